@@ -1,0 +1,3 @@
+//! Small pieces of UI used on several pages.
+
+pub mod tag;

@@ -1,0 +1,9 @@
+//! The booking domain: statuses, the payment transition table, money. Pure, shared by server and browser.
+
+pub mod money;
+pub mod status;
+pub mod transition;
+
+pub use money::Money;
+pub use status::{AttendanceStatus, PaymentStatus, UnknownStatus};
+pub use transition::{decide, status_after, Decision, PaymentSignal, Refusal, SessionPayment};

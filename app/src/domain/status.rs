@@ -1,0 +1,245 @@
+//! The two statuses every booking carries side by side, their spellings and their colour tags.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// An unknown spelling of a status, kept so the error can say what was given.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {kind} {given:?}; expected one of: {expected}")]
+pub struct UnknownStatus {
+    pub kind: &'static str,
+    pub given: String,
+    pub expected: &'static str,
+}
+
+/// The money side of a booking. Written only from Stripe's word (webhook or reconciliation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PaymentStatus {
+    Unpaid,
+    Paid,
+    Failed,
+    Refunded,
+}
+
+/// The real-world outcome of a booking. Written only by an admin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AttendanceStatus {
+    Pending,
+    Confirmed,
+    Completed,
+    Cancelled,
+    NoShow,
+    Manual,
+}
+
+impl PaymentStatus {
+    pub const ALL: [PaymentStatus; 4] = [Self::Unpaid, Self::Paid, Self::Failed, Self::Refunded];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Unpaid => "unpaid",
+            Self::Paid => "paid",
+            Self::Failed => "failed",
+            Self::Refunded => "refunded",
+        }
+    }
+
+    /// Human label shown inside the tag, so colour is never the only signal.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Self::Unpaid => "Unpaid",
+            Self::Paid => "Paid",
+            Self::Failed => "Failed",
+            Self::Refunded => "Refunded",
+        }
+    }
+
+    /// Tailwind classes of the tag; the background colours are fixed by DESIGN.md.
+    pub const fn tag_class(self) -> &'static str {
+        match self {
+            Self::Paid => "bg-green-500 text-white",
+            Self::Failed => "bg-red-500 text-white",
+            Self::Unpaid => "bg-yellow-400 text-gray-900",
+            Self::Refunded => "bg-slate-500 text-white",
+        }
+    }
+}
+
+impl AttendanceStatus {
+    pub const ALL: [AttendanceStatus; 6] = [
+        Self::Pending,
+        Self::Confirmed,
+        Self::Completed,
+        Self::Cancelled,
+        Self::NoShow,
+        Self::Manual,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Confirmed => "confirmed",
+            Self::Completed => "completed",
+            Self::Cancelled => "cancelled",
+            Self::NoShow => "no-show",
+            Self::Manual => "manual",
+        }
+    }
+
+    pub const fn label(self) -> &'static str {
+        match self {
+            Self::Pending => "Pending",
+            Self::Confirmed => "Confirmed",
+            Self::Completed => "Completed",
+            Self::Cancelled => "Cancelled",
+            Self::NoShow => "No-show",
+            Self::Manual => "Manual",
+        }
+    }
+
+    /// Tailwind classes of the tag; pending, completed and no-show colours are fixed by DESIGN.md.
+    pub const fn tag_class(self) -> &'static str {
+        match self {
+            Self::Pending => "bg-gray-300 text-gray-900",
+            Self::Confirmed => "bg-indigo-500 text-white",
+            Self::Completed => "bg-blue-500 text-white",
+            Self::Cancelled => "bg-gray-600 text-white",
+            Self::NoShow => "bg-red-300 text-gray-900",
+            Self::Manual => "bg-purple-500 text-white",
+        }
+    }
+}
+
+impl FromStr for PaymentStatus {
+    type Err = UnknownStatus;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|status| status.as_str() == s)
+            .ok_or_else(|| UnknownStatus {
+                kind: "payment status",
+                given: s.to_owned(),
+                expected: "unpaid, paid, failed, refunded",
+            })
+    }
+}
+
+impl FromStr for AttendanceStatus {
+    type Err = UnknownStatus;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|status| status.as_str() == s)
+            .ok_or_else(|| UnknownStatus {
+                kind: "attendance status",
+                given: s.to_owned(),
+                expected: "pending, confirmed, completed, cancelled, no-show, manual",
+            })
+    }
+}
+
+impl fmt::Display for PaymentStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Display for AttendanceStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payment_spellings_round_trip_through_str_serde_and_display() {
+        let spellings = ["unpaid", "paid", "failed", "refunded"];
+        for (status, spelling) in PaymentStatus::ALL.into_iter().zip(spellings) {
+            assert_eq!(status.to_string(), spelling);
+            assert_eq!(spelling.parse::<PaymentStatus>().unwrap(), status);
+            assert_eq!(
+                serde_json::to_string(&status).unwrap(),
+                format!("\"{spelling}\"")
+            );
+            let back: PaymentStatus = serde_json::from_str(&format!("\"{spelling}\"")).unwrap();
+            assert_eq!(back, status);
+        }
+    }
+
+    #[test]
+    fn attendance_spellings_round_trip_through_str_serde_and_display() {
+        let spellings = [
+            "pending",
+            "confirmed",
+            "completed",
+            "cancelled",
+            "no-show",
+            "manual",
+        ];
+        for (status, spelling) in AttendanceStatus::ALL.into_iter().zip(spellings) {
+            assert_eq!(status.to_string(), spelling);
+            assert_eq!(spelling.parse::<AttendanceStatus>().unwrap(), status);
+            assert_eq!(
+                serde_json::to_string(&status).unwrap(),
+                format!("\"{spelling}\"")
+            );
+            let back: AttendanceStatus = serde_json::from_str(&format!("\"{spelling}\"")).unwrap();
+            assert_eq!(back, status);
+        }
+    }
+
+    #[test]
+    fn unknown_spellings_are_refused_with_what_was_given() {
+        for bad in ["Paid", "PAID", "bogus", "", " paid", "no_show", "noshow"] {
+            let err = bad.parse::<PaymentStatus>().unwrap_err();
+            assert_eq!(err.given, bad);
+            assert!(err.to_string().contains("unpaid, paid, failed, refunded"));
+        }
+        for bad in ["no_show", "NoShow", "Pending", "done", ""] {
+            let err = bad.parse::<AttendanceStatus>().unwrap_err();
+            assert_eq!(err.given, bad);
+            assert!(err.to_string().contains("no-show"));
+        }
+        assert!(serde_json::from_str::<PaymentStatus>("\"bogus\"").is_err());
+        assert!(serde_json::from_str::<AttendanceStatus>("\"no_show\"").is_err());
+    }
+
+    #[test]
+    fn tags_use_the_design_colours_and_are_all_distinct() {
+        assert!(PaymentStatus::Paid.tag_class().contains("bg-green-500"));
+        assert!(PaymentStatus::Failed.tag_class().contains("bg-red-500"));
+        assert!(PaymentStatus::Unpaid.tag_class().contains("bg-yellow-400"));
+        assert!(AttendanceStatus::Pending
+            .tag_class()
+            .contains("bg-gray-300"));
+        assert!(AttendanceStatus::Completed
+            .tag_class()
+            .contains("bg-blue-500"));
+        assert!(AttendanceStatus::NoShow.tag_class().contains("bg-red-300"));
+
+        let background = |class: &str| {
+            class
+                .split_whitespace()
+                .find(|c| c.starts_with("bg-"))
+                .map(str::to_owned)
+        };
+        let payment: std::collections::HashSet<_> = PaymentStatus::ALL
+            .iter()
+            .map(|s| background(s.tag_class()).expect("every payment tag has a background"))
+            .collect();
+        assert_eq!(payment.len(), PaymentStatus::ALL.len());
+        let attendance: std::collections::HashSet<_> = AttendanceStatus::ALL
+            .iter()
+            .map(|s| background(s.tag_class()).expect("every attendance tag has a background"))
+            .collect();
+        assert_eq!(attendance.len(), AttendanceStatus::ALL.len());
+    }
+}

@@ -1,0 +1,54 @@
+//! The application shared by server and browser: domain, pages, components and server functions.
+
+pub mod components;
+pub mod domain;
+pub mod pages;
+
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body class="min-h-screen bg-slate-50 text-slate-900 antialiased">
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/booking.css"/>
+        <Title text="Coaching sessions"/>
+        <Router>
+            <pages::layout::SiteHeader/>
+            <main id="main" class="mx-auto w-full max-w-5xl px-4 py-8">
+                <Routes fallback=pages::layout::NotFound>
+                    <Route path=path!("/") view=pages::landing::Landing/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}

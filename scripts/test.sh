@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Every check and test: formatting, the generated CSS, clippy (server and browser builds), the
+# Rust tests on SQLite and on a throwaway PostgreSQL, and the browser tests in Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+scripts/setup.sh
+
+# The same flags cargo-leptos uses for dev builds, so cargo test reuses its artifacts.
+export RUSTFLAGS="--cfg erase_components"
+
+step_start=$(date +%s)
+step() {
+  local now
+  now=$(date +%s)
+  printf '\033[1;34m[test]\033[0m %s (+%ss)\n' "$*" "$((now - step_start))"
+}
+
+step "format"
+cargo fmt --all --check
+
+step "generated CSS is up to date"
+cargo run -q -p style -- --check
+
+step "clippy: server build (ssr)"
+cargo clippy -q -p app -p server --all-targets -- -D warnings
+
+step "clippy: browser build (hydrate, wasm32)"
+cargo clippy -q -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+step "build the site (cargo leptos build)"
+cargo leptos build
+
+step "start a throwaway PostgreSQL"
+pg_dir=$(mktemp -d /tmp/booking-test-pg.XXXXXX)
+cleanup() { scripts/postgres.sh stop "$pg_dir"; }
+trap cleanup EXIT
+TEST_POSTGRES_URL=$(scripts/postgres.sh start "$pg_dir")
+export TEST_POSTGRES_URL
+
+step "Rust tests (SQLite and PostgreSQL)"
+cargo test -q -p app -p server --no-fail-fast
+
+step "browser tests (Chromium)"
+(cd end2end && CI=1 npx playwright test)
+
+step "all passed"

@@ -1,0 +1,9 @@
+//! The server: configuration, the HTTP application, and the commands of the binary.
+
+pub mod config;
+pub mod health;
+pub mod startup;
+pub mod telemetry;
+
+pub use config::Config;
+pub use startup::Application;

@@ -1,0 +1,142 @@
+//! Builds the application from a configuration: database, state, router, listener.
+
+use crate::config::{Config, Environment, PaymentMode};
+use app::db::{Db, DbOptions};
+use app::state::{AppState, Settings};
+use app::{shell, App};
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("database: {0}")]
+    Database(#[from] app::db::DbError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: std::net::SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("leptos configuration: {0}")]
+    Leptos(String),
+}
+
+/// Leptos' own options (site root, output name) with the address from our configuration.
+fn leptos_options(config: &Config) -> Result<LeptosOptions, StartError> {
+    let mut options = get_configuration(None)
+        .map(|c| c.leptos_options)
+        .map_err(|e| StartError::Leptos(e.to_string()))?;
+    options.site_addr = config.site_addr;
+    Ok(options)
+}
+
+impl Application {
+    /// Connects and migrates the database, then binds the listener (port 0 picks a free port).
+    pub async fn build(config: Config) -> Result<Self, StartError> {
+        let db = Db::connect(
+            &config.database_url,
+            &DbOptions {
+                max_connections: config.database_max_connections,
+                ..DbOptions::default()
+            },
+        )
+        .await?;
+        db.migrate().await?;
+
+        let listener = TcpListener::bind(config.site_addr)
+            .await
+            .map_err(|source| StartError::Bind {
+                addr: config.site_addr,
+                source,
+            })?;
+        let mut public_base_url = config.public_base_url.clone();
+        if public_base_url.port() == Some(0) {
+            // Bound to port 0 (tests): links must carry the port actually chosen.
+            let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
+            let _ = public_base_url.set_port(Some(port));
+        }
+
+        let settings = Settings {
+            public_base_url: public_base_url.as_str().trim_end_matches('/').to_owned(),
+            timezone: config.business_timezone,
+            simulated_payments: config.payment_mode == PaymentMode::Simulated,
+            secure_cookies: config.public_base_url.scheme() == "https"
+                || config.environment == Environment::Production,
+        };
+        let state = AppState {
+            leptos_options: leptos_options(&config)?,
+            db,
+            settings: Arc::new(settings),
+        };
+
+        let router = router(state.clone());
+        Ok(Self {
+            listener,
+            router,
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until SIGINT or SIGTERM: stops accepting, finishes in-flight requests, closes the pool.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let db = self.state.db.clone();
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+        db.close().await;
+        Ok(())
+    }
+}
+
+/// The whole HTTP surface, built from a ready state.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let leptos_options = state.leptos_options.clone();
+    Router::new()
+        .merge(crate::health::router())
+        .leptos_routes_with_context(&state, routes, || {}, move || shell(leptos_options.clone()))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .with_state(state)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutdown requested: finishing in-flight requests");
+}
