@@ -1,6 +1,7 @@
 //! What every server function and handler reaches through context: the database and settings.
 
 use crate::db::Db;
+use crate::live::LiveHub;
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 use std::sync::Arc;
@@ -23,4 +24,5 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
     pub settings: Arc<Settings>,
+    pub live: LiveHub,
 }

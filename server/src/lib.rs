@@ -2,8 +2,10 @@
 
 pub mod config;
 pub mod health;
+pub mod live;
 pub mod startup;
 pub mod telemetry;
+pub mod webhook;
 
 pub use config::Config;
 pub use startup::Application;

@@ -1,7 +1,9 @@
 //! Builds the application from a configuration: database, state, router, listener.
 
 use crate::config::{Config, Environment, PaymentMode};
-use app::db::{Db, DbOptions};
+use crate::webhook::{self, WebhookSettings};
+use app::db::{Backend, Db, DbOptions};
+use app::live::LiveHub;
 use app::state::{AppState, Settings};
 use app::{shell, App};
 use axum::Router;
@@ -71,13 +73,23 @@ impl Application {
             secure_cookies: config.public_base_url.scheme() == "https"
                 || config.environment == Environment::Production,
         };
+        let live = LiveHub::new();
+        if db.backend() == Backend::Postgres {
+            crate::live::spawn_postgres_listener(db.url().to_owned(), live.clone());
+        }
         let state = AppState {
             leptos_options: leptos_options(&config)?,
             db,
             settings: Arc::new(settings),
+            live,
         };
 
-        let router = router(state.clone());
+        let webhook = WebhookSettings {
+            secrets: Arc::new(webhook_secrets(&config)),
+            tolerance_secs: config.webhook_tolerance.as_secs() as i64,
+            body_limit: config.webhook_body_limit,
+        };
+        let router = router(state.clone(), webhook);
         Ok(Self {
             listener,
             router,
@@ -109,14 +121,28 @@ impl Application {
 }
 
 /// The whole HTTP surface, built from a ready state.
-pub fn router(state: AppState) -> Router {
+pub fn router(state: AppState, webhook: WebhookSettings) -> Router {
     let routes = generate_route_list(App);
     let leptos_options = state.leptos_options.clone();
     Router::new()
         .merge(crate::health::router())
+        .merge(webhook::router(webhook))
         .leptos_routes_with_context(&state, routes, || {}, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .with_state(state)
+}
+
+/// The configured webhook secrets; simulated payments without one get a fresh random secret,
+/// known only to this process, which signs its own events with it.
+fn webhook_secrets(config: &Config) -> Vec<secrecy::SecretString> {
+    if !config.webhook_secrets.is_empty() {
+        return config.webhook_secrets.clone();
+    }
+    let random: [u8; 24] = rand::random();
+    vec![secrecy::SecretString::from(format!(
+        "whsec_simulated_{}",
+        hex::encode(random)
+    ))]
 }
 
 async fn shutdown_signal() {

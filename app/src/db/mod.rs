@@ -1,6 +1,8 @@
 //! The database: one connection type for SQLite and PostgreSQL, migrations, and the SQL of each
 //! resource in its own module. Every query is written once, with `$n` placeholders both accept.
 
+pub mod payments;
+
 use sqlx::any::AnyPoolOptions;
 use sqlx::migrate::Migrator;
 use sqlx::AnyPool;

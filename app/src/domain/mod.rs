@@ -2,8 +2,10 @@
 
 pub mod money;
 pub mod status;
+pub mod stripe_event;
 pub mod transition;
 
 pub use money::Money;
 pub use status::{AttendanceStatus, PaymentStatus, UnknownStatus};
+pub use stripe_event::{EventObject, EventParseError, Interpretation, StripeEvent};
 pub use transition::{decide, status_after, Decision, PaymentSignal, Refusal, SessionPayment};

@@ -1,0 +1,324 @@
+//! `StripeEvent`: the few fields of a Stripe event the payment decision needs, read tolerantly
+//! (unknown fields ignored, missing or oddly typed optional fields read as absent), so a Stripe
+//! API version change cannot break the webhook.
+
+use super::transition::{PaymentSignal, SessionPayment};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EventParseError {
+    #[error("the body is not a JSON object")]
+    NotJson,
+    #[error("the event has no id")]
+    MissingId,
+    #[error("the event has no type")]
+    MissingType,
+}
+
+/// The object an event is about (`data.object`): a Checkout Session, a Charge or a PaymentIntent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventObject {
+    /// Stripe's `object` field: "checkout.session", "charge", "payment_intent".
+    pub object: Option<String>,
+    pub id: Option<String>,
+    /// `metadata.bookingId`.
+    pub booking_id: Option<String>,
+    /// Checkout Sessions carry the booking id here too.
+    pub client_reference_id: Option<String>,
+    /// The PaymentIntent id (given as a string, or as an expanded object).
+    pub payment_intent: Option<String>,
+    /// A Checkout Session's `payment_status`.
+    pub payment_status: Option<String>,
+    /// `amount` of a Charge or PaymentIntent, `amount_total` of a Checkout Session.
+    pub amount: Option<i64>,
+    pub amount_refunded: Option<i64>,
+    pub refunded: Option<bool>,
+    pub currency: Option<String>,
+    /// Stripe's explanation of a failure, when the event carries one.
+    pub failure_message: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StripeEvent {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub event_type: String,
+    /// Seconds since the epoch, when Stripe created the event.
+    pub created: Option<i64>,
+    pub livemode: Option<bool>,
+    pub object: EventObject,
+}
+
+/// What an event means for the payment decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Interpretation {
+    Signal(PaymentSignal),
+    /// A type the webhook does not act on: answered 200, recorded in the ledger.
+    Ignored,
+    /// A type we act on, missing what the decision needs.
+    Unusable(&'static str),
+}
+
+fn string_at<'a>(value: &'a Value, path: &[&str]) -> Option<&'a str> {
+    path.iter()
+        .try_fold(value, |v, key| v.get(key))
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+}
+
+fn owned_string_at(value: &Value, path: &[&str]) -> Option<String> {
+    string_at(value, path).map(str::to_owned)
+}
+
+fn integer_at(value: &Value, path: &[&str]) -> Option<i64> {
+    path.iter()
+        .try_fold(value, |v, key| v.get(key))
+        .and_then(Value::as_i64)
+}
+
+impl StripeEvent {
+    pub fn parse(body: &[u8]) -> Result<Self, EventParseError> {
+        let value: Value = serde_json::from_slice(body).map_err(|_| EventParseError::NotJson)?;
+        if !value.is_object() {
+            return Err(EventParseError::NotJson);
+        }
+        let id = owned_string_at(&value, &["id"]).ok_or(EventParseError::MissingId)?;
+        let event_type = owned_string_at(&value, &["type"]).ok_or(EventParseError::MissingType)?;
+        let object = value
+            .get("data")
+            .and_then(|d| d.get("object"))
+            .map(EventObject::read)
+            .unwrap_or_default();
+        Ok(Self {
+            id,
+            event_type,
+            created: integer_at(&value, &["created"]),
+            livemode: value.get("livemode").and_then(Value::as_bool),
+            object,
+        })
+    }
+
+    pub fn interpret(&self) -> Interpretation {
+        let o = &self.object;
+        let signal = match self.event_type.as_str() {
+            "checkout.session.completed" => {
+                let session_payment = match o.payment_status.as_deref() {
+                    Some("paid") => SessionPayment::Paid,
+                    Some("no_payment_required") => SessionPayment::NoPaymentRequired,
+                    Some("unpaid") => SessionPayment::Unpaid,
+                    _ => {
+                        return Interpretation::Unusable(
+                            "checkout.session.completed without a known payment_status",
+                        )
+                    }
+                };
+                PaymentSignal::CheckoutCompleted { session_payment }
+            }
+            "checkout.session.async_payment_succeeded" => PaymentSignal::AsyncPaymentSucceeded,
+            "checkout.session.async_payment_failed" => PaymentSignal::AsyncPaymentFailed,
+            "checkout.session.payment_failed" => PaymentSignal::CheckoutPaymentFailed,
+            "checkout.session.expired" => PaymentSignal::CheckoutExpired,
+            "payment_intent.payment_failed" => PaymentSignal::PaymentIntentFailed,
+            "charge.refunded" => {
+                let amount_refunded = o.amount_refunded.unwrap_or(0);
+                let fully = o.refunded == Some(true)
+                    || o.amount
+                        .is_some_and(|amount| amount > 0 && amount_refunded >= amount);
+                PaymentSignal::ChargeRefunded {
+                    fully,
+                    amount_refunded,
+                }
+            }
+            _ => return Interpretation::Ignored,
+        };
+        Interpretation::Signal(signal)
+    }
+
+    /// The booking id the event names: `metadata.bookingId`, else a session's `client_reference_id`.
+    pub fn named_booking(&self) -> Option<&str> {
+        self.object
+            .booking_id
+            .as_deref()
+            .or(self.object.client_reference_id.as_deref())
+    }
+
+    /// The Checkout Session id, when the event is about one.
+    pub fn checkout_session_id(&self) -> Option<&str> {
+        (self.object.object.as_deref() == Some("checkout.session")
+            || self.event_type.starts_with("checkout.session."))
+        .then_some(self.object.id.as_deref())
+        .flatten()
+    }
+
+    /// The PaymentIntent id: the object itself, or the one a session or charge points to.
+    pub fn payment_intent_id(&self) -> Option<&str> {
+        if self.object.object.as_deref() == Some("payment_intent")
+            || self.event_type.starts_with("payment_intent.")
+        {
+            return self.object.id.as_deref();
+        }
+        self.object.payment_intent.as_deref()
+    }
+
+    /// The parsed fields as JSON: what the ledger and payment logs record of the event.
+    pub fn summary(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|_| "{}".to_owned())
+    }
+}
+
+impl EventObject {
+    fn read(object: &Value) -> Self {
+        let payment_intent = match object.get("payment_intent") {
+            Some(Value::String(id)) if !id.is_empty() => Some(id.clone()),
+            Some(expanded @ Value::Object(_)) => owned_string_at(expanded, &["id"]),
+            _ => None,
+        };
+        let metadata_booking = match object.get("metadata").and_then(|m| m.get("bookingId")) {
+            Some(Value::String(id)) if !id.trim().is_empty() => Some(id.trim().to_owned()),
+            Some(Value::Number(n)) => Some(n.to_string()),
+            _ => None,
+        };
+        Self {
+            object: owned_string_at(object, &["object"]),
+            id: owned_string_at(object, &["id"]),
+            booking_id: metadata_booking,
+            client_reference_id: owned_string_at(object, &["client_reference_id"]),
+            payment_intent,
+            payment_status: owned_string_at(object, &["payment_status"]),
+            amount: integer_at(object, &["amount"])
+                .or_else(|| integer_at(object, &["amount_total"])),
+            amount_refunded: integer_at(object, &["amount_refunded"]),
+            refunded: object.get("refunded").and_then(Value::as_bool),
+            currency: owned_string_at(object, &["currency"]).map(|c| c.to_ascii_uppercase()),
+            failure_message: owned_string_at(object, &["last_payment_error", "message"])
+                .or_else(|| owned_string_at(object, &["failure_message"])),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_a_checkout_session_completed_event() {
+        let body = br#"{
+            "id": "evt_1", "object": "event", "api_version": "2099-01-01.future", "type": "checkout.session.completed",
+            "created": 1700000000, "livemode": false, "pending_webhooks": 1, "brand_new_field": {"x": [1, 2]},
+            "data": {"object": {
+                "id": "cs_test_1", "object": "checkout.session", "payment_status": "paid", "status": "complete",
+                "amount_total": 4500, "currency": "usd", "client_reference_id": "42",
+                "metadata": {"bookingId": "42", "other": "x"}, "payment_intent": "pi_1",
+                "customer_details": {"email": "pat@example.com"}
+            }}
+        }"#;
+        let event = StripeEvent::parse(body).unwrap();
+        assert_eq!(event.id, "evt_1");
+        assert_eq!(event.created, Some(1_700_000_000));
+        assert_eq!(event.named_booking(), Some("42"));
+        assert_eq!(event.checkout_session_id(), Some("cs_test_1"));
+        assert_eq!(event.payment_intent_id(), Some("pi_1"));
+        assert_eq!(event.object.amount, Some(4500));
+        assert_eq!(event.object.currency.as_deref(), Some("USD"));
+        assert_eq!(
+            event.interpret(),
+            Interpretation::Signal(PaymentSignal::CheckoutCompleted {
+                session_payment: SessionPayment::Paid
+            })
+        );
+    }
+
+    #[test]
+    fn reads_charges_and_payment_intents() {
+        let refund = br#"{"id":"evt_2","type":"charge.refunded","data":{"object":{
+            "id":"ch_1","object":"charge","amount":4500,"amount_refunded":1000,"refunded":false,
+            "payment_intent":{"id":"pi_9","object":"payment_intent"},"metadata":{}}}}"#;
+        let event = StripeEvent::parse(refund).unwrap();
+        assert_eq!(event.named_booking(), None);
+        assert_eq!(event.payment_intent_id(), Some("pi_9"));
+        assert_eq!(event.checkout_session_id(), None);
+        assert_eq!(
+            event.interpret(),
+            Interpretation::Signal(PaymentSignal::ChargeRefunded {
+                fully: false,
+                amount_refunded: 1000
+            })
+        );
+
+        let full = br#"{"id":"evt_3","type":"charge.refunded","data":{"object":{"amount":4500,"amount_refunded":4500}}}"#;
+        assert_eq!(
+            StripeEvent::parse(full).unwrap().interpret(),
+            Interpretation::Signal(PaymentSignal::ChargeRefunded {
+                fully: true,
+                amount_refunded: 4500
+            })
+        );
+
+        let failed = br#"{"id":"evt_4","type":"payment_intent.payment_failed","data":{"object":{
+            "id":"pi_5","object":"payment_intent","metadata":{"bookingId":"7"},
+            "last_payment_error":{"message":"Your card was declined.","code":"card_declined"}}}}"#;
+        let event = StripeEvent::parse(failed).unwrap();
+        assert_eq!(event.payment_intent_id(), Some("pi_5"));
+        assert_eq!(event.named_booking(), Some("7"));
+        assert_eq!(
+            event.object.failure_message.as_deref(),
+            Some("Your card was declined.")
+        );
+        assert_eq!(
+            event.interpret(),
+            Interpretation::Signal(PaymentSignal::PaymentIntentFailed)
+        );
+    }
+
+    #[test]
+    fn tolerates_missing_and_oddly_typed_fields() {
+        let odd = br#"{"id":"evt_5","type":"checkout.session.expired","data":{"object":{
+            "id":12,"metadata":"not a map","amount_total":"45.00","payment_intent":null}}}"#;
+        let event = StripeEvent::parse(odd).unwrap();
+        assert_eq!(event.object, EventObject::default());
+        assert_eq!(
+            event.interpret(),
+            Interpretation::Signal(PaymentSignal::CheckoutExpired)
+        );
+
+        let bare = br#"{"id":"evt_6","type":"checkout.session.completed"}"#;
+        assert!(matches!(
+            StripeEvent::parse(bare).unwrap().interpret(),
+            Interpretation::Unusable(_)
+        ));
+        let other = br#"{"id":"evt_7","type":"customer.created","data":{"object":{}}}"#;
+        assert_eq!(
+            StripeEvent::parse(other).unwrap().interpret(),
+            Interpretation::Ignored
+        );
+    }
+
+    #[test]
+    fn refuses_what_is_not_an_event() {
+        assert_eq!(
+            StripeEvent::parse(b"").unwrap_err(),
+            EventParseError::NotJson
+        );
+        assert_eq!(
+            StripeEvent::parse(b"[1]").unwrap_err(),
+            EventParseError::NotJson
+        );
+        assert_eq!(
+            StripeEvent::parse(b"{}").unwrap_err(),
+            EventParseError::MissingId
+        );
+        assert_eq!(
+            StripeEvent::parse(br#"{"id":"evt_1"}"#).unwrap_err(),
+            EventParseError::MissingType
+        );
+    }
+
+    #[test]
+    fn the_summary_round_trips() {
+        let body = br#"{"id":"evt_1","type":"charge.refunded","data":{"object":{"amount":100,"refunded":true}}}"#;
+        let event = StripeEvent::parse(body).unwrap();
+        let back: StripeEvent = serde_json::from_str(&event.summary()).unwrap();
+        assert_eq!(back, event);
+    }
+}

@@ -1,0 +1,115 @@
+//! `POST /api/stripe/webhook`: raw body (bounded) -> signature -> tolerant parse -> one
+//! transaction -> 200 after the commit, or 503 when the event could not be stored.
+
+pub mod signature;
+
+use app::db::payments::{apply_event, Applied, EventSource};
+use app::domain::StripeEvent;
+use app::state::AppState;
+use axum::{
+    body::Bytes,
+    extract::{DefaultBodyLimit, State},
+    http::{HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
+    routing::post,
+    Extension, Json, Router,
+};
+use secrecy::SecretString;
+use serde_json::json;
+use std::sync::Arc;
+
+pub const PATH: &str = "/api/stripe/webhook";
+
+/// What the webhook needs beyond the shared state.
+#[derive(Clone)]
+pub struct WebhookSettings {
+    pub secrets: Arc<Vec<SecretString>>,
+    pub tolerance_secs: i64,
+    pub body_limit: usize,
+}
+
+pub fn router(settings: WebhookSettings) -> Router<AppState> {
+    let limit = settings.body_limit;
+    Router::new()
+        .route(PATH, post(receive))
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(Extension(settings))
+}
+
+fn refuse(status: StatusCode, reason: impl std::fmt::Display) -> Response {
+    (status, format!("{reason}\n")).into_response()
+}
+
+#[tracing::instrument(
+    name = "stripe_webhook",
+    skip_all,
+    fields(event_id, event_type, booking_id, outcome)
+)]
+async fn receive(
+    State(state): State<AppState>,
+    Extension(settings): Extension<WebhookSettings>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let span = tracing::Span::current();
+    let header = headers
+        .get("stripe-signature")
+        .and_then(|value| value.to_str().ok());
+    let now = chrono::Utc::now().timestamp();
+    if let Err(error) = signature::verify(
+        &body,
+        header,
+        &settings.secrets,
+        now,
+        settings.tolerance_secs,
+    ) {
+        tracing::warn!(reason = %error, "webhook refused");
+        return refuse(StatusCode::BAD_REQUEST, error);
+    }
+
+    let event = match StripeEvent::parse(&body) {
+        Ok(event) => event,
+        Err(error) => {
+            // Signed by a holder of our secret, yet not an event: nothing to store or retry.
+            tracing::error!(reason = %error, "signed webhook body is not a Stripe event");
+            return (
+                StatusCode::OK,
+                Json(json!({ "received": true, "ignored": error.to_string() })),
+            )
+                .into_response();
+        }
+    };
+    span.record("event_id", event.id.as_str());
+    span.record("event_type", event.event_type.as_str());
+
+    match apply_event(&state.db, &state.live, &event, EventSource::Webhook).await {
+        Ok(applied) => {
+            if let Some(id) = applied.booking_id() {
+                span.record("booking_id", id);
+            }
+            span.record("outcome", applied.outcome().as_str());
+            match &applied {
+                Applied::Duplicate => tracing::info!("duplicate delivery: nothing changed"),
+                Applied::Unusable { .. } | Applied::NoBooking { .. } => {
+                    tracing::warn!("event recorded without a booking change")
+                }
+                _ => tracing::info!("event applied"),
+            }
+            (StatusCode::OK, Json(json!({ "received": true }))).into_response()
+        }
+        Err(error) => {
+            let unavailable = app::db::is_unavailable(&error);
+            tracing::error!(%error, unavailable, "event not stored; Stripe will deliver it again");
+            let status = if unavailable {
+                StatusCode::SERVICE_UNAVAILABLE
+            } else {
+                StatusCode::INTERNAL_SERVER_ERROR
+            };
+            let mut response = refuse(status, "event not stored; please retry");
+            response
+                .headers_mut()
+                .insert("retry-after", axum::http::HeaderValue::from_static("5"));
+            response
+        }
+    }
+}
