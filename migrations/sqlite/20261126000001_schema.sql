@@ -67,9 +67,14 @@ CREATE TABLE stripe_events (
     outcome        TEXT   NOT NULL,
     summary        TEXT   NOT NULL,
     stripe_created BIGINT,
-    received_at    BIGINT NOT NULL
+    received_at    BIGINT NOT NULL,
+    -- The PaymentIntent the event is about, and whether it waits for a booking to claim that
+    -- payment (a refund delivered before the session that names its booking).
+    payment_intent_id TEXT,
+    parked         BIGINT NOT NULL DEFAULT 0 CHECK (parked IN (0, 1))
 );
 CREATE INDEX stripe_events_booking ON stripe_events (booking_id, received_at);
+CREATE INDEX stripe_events_payment_intent ON stripe_events (payment_intent_id);
 
 CREATE TABLE payment_logs (
     id            INTEGER PRIMARY KEY,

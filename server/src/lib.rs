@@ -3,6 +3,7 @@
 pub mod config;
 pub mod health;
 pub mod live;
+pub mod simulated;
 pub mod startup;
 pub mod telemetry;
 pub mod webhook;

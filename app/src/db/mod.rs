@@ -1,7 +1,9 @@
 //! The database: one connection type for SQLite and PostgreSQL, migrations, and the SQL of each
 //! resource in its own module. Every query is written once, with `$n` placeholders both accept.
 
+pub mod bookings;
 pub mod payments;
+pub mod sessions;
 
 use sqlx::any::AnyPoolOptions;
 use sqlx::migrate::Migrator;

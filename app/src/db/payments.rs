@@ -3,7 +3,8 @@
 
 use super::{now_ms, Db};
 use crate::domain::{
-    decide, Decision, Interpretation, Money, PaymentSignal, PaymentStatus, StripeEvent,
+    decide, status_after, Decision, Interpretation, Money, PaymentSignal, PaymentStatus,
+    StripeEvent,
 };
 use crate::live::{commit_and_announce, LiveHub};
 use sqlx::{Any, Row, Transaction};
@@ -141,6 +142,21 @@ async fn find_booking(
     if let Some(pi) = event.payment_intent_id() {
         if let Some(found) = lock_booking(tx, BookingKey::PaymentIntent(pi)).await? {
             return Ok(Ok(found));
+        }
+        // An earlier event may have tied this payment to a booking without storing it there
+        // (a session that succeeded after its booking was already settled, say).
+        let seen: Option<i64> = sqlx::query_scalar(
+            "SELECT booking_id FROM stripe_events
+             WHERE payment_intent_id = $1 AND booking_id IS NOT NULL
+             ORDER BY received_at LIMIT 1",
+        )
+        .bind(pi.to_owned())
+        .fetch_optional(&mut **tx)
+        .await?;
+        if let Some(id) = seen {
+            if let Some(found) = lock_booking(tx, BookingKey::Id(id)).await? {
+                return Ok(Ok(found));
+            }
         }
     }
     if let Some(session) = event.checkout_session_id() {
@@ -315,22 +331,20 @@ async fn apply_decision(
         amount_refunded, ..
     } = signal
     {
-        if matches!(
-            decision,
-            Decision::Transition { .. } | Decision::PartialRefund { .. }
-        ) {
-            sqlx::query(
-                "UPDATE bookings
-                 SET amount_refunded = CASE WHEN $1 > amount_refunded THEN $1 ELSE amount_refunded END,
-                     stripe_payment_intent_id = COALESCE(stripe_payment_intent_id, $2)
-                 WHERE id = $3",
-            )
-            .bind(amount_refunded)
-            .bind(event.payment_intent_id().map(str::to_owned))
-            .bind(booking.id)
-            .execute(&mut **tx)
-            .await?;
-        }
+        // The refunded amount is Stripe's fact about the charge, whatever the status decision:
+        // recording it even when a refund overtakes its payment keeps the final state
+        // independent of delivery order.
+        sqlx::query(
+            "UPDATE bookings
+             SET amount_refunded = CASE WHEN $1 > amount_refunded THEN $1 ELSE amount_refunded END,
+                 stripe_payment_intent_id = COALESCE(stripe_payment_intent_id, $2)
+             WHERE id = $3",
+        )
+        .bind(amount_refunded)
+        .bind(event.payment_intent_id().map(str::to_owned))
+        .bind(booking.id)
+        .execute(&mut **tx)
+        .await?;
     }
 
     if decision == Decision::SessionExpired {
@@ -352,6 +366,65 @@ async fn apply_decision(
     Ok(())
 }
 
+/// Decides and applies `signal` for the locked booking, with its log row; returns the decision.
+async fn settle(
+    tx: &mut Transaction<'static, Any>,
+    event: &StripeEvent,
+    summary: &str,
+    signal: PaymentSignal,
+    booking: &LockedBooking,
+    now: i64,
+) -> Result<Decision, sqlx::Error> {
+    let decision = decide(signal, booking.payment_status);
+    apply_decision(tx, event, signal, booking, decision, now).await?;
+    if let Some((level, message)) = log_line(event, signal, booking, decision) {
+        write_log(tx, Some(booking.id), event, summary, level, &message, now).await?;
+    }
+    Ok(decision)
+}
+
+/// Applies the events parked for `payment_intent` (delivered before any booking held that
+/// payment) to the booking that now holds it, in the order they arrived.
+async fn release_parked(
+    tx: &mut Transaction<'static, Any>,
+    booking: &mut LockedBooking,
+    payment_intent: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let parked: Vec<(String, String)> = sqlx::query_as(
+        "SELECT id, summary FROM stripe_events
+         WHERE parked = 1 AND payment_intent_id = $1
+         ORDER BY received_at, id",
+    )
+    .bind(payment_intent.to_owned())
+    .fetch_all(&mut **tx)
+    .await?;
+    for (id, summary) in parked {
+        let Ok(event) = serde_json::from_str::<StripeEvent>(&summary) else {
+            continue;
+        };
+        let Interpretation::Signal(signal) = event.interpret() else {
+            continue;
+        };
+        let decision = settle(tx, &event, &summary, signal, booking, now).await?;
+        let applied = Applied::Decided {
+            booking_id: booking.id,
+            from: booking.payment_status,
+            decision,
+        };
+        sqlx::query(
+            "UPDATE stripe_events SET booking_id = $1, outcome = $2, parked = 0 WHERE id = $3",
+        )
+        .bind(booking.id)
+        .bind(format!("{} (held, then applied)", applied.outcome()))
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+        booking.payment_status = status_after(booking.payment_status, decision);
+    }
+    Ok(())
+}
+
 /// Applies one Stripe event exactly once: a second call with the same event id changes nothing.
 /// An `Err` means nothing was stored (the caller answers so that Stripe delivers it again).
 pub async fn apply_event(
@@ -362,12 +435,14 @@ pub async fn apply_event(
 ) -> Result<Applied, sqlx::Error> {
     let now = now_ms();
     let summary = event.summary();
+    let payment_intent = event.payment_intent_id().map(str::to_owned);
     let mut tx = db.writer().begin().await?;
 
     let inserted = sqlx::query(
         "INSERT INTO stripe_events
-            (id, event_type, source, booking_id, outcome, summary, stripe_created, received_at)
-         VALUES ($1, $2, $3, NULL, 'received', $4, $5, $6)
+            (id, event_type, source, booking_id, outcome, summary, stripe_created, received_at,
+             payment_intent_id)
+         VALUES ($1, $2, $3, NULL, 'received', $4, $5, $6, $7)
          ON CONFLICT (id) DO NOTHING",
     )
     .bind(&event.id)
@@ -376,6 +451,7 @@ pub async fn apply_event(
     .bind(&summary)
     .bind(event.created)
     .bind(now)
+    .bind(payment_intent.clone())
     .execute(&mut *tx)
     .await?
     .rows_affected();
@@ -384,6 +460,7 @@ pub async fn apply_event(
         return Ok(Applied::Duplicate);
     }
 
+    let mut parked = false;
     let applied = match event.interpret() {
         Interpretation::Ignored => Applied::Ignored,
         Interpretation::Unusable(reason) => {
@@ -394,39 +471,44 @@ pub async fn apply_event(
         }
         Interpretation::Signal(signal) => match find_booking(&mut tx, event).await? {
             Err(reason) => {
-                write_log(&mut tx, None, event, &summary, "error", &reason, now).await?;
+                // A payment no booking holds yet may be claimed by a session still on its way.
+                parked = event.named_booking().is_none() && payment_intent.is_some();
+                let (level, message) = if parked {
+                    (
+                        "warning",
+                        format!("{reason}; held until a booking claims this payment"),
+                    )
+                } else {
+                    ("error", reason.clone())
+                };
+                write_log(&mut tx, None, event, &summary, level, &message, now).await?;
                 Applied::NoBooking { reason }
             }
-            Ok(booking) => {
-                let decision = decide(signal, booking.payment_status);
-                apply_decision(&mut tx, event, signal, &booking, decision, now).await?;
-                if let Some((level, message)) = log_line(event, signal, &booking, decision) {
-                    write_log(
-                        &mut tx,
-                        Some(booking.id),
-                        event,
-                        &summary,
-                        level,
-                        &message,
-                        now,
-                    )
-                    .await?;
-                }
-                Applied::Decided {
+            Ok(mut booking) => {
+                let decision = settle(&mut tx, event, &summary, signal, &booking, now).await?;
+                let applied = Applied::Decided {
                     booking_id: booking.id,
                     from: booking.payment_status,
                     decision,
+                };
+                if let Some(pi) = &payment_intent {
+                    booking.payment_status = status_after(booking.payment_status, decision);
+                    release_parked(&mut tx, &mut booking, pi, now).await?;
                 }
+                applied
             }
         },
     };
 
-    sqlx::query("UPDATE stripe_events SET booking_id = $1, outcome = $2 WHERE id = $3")
-        .bind(applied.booking_id())
-        .bind(applied.outcome())
-        .bind(&event.id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE stripe_events SET booking_id = $1, outcome = $2, parked = $3 WHERE id = $4",
+    )
+    .bind(applied.booking_id())
+    .bind(applied.outcome())
+    .bind(i64::from(parked))
+    .bind(&event.id)
+    .execute(&mut *tx)
+    .await?;
     let changed: Vec<i64> = applied.booking_id().into_iter().collect();
     commit_and_announce(tx, db, hub, &changed).await?;
     Ok(applied)

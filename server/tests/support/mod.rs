@@ -174,3 +174,121 @@ impl Drop for TestApp {
         self.server.abort();
     }
 }
+
+/// Seconds since the epoch.
+pub fn now_secs() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+/// A `Stripe-Signature` header for `body`, made by our signer (agreement with Stripe's own is
+/// proven separately, against the official library).
+pub fn sign(body: &str, secret: &str, timestamp: i64) -> String {
+    server::webhook::signature::header_value(secret, timestamp, body.as_bytes())
+}
+
+/// A training session starting tomorrow: `capacity` places at 45.00 USD.
+pub async fn seed_session(db: &Db, capacity: i64) -> i64 {
+    app::db::sessions::create(
+        db,
+        &app::db::sessions::NewTrainingSession {
+            title: "Sprint technique".into(),
+            starts_at: (chrono::Utc::now() + chrono::Duration::days(1)).timestamp_millis(),
+            duration_minutes: 60,
+            location: "Track 2".into(),
+            capacity,
+            price_amount: 4500,
+            currency: "USD".into(),
+        },
+    )
+    .await
+    .expect("create a training session")
+}
+
+pub fn new_booking(session: i64, parent: &str) -> app::db::bookings::NewBooking {
+    app::db::bookings::NewBooking {
+        training_session_id: session,
+        parent_name: parent.into(),
+        parent_email: format!("{}@example.com", parent.to_lowercase().replace(' ', ".")),
+        parent_phone: None,
+        athlete_name: "Alex".into(),
+        athlete_age: 12,
+        notes: None,
+        source: app::db::bookings::BookingSource::Online,
+    }
+}
+
+/// One booking in a fresh session; returns its id.
+pub async fn seed_booking(db: &Db) -> i64 {
+    let session = seed_session(db, 10).await;
+    app::db::bookings::create(
+        db,
+        &app::live::LiveHub::new(),
+        &new_booking(session, "Pat Parent"),
+    )
+    .await
+    .expect("create a booking")
+    .id
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogRow {
+    pub booking_id: Option<i64>,
+    pub level: String,
+    pub event_type: Option<String>,
+    pub message: Option<String>,
+}
+
+/// The statuses of a booking, straight from the database.
+pub async fn statuses(db: &Db, booking: i64) -> (String, String) {
+    sqlx::query_as("SELECT payment_status, attendance_status FROM bookings WHERE id = $1")
+        .bind(booking)
+        .fetch_one(db.reader())
+        .await
+        .expect("read the booking")
+}
+
+pub async fn payment_logs(db: &Db) -> Vec<LogRow> {
+    let rows: Vec<(Option<i64>, String, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT booking_id, level, event_type, error_message FROM payment_logs ORDER BY id",
+    )
+    .fetch_all(db.reader())
+    .await
+    .expect("read payment_logs");
+    rows.into_iter()
+        .map(|(booking_id, level, event_type, message)| LogRow {
+            booking_id,
+            level,
+            event_type,
+            message,
+        })
+        .collect()
+}
+
+pub async fn count(db: &Db, table: &'static str) -> i64 {
+    sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
+        .fetch_one(db.reader())
+        .await
+        .expect("count rows")
+}
+
+impl TestApp {
+    /// Posts `body` to the webhook with the given `Stripe-Signature` header (or none).
+    pub async fn post_webhook(&self, body: &str, signature: Option<&str>) -> reqwest::Response {
+        let mut request = self
+            .client
+            .post(self.url("/api/stripe/webhook"))
+            .header("content-type", "application/json")
+            .body(body.to_owned());
+        if let Some(signature) = signature {
+            request = request.header("stripe-signature", signature);
+        }
+        request.send().await.expect("webhook request")
+    }
+
+    /// Delivers `event` as Stripe would: signed with the suite's secret, now.
+    pub async fn deliver(&self, event: &serde_json::Value) -> reqwest::Response {
+        let body = event.to_string();
+        let signature = sign(&body, WEBHOOK_SECRET, now_secs());
+        self.post_webhook(&body, Some(&signature)).await
+    }
+}
