@@ -2,6 +2,8 @@
 # A throwaway PostgreSQL cluster from the installed binaries, for the test suite.
 #   scripts/postgres.sh start DIR   -> initdb + start on a free port; prints the URL
 #   scripts/postgres.sh stop DIR    -> stop it and remove DIR
+#   scripts/postgres.sh pause DIR   -> stop it, keeping its data (an outage)
+#   scripts/postgres.sh resume DIR  -> start it again on the same port
 # PostgreSQL refuses to run as root: as root it runs as the `postgres` user.
 set -euo pipefail
 
@@ -20,6 +22,14 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
+start_cluster() {
+  local port
+  port=$(cat "$dir/port")
+  as_pg "pg_ctl -D '$dir/data' -l '$dir/server.log' -w -t 60 \
+    -o \"-p $port -k '$dir' -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off -c synchronous_commit=off -c full_page_writes=off\" start" \
+    >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
+}
+
 case "$cmd" in
   start)
     for bin in initdb pg_ctl postgres; do
@@ -29,12 +39,15 @@ case "$cmd" in
     [ "$(id -u)" = 0 ] && chown postgres "$dir"
     as_pg "initdb -D '$dir/data' -A trust -U postgres --no-sync -E UTF8 --locale=C.UTF-8" >"$dir/initdb.log" 2>&1 \
       || { cat "$dir/initdb.log" >&2; exit 1; }
-    port=$(free_port)
-    as_pg "pg_ctl -D '$dir/data' -l '$dir/server.log' -w -t 60 \
-      -o \"-p $port -k '$dir' -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off -c synchronous_commit=off -c full_page_writes=off\" start" \
-      >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
-    echo "$port" >"$dir/port"
-    echo "postgres://postgres@127.0.0.1:$port/postgres"
+    free_port >"$dir/port"
+    start_cluster
+    echo "postgres://postgres@127.0.0.1:$(cat "$dir/port")/postgres"
+    ;;
+  pause)
+    as_pg "pg_ctl -D '$dir/data' -m fast -w stop" >/dev/null
+    ;;
+  resume)
+    start_cluster
     ;;
   stop)
     if [ -d "$dir/data" ]; then
@@ -43,7 +56,7 @@ case "$cmd" in
     rm -rf "$dir"
     ;;
   *)
-    echo "usage: postgres.sh start|stop DIR" >&2
+    echo "usage: postgres.sh start|stop|pause|resume DIR" >&2
     exit 2
     ;;
 esac

@@ -321,4 +321,91 @@ mod tests {
         let back: StripeEvent = serde_json::from_str(&event.summary()).unwrap();
         assert_eq!(back, event);
     }
+
+    mod fuzz {
+        //! The parser under generated input: arbitrary bytes, and JSON trees that use the keys
+        //! it looks for with values of every type. It must never panic.
+        use super::super::*;
+        use proptest::prelude::*;
+
+        fn json_value() -> impl Strategy<Value = Value> {
+            let key = prop_oneof![
+                Just("id".to_owned()),
+                Just("type".to_owned()),
+                Just("data".to_owned()),
+                Just("object".to_owned()),
+                Just("metadata".to_owned()),
+                Just("bookingId".to_owned()),
+                Just("payment_intent".to_owned()),
+                Just("payment_status".to_owned()),
+                Just("amount".to_owned()),
+                Just("amount_refunded".to_owned()),
+                Just("refunded".to_owned()),
+                Just("last_payment_error".to_owned()),
+                Just("message".to_owned()),
+                "[a-z_]{1,12}",
+            ];
+            let leaf = prop_oneof![
+                Just(Value::Null),
+                any::<bool>().prop_map(Value::Bool),
+                any::<i64>().prop_map(|n| Value::Number(n.into())),
+                any::<f64>().prop_map(|f| serde_json::Number::from_f64(f)
+                    .map(Value::Number)
+                    .unwrap_or(Value::Null)),
+                prop_oneof![
+                    Just("checkout.session.completed".to_owned()),
+                    Just("charge.refunded".to_owned()),
+                    Just("paid".to_owned()),
+                    Just("unpaid".to_owned()),
+                    ".{0,20}",
+                ]
+                .prop_map(Value::String),
+            ];
+            leaf.prop_recursive(5, 64, 8, move |inner| {
+                prop_oneof![
+                    prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                    prop::collection::btree_map(key.clone(), inner, 0..6)
+                        .prop_map(|m| Value::Object(m.into_iter().collect())),
+                ]
+            })
+        }
+
+        fn exercise(event: &StripeEvent) {
+            let _ = event.interpret();
+            let _ = event.named_booking();
+            let _ = event.checkout_session_id();
+            let _ = event.payment_intent_id();
+            let back: StripeEvent = serde_json::from_str(&event.summary()).unwrap();
+            assert_eq!(&back, event);
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2000))]
+
+            #[test]
+            fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
+                if let Ok(event) = StripeEvent::parse(&bytes) {
+                    exercise(&event);
+                }
+            }
+
+            #[test]
+            fn arbitrary_json_never_panics(value in json_value()) {
+                let body = value.to_string();
+                if let Ok(event) = StripeEvent::parse(body.as_bytes()) {
+                    exercise(&event);
+                }
+            }
+
+            #[test]
+            fn arbitrary_objects_inside_a_real_envelope_never_panic(object in json_value(), kind in prop_oneof![
+                Just("checkout.session.completed"), Just("checkout.session.expired"),
+                Just("charge.refunded"), Just("payment_intent.payment_failed"), Just("invoice.paid"),
+            ]) {
+                let body = serde_json::json!({"id": "evt_f", "type": kind, "data": {"object": object}});
+                let event = StripeEvent::parse(body.to_string().as_bytes()).unwrap();
+                exercise(&event);
+            }
+        }
+    }
 }

@@ -229,4 +229,43 @@ mod tests {
             Err(SignatureError::NoMatch)
         );
     }
+
+    mod fuzz {
+        //! The header parser and verifier under generated input: they must never panic.
+        use super::super::*;
+        use proptest::prelude::*;
+
+        fn header_piece() -> impl Strategy<Value = String> {
+            prop_oneof![
+                "t=[0-9]{0,12}",
+                "t=-?[0-9a-z]{0,25}",
+                "v1=[0-9a-f]{0,70}",
+                "v0=[0-9a-f]{0,64}",
+                "[a-z0-9]{0,4}=?.{0,10}",
+                ".{0,12}",
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(3000))]
+
+            #[test]
+            fn any_string_never_panics(header in ".{0,200}") {
+                let _ = parse_header(&header);
+                let _ = verify(b"{}", Some(&header), &[SecretString::from("whsec_x".to_owned())], super::NOW, 300);
+            }
+
+            #[test]
+            fn headers_made_of_plausible_pieces_never_panic(
+                pieces in prop::collection::vec(header_piece(), 0..8),
+                payload in prop::collection::vec(any::<u8>(), 0..64),
+                now in any::<i64>(),
+                tolerance in any::<i64>(),
+            ) {
+                let header = pieces.join(",");
+                let _ = parse_header(&header);
+                let _ = verify(&payload, Some(&header), &[SecretString::from("whsec_x".to_owned())], now, tolerance);
+            }
+        }
+    }
 }

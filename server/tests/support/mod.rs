@@ -73,24 +73,26 @@ impl TestDatabase {
                     dir: Some(dir),
                 }
             }
-            Backend::Postgres => {
-                let admin = postgres_admin_url();
-                let name = unique_name("t");
-                sqlx::any::install_default_drivers();
-                let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin)
-                    .await
-                    .expect("connect to the test PostgreSQL server");
-                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                    .execute(&mut conn)
-                    .await
-                    .expect("create the test database");
-                let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
-                Self {
-                    backend,
-                    url: format!("{base}/{name}"),
-                    dir: None,
-                }
-            }
+            Backend::Postgres => Self::create_on(&postgres_admin_url()).await,
+        }
+    }
+
+    /// A new database on the PostgreSQL server at `admin`.
+    pub async fn create_on(admin: &str) -> Self {
+        let name = unique_name("t");
+        sqlx::any::install_default_drivers();
+        let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(admin)
+            .await
+            .expect("connect to the test PostgreSQL server");
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut conn)
+            .await
+            .expect("create the test database");
+        let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(admin);
+        Self {
+            backend: Backend::Postgres,
+            url: format!("{base}/{name}"),
+            dir: None,
         }
     }
 
@@ -290,5 +292,59 @@ impl TestApp {
         let body = event.to_string();
         let signature = sign(&body, WEBHOOK_SECRET, now_secs());
         self.post_webhook(&body, Some(&signature)).await
+    }
+}
+
+/// A PostgreSQL cluster of a test's own (for outages: stopping it touches no other test).
+pub struct PgCluster {
+    dir: PathBuf,
+    pub admin_url: String,
+}
+
+fn postgres_script(args: &[&str]) -> String {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/postgres.sh");
+    let out = std::process::Command::new(script)
+        .args(args)
+        .output()
+        .expect("run scripts/postgres.sh");
+    assert!(
+        out.status.success(),
+        "postgres.sh {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+impl PgCluster {
+    pub fn start() -> Self {
+        let dir = std::env::temp_dir().join(unique_name("booking_pg"));
+        let admin_url = postgres_script(&["start", dir.to_str().unwrap()]);
+        Self { dir, admin_url }
+    }
+
+    /// Stops the server, keeping its data: the database is down.
+    pub fn pause(&self) {
+        postgres_script(&["pause", self.dir.to_str().unwrap()]);
+    }
+
+    /// Starts it again on the same port.
+    pub fn resume(&self) {
+        postgres_script(&["resume", self.dir.to_str().unwrap()]);
+    }
+
+    /// A new database on this cluster.
+    pub async fn database(&self) -> TestDatabase {
+        TestDatabase::create_on(&self.admin_url).await
+    }
+}
+
+impl Drop for PgCluster {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../scripts/postgres.sh"
+        ))
+        .args(["stop", self.dir.to_str().unwrap()])
+        .output();
     }
 }
