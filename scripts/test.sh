@@ -24,7 +24,7 @@ step "generated CSS is up to date"
 cargo run -q -p style -- --check
 
 step "clippy: server build (ssr)"
-cargo clippy -q -p app -p server --all-targets -- -D warnings
+cargo clippy -q -p app -p server -p style --all-targets -- -D warnings
 
 step "clippy: browser build (hydrate, wasm32)"
 cargo clippy -q -p frontend --target wasm32-unknown-unknown -- -D warnings
@@ -40,7 +40,7 @@ TEST_POSTGRES_URL=$(scripts/postgres.sh start "$pg_dir")
 export TEST_POSTGRES_URL
 
 step "Rust tests (SQLite and PostgreSQL)"
-cargo test -q -p app -p server --no-fail-fast
+cargo test -q -p app -p server -p style --no-fail-fast
 
 step "browser tests (Chromium)"
 (cd end2end && CI=1 npx playwright test)
