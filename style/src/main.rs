@@ -92,29 +92,6 @@ fn stylesheet(root: &Path) -> std::io::Result<String> {
     ))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::string_literals;
-
-    #[test]
-    fn keeps_literals_and_drops_comments_and_code() {
-        let source = r##"
-            // a block comment with hidden words
-            let class = "flex rounded-full"; let c = '"'; let d = '\'';
-            fn f<'a>(x: &'a str) -> &'a str { "bg-red-500 \"quoted\"" }
-            let raw = r#"{"json": "p-4"}"#; let after = "text-sm";
-        "##;
-        let found = string_literals(source);
-        assert!(found.contains("flex rounded-full"));
-        assert!(found.contains("bg-red-500"));
-        assert!(!found.contains("block"));
-        assert!(!found.contains("hidden"));
-        assert!(!found.contains("str"));
-        assert!(found.contains("p-4") && found.contains("text-sm"));
-        assert!(!found.contains("raw"));
-    }
-}
-
 fn main() -> ExitCode {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -145,4 +122,27 @@ fn main() -> ExitCode {
     }
     println!("gen-css: wrote {}", target.display());
     ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::string_literals;
+
+    #[test]
+    fn keeps_literals_and_drops_comments_and_code() {
+        let source = r##"
+            // a block comment with hidden words
+            let class = "flex rounded-full"; let c = '"'; let d = '\'';
+            fn f<'a>(x: &'a str) -> &'a str { "bg-red-500 \"quoted\"" }
+            let raw = r#"{"json": "p-4"}"#; let after = "text-sm";
+        "##;
+        let found = string_literals(source);
+        assert!(found.contains("flex rounded-full"));
+        assert!(found.contains("bg-red-500"));
+        assert!(!found.contains("block"));
+        assert!(!found.contains("hidden"));
+        assert!(!found.contains("str"));
+        assert!(found.contains("p-4") && found.contains("text-sm"));
+        assert!(!found.contains("raw"));
+    }
 }

@@ -1,5 +1,6 @@
 //! The booking domain: statuses, the payment transition table, money. Pure, shared by server and browser.
 
+pub mod booking_form;
 pub mod money;
 pub mod status;
 pub mod stripe_event;

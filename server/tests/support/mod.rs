@@ -232,7 +232,7 @@ pub async fn seed_booking(db: &Db) -> i64 {
     .id
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct LogRow {
     pub booking_id: Option<i64>,
     pub level: String,
@@ -250,20 +250,12 @@ pub async fn statuses(db: &Db, booking: i64) -> (String, String) {
 }
 
 pub async fn payment_logs(db: &Db) -> Vec<LogRow> {
-    let rows: Vec<(Option<i64>, String, Option<String>, Option<String>)> = sqlx::query_as(
-        "SELECT booking_id, level, event_type, error_message FROM payment_logs ORDER BY id",
+    sqlx::query_as(
+        "SELECT booking_id, level, event_type, error_message AS message FROM payment_logs ORDER BY id",
     )
     .fetch_all(db.reader())
     .await
-    .expect("read payment_logs");
-    rows.into_iter()
-        .map(|(booking_id, level, event_type, message)| LogRow {
-            booking_id,
-            level,
-            event_type,
-            message,
-        })
-        .collect()
+    .expect("read payment_logs")
 }
 
 pub async fn count(db: &Db, table: &'static str) -> i64 {

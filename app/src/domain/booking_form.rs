@@ -1,0 +1,423 @@
+//! The booking form, parsed: every field checked at the edge, each problem named back to its
+//! field, and what was typed kept so the form can be shown again as the parent left it.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+pub const MIN_AGE: i64 = 3;
+pub const MAX_AGE: i64 = 99;
+const MAX_NAME: usize = 100;
+const MAX_EMAIL: usize = 254;
+const MAX_NOTES: usize = 1000;
+
+/// The form as submitted: every field a string, as the browser sends it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookingFormInput {
+    pub session: String,
+    pub parent_name: String,
+    pub parent_email: String,
+    pub parent_phone: Option<String>,
+    pub athlete_name: String,
+    pub athlete_age: String,
+    pub notes: Option<String>,
+    /// Present ("on") when the consent box is ticked.
+    pub consent: Option<String>,
+}
+
+/// A booking request whose every field is valid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookingRequest {
+    pub training_session_id: i64,
+    pub parent_name: String,
+    pub parent_email: String,
+    pub parent_phone: Option<String>,
+    pub athlete_name: String,
+    pub athlete_age: i64,
+    pub notes: Option<String>,
+}
+
+/// Problems by field name (the form's `name` attributes), and the values to show again.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldErrors {
+    pub errors: BTreeMap<String, String>,
+    pub values: BTreeMap<String, String>,
+}
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.errors
+            .entry(field.to_owned())
+            .or_insert_with(|| message.into());
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.errors.is_empty()
+    }
+}
+
+fn collapse_spaces(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn name(field: &str, label: &str, raw: &str, errors: &mut FieldErrors) -> Option<String> {
+    let value = collapse_spaces(raw);
+    if value.is_empty() {
+        errors.add(field, format!("Enter the {label}."));
+        return None;
+    }
+    if value.chars().count() > MAX_NAME {
+        errors.add(
+            field,
+            format!("The {label} is too long (at most {MAX_NAME} characters)."),
+        );
+        return None;
+    }
+    if value.chars().any(|c| c.is_control() || "<>{}".contains(c)) {
+        errors.add(
+            field,
+            format!("The {label} has characters we cannot accept."),
+        );
+        return None;
+    }
+    Some(value)
+}
+
+/// A plausible email address: one @, a local part, a domain with a dot, no spaces.
+pub fn is_plausible_email(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains("..")
+        && email
+            .chars()
+            .all(|c| !c.is_whitespace() && !c.is_control() && !"<>()[],;:\\\"".contains(c))
+}
+
+impl BookingFormInput {
+    /// The values to show again when the form comes back with errors.
+    pub fn values(&self) -> BTreeMap<String, String> {
+        let mut values = BTreeMap::new();
+        let mut keep = |k: &str, v: &str| {
+            // Bounded: the values travel back in a redirect URL on the no-JavaScript path.
+            let v: String = v.chars().take(MAX_NOTES).collect();
+            values.insert(k.to_owned(), v);
+        };
+        keep("session", &self.session);
+        keep("parent_name", &self.parent_name);
+        keep("parent_email", &self.parent_email);
+        keep("parent_phone", self.parent_phone.as_deref().unwrap_or(""));
+        keep("athlete_name", &self.athlete_name);
+        keep("athlete_age", &self.athlete_age);
+        keep("notes", self.notes.as_deref().unwrap_or(""));
+        if self.consent.is_some() {
+            keep("consent", "on");
+        }
+        values
+    }
+
+    pub fn parse(&self) -> Result<BookingRequest, FieldErrors> {
+        let mut errors = FieldErrors::default();
+
+        let session = match self.session.trim().parse::<i64>() {
+            Ok(id) if id > 0 => Some(id),
+            _ => {
+                errors.add("session", "Choose a session.");
+                None
+            }
+        };
+        let parent_name = name(
+            "parent_name",
+            "parent's name",
+            &self.parent_name,
+            &mut errors,
+        );
+
+        let email = self.parent_email.trim().to_owned();
+        let parent_email = if email.is_empty() {
+            errors.add("parent_email", "Enter an email address.");
+            None
+        } else if email.len() > MAX_EMAIL || !is_plausible_email(&email) {
+            errors.add(
+                "parent_email",
+                "Enter an email address like name@example.com.",
+            );
+            None
+        } else {
+            Some(email)
+        };
+
+        let phone = self
+            .parent_phone
+            .as_deref()
+            .map(collapse_spaces)
+            .filter(|p| !p.is_empty());
+        if let Some(phone) = &phone {
+            let digits = phone.chars().filter(char::is_ascii_digit).count();
+            let allowed = phone
+                .chars()
+                .all(|c| c.is_ascii_digit() || " +-().".contains(c));
+            if !allowed || !(7..=15).contains(&digits) || phone.len() > 30 {
+                errors.add(
+                    "parent_phone",
+                    "Enter a phone number of 7 to 15 digits, or leave it empty.",
+                );
+            }
+        }
+
+        let athlete_name = name(
+            "athlete_name",
+            "athlete's name",
+            &self.athlete_name,
+            &mut errors,
+        );
+
+        let age_text = self.athlete_age.trim();
+        let athlete_age = if age_text.is_empty() {
+            errors.add("athlete_age", "Enter the athlete's age.");
+            None
+        } else {
+            match age_text.parse::<i64>() {
+                Ok(age) if (MIN_AGE..=MAX_AGE).contains(&age) => Some(age),
+                Ok(_) => {
+                    errors.add(
+                        "athlete_age",
+                        format!("The athlete's age must be between {MIN_AGE} and {MAX_AGE}."),
+                    );
+                    None
+                }
+                Err(_) => {
+                    errors.add("athlete_age", "Enter the athlete's age as a whole number.");
+                    None
+                }
+            }
+        };
+
+        let notes = self
+            .notes
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_owned);
+        if notes
+            .as_ref()
+            .is_some_and(|n| n.chars().count() > MAX_NOTES)
+        {
+            errors.add(
+                "notes",
+                format!("Keep the notes under {MAX_NOTES} characters."),
+            );
+        }
+
+        if self.consent.is_none() {
+            errors.add(
+                "consent",
+                "Please confirm the athlete may take part and you agree to the terms.",
+            );
+        }
+
+        match (
+            session,
+            parent_name,
+            parent_email,
+            athlete_name,
+            athlete_age,
+        ) {
+            (
+                Some(training_session_id),
+                Some(parent_name),
+                Some(parent_email),
+                Some(athlete_name),
+                Some(athlete_age),
+            ) if errors.is_empty() => Ok(BookingRequest {
+                training_session_id,
+                parent_name,
+                parent_email,
+                parent_phone: phone,
+                athlete_name,
+                athlete_age,
+                notes,
+            }),
+            _ => {
+                errors.values = self.values();
+                Err(errors)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn valid() -> BookingFormInput {
+        BookingFormInput {
+            session: "3".into(),
+            parent_name: "  Pat   Parent ".into(),
+            parent_email: "pat@example.com".into(),
+            parent_phone: Some("+44 (0)20 7946-0000".into()),
+            athlete_name: "Alex".into(),
+            athlete_age: "12".into(),
+            notes: Some("  Asthma inhaler in bag ".into()),
+            consent: Some("on".into()),
+        }
+    }
+
+    #[test]
+    fn a_valid_form_becomes_a_request() {
+        let request = valid().parse().unwrap();
+        assert_eq!(request.training_session_id, 3);
+        assert_eq!(request.parent_name, "Pat Parent");
+        assert_eq!(request.parent_phone.as_deref(), Some("+44 (0)20 7946-0000"));
+        assert_eq!(request.athlete_age, 12);
+        assert_eq!(request.notes.as_deref(), Some("Asthma inhaler in bag"));
+
+        let minimal = BookingFormInput {
+            parent_phone: Some("   ".into()),
+            notes: None,
+            ..valid()
+        };
+        let request = minimal.parse().unwrap();
+        assert_eq!(request.parent_phone, None);
+        assert_eq!(request.notes, None);
+    }
+
+    /// Every rule, each naming its field, with what was typed kept.
+    #[test]
+    fn every_rule_names_its_field() {
+        type Edit = fn(&mut BookingFormInput);
+        let cases: Vec<(Edit, &str, &str)> = vec![
+            (|f| f.session = "".into(), "session", "Choose a session."),
+            (|f| f.session = "abc".into(), "session", "Choose a session."),
+            (|f| f.session = "-4".into(), "session", "Choose a session."),
+            (
+                |f| f.parent_name = "   ".into(),
+                "parent_name",
+                "Enter the parent's name.",
+            ),
+            (
+                |f| f.parent_name = "x".repeat(101),
+                "parent_name",
+                "too long",
+            ),
+            (
+                |f| f.parent_name = "<script>".into(),
+                "parent_name",
+                "cannot accept",
+            ),
+            (
+                |f| f.parent_email = "".into(),
+                "parent_email",
+                "Enter an email address.",
+            ),
+            (
+                |f| f.parent_email = "pat@".into(),
+                "parent_email",
+                "like name@example.com",
+            ),
+            (
+                |f| f.parent_email = "pat example.com".into(),
+                "parent_email",
+                "like name@example.com",
+            ),
+            (
+                |f| f.parent_email = "pat@example".into(),
+                "parent_email",
+                "like name@example.com",
+            ),
+            (
+                |f| f.parent_email = "a@b@c.com".into(),
+                "parent_email",
+                "like name@example.com",
+            ),
+            (
+                |f| f.parent_phone = Some("12345".into()),
+                "parent_phone",
+                "7 to 15 digits",
+            ),
+            (
+                |f| f.parent_phone = Some("call me maybe".into()),
+                "parent_phone",
+                "7 to 15 digits",
+            ),
+            (
+                |f| f.athlete_name = "".into(),
+                "athlete_name",
+                "Enter the athlete's name.",
+            ),
+            (
+                |f| f.athlete_age = "".into(),
+                "athlete_age",
+                "Enter the athlete's age.",
+            ),
+            (
+                |f| f.athlete_age = "twelve".into(),
+                "athlete_age",
+                "whole number",
+            ),
+            (
+                |f| f.athlete_age = "12.5".into(),
+                "athlete_age",
+                "whole number",
+            ),
+            (
+                |f| f.athlete_age = "2".into(),
+                "athlete_age",
+                "between 3 and 99",
+            ),
+            (
+                |f| f.athlete_age = "100".into(),
+                "athlete_age",
+                "between 3 and 99",
+            ),
+            (
+                |f| f.notes = Some("n".repeat(1001)),
+                "notes",
+                "under 1000 characters",
+            ),
+            (|f| f.consent = None, "consent", "Please confirm"),
+        ];
+        for (edit, field, message) in cases {
+            let mut form = valid();
+            edit(&mut form);
+            let errors = form.parse().unwrap_err();
+            assert_eq!(
+                errors.errors.keys().collect::<Vec<_>>(),
+                vec![field],
+                "{field}: {errors:?}"
+            );
+            assert!(
+                errors.errors[field].contains(message),
+                "{field}: {:?}",
+                errors.errors[field]
+            );
+            assert_eq!(
+                errors.values["parent_email"],
+                form.parent_email.chars().take(1000).collect::<String>()
+            );
+            assert_eq!(errors.values["athlete_age"], form.athlete_age);
+        }
+    }
+
+    #[test]
+    fn an_empty_form_names_every_required_field() {
+        let errors = BookingFormInput::default().parse().unwrap_err();
+        let fields: Vec<&str> = errors.errors.keys().map(String::as_str).collect();
+        assert_eq!(
+            fields,
+            [
+                "athlete_age",
+                "athlete_name",
+                "consent",
+                "parent_email",
+                "parent_name",
+                "session"
+            ]
+        );
+        assert!(!errors.values.contains_key("consent"));
+    }
+}
