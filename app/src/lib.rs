@@ -5,9 +5,13 @@ pub mod domain;
 pub mod pages;
 
 #[cfg(feature = "ssr")]
+pub mod checkout;
+#[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
 pub mod live;
+#[cfg(feature = "ssr")]
+pub mod schedule;
 #[cfg(feature = "ssr")]
 pub mod state;
 
@@ -15,7 +19,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path,
+    path, SsrMode,
 };
 
 /// The HTML document around the app, rendered on the server only.
@@ -26,6 +30,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
@@ -48,7 +53,12 @@ pub fn App() -> impl IntoView {
             <pages::layout::SiteHeader/>
             <main id="main" class="mx-auto w-full max-w-5xl px-4 py-8">
                 <Routes fallback=pages::layout::NotFound>
-                    <Route path=path!("/") view=pages::landing::Landing/>
+                    <Route path=path!("/") view=pages::landing::Landing ssr=SsrMode::Async/>
+                    <Route path=path!("/book") view=pages::book::BookPage ssr=SsrMode::Async/>
+                    <Route path=path!("/bookings/:reference") view=pages::booking::BookingDetailsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/bookings/:reference/paid") view=pages::booking::BookingPaidPage ssr=SsrMode::Async/>
+                    <Route path=path!("/bookings/:reference/cancelled") view=pages::booking::BookingCancelledPage ssr=SsrMode::Async/>
+                    <Route path=path!("/checkout/simulated/:session_id") view=pages::simulated::SimulatedCheckoutPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

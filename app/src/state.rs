@@ -1,5 +1,6 @@
 //! What every server function and handler reaches through context: the database and settings.
 
+use crate::checkout::CheckoutGateway;
 use crate::db::Db;
 use crate::live::LiveHub;
 use axum::extract::FromRef;
@@ -25,4 +26,6 @@ pub struct AppState {
     pub db: Db,
     pub settings: Arc<Settings>,
     pub live: LiveHub,
+    /// Stripe, or the simulated checkout.
+    pub checkout: Arc<dyn CheckoutGateway>,
 }

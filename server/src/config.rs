@@ -67,6 +67,8 @@ pub struct Config {
     pub max_in_flight: usize,
     pub request_timeout: Duration,
     pub data_dir: PathBuf,
+    /// How long the simulated bank payment takes to clear.
+    pub simulated_delay: Duration,
 }
 
 /// Where the configuration is read from: the process environment, or a map in tests.
@@ -373,6 +375,14 @@ impl Config {
             "a number of seconds from 1 to 600",
         )?);
 
+        let simulated_delay = Duration::from_millis(parse_number(
+            source,
+            "SIMULATED_DELAY_MS",
+            3000,
+            |n: &u64| *n <= 600_000,
+            "a number of milliseconds up to 600000",
+        )?);
+
         Ok(Self {
             environment,
             database_url,
@@ -396,6 +406,7 @@ impl Config {
             max_in_flight,
             request_timeout,
             data_dir,
+            simulated_delay,
         })
     }
 }

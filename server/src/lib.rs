@@ -5,6 +5,7 @@ pub mod health;
 pub mod live;
 pub mod simulated;
 pub mod startup;
+pub mod stripe_gateway;
 pub mod telemetry;
 pub mod webhook;
 

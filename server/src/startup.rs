@@ -1,7 +1,10 @@
 //! Builds the application from a configuration: database, state, router, listener.
 
 use crate::config::{Config, Environment, PaymentMode};
+use crate::simulated::{self, Simulator};
+use crate::stripe_gateway::StripeGateway;
 use crate::webhook::{self, WebhookSettings};
+use app::checkout::CheckoutGateway;
 use app::db::{Backend, Db, DbOptions};
 use app::live::LiveHub;
 use app::state::{AppState, Settings};
@@ -29,6 +32,8 @@ pub enum StartError {
     },
     #[error("leptos configuration: {0}")]
     Leptos(String),
+    #[error("stripe: {0}")]
+    Stripe(String),
 }
 
 /// Leptos' own options (site root, output name) with the address from our configuration.
@@ -77,19 +82,60 @@ impl Application {
         if db.backend() == Backend::Postgres {
             crate::live::spawn_postgres_listener(db.url().to_owned(), live.clone());
         }
+
+        let secrets = webhook_secrets(&config);
+        let bound = listener.local_addr().map_err(|source| StartError::Bind {
+            addr: config.site_addr,
+            source,
+        })?;
+        let (checkout, simulator): (Arc<dyn CheckoutGateway>, Option<Arc<Simulator>>) =
+            match config.payment_mode {
+                PaymentMode::Stripe => {
+                    let key = config
+                        .stripe_secret_key
+                        .as_ref()
+                        .ok_or_else(|| StartError::Stripe("no secret key".into()))?;
+                    let gateway =
+                        StripeGateway::new(key, &config.stripe_api_base, config.stripe_timeout)
+                            .map_err(StartError::Stripe)?;
+                    (Arc::new(gateway), None)
+                }
+                PaymentMode::Simulated => {
+                    // Events go to this very process, on the address it listens on.
+                    let host = if bound.ip().is_unspecified() {
+                        "127.0.0.1".to_owned()
+                    } else {
+                        bound.ip().to_string()
+                    };
+                    let simulator = Arc::new(Simulator::new(
+                        settings.public_base_url.clone(),
+                        format!("http://{host}:{}{}", bound.port(), webhook::PATH),
+                        secrets[0].clone(),
+                        config.simulated_delay,
+                    ));
+                    let seeded = simulated::demo::seed_if_empty(&db, config.business_timezone)
+                        .await
+                        .map_err(app::db::DbError::from)?;
+                    if seeded > 0 {
+                        tracing::info!(seeded, "created demo training sessions");
+                    }
+                    (simulator.clone(), Some(simulator))
+                }
+            };
+
         let state = AppState {
             leptos_options: leptos_options(&config)?,
             db,
             settings: Arc::new(settings),
             live,
+            checkout,
         };
-
         let webhook = WebhookSettings {
-            secrets: Arc::new(webhook_secrets(&config)),
+            secrets: Arc::new(secrets),
             tolerance_secs: config.webhook_tolerance.as_secs() as i64,
             body_limit: config.webhook_body_limit,
         };
-        let router = router(state.clone(), webhook);
+        let router = router(state.clone(), webhook, simulator);
         Ok(Self {
             listener,
             router,
@@ -121,12 +167,20 @@ impl Application {
 }
 
 /// The whole HTTP surface, built from a ready state.
-pub fn router(state: AppState, webhook: WebhookSettings) -> Router {
+pub fn router(
+    state: AppState,
+    webhook: WebhookSettings,
+    simulator: Option<Arc<Simulator>>,
+) -> Router {
     let routes = generate_route_list(App);
     let leptos_options = state.leptos_options.clone();
-    Router::new()
+    let mut router = Router::new()
         .merge(crate::health::router())
-        .merge(webhook::router(webhook))
+        .merge(webhook::router(webhook));
+    if let Some(simulator) = simulator {
+        router = router.merge(simulated::checkout::router(simulator));
+    }
+    router
         .leptos_routes_with_context(&state, routes, || {}, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .with_state(state)

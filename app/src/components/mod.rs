@@ -1,3 +1,4 @@
 //! Small pieces of UI used on several pages.
 
+pub mod form;
 pub mod tag;

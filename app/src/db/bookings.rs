@@ -151,6 +151,7 @@ macro_rules! booking_select {
          FROM bookings b JOIN training_sessions s ON s.id = b.training_session_id"
     };
 }
+pub(crate) use booking_select;
 
 /// An unguessable booking reference: 100 random bits in Crockford's base32 (20 characters).
 pub fn new_reference() -> String {
@@ -255,5 +256,33 @@ pub async fn by_reference(db: &Db, reference: &str) -> Result<Option<Booking>, s
         .bind(reference.to_owned())
         .fetch_optional(db.reader())
         .await?;
+    row.as_ref().map(Booking::from_row).transpose()
+}
+
+/// Stripe's message for the booking's latest failed payment, if any.
+pub async fn last_failure(db: &Db, booking_id: i64) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT error_message FROM payment_logs
+         WHERE booking_id = $1 AND level = 'error'
+         ORDER BY created_at DESC, id DESC LIMIT 1",
+    )
+    .bind(booking_id)
+    .fetch_optional(db.reader())
+    .await
+    .map(Option::flatten)
+}
+
+/// The booking holding a checkout session (the simulated checkout page looks it up so).
+pub async fn by_checkout_session(
+    db: &Db,
+    session_id: &str,
+) -> Result<Option<Booking>, sqlx::Error> {
+    let row = sqlx::query(concat!(
+        booking_select!(),
+        " WHERE b.stripe_checkout_session_id = $1"
+    ))
+    .bind(session_id.to_owned())
+    .fetch_optional(db.reader())
+    .await?;
     row.as_ref().map(Booking::from_row).transpose()
 }

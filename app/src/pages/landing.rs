@@ -1,5 +1,7 @@
 //! The landing page: what the service is, and the way in for parents.
 
+use crate::components::form::BUTTON_CLASS;
+use crate::pages::sessions::SessionList;
 use leptos::prelude::*;
 
 #[component]
@@ -14,6 +16,7 @@ pub fn Landing() -> impl IntoView {
                 "You get a booking page you can come back to at any time."
             </p>
             <div class="mt-6 flex flex-wrap gap-3">
+                <a href="/book" class=BUTTON_CLASS>"Book a session"</a>
                 <button
                     type="button"
                     id="how-it-works-toggle"
@@ -34,5 +37,6 @@ pub fn Landing() -> impl IntoView {
                 </ol>
             </Show>
         </section>
+        <SessionList/>
     }
 }

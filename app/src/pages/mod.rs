@@ -1,4 +1,8 @@
 //! The pages of the site, one module per page or group of pages.
 
+pub mod book;
+pub mod booking;
 pub mod landing;
 pub mod layout;
+pub mod sessions;
+pub mod simulated;

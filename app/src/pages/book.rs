@@ -1,0 +1,282 @@
+//! The booking form: validated on the server, each problem named beside its field, what was
+//! typed kept; works without JavaScript (ActionForm posts it) and better with it.
+
+use crate::components::form::{FieldError, TextField, BUTTON_CLASS, INPUT_CLASS};
+use crate::domain::booking_form::{FieldErrors, MAX_AGE, MIN_AGE};
+use crate::pages::sessions::upcoming_sessions;
+use leptos::prelude::*;
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum BookingError {
+    #[error("some fields need attention")]
+    Invalid(FieldErrors),
+    #[error("{0}")]
+    Message(String),
+    #[error("{0}")]
+    ServerFn(ServerFnErrorErr),
+}
+
+impl FromServerFnError for BookingError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        Self::ServerFn(value)
+    }
+}
+
+/// Creates the booking, then sends the parent to pay. Every field arrives as text and is
+/// checked here, so a bad value is named back instead of failing to parse.
+#[allow(clippy::too_many_arguments)]
+#[server(endpoint = "book")]
+pub async fn book(
+    session: String,
+    parent_name: String,
+    parent_email: String,
+    parent_phone: Option<String>,
+    athlete_name: String,
+    athlete_age: String,
+    notes: Option<String>,
+    consent: Option<String>,
+) -> Result<(), BookingError> {
+    use crate::checkout::{start_checkout, CheckoutProblem, GatewayError};
+    use crate::db::bookings::{create, BookingSource, CreateBookingError, NewBooking};
+    use crate::domain::booking_form::BookingFormInput;
+    use crate::state::AppState;
+
+    let input = BookingFormInput {
+        session,
+        parent_name,
+        parent_email,
+        parent_phone,
+        athlete_name,
+        athlete_age,
+        notes,
+        consent,
+    };
+    let request = input.parse().map_err(BookingError::Invalid)?;
+    let state = expect_context::<AppState>();
+    let session_problem = |message: &str| {
+        let mut errors = FieldErrors::default();
+        errors.add("session", message);
+        errors.values = input.values();
+        BookingError::Invalid(errors)
+    };
+    let created = create(
+        &state.db,
+        &state.live,
+        &NewBooking {
+            training_session_id: request.training_session_id,
+            parent_name: request.parent_name,
+            parent_email: request.parent_email,
+            parent_phone: request.parent_phone,
+            athlete_name: request.athlete_name,
+            athlete_age: request.athlete_age,
+            notes: request.notes,
+            source: BookingSource::Online,
+        },
+    )
+    .await
+    .map_err(|error| match error {
+        CreateBookingError::SessionFull => {
+            session_problem("That session is now full. Please choose another one.")
+        }
+        CreateBookingError::SessionNotFound | CreateBookingError::SessionCancelled => {
+            session_problem("That session is no longer available. Please choose another one.")
+        }
+        CreateBookingError::SessionStarted => {
+            session_problem("That session has already started. Please choose another one.")
+        }
+        CreateBookingError::Database(error) => {
+            tracing::error!(%error, "booking not saved");
+            BookingError::Message(
+                "We could not save your booking just now. Nothing was charged; please try again."
+                    .into(),
+            )
+        }
+    })?;
+    tracing::info!(booking_id = created.id, "booking created");
+
+    let destination = match start_checkout(
+        &state.db,
+        &state.live,
+        &state.settings,
+        state.checkout.as_ref(),
+        &created.reference,
+    )
+    .await
+    {
+        Ok(url) => url,
+        Err(problem) => {
+            let code = match problem {
+                CheckoutProblem::Gateway(GatewayError::Refused(_)) => "refused",
+                CheckoutProblem::SessionFull => "full",
+                _ => "unavailable",
+            };
+            format!("/bookings/{}?checkout={code}", created.reference)
+        }
+    };
+    leptos_axum::redirect(&destination);
+    Ok(())
+}
+
+/// The fields in the order the form shows them, for the error summary.
+const FORM_ORDER: [&str; 8] = [
+    "session",
+    "parent_name",
+    "parent_email",
+    "parent_phone",
+    "athlete_name",
+    "athlete_age",
+    "notes",
+    "consent",
+];
+
+#[component]
+pub fn BookPage() -> impl IntoView {
+    let action = ServerAction::<Book>::new();
+    let query = use_query_map();
+    let sessions = Resource::new(|| (), |_| upcoming_sessions());
+
+    let invalid = move || match action.value().get() {
+        Some(Err(BookingError::Invalid(fields))) => Some(fields),
+        _ => None,
+    };
+    let message = move || match action.value().get() {
+        Some(Err(BookingError::Message(m))) => Some(m),
+        Some(Err(BookingError::ServerFn(e))) => Some(format!(
+            "Something went wrong sending the form ({e}). Please try again."
+        )),
+        _ => None,
+    };
+    let value = move |field: &'static str| {
+        Signal::derive(move || {
+            invalid()
+                .and_then(|f| f.values.get(field).cloned())
+                .unwrap_or_default()
+        })
+    };
+    let error = move |field: &'static str| {
+        Signal::derive(move || invalid().and_then(|f| f.errors.get(field).cloned()))
+    };
+    let chosen_session = Signal::derive(move || {
+        invalid()
+            .and_then(|f| f.values.get("session").cloned())
+            .or_else(|| query.read().get("session"))
+            .unwrap_or_default()
+    });
+    let consent_checked = move || invalid().is_some_and(|f| f.values.contains_key("consent"));
+
+    view! {
+        <section class="mx-auto max-w-2xl">
+            <h1 class="text-3xl font-bold tracking-tight">"Book a session"</h1>
+            <p class="mt-2 text-slate-600">"All fields are required unless marked optional. You pay on the next page."</p>
+
+            {move || invalid().map(|fields| view! {
+                <div class="mt-6 rounded-lg border border-red-300 bg-red-50 p-4" role="alert" aria-labelledby="error-summary-title" data-testid="error-summary">
+                    <h2 id="error-summary-title" class="font-semibold text-red-800">
+                        {match fields.errors.len() { 1 => "There is a problem with 1 field".to_owned(), n => format!("There are problems with {n} fields") }}
+                    </h2>
+                    <ul class="mt-2 list-disc pl-5 text-red-800">
+                        {FORM_ORDER.iter().filter_map(|field| fields.errors.get(*field).map(|m| (*field, m.clone()))).map(|(field, message)| {
+                            let href = format!("#field-{field}");
+                            view! { <li><a href=href class="underline">{message}</a></li> }
+                        }).collect_view()}
+                    </ul>
+                </div>
+            })}
+            {move || message().map(|m| view! {
+                <p class="mt-6 rounded-lg bg-red-50 p-4 text-red-800" role="alert">{m}</p>
+            })}
+
+            <ActionForm action=action attr:class="mt-6 space-y-5 rounded-2xl bg-white p-6 shadow-sm" attr:novalidate="true">
+                <div>
+                    <label for="field-session" class="block font-medium text-slate-800">"Session"</label>
+                    <Suspense fallback=|| view! { <p class="text-slate-600">"Loading sessions…"</p> }>
+                        {move || Suspend::new(async move {
+                            let list = sessions.await.unwrap_or_default();
+                            view! {
+                                <select
+                                    id="field-session"
+                                    name="session"
+                                    class=INPUT_CLASS
+                                    aria-describedby="field-session-error"
+                                    aria-invalid=move || error("session").get().is_some().to_string()
+                                >
+                                    <option value="">"Choose a session"</option>
+                                    {list.into_iter().map(|s| {
+                                        let id = s.id.to_string();
+                                        let selected = {
+                                            let id = id.clone();
+                                            move || chosen_session.get() == id
+                                        };
+                                        let label = if s.places_left == 0 {
+                                            format!("{} – {} – full", s.title, s.when)
+                                        } else {
+                                            format!("{} – {} – {} ({} left)", s.title, s.when, s.price, s.places_left)
+                                        };
+                                        view! { <option value=id selected=selected disabled=s.places_left == 0>{label}</option> }
+                                    }).collect_view()}
+                                </select>
+                            }
+                        })}
+                    </Suspense>
+                    <FieldError id="field-session-error" error=error("session")/>
+                </div>
+
+                <fieldset class="space-y-4">
+                    <legend class="text-lg font-semibold">"You"</legend>
+                    <TextField name="parent_name" label="Your name" value=value("parent_name") error=error("parent_name") autocomplete="name"/>
+                    <TextField name="parent_email" label="Email" kind="email" value=value("parent_email") error=error("parent_email") autocomplete="email" hint="We send nothing else to this address."/>
+                    <TextField name="parent_phone" label="Phone" kind="tel" value=value("parent_phone") error=error("parent_phone") autocomplete="tel" required=false/>
+                </fieldset>
+
+                <fieldset class="space-y-4">
+                    <legend class="text-lg font-semibold">"Your athlete"</legend>
+                    <TextField name="athlete_name" label="Athlete's name" value=value("athlete_name") error=error("athlete_name")/>
+                    <TextField name="athlete_age" label="Athlete's age" kind="text" inputmode="numeric" value=value("athlete_age") error=error("athlete_age") hint=format!("{MIN_AGE} to {MAX_AGE}")/>
+                    <div>
+                        <label for="field-notes" class="block font-medium text-slate-800">
+                            "Notes for the coach" <span class="font-normal text-slate-500">" (optional)"</span>
+                        </label>
+                        <textarea
+                            id="field-notes"
+                            name="notes"
+                            rows="3"
+                            class=INPUT_CLASS
+                            aria-describedby="field-notes-error"
+                            aria-invalid=move || error("notes").get().is_some().to_string()
+                            prop:value=move || value("notes").get()
+                        >{move || value("notes").get()}</textarea>
+                        <FieldError id="field-notes-error" error=error("notes")/>
+                    </div>
+                </fieldset>
+
+                <div>
+                    <div class="flex items-start gap-3">
+                        <input
+                            id="field-consent"
+                            name="consent"
+                            type="checkbox"
+                            class="mt-1 h-5 w-5 rounded border-slate-400 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500"
+                            checked=consent_checked
+                            aria-describedby="field-consent-error"
+                            aria-invalid=move || error("consent").get().is_some().to_string()
+                        />
+                        <label for="field-consent" class="text-slate-800">
+                            "I am the athlete's parent or guardian, the athlete may take part, and I agree to the booking terms."
+                        </label>
+                    </div>
+                    <FieldError id="field-consent-error" error=error("consent")/>
+                </div>
+
+                <button type="submit" class=BUTTON_CLASS disabled=move || action.pending().get()>
+                    {move || if action.pending().get() { "Booking…" } else { "Continue to payment" }}
+                </button>
+            </ActionForm>
+        </section>
+    }
+}

@@ -1,0 +1,300 @@
+//! The simulated provider: makes Checkout Sessions, remembers them, and turns the checkout
+//! page's buttons into signed events posted to our own webhook, as Stripe would post them.
+
+use super::events::{checkout_session, event, payment_intent, SessionState};
+use app::checkout::{
+    CheckoutGateway, CheckoutRequest, CreatedSession, GatewayError, RetrievedSession,
+};
+use app::state::AppState;
+use axum::{
+    extract::{Path, State},
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+    routing::post,
+    Extension, Router,
+};
+use secrecy::{ExposeSecret, SecretString};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+struct SimulatedSession {
+    booking_id: i64,
+    amount: i64,
+    currency: String,
+    status: &'static str,
+    payment_status: &'static str,
+    payment_intent: String,
+    expires_at: i64,
+    created: i64,
+}
+
+/// The simulated payment provider, shared by the app (as its gateway) and the page's buttons.
+pub struct Simulator {
+    public_base_url: String,
+    webhook_url: String,
+    secret: SecretString,
+    delay: Duration,
+    client: reqwest::Client,
+    sessions: Mutex<HashMap<String, SimulatedSession>>,
+}
+
+fn random_id(prefix: &str) -> String {
+    let bytes: [u8; 12] = rand::random();
+    format!("{prefix}_sim_{}", hex::encode(bytes))
+}
+
+fn now_secs() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+impl Simulator {
+    /// `webhook_url` is this server's own webhook; `secret` one it accepts.
+    pub fn new(
+        public_base_url: String,
+        webhook_url: String,
+        secret: SecretString,
+        delay: Duration,
+    ) -> Self {
+        Self {
+            public_base_url,
+            webhook_url,
+            secret,
+            delay,
+            client: reqwest::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .build()
+                .expect("an HTTP client without TLS always builds"),
+            sessions: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn session_json(&self, id: &str, s: &SimulatedSession) -> serde_json::Value {
+        let url = format!("{}/checkout/simulated/{id}", self.public_base_url);
+        checkout_session(&SessionState {
+            session_id: id,
+            booking_id: s.booking_id,
+            amount: s.amount,
+            currency: &s.currency.to_ascii_lowercase(),
+            status: s.status,
+            payment_status: s.payment_status,
+            payment_intent: Some(&s.payment_intent),
+            url: (s.status == "open").then_some(url.as_str()),
+            created: s.created,
+            expires_at: s.expires_at,
+        })
+    }
+
+    /// Signs `event` with the webhook secret and posts it to the webhook, as Stripe does.
+    async fn deliver(&self, event: serde_json::Value) -> Result<(), String> {
+        let body = event.to_string();
+        let signature = crate::webhook::signature::header_value(
+            self.secret.expose_secret(),
+            now_secs(),
+            body.as_bytes(),
+        );
+        let response = self
+            .client
+            .post(&self.webhook_url)
+            .header("content-type", "application/json")
+            .header("stripe-signature", signature)
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| format!("the webhook could not be reached: {e}"))?;
+        if response.status().is_success() {
+            Ok(())
+        } else {
+            Err(format!("the webhook answered {}", response.status()))
+        }
+    }
+
+    /// Moves the session to a new state and returns the session object as it now is.
+    fn update(
+        &self,
+        id: &str,
+        status: &'static str,
+        payment_status: &'static str,
+    ) -> Option<serde_json::Value> {
+        let mut sessions = self.sessions.lock().ok()?;
+        let session = sessions.get_mut(id)?;
+        session.status = status;
+        session.payment_status = payment_status;
+        let session = session.clone();
+        drop(sessions);
+        Some(self.session_json(id, &session))
+    }
+
+    fn get(&self, id: &str) -> Option<SimulatedSession> {
+        self.sessions.lock().ok()?.get(id).cloned()
+    }
+}
+
+#[async_trait::async_trait]
+impl CheckoutGateway for Simulator {
+    async fn create_session(
+        &self,
+        request: &CheckoutRequest,
+    ) -> Result<CreatedSession, GatewayError> {
+        let id = random_id("cs");
+        let session = SimulatedSession {
+            booking_id: request.booking_id,
+            amount: request.amount,
+            currency: request.currency.clone(),
+            status: "open",
+            payment_status: "unpaid",
+            payment_intent: random_id("pi"),
+            expires_at: request.expires_at,
+            created: now_secs(),
+        };
+        self.sessions
+            .lock()
+            .map_err(|_| GatewayError::Unavailable("simulator state poisoned".into()))?
+            .insert(id.clone(), session);
+        Ok(CreatedSession {
+            url: format!("{}/checkout/simulated/{id}", self.public_base_url),
+            expires_at: request.expires_at,
+            id,
+        })
+    }
+
+    async fn retrieve_session(&self, id: &str) -> Result<RetrievedSession, GatewayError> {
+        let session = self
+            .get(id)
+            .ok_or_else(|| GatewayError::Refused(format!("No such checkout.session: '{id}'")))?;
+        Ok(RetrievedSession {
+            id: id.to_owned(),
+            status: Some(session.status.to_owned()),
+            payment_status: session.payment_status.to_owned(),
+            payment_intent: Some(session.payment_intent),
+            booking_id: Some(session.booking_id.to_string()),
+            amount_total: Some(session.amount),
+            currency: Some(session.currency.to_ascii_lowercase()),
+        })
+    }
+}
+
+pub fn router(simulator: Arc<Simulator>) -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/simulated/checkout/{session_id}/{outcome}",
+            post(complete),
+        )
+        .layer(Extension(simulator))
+}
+
+fn problem(status: StatusCode, message: &str) -> Response {
+    (status, format!("{message}\n")).into_response()
+}
+
+/// A button of the simulated checkout page: pay, pay by bank (delayed), or decline.
+#[tracing::instrument(skip(state, simulator))]
+async fn complete(
+    State(state): State<AppState>,
+    Extension(simulator): Extension<Arc<Simulator>>,
+    Path((session_id, outcome)): Path<(String, String)>,
+) -> Response {
+    let Some(session) = simulator.get(&session_id) else {
+        return problem(StatusCode::NOT_FOUND, "No such checkout session.");
+    };
+    if session.status != "open" || session.expires_at < now_secs() {
+        return problem(StatusCode::CONFLICT, "This checkout is closed.");
+    }
+    let booking = match app::db::bookings::by_id(&state.db, session.booking_id).await {
+        Ok(Some(booking)) => booking,
+        Ok(None) => return problem(StatusCode::NOT_FOUND, "No such booking."),
+        Err(_) => {
+            return problem(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The database is unavailable; try again.",
+            )
+        }
+    };
+    let paid_page = format!(
+        "/bookings/{}/paid?session_id={session_id}",
+        booking.reference
+    );
+
+    let result = match outcome.as_str() {
+        "pay" => match simulator.update(&session_id, "complete", "paid") {
+            Some(object) => {
+                simulator
+                    .deliver(event(
+                        &random_id("evt"),
+                        "checkout.session.completed",
+                        now_secs(),
+                        object,
+                    ))
+                    .await
+            }
+            None => Err("the session vanished".into()),
+        },
+        "delayed" => match simulator.update(&session_id, "complete", "unpaid") {
+            Some(object) => {
+                let first = simulator
+                    .deliver(event(
+                        &random_id("evt"),
+                        "checkout.session.completed",
+                        now_secs(),
+                        object,
+                    ))
+                    .await;
+                if first.is_ok() {
+                    // The bank debit clears a little later, as it would (much later) for real.
+                    let simulator = simulator.clone();
+                    let session_id = session_id.clone();
+                    tokio::spawn(async move {
+                        tokio::time::sleep(simulator.delay).await;
+                        if let Some(object) = simulator.update(&session_id, "complete", "paid") {
+                            let delivered = simulator
+                                .deliver(event(
+                                    &random_id("evt"),
+                                    "checkout.session.async_payment_succeeded",
+                                    now_secs(),
+                                    object,
+                                ))
+                                .await;
+                            if let Err(error) = delivered {
+                                tracing::error!(%error, "simulated bank payment not delivered");
+                            }
+                        }
+                    });
+                }
+                first
+            }
+            None => Err("the session vanished".into()),
+        },
+        "decline" => {
+            let intent = payment_intent(
+                &session.payment_intent,
+                Some(session.booking_id),
+                session.amount,
+                &session.currency.to_ascii_lowercase(),
+                Some("Your card was declined."),
+            );
+            simulator
+                .deliver(event(
+                    &random_id("evt"),
+                    "payment_intent.payment_failed",
+                    now_secs(),
+                    intent,
+                ))
+                .await
+        }
+        _ => return problem(StatusCode::NOT_FOUND, "Unknown checkout action."),
+    };
+    match result {
+        Ok(()) if outcome == "decline" => {
+            Redirect::to(&format!("/bookings/{}", booking.reference)).into_response()
+        }
+        Ok(()) => Redirect::to(&paid_page).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "simulated event not delivered");
+            problem(
+                StatusCode::BAD_GATEWAY,
+                "The simulated payment could not be delivered; try again.",
+            )
+        }
+    }
+}

@@ -1,0 +1,134 @@
+//! The Stripe API client (async-stripe): creates and retrieves Checkout Sessions. Its base URL
+//! comes from `STRIPE_API_BASE`, so tests point it at a local fake that speaks Stripe's format.
+
+use app::checkout::{
+    CheckoutGateway, CheckoutRequest, CreatedSession, GatewayError, RetrievedSession,
+};
+use secrecy::{ExposeSecret, SecretString};
+use std::collections::HashMap;
+use std::time::Duration;
+use stripe::{IdempotencyKey, RequestStrategy, StripeError, StripeRequest};
+use stripe_checkout::checkout_session::{
+    CreateCheckoutSession, CreateCheckoutSessionLineItems, CreateCheckoutSessionLineItemsPriceData,
+    CreateCheckoutSessionPaymentIntentData, ProductData, RetrieveCheckoutSession,
+};
+use stripe_checkout::CheckoutSessionMode;
+
+pub struct StripeGateway {
+    client: stripe::Client,
+}
+
+impl StripeGateway {
+    pub fn new(secret: &SecretString, base: &url::Url, timeout: Duration) -> Result<Self, String> {
+        let client = stripe::ClientBuilder::new(secret.expose_secret())
+            .url(base.as_str())
+            .timeout(timeout)
+            .request_strategy(RequestStrategy::Once)
+            .build()
+            .map_err(|e| format!("the Stripe client cannot be built: {}", describe(&e)))?;
+        Ok(Self { client })
+    }
+}
+
+/// One line for logs and the parent's error: Stripe's message, never the request.
+fn describe(error: &StripeError) -> String {
+    match error {
+        StripeError::Stripe(api, status) => format!(
+            "{status} {}: {}",
+            api.type_.as_str(),
+            api.message.as_deref().unwrap_or("no message")
+        ),
+        StripeError::Timeout => "timed out".to_owned(),
+        StripeError::ClientError(message) => format!("connection failed ({message})"),
+        StripeError::JSONDeserialize(message) => format!("unexpected answer ({message})"),
+        StripeError::ConfigError(message) => format!("configuration ({message})"),
+    }
+}
+
+fn classify(error: StripeError) -> GatewayError {
+    let line = describe(&error);
+    match error {
+        StripeError::Stripe(_, status) if (400..500).contains(&status) && status != 429 => {
+            GatewayError::Refused(line)
+        }
+        _ => GatewayError::Unavailable(line),
+    }
+}
+
+#[async_trait::async_trait]
+impl CheckoutGateway for StripeGateway {
+    #[tracing::instrument(skip_all, fields(booking_id = request.booking_id))]
+    async fn create_session(
+        &self,
+        request: &CheckoutRequest,
+    ) -> Result<CreatedSession, GatewayError> {
+        let booking = request.booking_id.to_string();
+        let metadata = HashMap::from([("bookingId".to_owned(), booking.clone())]);
+
+        let mut price = CreateCheckoutSessionLineItemsPriceData::new(
+            request
+                .currency
+                .to_ascii_lowercase()
+                .parse::<stripe_types::Currency>()
+                .unwrap_or_else(|never| match never {}),
+        );
+        price.unit_amount = Some(request.amount);
+        price.product_data = Some(ProductData::new(request.product_name.clone()));
+        let mut line = CreateCheckoutSessionLineItems::new();
+        line.price_data = Some(price);
+        line.quantity = Some(1);
+        let mut intent = CreateCheckoutSessionPaymentIntentData::new();
+        intent.metadata = Some(metadata.clone());
+
+        let key = IdempotencyKey::new(request.idempotency_key.clone())
+            .map_err(|e| GatewayError::Refused(format!("bad idempotency key: {e:?}")))?;
+        let session = CreateCheckoutSession::new()
+            .mode(CheckoutSessionMode::Payment)
+            .line_items(vec![line])
+            .client_reference_id(booking)
+            .metadata(metadata)
+            .payment_intent_data(intent)
+            .customer_email(request.customer_email.clone())
+            .success_url(request.success_url.clone())
+            .cancel_url(request.cancel_url.clone())
+            .expires_at(request.expires_at)
+            .customize()
+            .request_strategy(RequestStrategy::Idempotent(key))
+            .send(&self.client)
+            .await
+            .map_err(classify)?;
+        let url = session
+            .url
+            .clone()
+            .ok_or_else(|| GatewayError::Unavailable("the session has no checkout URL".into()))?;
+        Ok(CreatedSession {
+            id: session.id.as_str().to_owned(),
+            url,
+            expires_at: session.expires_at,
+        })
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn retrieve_session(&self, id: &str) -> Result<RetrievedSession, GatewayError> {
+        let session = RetrieveCheckoutSession::new(id)
+            .send(&self.client)
+            .await
+            .map_err(classify)?;
+        Ok(RetrievedSession {
+            id: session.id.as_str().to_owned(),
+            status: session.status.as_ref().map(|s| s.as_str().to_owned()),
+            payment_status: session.payment_status.as_str().to_owned(),
+            payment_intent: session
+                .payment_intent
+                .as_ref()
+                .map(|p| p.id().as_str().to_owned()),
+            booking_id: session
+                .metadata
+                .as_ref()
+                .and_then(|m| m.get("bookingId").cloned())
+                .or(session.client_reference_id.clone()),
+            amount_total: session.amount_total,
+            currency: session.currency.as_ref().map(|c| c.to_string()),
+        })
+    }
+}
