@@ -54,9 +54,20 @@ pub enum GatewayError {
     /// The provider answered and said no (Stripe's 4xx), with its message.
     #[error("the payment provider refused: {0}")]
     Refused(String),
-    /// No usable answer: a 5xx, a timeout, a connection failure.
-    #[error("the payment provider is unavailable: {0}")]
-    Unavailable(String),
+    /// The provider answered with its own failure (a 5xx).
+    #[error("the payment provider failed: {0}")]
+    Failed(String),
+    /// No answer: a timeout, a connection failure, a rate limit.
+    #[error("the payment provider is unreachable: {0}")]
+    Unreachable(String),
+}
+
+impl GatewayError {
+    /// Whether the provider answered. Stripe keeps an answered request's result under its
+    /// idempotency key (even a 500), so only an unanswered one may be retried with the same key.
+    pub fn answered(&self) -> bool {
+        matches!(self, Self::Refused(_) | Self::Failed(_))
+    }
 }
 
 /// The payment provider: Stripe, or the simulated checkout.
@@ -105,7 +116,7 @@ impl CheckoutProblem {
             Self::Gateway(GatewayError::Refused(_)) => {
                 "The payment provider could not start a checkout for this booking. Your booking is saved and unpaid; please try again, or contact us.".into()
             }
-            Self::Gateway(GatewayError::Unavailable(_)) => {
+            Self::Gateway(GatewayError::Failed(_) | GatewayError::Unreachable(_)) => {
                 "We could not reach the payment provider just now. Your booking is saved and unpaid; please try again in a moment.".into()
             }
             Self::Database(_) => "Something went wrong on our side. Your booking is saved; please try again in a moment.".into(),
@@ -209,7 +220,7 @@ pub async fn start_checkout(
     tx.commit().await?;
 
     // The key names the attempt: a retry after a timeout reuses it (Stripe then answers with
-    // the session it may already have made); after a refusal the next attempt gets a new one.
+    // the session it may already have made); after any answer the next attempt gets a new one.
     let attempt = booking.checkout_attempts + 1;
     let (success_url, cancel_url) = return_urls(settings, &booking.reference);
     let request = CheckoutRequest {
@@ -227,7 +238,7 @@ pub async fn start_checkout(
     let created = match gateway.create_session(&request).await {
         Ok(created) => created,
         Err(error) => {
-            if matches!(error, GatewayError::Refused(_)) {
+            if error.answered() {
                 sqlx::query(
                     "UPDATE bookings SET checkout_attempts = $1 WHERE id = $2 AND checkout_attempts = $3",
                 )

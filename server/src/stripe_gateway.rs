@@ -48,10 +48,13 @@ fn describe(error: &StripeError) -> String {
 fn classify(error: StripeError) -> GatewayError {
     let line = describe(&error);
     match error {
-        StripeError::Stripe(_, status) if (400..500).contains(&status) && status != 429 => {
+        // A rate limit is not executed (nothing is kept under the key): like no answer.
+        StripeError::Stripe(_, 429) => GatewayError::Unreachable(line),
+        StripeError::Stripe(_, status) if (400..500).contains(&status) => {
             GatewayError::Refused(line)
         }
-        _ => GatewayError::Unavailable(line),
+        StripeError::Stripe(..) | StripeError::JSONDeserialize(_) => GatewayError::Failed(line),
+        _ => GatewayError::Unreachable(line),
     }
 }
 
@@ -100,7 +103,7 @@ impl CheckoutGateway for StripeGateway {
         let url = session
             .url
             .clone()
-            .ok_or_else(|| GatewayError::Unavailable("the session has no checkout URL".into()))?;
+            .ok_or_else(|| GatewayError::Failed("the session has no checkout URL".into()))?;
         Ok(CreatedSession {
             id: session.id.as_str().to_owned(),
             url,

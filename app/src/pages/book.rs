@@ -30,8 +30,8 @@ impl FromServerFnError for BookingError {
 
 /// Creates the booking, then sends the parent to pay. Every field arrives as text and is
 /// checked here, so a bad value is named back instead of failing to parse.
-#[allow(clippy::too_many_arguments)]
 #[server(endpoint = "book")]
+#[allow(clippy::too_many_arguments)]
 pub async fn book(
     session: String,
     parent_name: String,

@@ -150,7 +150,7 @@ impl CheckoutGateway for Simulator {
         };
         self.sessions
             .lock()
-            .map_err(|_| GatewayError::Unavailable("simulator state poisoned".into()))?
+            .map_err(|_| GatewayError::Failed("simulator state poisoned".into()))?
             .insert(id.clone(), session);
         Ok(CreatedSession {
             url: format!("{}/checkout/simulated/{id}", self.public_base_url),

@@ -7,6 +7,8 @@ use server::{config::Config, Application};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+pub mod fake_stripe;
+
 pub const WEBHOOK_SECRET: &str = "whsec_test_secret_for_the_suite_0123456789";
 
 /// Runs one async test body against SQLite and against PostgreSQL, as two test functions.
@@ -339,4 +341,63 @@ impl Drop for PgCluster {
         .args(["stop", self.dir.to_str().unwrap()])
         .output();
     }
+}
+
+/// A server function's answer, as the browser's JavaScript client sees it.
+#[derive(Debug)]
+pub struct FnAnswer {
+    pub status: u16,
+    /// Where the function redirected the browser (`leptos_axum::redirect`).
+    pub redirect: Option<String>,
+    pub body: String,
+}
+
+impl FnAnswer {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+impl TestApp {
+    /// Calls a server function as the hydrated page does: a form-encoded POST asking for JSON.
+    pub async fn server_fn(&self, endpoint: &str, form: &[(&str, &str)]) -> FnAnswer {
+        let response = self
+            .client
+            .post(self.url(&format!("/api/{endpoint}")))
+            .header("accept", "application/json")
+            .header("origin", &self.address)
+            .form(form)
+            .send()
+            .await
+            .expect("server function request");
+        let status = response.status().as_u16();
+        let redirect = response
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        FnAnswer {
+            status,
+            redirect,
+            body: response.text().await.unwrap_or_default(),
+        }
+    }
+}
+
+/// A complete, valid booking form for `session`.
+pub fn booking_form(session: i64, parent: &str) -> Vec<(String, String)> {
+    vec![
+        ("session".into(), session.to_string()),
+        ("parent_name".into(), parent.into()),
+        ("parent_email".into(), "parent@example.com".into()),
+        ("parent_phone".into(), "".into()),
+        ("athlete_name".into(), "Alex".into()),
+        ("athlete_age".into(), "12".into()),
+        ("notes".into(), "".into()),
+        ("consent".into(), "on".into()),
+    ]
+}
+
+pub fn as_pairs(form: &[(String, String)]) -> Vec<(&str, &str)> {
+    form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
 }
