@@ -31,7 +31,6 @@ impl FromServerFnError for BookingError {
 /// Creates the booking, then sends the parent to pay. Every field arrives as text and is
 /// checked here, so a bad value is named back instead of failing to parse.
 #[server(endpoint = "book")]
-#[allow(clippy::too_many_arguments)]
 pub async fn book(
     session: String,
     parent_name: String,
