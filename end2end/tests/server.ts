@@ -66,6 +66,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
     DATABASE_URL: db.url,
     PAYMENT_MODE: 'simulated',
+    SIMULATED_DELAY_MS: '2500',
     STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
     ...options.env,
   };
