@@ -3,8 +3,12 @@
 // function cannot carry an item-level allow.
 #![allow(clippy::too_many_arguments)]
 
+pub mod admin;
+#[cfg(feature = "ssr")]
+pub mod auth;
 pub mod components;
 pub mod domain;
+pub mod form_error;
 pub mod pages;
 
 #[cfg(feature = "ssr")]
@@ -21,9 +25,17 @@ pub mod state;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
-    components::{Route, Router, Routes},
+    components::{ParentRoute, Route, Router, Routes},
     path, SsrMode,
 };
+
+/// What a server function's error says, for the person reading it (no enum wrapping).
+pub fn error_text(error: &ServerFnError) -> String {
+    match error {
+        ServerFnError::ServerError(message) => message.clone(),
+        other => other.to_string(),
+    }
+}
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -62,6 +74,16 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/bookings/:reference/paid") view=pages::booking::BookingPaidPage ssr=SsrMode::Async/>
                     <Route path=path!("/bookings/:reference/cancelled") view=pages::booking::BookingCancelledPage ssr=SsrMode::Async/>
                     <Route path=path!("/checkout/simulated/:session_id") view=pages::simulated::SimulatedCheckoutPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/login") view=admin::login::LoginPage ssr=SsrMode::Async/>
+                    <ParentRoute path=path!("/admin") view=admin::layout::AdminLayout ssr=SsrMode::Async>
+                        <Route path=path!("") view=admin::bookings::BookingsPage ssr=SsrMode::Async/>
+                        <Route path=path!("issues") view=admin::issues::IssuesPage ssr=SsrMode::Async/>
+                        <Route path=path!("sessions") view=admin::sessions::SessionsPage ssr=SsrMode::Async/>
+                        <Route path=path!("sessions/new") view=admin::sessions::NewSessionPage ssr=SsrMode::Async/>
+                        <Route path=path!("sessions/:id") view=admin::sessions::EditSessionPage ssr=SsrMode::Async/>
+                        <Route path=path!("bookings/new") view=admin::manual::ManualBookingPage ssr=SsrMode::Async/>
+                        <Route path=path!("bookings/:id") view=admin::detail::BookingDetailPage ssr=SsrMode::Async/>
+                    </ParentRoute>
                 </Routes>
             </main>
         </Router>

@@ -1,5 +1,6 @@
 //! The server: configuration, the HTTP application, and the commands of the binary.
 
+pub mod admin;
 pub mod config;
 pub mod health;
 pub mod live;

@@ -1,4 +1,4 @@
-//! The `server` binary: `server` (serve, the default), `server admin create`, `server reconcile`.
+//! The `server` binary: `server` (serve, the default), `server admin create --email E`.
 
 use server::{config::Config, telemetry, Application};
 use std::process::ExitCode;
@@ -19,8 +19,11 @@ async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         None | Some("serve") => serve(config).await,
+        Some("admin") if args.get(1).map(String::as_str) == Some("create") => {
+            admin_create(config, &args[2..]).await
+        }
         Some(other) => {
-            eprintln!("unknown command {other:?}; expected: serve");
+            eprintln!("unknown command {other:?}; expected: serve | admin create --email EMAIL");
             ExitCode::from(2)
         }
     }
@@ -39,6 +42,56 @@ async fn serve(config: Config) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("server stopped: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Creates an admin (or resets the password of an existing one). The password comes from
+/// ADMIN_PASSWORD or, when that is unset, from the first line of standard input.
+async fn admin_create(config: Config, args: &[String]) -> ExitCode {
+    let email = match args {
+        [flag, email] if flag == "--email" && email.contains('@') => email.trim().to_owned(),
+        _ => {
+            eprintln!("usage: server admin create --email EMAIL   (password from ADMIN_PASSWORD or stdin)");
+            return ExitCode::from(2);
+        }
+    };
+    let password = match std::env::var("ADMIN_PASSWORD") {
+        Ok(p) if !p.is_empty() => p,
+        _ => {
+            eprintln!("password (at least 10 characters), then Enter:");
+            let mut line = String::new();
+            if std::io::stdin().read_line(&mut line).is_err() {
+                eprintln!("could not read the password");
+                return ExitCode::from(2);
+            }
+            line.trim_end_matches(['\r', '\n']).to_owned()
+        }
+    };
+    if password.chars().count() < 10 {
+        eprintln!("the password must be at least 10 characters");
+        return ExitCode::from(2);
+    }
+    let db = match app::db::Db::connect(&config.database_url, &app::db::DbOptions::default()).await
+    {
+        Ok(db) => db,
+        Err(error) => {
+            eprintln!("cannot open the database: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Err(error) = db.migrate().await {
+        eprintln!("cannot migrate the database: {error}");
+        return ExitCode::FAILURE;
+    }
+    match app::auth::upsert_admin(&db, &email, &password).await {
+        Ok(_) => {
+            println!("admin {email} is ready");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("could not save the admin: {error}");
             ExitCode::FAILURE
         }
     }

@@ -57,6 +57,15 @@ impl Application {
         )
         .await?;
         db.migrate().await?;
+        if let (Some(email), Some(password)) = (&config.admin_email, &config.admin_password) {
+            use secrecy::ExposeSecret;
+            if app::auth::ensure_admin(&db, email, password.expose_secret())
+                .await
+                .map_err(app::db::DbError::from)?
+            {
+                tracing::info!("created the first admin from ADMIN_EMAIL");
+            }
+        }
 
         let listener = TcpListener::bind(config.site_addr)
             .await
@@ -181,8 +190,17 @@ pub fn router(
         router = router.merge(simulated::checkout::router(simulator));
     }
     router
+        .merge(crate::admin::router())
         .leptos_routes_with_context(&state, routes, || {}, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::admin::require_session,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::admin::refuse_cross_origin,
+        ))
         .with_state(state)
 }
 

@@ -63,3 +63,94 @@ pub fn TextField(
         </div>
     }
 }
+
+/// What a form's last submission said, field by field: the values to show again, each
+/// field's problem, and a message for the whole form.
+#[derive(Debug, Clone, Copy)]
+pub struct FormFeedback {
+    invalid: Signal<Option<crate::domain::booking_form::FieldErrors>>,
+    message: Signal<Option<String>>,
+}
+
+impl FormFeedback {
+    pub fn new<T: Send + Sync + 'static>(
+        result: impl Fn() -> Option<Result<T, crate::form_error::FormError>>
+            + Send
+            + Sync
+            + Copy
+            + 'static,
+    ) -> Self {
+        Self {
+            invalid: Signal::derive(move || {
+                result()
+                    .and_then(|r| r.err())
+                    .and_then(|e| e.fields().cloned())
+            }),
+            message: Signal::derive(move || {
+                result().and_then(|r| r.err()).and_then(|e| e.message())
+            }),
+        }
+    }
+
+    /// What was typed in `field` when the form came back, or `fallback`.
+    pub fn value_or(
+        self,
+        field: &'static str,
+        fallback: impl Fn() -> String + Send + Sync + 'static,
+    ) -> Signal<String> {
+        Signal::derive(move || {
+            self.invalid
+                .get()
+                .and_then(|f| f.values.get(field).cloned())
+                .unwrap_or_else(&fallback)
+        })
+    }
+
+    pub fn value(self, field: &'static str) -> Signal<String> {
+        self.value_or(field, String::new)
+    }
+
+    pub fn error(self, field: &'static str) -> Signal<Option<String>> {
+        Signal::derive(move || {
+            self.invalid
+                .get()
+                .and_then(|f| f.errors.get(field).cloned())
+        })
+    }
+
+    /// Whether the form came back with errors and `field` was sent (a ticked checkbox).
+    pub fn was_sent(self, field: &'static str) -> Signal<bool> {
+        Signal::derive(move || {
+            self.invalid
+                .get()
+                .is_some_and(|f| f.values.contains_key(field))
+        })
+    }
+
+    pub fn returned(self) -> Signal<bool> {
+        Signal::derive(move || self.invalid.get().is_some())
+    }
+}
+
+/// The list of a form's problems at its top, each linking to its field, in form order.
+#[component]
+pub fn ErrorSummary(feedback: FormFeedback, order: &'static [&'static str]) -> impl IntoView {
+    view! {
+        {move || feedback.invalid.get().map(|fields| view! {
+            <div class="mt-6 rounded-lg border border-red-300 bg-red-50 p-4" role="alert" aria-labelledby="error-summary-title" data-testid="error-summary">
+                <h2 id="error-summary-title" class="font-semibold text-red-800">
+                    {match fields.errors.len() { 1 => "There is a problem with 1 field".to_owned(), n => format!("There are problems with {n} fields") }}
+                </h2>
+                <ul class="mt-2 list-disc pl-5 text-red-800">
+                    {order.iter().filter_map(|field| fields.errors.get(*field).map(|m| (*field, m.clone()))).map(|(field, message)| {
+                        let href = format!("#field-{field}");
+                        view! { <li><a href=href class="underline">{message}</a></li> }
+                    }).collect_view()}
+                </ul>
+            </div>
+        })}
+        {move || feedback.message.get().map(|m| view! {
+            <p class="mt-6 rounded-lg bg-red-50 p-4 text-red-800" role="alert">{m}</p>
+        })}
+    }
+}

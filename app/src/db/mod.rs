@@ -1,6 +1,8 @@
 //! The database: one connection type for SQLite and PostgreSQL, migrations, and the SQL of each
 //! resource in its own module. Every query is written once, with `$n` placeholders both accept.
 
+pub mod admin;
+pub mod attendance;
 pub mod bookings;
 pub mod payments;
 pub mod sessions;

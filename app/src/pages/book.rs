@@ -1,32 +1,14 @@
 //! The booking form: validated on the server, each problem named beside its field, what was
 //! typed kept; works without JavaScript (ActionForm posts it) and better with it.
 
-use crate::components::form::{FieldError, TextField, BUTTON_CLASS, INPUT_CLASS};
-use crate::domain::booking_form::{FieldErrors, MAX_AGE, MIN_AGE};
+use crate::components::form::{
+    ErrorSummary, FieldError, FormFeedback, TextField, BUTTON_CLASS, INPUT_CLASS,
+};
+use crate::domain::booking_form::{MAX_AGE, MIN_AGE};
+use crate::form_error::FormError;
 use crate::pages::sessions::upcoming_sessions;
 use leptos::prelude::*;
-use leptos::server_fn::codec::JsonEncoding;
-use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use leptos_router::hooks::use_query_map;
-use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-pub enum BookingError {
-    #[error("some fields need attention")]
-    Invalid(FieldErrors),
-    #[error("{0}")]
-    Message(String),
-    #[error("{0}")]
-    ServerFn(ServerFnErrorErr),
-}
-
-impl FromServerFnError for BookingError {
-    type Encoder = JsonEncoding;
-
-    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        Self::ServerFn(value)
-    }
-}
 
 /// Creates the booking, then sends the parent to pay. Every field arrives as text and is
 /// checked here, so a bad value is named back instead of failing to parse.
@@ -40,7 +22,7 @@ pub async fn book(
     athlete_age: String,
     notes: Option<String>,
     consent: Option<String>,
-) -> Result<(), BookingError> {
+) -> Result<(), FormError> {
     use crate::checkout::{start_checkout, CheckoutProblem, GatewayError};
     use crate::db::bookings::{create, BookingSource, CreateBookingError, NewBooking};
     use crate::domain::booking_form::BookingFormInput;
@@ -56,14 +38,9 @@ pub async fn book(
         notes,
         consent,
     };
-    let request = input.parse().map_err(BookingError::Invalid)?;
+    let request = input.parse().map_err(FormError::Invalid)?;
     let state = expect_context::<AppState>();
-    let session_problem = |message: &str| {
-        let mut errors = FieldErrors::default();
-        errors.add("session", message);
-        errors.values = input.values();
-        BookingError::Invalid(errors)
-    };
+    let session_problem = |message: &str| FormError::field("session", message, input.values());
     let created = create(
         &state.db,
         &state.live,
@@ -91,7 +68,7 @@ pub async fn book(
         }
         CreateBookingError::Database(error) => {
             tracing::error!(%error, "booking not saved");
-            BookingError::Message(
+            FormError::Message(
                 "We could not save your booking just now. Nothing was charged; please try again."
                     .into(),
             )
@@ -140,56 +117,20 @@ pub fn BookPage() -> impl IntoView {
     let query = use_query_map();
     let sessions = Resource::new(|| (), |_| upcoming_sessions());
 
-    let invalid = move || match action.value().get() {
-        Some(Err(BookingError::Invalid(fields))) => Some(fields),
-        _ => None,
-    };
-    let message = move || match action.value().get() {
-        Some(Err(BookingError::Message(m))) => Some(m),
-        Some(Err(BookingError::ServerFn(e))) => Some(format!(
-            "Something went wrong sending the form ({e}). Please try again."
-        )),
-        _ => None,
-    };
-    let value = move |field: &'static str| {
-        Signal::derive(move || {
-            invalid()
-                .and_then(|f| f.values.get(field).cloned())
-                .unwrap_or_default()
-        })
-    };
-    let error = move |field: &'static str| {
-        Signal::derive(move || invalid().and_then(|f| f.errors.get(field).cloned()))
-    };
-    let chosen_session = Signal::derive(move || {
-        invalid()
-            .and_then(|f| f.values.get("session").cloned())
-            .or_else(|| query.read().get("session"))
-            .unwrap_or_default()
+    let feedback = FormFeedback::new(move || action.value().get());
+    let value = move |field: &'static str| feedback.value(field);
+    let error = move |field: &'static str| feedback.error(field);
+    let chosen_session = feedback.value_or("session", move || {
+        query.read().get("session").unwrap_or_default()
     });
-    let consent_checked = move || invalid().is_some_and(|f| f.values.contains_key("consent"));
+    let consent_checked = feedback.was_sent("consent");
 
     view! {
         <section class="mx-auto max-w-2xl">
             <h1 class="text-3xl font-bold tracking-tight">"Book a session"</h1>
             <p class="mt-2 text-slate-600">"All fields are required unless marked optional. You pay on the next page."</p>
 
-            {move || invalid().map(|fields| view! {
-                <div class="mt-6 rounded-lg border border-red-300 bg-red-50 p-4" role="alert" aria-labelledby="error-summary-title" data-testid="error-summary">
-                    <h2 id="error-summary-title" class="font-semibold text-red-800">
-                        {match fields.errors.len() { 1 => "There is a problem with 1 field".to_owned(), n => format!("There are problems with {n} fields") }}
-                    </h2>
-                    <ul class="mt-2 list-disc pl-5 text-red-800">
-                        {FORM_ORDER.iter().filter_map(|field| fields.errors.get(*field).map(|m| (*field, m.clone()))).map(|(field, message)| {
-                            let href = format!("#field-{field}");
-                            view! { <li><a href=href class="underline">{message}</a></li> }
-                        }).collect_view()}
-                    </ul>
-                </div>
-            })}
-            {move || message().map(|m| view! {
-                <p class="mt-6 rounded-lg bg-red-50 p-4 text-red-800" role="alert">{m}</p>
-            })}
+            <ErrorSummary feedback=feedback order=&FORM_ORDER/>
 
             <ActionForm action=action attr:class="mt-6 space-y-5 rounded-2xl bg-white p-6 shadow-sm" attr:novalidate="true">
                 <div>
@@ -261,7 +202,7 @@ pub fn BookPage() -> impl IntoView {
                             name="consent"
                             type="checkbox"
                             class="mt-1 h-5 w-5 rounded border-slate-400 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500"
-                            checked=consent_checked
+                            checked=move || consent_checked.get()
                             aria-describedby="field-consent-error"
                             aria-invalid=move || error("consent").get().is_some().to_string()
                         />

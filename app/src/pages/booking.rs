@@ -162,10 +162,7 @@ fn BookingPage(kind: BookingPageKind) -> impl IntoView {
         })
     };
     let pay_error = move || match pay_action.value().get() {
-        Some(Err(e)) => Some(match e {
-            ServerFnError::ServerError(message) => message,
-            other => other.to_string(),
-        }),
+        Some(Err(e)) => Some(crate::error_text(&e)),
         _ => None,
     };
 

@@ -1,0 +1,382 @@
+//! The live bookings table: both status tags, attendance control on each row, filters, search,
+//! sorting, server-side pagination and the CSV export of the filtered rows.
+
+use super::filter::{BookingFilter, SortKey};
+use super::layout::LiveVersion;
+use crate::components::form::{BUTTON_CLASS, INPUT_CLASS, SECONDARY_BUTTON_CLASS};
+use crate::components::tag::{AttendanceTag, PaymentTag};
+use crate::domain::{AttendanceStatus, PaymentStatus};
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminRow {
+    pub id: i64,
+    pub reference: String,
+    pub parent_name: String,
+    pub parent_email: String,
+    pub athlete_name: String,
+    pub session_title: String,
+    pub session_when: String,
+    pub amount: String,
+    pub payment_status: PaymentStatus,
+    pub attendance_status: AttendanceStatus,
+    pub created: String,
+    pub manual: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionOption {
+    pub id: i64,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminBookingsPage {
+    pub rows: Vec<AdminRow>,
+    pub total: i64,
+    pub pages: i64,
+    pub filter: BookingFilter,
+    pub sessions: Vec<SessionOption>,
+}
+
+/// Reads a raw query string ("a=1&b=2") into a filter.
+pub fn filter_from_query_string(query: &str) -> BookingFilter {
+    let pairs: Vec<(String, String)> = query
+        .split('&')
+        .filter_map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            Some((decode(k)?, decode(v)?))
+        })
+        .collect();
+    BookingFilter::from_query(|name| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    })
+}
+
+fn decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok()?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).ok()
+}
+
+#[server(endpoint = "admin/bookings")]
+pub async fn admin_bookings(query: String) -> Result<AdminBookingsPage, ServerFnError> {
+    use crate::domain::Money;
+    use crate::schedule::when;
+    use crate::state::AppState;
+    super::require_admin().await?;
+    let state = expect_context::<AppState>();
+    let tz = state.settings.timezone;
+    let filter = filter_from_query_string(&query);
+    let (rows, total) = crate::db::admin::bookings_page(&state.db, &filter, tz)
+        .await
+        .map_err(super::internal)?;
+    let sessions = crate::db::sessions::all(&state.db, 500)
+        .await
+        .map_err(super::internal)?
+        .into_iter()
+        .map(|s| SessionOption {
+            id: s.id,
+            label: format!("{} – {}", s.title, when(s.starts_at, tz)),
+        })
+        .collect();
+    let pages = ((total + super::filter::PAGE_SIZE - 1) / super::filter::PAGE_SIZE).max(1);
+    Ok(AdminBookingsPage {
+        rows: rows
+            .into_iter()
+            .map(|r| AdminRow {
+                id: r.id,
+                session_when: when(r.session_starts_at, tz),
+                amount: Money::new(r.amount, r.currency.clone()).to_string(),
+                created: when(r.created_at, tz),
+                manual: r.source == "manual",
+                reference: r.reference,
+                parent_name: r.parent_name,
+                parent_email: r.parent_email,
+                athlete_name: r.athlete_name,
+                session_title: r.session_title,
+                payment_status: r.payment_status,
+                attendance_status: r.attendance_status,
+            })
+            .collect(),
+        total,
+        pages,
+        filter,
+        sessions,
+    })
+}
+
+/// Sets a booking's attendance (never its payment); returns the stored value.
+#[server(endpoint = "admin/attendance")]
+pub async fn set_attendance(
+    booking_id: i64,
+    status: String,
+) -> Result<AttendanceStatus, ServerFnError> {
+    use crate::state::AppState;
+    let admin = super::require_admin().await?;
+    let status: AttendanceStatus = status
+        .parse()
+        .map_err(|e: crate::domain::UnknownStatus| ServerFnError::new(e.to_string()))?;
+    let state = expect_context::<AppState>();
+    let found = crate::db::attendance::set(&state.db, &state.live, booking_id, status)
+        .await
+        .map_err(super::internal)?;
+    if !found {
+        return Err(ServerFnError::new("That booking no longer exists."));
+    }
+    tracing::info!(booking_id, admin = admin.id, attendance = %status, "attendance set");
+    Ok(status)
+}
+
+#[component]
+pub fn BookingsPage() -> impl IntoView {
+    let query = use_query_map();
+    let live = use_context::<LiveVersion>().map(|v| v.0);
+    let query_string = move || {
+        let map = query.read();
+        BookingFilter::from_query(|k| map.get(k)).to_query()
+    };
+    let page = Resource::new(
+        move || (query_string(), live.map(|v| v.get()).unwrap_or(0)),
+        |(query, _)| admin_bookings(query),
+    );
+
+    view! {
+        <section>
+            <div class="flex flex-wrap items-end justify-between gap-3">
+                <h1 class="text-2xl font-bold">"Bookings"</h1>
+                <a
+                    class=SECONDARY_BUTTON_CLASS
+                    href=move || format!("/admin/bookings.csv?{}", query_string())
+                    data-testid="csv-export"
+                    download
+                >"Export CSV"</a>
+            </div>
+            <Transition fallback=|| view! { <p class="mt-4 text-slate-600">"Loading bookings…"</p> }>
+                {move || Suspend::new(async move {
+                    match page.await {
+                        Err(e) => view! { <p class="mt-4 rounded-lg bg-red-50 p-4 text-red-800" role="alert">{crate::error_text(&e)}</p> }.into_any(),
+                        Ok(data) => view! { <Filters data=data.clone()/> <Table data=data/> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn Filters(data: AdminBookingsPage) -> impl IntoView {
+    let f = data.filter.clone();
+    let selected_payment = f.payment;
+    let selected_attendance = f.attendance;
+    let selected_session = f.session;
+    view! {
+        <form method="get" action="/admin" class="mt-4 grid gap-3 rounded-xl bg-white p-4 shadow-sm md:grid-cols-6" role="search" aria-label="Filter bookings">
+            <div class="md:col-span-2">
+                <label for="filter-q" class="text-sm font-medium">"Search"</label>
+                <input id="filter-q" name="q" type="search" class=INPUT_CLASS placeholder="Parent, athlete or email" value=f.search.clone().unwrap_or_default()/>
+            </div>
+            <div>
+                <label for="filter-payment" class="text-sm font-medium">"Payment"</label>
+                <select id="filter-payment" name="payment" class=INPUT_CLASS>
+                    <option value="">"Any"</option>
+                    {PaymentStatus::ALL.into_iter().map(|p| view! {
+                        <option value=p.as_str() selected=selected_payment == Some(p)>{p.label()}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div>
+                <label for="filter-attendance" class="text-sm font-medium">"Attendance"</label>
+                <select id="filter-attendance" name="attendance" class=INPUT_CLASS>
+                    <option value="">"Any"</option>
+                    {AttendanceStatus::ALL.into_iter().map(|a| view! {
+                        <option value=a.as_str() selected=selected_attendance == Some(a)>{a.label()}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="md:col-span-2">
+                <label for="filter-session" class="text-sm font-medium">"Session"</label>
+                <select id="filter-session" name="session" class=INPUT_CLASS>
+                    <option value="">"Any"</option>
+                    {data.sessions.into_iter().map(|s| view! {
+                        <option value=s.id.to_string() selected=selected_session == Some(s.id)>{s.label}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div>
+                <label for="filter-from" class="text-sm font-medium">"Session from"</label>
+                <input id="filter-from" name="from" type="date" class=INPUT_CLASS value=f.from.clone().unwrap_or_default()/>
+            </div>
+            <div>
+                <label for="filter-to" class="text-sm font-medium">"Session to"</label>
+                <input id="filter-to" name="to" type="date" class=INPUT_CLASS value=f.to.clone().unwrap_or_default()/>
+            </div>
+            <input type="hidden" name="sort" value=f.sort.as_str()/>
+            <input type="hidden" name="dir" value=if f.descending { "desc" } else { "asc" }/>
+            <div class="flex items-end gap-2 md:col-span-4">
+                <button type="submit" class=BUTTON_CLASS>"Apply"</button>
+                <a href="/admin" class=SECONDARY_BUTTON_CLASS>"Clear"</a>
+            </div>
+        </form>
+    }
+}
+
+#[component]
+fn Table(data: AdminBookingsPage) -> impl IntoView {
+    let filter = data.filter.clone();
+    let header = move |label: &'static str, key: SortKey| {
+        let sorted = filter.sort == key;
+        let arrow = match (sorted, filter.descending) {
+            (false, _) => "",
+            (true, true) => " ↓",
+            (true, false) => " ↑",
+        };
+        let aria = match (sorted, filter.descending) {
+            (false, _) => "none",
+            (true, true) => "descending",
+            (true, false) => "ascending",
+        };
+        let href = format!("/admin?{}", filter.sorted_by(key).to_query());
+        view! {
+            <th scope="col" class="px-3 py-2 text-left" aria-sort=aria>
+                <a href=href class="hover:underline">{label}{arrow}</a>
+            </th>
+        }
+    };
+    let page = data.filter.page;
+    let pages = data.pages;
+    let prev = (page > 1).then(|| format!("/admin?{}", data.filter.with_page(page - 1).to_query()));
+    let next =
+        (page < pages).then(|| format!("/admin?{}", data.filter.with_page(page + 1).to_query()));
+    view! {
+        <p class="mt-4 text-sm text-slate-600" data-testid="bookings-total">
+            {format!("{} booking{} · page {page} of {pages}", data.total, if data.total == 1 { "" } else { "s" })}
+        </p>
+        <div class="mt-2 overflow-x-auto rounded-xl bg-white shadow-sm">
+            <table class="min-w-full text-sm" data-testid="bookings-table">
+                <thead class="border-b border-slate-200 bg-slate-50 text-slate-700">
+                    <tr>
+                        <th scope="col" class="px-3 py-2 text-left">"Reference"</th>
+                        {header("Parent", SortKey::Parent)}
+                        {header("Athlete", SortKey::Athlete)}
+                        {header("Session", SortKey::Session)}
+                        {header("Amount", SortKey::Amount)}
+                        {header("Payment", SortKey::Payment)}
+                        {header("Attendance", SortKey::Attendance)}
+                        {header("Created", SortKey::Created)}
+                    </tr>
+                </thead>
+                <tbody>
+                    {if data.rows.is_empty() {
+                        view! { <tr><td colspan="8" class="px-3 py-6 text-center text-slate-600">"No bookings match."</td></tr> }.into_any()
+                    } else {
+                        data.rows.into_iter().map(|row| view! { <Row row=row/> }).collect_view().into_any()
+                    }}
+                </tbody>
+            </table>
+        </div>
+        <nav class="mt-3 flex items-center gap-3" aria-label="Pages">
+            {match prev {
+                Some(href) => view! { <a href=href class=SECONDARY_BUTTON_CLASS rel="prev">"Previous"</a> }.into_any(),
+                None => view! { <span class="text-slate-400">"Previous"</span> }.into_any(),
+            }}
+            {match next {
+                Some(href) => view! { <a href=href class=SECONDARY_BUTTON_CLASS rel="next">"Next"</a> }.into_any(),
+                None => view! { <span class="text-slate-400">"Next"</span> }.into_any(),
+            }}
+        </nav>
+    }
+}
+
+#[component]
+fn Row(row: AdminRow) -> impl IntoView {
+    let id = row.id;
+    view! {
+        <tr class="border-b border-slate-100 align-top" data-booking-id=id>
+            <td class="px-3 py-2 font-mono text-xs">
+                <a href=format!("/admin/bookings/{id}") class="text-indigo-700 underline">{row.reference[..8].to_owned()}</a>
+                {row.manual.then(|| view! { <span class="ml-1 text-slate-500">"(manual)"</span> })}
+            </td>
+            <td class="px-3 py-2">
+                <div>{row.parent_name.clone()}</div>
+                <div class="text-xs text-slate-500">{row.parent_email.clone()}</div>
+            </td>
+            <td class="px-3 py-2">{row.athlete_name.clone()}</td>
+            <td class="px-3 py-2">
+                <div>{row.session_title.clone()}</div>
+                <div class="text-xs text-slate-500">{row.session_when.clone()}</div>
+            </td>
+            <td class="px-3 py-2 whitespace-nowrap">{row.amount.clone()}</td>
+            <td class="px-3 py-2"><PaymentTag status=row.payment_status/></td>
+            <td class="px-3 py-2"><AttendanceControl booking_id=id initial=row.attendance_status/></td>
+            <td class="px-3 py-2 whitespace-nowrap text-xs text-slate-600">{row.created.clone()}</td>
+        </tr>
+    }
+}
+
+/// The attendance tag and its control: the change shows at once and rolls back with a message
+/// if the server refuses. Without JavaScript the form posts and the page comes back.
+#[component]
+fn AttendanceControl(booking_id: i64, initial: AttendanceStatus) -> impl IntoView {
+    let current = RwSignal::new(initial);
+    let (problem, set_problem) = signal(None::<String>);
+    let on_change = move |ev: leptos::ev::Event| {
+        let Ok(next) = event_target_value(&ev).parse::<AttendanceStatus>() else {
+            return;
+        };
+        let before = current.get_untracked();
+        current.set(next);
+        set_problem.set(None);
+        leptos::task::spawn_local(async move {
+            match set_attendance(booking_id, next.as_str().to_owned()).await {
+                Ok(stored) => current.set(stored),
+                Err(e) => {
+                    current.set(before);
+                    set_problem.set(Some(crate::error_text(&e)));
+                }
+            }
+        });
+    };
+    let select_id = format!("attendance-{booking_id}");
+    view! {
+        <div class="flex flex-col gap-1">
+            <AttendanceTag status=current/>
+            <form method="post" action="/api/admin/attendance" class="flex items-center gap-1">
+                <input type="hidden" name="booking_id" value=booking_id/>
+                <label for=select_id.clone() class="sr-only">"Set attendance"</label>
+                <select
+                    id=select_id
+                    name="status"
+                    class="rounded border border-slate-300 px-1 py-0.5 text-xs focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500"
+                    on:change=on_change
+                    prop:value=move || current.get().as_str()
+                    data-testid="attendance-select"
+                >
+                    {AttendanceStatus::ALL.into_iter().map(|a| view! {
+                        <option value=a.as_str() selected=move || current.get() == a>{a.label()}</option>
+                    }).collect_view()}
+                </select>
+                <noscript><button type="submit" class="rounded border border-slate-300 px-1 text-xs">"Save"</button></noscript>
+            </form>
+            {move || problem.get().map(|p| view! { <p class="text-xs text-red-700" role="alert">{p}</p> })}
+        </div>
+    }
+}

@@ -1,0 +1,130 @@
+//! Manual bookings: an admin enters a booking that bypasses payment (attendance `manual`).
+
+use crate::components::form::{
+    ErrorSummary, FieldError, FormFeedback, TextField, BUTTON_CLASS, INPUT_CLASS,
+};
+use crate::form_error::FormError;
+use leptos::prelude::*;
+
+const FORM_ORDER: [&str; 7] = [
+    "session",
+    "parent_name",
+    "parent_email",
+    "parent_phone",
+    "athlete_name",
+    "athlete_age",
+    "notes",
+];
+
+#[server(endpoint = "admin/bookings/manual")]
+pub async fn create_manual_booking(
+    session: String,
+    parent_name: String,
+    parent_email: String,
+    parent_phone: Option<String>,
+    athlete_name: String,
+    athlete_age: String,
+    notes: Option<String>,
+) -> Result<(), FormError> {
+    use crate::db::bookings::{create, BookingSource, CreateBookingError, NewBooking};
+    use crate::domain::booking_form::BookingFormInput;
+    use crate::state::AppState;
+    let admin = super::require_admin()
+        .await
+        .map_err(|e| FormError::Message(crate::error_text(&e)))?;
+    // The same rules as the parents' form; the admin confirms consent by entering it.
+    let input = BookingFormInput {
+        session,
+        parent_name,
+        parent_email,
+        parent_phone,
+        athlete_name,
+        athlete_age,
+        notes,
+        consent: Some("admin".into()),
+    };
+    let request = input.parse().map_err(FormError::Invalid)?;
+    let state = expect_context::<AppState>();
+    let created = create(
+        &state.db,
+        &state.live,
+        &NewBooking {
+            training_session_id: request.training_session_id,
+            parent_name: request.parent_name,
+            parent_email: request.parent_email,
+            parent_phone: request.parent_phone,
+            athlete_name: request.athlete_name,
+            athlete_age: request.athlete_age,
+            notes: request.notes,
+            source: BookingSource::Manual,
+        },
+    )
+    .await
+    .map_err(|error| match error {
+        CreateBookingError::SessionFull => {
+            FormError::field("session", "That session is full.", input.values())
+        }
+        CreateBookingError::SessionNotFound | CreateBookingError::SessionCancelled => {
+            FormError::field("session", "That session is not available.", input.values())
+        }
+        CreateBookingError::SessionStarted => FormError::field(
+            "session",
+            "That session has already started.",
+            input.values(),
+        ),
+        CreateBookingError::Database(error) => {
+            tracing::error!(%error, "manual booking not saved");
+            FormError::Message("The booking could not be saved; try again.".into())
+        }
+    })?;
+    tracing::info!(
+        booking_id = created.id,
+        admin = admin.id,
+        "manual booking created"
+    );
+    leptos_axum::redirect(&format!("/admin/bookings/{}", created.id));
+    Ok(())
+}
+
+#[component]
+pub fn ManualBookingPage() -> impl IntoView {
+    let action = ServerAction::<CreateManualBooking>::new();
+    let feedback = FormFeedback::new(move || action.value().get());
+    let sessions = Resource::new(|| (), |_| super::sessions::admin_sessions());
+    let chosen = feedback.value("session");
+    view! {
+        <section class="mx-auto max-w-2xl">
+            <h1 class="text-2xl font-bold">"Manual booking"</h1>
+            <p class="mt-1 text-slate-600">"For a booking paid outside Stripe or given for free. It takes a place and its attendance is \"manual\"."</p>
+            <ErrorSummary feedback=feedback order=&FORM_ORDER/>
+            <ActionForm action=action attr:class="mt-6 space-y-4 rounded-2xl bg-white p-6 shadow-sm" attr:novalidate="true">
+                <div>
+                    <label for="field-session" class="block font-medium text-slate-800">"Session"</label>
+                    <Suspense fallback=|| view! { <p>"Loading sessions…"</p> }>
+                        {move || Suspend::new(async move {
+                            let list = sessions.await.unwrap_or_default();
+                            view! {
+                                <select id="field-session" name="session" class=INPUT_CLASS aria-describedby="field-session-error">
+                                    <option value="">"Choose a session"</option>
+                                    {list.into_iter().filter(|s| !s.cancelled).map(|s| {
+                                        let id = s.id.to_string();
+                                        let selected = { let id = id.clone(); move || chosen.get() == id };
+                                        view! { <option value=id selected=selected>{format!("{} – {} ({}/{} taken)", s.title, s.when, s.places_taken, s.capacity)}</option> }
+                                    }).collect_view()}
+                                </select>
+                            }
+                        })}
+                    </Suspense>
+                    <FieldError id="field-session-error" error=feedback.error("session")/>
+                </div>
+                <TextField name="parent_name" label="Parent's name" value=feedback.value("parent_name") error=feedback.error("parent_name")/>
+                <TextField name="parent_email" label="Parent's email" kind="email" value=feedback.value("parent_email") error=feedback.error("parent_email")/>
+                <TextField name="parent_phone" label="Phone" kind="tel" value=feedback.value("parent_phone") error=feedback.error("parent_phone") required=false/>
+                <TextField name="athlete_name" label="Athlete's name" value=feedback.value("athlete_name") error=feedback.error("athlete_name")/>
+                <TextField name="athlete_age" label="Athlete's age" inputmode="numeric" value=feedback.value("athlete_age") error=feedback.error("athlete_age")/>
+                <TextField name="notes" label="Notes" value=feedback.value("notes") error=feedback.error("notes") required=false/>
+                <button type="submit" class=BUTTON_CLASS disabled=move || action.pending().get()>"Create booking"</button>
+            </ActionForm>
+        </section>
+    }
+}

@@ -1,0 +1,400 @@
+//! Training sessions for the admin: the list, create, edit, cancel.
+
+use super::layout::LiveVersion;
+use crate::components::form::{
+    ErrorSummary, FormFeedback, TextField, BUTTON_CLASS, SECONDARY_BUTTON_CLASS,
+};
+use crate::form_error::FormError;
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionSummary {
+    pub id: i64,
+    pub title: String,
+    pub when: String,
+    pub duration_minutes: i64,
+    pub location: String,
+    pub capacity: i64,
+    pub places_taken: i64,
+    pub price: String,
+    pub cancelled: bool,
+}
+
+/// The session form's fields as text, as typed (or as stored, for editing).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionFields {
+    pub title: String,
+    pub date: String,
+    pub time: String,
+    pub duration: String,
+    pub location: String,
+    pub capacity: String,
+    pub price: String,
+    pub currency: String,
+}
+
+const FORM_ORDER: [&str; 8] = [
+    "title", "date", "time", "duration", "location", "capacity", "price", "currency",
+];
+
+#[server(endpoint = "admin/sessions")]
+pub async fn admin_sessions() -> Result<Vec<SessionSummary>, ServerFnError> {
+    use crate::domain::Money;
+    use crate::state::AppState;
+    super::require_admin().await?;
+    let state = expect_context::<AppState>();
+    let sessions = crate::db::sessions::all(&state.db, 1000)
+        .await
+        .map_err(super::internal)?;
+    Ok(sessions
+        .into_iter()
+        .map(|s| SessionSummary {
+            id: s.id,
+            when: crate::schedule::when(s.starts_at, state.settings.timezone),
+            price: Money::new(s.price_amount, s.currency.clone()).to_string(),
+            cancelled: s.cancelled_at.is_some(),
+            title: s.title,
+            duration_minutes: s.duration_minutes,
+            location: s.location,
+            capacity: s.capacity,
+            places_taken: s.places_taken,
+        })
+        .collect())
+}
+
+#[server(endpoint = "admin/session")]
+pub async fn admin_session(id: i64) -> Result<Option<SessionFields>, ServerFnError> {
+    use crate::state::AppState;
+    super::require_admin().await?;
+    let state = expect_context::<AppState>();
+    let Some(s) = crate::db::sessions::get(&state.db, id)
+        .await
+        .map_err(super::internal)?
+    else {
+        return Ok(None);
+    };
+    let (date, time) = crate::schedule::date_and_time(s.starts_at, state.settings.timezone);
+    let decimals = if crate::domain::Money::is_zero_decimal(&s.currency) {
+        0
+    } else {
+        2
+    };
+    let price = if decimals == 0 {
+        s.price_amount.to_string()
+    } else {
+        format!("{}.{:02}", s.price_amount / 100, s.price_amount % 100)
+    };
+    Ok(Some(SessionFields {
+        title: s.title,
+        date,
+        time,
+        duration: s.duration_minutes.to_string(),
+        location: s.location,
+        capacity: s.capacity.to_string(),
+        price,
+        currency: s.currency,
+    }))
+}
+
+/// Parses the form in the business's time zone into a session, naming each problem.
+#[cfg(feature = "ssr")]
+fn parse_fields(
+    f: &SessionFields,
+    tz: chrono_tz::Tz,
+) -> Result<crate::db::sessions::NewTrainingSession, crate::domain::booking_form::FieldErrors> {
+    use crate::domain::booking_form::FieldErrors;
+    use crate::domain::Money;
+    let mut errors = FieldErrors::default();
+    let title = f.title.split_whitespace().collect::<Vec<_>>().join(" ");
+    if title.is_empty() || title.chars().count() > 200 {
+        errors.add("title", "Enter a title of at most 200 characters.");
+    }
+    let starts_at = match crate::schedule::parse_local(&f.date, &f.time, tz) {
+        Ok(ms) => Some(ms),
+        Err(message) => {
+            let field = if message.contains("date") {
+                "date"
+            } else {
+                "time"
+            };
+            errors.add(field, message);
+            None
+        }
+    };
+    let number = |text: &str,
+                  field: &str,
+                  range: std::ops::RangeInclusive<i64>,
+                  errors: &mut FieldErrors,
+                  message: &str| {
+        match text.trim().parse::<i64>() {
+            Ok(n) if range.contains(&n) => Some(n),
+            _ => {
+                errors.add(field, message);
+                None
+            }
+        }
+    };
+    let duration = number(
+        &f.duration,
+        "duration",
+        1..=1440,
+        &mut errors,
+        "Enter the length in minutes (1 to 1440).",
+    );
+    let location = f.location.trim().to_owned();
+    if location.is_empty() || location.chars().count() > 200 {
+        errors.add("location", "Enter where the session takes place.");
+    }
+    let capacity = number(
+        &f.capacity,
+        "capacity",
+        1..=10_000,
+        &mut errors,
+        "Enter how many athletes can come (1 to 10000).",
+    );
+    let currency = f.currency.trim().to_ascii_uppercase();
+    if currency.len() != 3 || !currency.chars().all(|c| c.is_ascii_alphabetic()) {
+        errors.add("currency", "Enter a three-letter currency code, like USD.");
+    }
+    let price = match Money::parse_major(&f.price, &currency) {
+        Ok(amount) => Some(amount),
+        Err(message) => {
+            errors.add("price", format!("Price: {message}."));
+            None
+        }
+    };
+    match (starts_at, duration, capacity, price) {
+        (Some(starts_at), Some(duration_minutes), Some(capacity), Some(price_amount))
+            if errors.is_empty() =>
+        {
+            Ok(crate::db::sessions::NewTrainingSession {
+                title,
+                starts_at,
+                duration_minutes,
+                location,
+                capacity,
+                price_amount,
+                currency,
+            })
+        }
+        _ => Err(errors),
+    }
+}
+
+/// Creates a session (no `id`) or saves the one with `id`.
+#[server(endpoint = "admin/sessions/save")]
+pub async fn save_session(
+    id: Option<String>,
+    title: String,
+    date: String,
+    time: String,
+    duration: String,
+    location: String,
+    capacity: String,
+    price: String,
+    currency: String,
+) -> Result<(), FormError> {
+    use crate::state::AppState;
+    super::require_admin()
+        .await
+        .map_err(|e| FormError::Message(crate::error_text(&e)))?;
+    let state = expect_context::<AppState>();
+    let fields = SessionFields {
+        title,
+        date,
+        time,
+        duration,
+        location,
+        capacity,
+        price,
+        currency,
+    };
+    let session = parse_fields(&fields, state.settings.timezone).map_err(|mut errors| {
+        errors.values = [
+            ("title", &fields.title),
+            ("date", &fields.date),
+            ("time", &fields.time),
+            ("duration", &fields.duration),
+            ("location", &fields.location),
+            ("capacity", &fields.capacity),
+            ("price", &fields.price),
+            ("currency", &fields.currency),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.chars().take(200).collect()))
+        .collect();
+        FormError::Invalid(errors)
+    })?;
+    let saved = match id.as_deref().map(str::trim).filter(|i| !i.is_empty()) {
+        None => crate::db::sessions::create(&state.db, &session)
+            .await
+            .map(|_| true),
+        Some(id) => match id.parse::<i64>() {
+            Ok(id) => crate::db::sessions::update(&state.db, id, &session).await,
+            Err(_) => Ok(false),
+        },
+    };
+    match saved {
+        Ok(true) => {
+            leptos_axum::redirect("/admin/sessions");
+            Ok(())
+        }
+        Ok(false) => Err(FormError::Message("That session no longer exists.".into())),
+        Err(error) => {
+            tracing::error!(%error, "session not saved");
+            Err(FormError::Message(
+                "The session could not be saved; try again.".into(),
+            ))
+        }
+    }
+}
+
+#[server(endpoint = "admin/sessions/cancel")]
+pub async fn cancel_session(id: i64) -> Result<(), ServerFnError> {
+    use crate::state::AppState;
+    super::require_admin().await?;
+    let state = expect_context::<AppState>();
+    crate::db::sessions::cancel(&state.db, id)
+        .await
+        .map_err(super::internal)?;
+    Ok(())
+}
+
+#[component]
+pub fn SessionsPage() -> impl IntoView {
+    let cancel = ServerAction::<CancelSession>::new();
+    let live = use_context::<LiveVersion>().map(|v| v.0);
+    let sessions = Resource::new(
+        move || (cancel.version().get(), live.map(|v| v.get()).unwrap_or(0)),
+        |_| admin_sessions(),
+    );
+    view! {
+        <section>
+            <div class="flex flex-wrap items-center justify-between gap-3">
+                <h1 class="text-2xl font-bold">"Training sessions"</h1>
+                <a href="/admin/sessions/new" class=BUTTON_CLASS>"New session"</a>
+            </div>
+            <Transition fallback=|| view! { <p class="mt-4">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match sessions.await {
+                        Err(e) => view! { <p class="mt-4 rounded-lg bg-red-50 p-4 text-red-800" role="alert">{crate::error_text(&e)}</p> }.into_any(),
+                        Ok(list) => view! {
+                            <div class="mt-4 overflow-x-auto rounded-xl bg-white shadow-sm">
+                                <table class="min-w-full text-sm" data-testid="sessions-table">
+                                    <thead class="border-b border-slate-200 bg-slate-50 text-left">
+                                        <tr>
+                                            <th scope="col" class="px-3 py-2">"Session"</th>
+                                            <th scope="col" class="px-3 py-2">"When"</th>
+                                            <th scope="col" class="px-3 py-2">"Where"</th>
+                                            <th scope="col" class="px-3 py-2">"Places"</th>
+                                            <th scope="col" class="px-3 py-2">"Price"</th>
+                                            <th scope="col" class="px-3 py-2"><span class="sr-only">"Actions"</span></th>
+                                        </tr>
+                                    </thead>
+                                    <tbody>
+                                        {list.into_iter().map(|s| view! {
+                                            <tr class="border-b border-slate-100">
+                                                <td class="px-3 py-2">
+                                                    {s.title.clone()}
+                                                    {s.cancelled.then(|| view! { <span class="ml-2 rounded bg-gray-600 px-1.5 text-xs text-white">"Cancelled"</span> })}
+                                                </td>
+                                                <td class="px-3 py-2">{s.when.clone()} " · " {s.duration_minutes} " min"</td>
+                                                <td class="px-3 py-2">{s.location.clone()}</td>
+                                                <td class="px-3 py-2">{format!("{}/{}", s.places_taken, s.capacity)}</td>
+                                                <td class="px-3 py-2">{s.price.clone()}</td>
+                                                <td class="px-3 py-2">
+                                                    <div class="flex gap-2">
+                                                        <a class="text-indigo-700 underline" href=format!("/admin/sessions/{}", s.id)>"Edit"</a>
+                                                        {(!s.cancelled).then(|| view! {
+                                                            <ActionForm action=cancel>
+                                                                <input type="hidden" name="id" value=s.id/>
+                                                                <button type="submit" class="text-red-700 underline">"Cancel"</button>
+                                                            </ActionForm>
+                                                        })}
+                                                    </div>
+                                                </td>
+                                            </tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+pub fn NewSessionPage() -> impl IntoView {
+    view! { <SessionForm id=None stored=SessionFields { currency: "USD".into(), duration: "60".into(), ..SessionFields::default() }/> }
+}
+
+#[component]
+pub fn EditSessionPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|i| i.parse::<i64>().ok())
+            .unwrap_or(0)
+    };
+    let stored = Resource::new(id, admin_session);
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match stored.await {
+                    Ok(Some(fields)) => view! { <SessionForm id=Some(id()) stored=fields/> }.into_any(),
+                    Ok(None) => view! { <h1 class="text-2xl font-bold">"Session not found"</h1> }.into_any(),
+                    Err(e) => view! { <p class="rounded-lg bg-red-50 p-4 text-red-800" role="alert">{crate::error_text(&e)}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn SessionForm(id: Option<i64>, stored: SessionFields) -> impl IntoView {
+    let action = ServerAction::<SaveSession>::new();
+    let feedback = FormFeedback::new(move || action.value().get());
+    let field = move |name: &'static str, stored_value: String| {
+        let returned = feedback.returned();
+        let value = feedback.value(name);
+        Signal::derive(move || {
+            if returned.get() {
+                value.get()
+            } else {
+                stored_value.clone()
+            }
+        })
+    };
+    view! {
+        <section class="mx-auto max-w-2xl">
+            <h1 class="text-2xl font-bold">{if id.is_some() { "Edit session" } else { "New session" }}</h1>
+            <ErrorSummary feedback=feedback order=&FORM_ORDER/>
+            <ActionForm action=action attr:class="mt-6 grid gap-4 rounded-2xl bg-white p-6 shadow-sm md:grid-cols-2" attr:novalidate="true">
+                <input type="hidden" name="id" value=id.map(|i| i.to_string()).unwrap_or_default()/>
+                <div class="md:col-span-2">
+                    <TextField name="title" label="Title" value=field("title", stored.title.clone()) error=feedback.error("title")/>
+                </div>
+                <TextField name="date" label="Date" kind="date" value=field("date", stored.date.clone()) error=feedback.error("date")/>
+                <TextField name="time" label="Start time" kind="time" value=field("time", stored.time.clone()) error=feedback.error("time") hint="In the business's time zone"/>
+                <TextField name="duration" label="Length (minutes)" inputmode="numeric" value=field("duration", stored.duration.clone()) error=feedback.error("duration")/>
+                <TextField name="capacity" label="Places" inputmode="numeric" value=field("capacity", stored.capacity.clone()) error=feedback.error("capacity")/>
+                <div class="md:col-span-2">
+                    <TextField name="location" label="Place" value=field("location", stored.location.clone()) error=feedback.error("location")/>
+                </div>
+                <TextField name="price" label="Price" inputmode="decimal" value=field("price", stored.price.clone()) error=feedback.error("price") hint="For example 45 or 45.50"/>
+                <TextField name="currency" label="Currency" value=field("currency", stored.currency.clone()) error=feedback.error("currency")/>
+                <div class="flex gap-3 md:col-span-2">
+                    <button type="submit" class=BUTTON_CLASS disabled=move || action.pending().get()>"Save"</button>
+                    <a href="/admin/sessions" class=SECONDARY_BUTTON_CLASS>"Back"</a>
+                </div>
+            </ActionForm>
+        </section>
+    }
+}

@@ -1,0 +1,322 @@
+//! The admin's reads: the filtered, sorted, paginated bookings list (and its CSV export), the
+//! payment timeline of a booking, and the payment issues list.
+
+use super::Db;
+use crate::admin::filter::{BookingFilter, SortKey, PAGE_SIZE};
+use crate::domain::{AttendanceStatus, PaymentStatus};
+use futures_util::stream::BoxStream;
+use sqlx::any::{AnyArguments, AnyRow};
+use sqlx::query::Query;
+use sqlx::{Any, AssertSqlSafe, Row};
+
+/// A value bound to a `$n` placeholder of a query built at run time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Bind {
+    Int(i64),
+    Text(String),
+}
+
+fn bind_all(
+    mut query: Query<'static, Any, AnyArguments>,
+    binds: Vec<Bind>,
+) -> Query<'static, Any, AnyArguments> {
+    for bind in binds {
+        query = match bind {
+            Bind::Int(n) => query.bind(n),
+            Bind::Text(t) => query.bind(t),
+        };
+    }
+    query
+}
+
+/// Local midnight of a "YYYY-MM-DD" date, in UTC ms; `next_day` for the end of a range.
+fn day_start(date: &str, tz: chrono_tz::Tz, next_day: bool) -> Option<i64> {
+    let day = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
+    let day = if next_day { day.succ_opt()? } else { day };
+    crate::schedule::parse_local(&day.format("%Y-%m-%d").to_string(), "00:00", tz).ok()
+}
+
+/// The WHERE clause of a filter, its binds numbered from `$1`. Every condition is a fixed
+/// piece of SQL; only values are bound.
+fn conditions(filter: &BookingFilter, tz: chrono_tz::Tz) -> (String, Vec<Bind>) {
+    let mut clauses: Vec<String> = Vec::new();
+    let mut binds = Vec::new();
+    let mut push = |clause: &str, bind: Bind, binds: &mut Vec<Bind>| {
+        binds.push(bind);
+        clauses.push(clause.replace('?', &format!("${}", binds.len())));
+    };
+    if let Some(p) = filter.payment {
+        push(
+            "b.payment_status = ?",
+            Bind::Text(p.as_str().into()),
+            &mut binds,
+        );
+    }
+    if let Some(a) = filter.attendance {
+        push(
+            "b.attendance_status = ?",
+            Bind::Text(a.as_str().into()),
+            &mut binds,
+        );
+    }
+    if let Some(s) = filter.session {
+        push("b.training_session_id = ?", Bind::Int(s), &mut binds);
+    }
+    if let Some(from) = filter.from.as_deref().and_then(|d| day_start(d, tz, false)) {
+        push("s.starts_at >= ?", Bind::Int(from), &mut binds);
+    }
+    if let Some(to) = filter.to.as_deref().and_then(|d| day_start(d, tz, true)) {
+        push("s.starts_at < ?", Bind::Int(to), &mut binds);
+    }
+    if let Some(q) = &filter.search {
+        let escaped = q
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        push(
+            "b.search_text LIKE ? ESCAPE '\\'",
+            Bind::Text(format!("%{escaped}%")),
+            &mut binds,
+        );
+    }
+    let sql = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", clauses.join(" AND "))
+    };
+    (sql, binds)
+}
+
+fn order_by(filter: &BookingFilter) -> String {
+    let column = match filter.sort {
+        SortKey::Created => "b.created_at",
+        SortKey::Session => "s.starts_at",
+        SortKey::Parent => "b.parent_name",
+        SortKey::Athlete => "b.athlete_name",
+        SortKey::Amount => "b.amount",
+        SortKey::Payment => "b.payment_status",
+        SortKey::Attendance => "b.attendance_status",
+    };
+    let dir = if filter.descending { "DESC" } else { "ASC" };
+    format!(" ORDER BY {column} {dir}, b.id {dir}")
+}
+
+const ROW_COLUMNS: &str = "SELECT b.id, b.reference, b.parent_name, b.parent_email, b.parent_phone,
+        b.athlete_name, b.athlete_age, s.title AS session_title, s.starts_at AS session_starts_at,
+        b.amount, b.currency, b.payment_status, b.attendance_status, b.source, b.created_at
+     FROM bookings b JOIN training_sessions s ON s.id = b.training_session_id";
+
+/// One row of the admin's bookings list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookingRow {
+    pub id: i64,
+    pub reference: String,
+    pub parent_name: String,
+    pub parent_email: String,
+    pub parent_phone: Option<String>,
+    pub athlete_name: String,
+    pub athlete_age: i64,
+    pub session_title: String,
+    pub session_starts_at: i64,
+    pub amount: i64,
+    pub currency: String,
+    pub payment_status: PaymentStatus,
+    pub attendance_status: AttendanceStatus,
+    pub source: String,
+    pub created_at: i64,
+}
+
+fn status<T: std::str::FromStr>(row: &AnyRow, column: &str) -> Result<T, sqlx::Error>
+where
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    row.try_get::<String, _>(column)?
+        .parse::<T>()
+        .map_err(|e| sqlx::Error::Decode(Box::new(e)))
+}
+
+impl BookingRow {
+    pub fn from_row(row: &AnyRow) -> Result<Self, sqlx::Error> {
+        Ok(Self {
+            id: row.try_get("id")?,
+            reference: row.try_get("reference")?,
+            parent_name: row.try_get("parent_name")?,
+            parent_email: row.try_get("parent_email")?,
+            parent_phone: row.try_get("parent_phone")?,
+            athlete_name: row.try_get("athlete_name")?,
+            athlete_age: row.try_get("athlete_age")?,
+            session_title: row.try_get("session_title")?,
+            session_starts_at: row.try_get("session_starts_at")?,
+            amount: row.try_get("amount")?,
+            currency: row.try_get("currency")?,
+            payment_status: status(row, "payment_status")?,
+            attendance_status: status(row, "attendance_status")?,
+            source: row.try_get("source")?,
+            created_at: row.try_get("created_at")?,
+        })
+    }
+}
+
+/// One page of the filtered list, and how many bookings match in all.
+pub async fn bookings_page(
+    db: &Db,
+    filter: &BookingFilter,
+    tz: chrono_tz::Tz,
+) -> Result<(Vec<BookingRow>, i64), sqlx::Error> {
+    let (clause, binds) = conditions(filter, tz);
+    let total: i64 = bind_all(
+        sqlx::query(AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM bookings b JOIN training_sessions s ON s.id = b.training_session_id{clause}"
+        ))),
+        binds.clone(),
+    )
+    .fetch_one(db.reader())
+    .await?
+    .try_get(0)?;
+    let offset = (filter.page - 1).saturating_mul(PAGE_SIZE);
+    let n = binds.len();
+    let mut binds = binds;
+    binds.push(Bind::Int(PAGE_SIZE));
+    binds.push(Bind::Int(offset));
+    let rows = bind_all(
+        sqlx::query(AssertSqlSafe(format!(
+            "{ROW_COLUMNS}{clause}{} LIMIT ${} OFFSET ${}",
+            order_by(filter),
+            n + 1,
+            n + 2
+        ))),
+        binds,
+    )
+    .fetch_all(db.reader())
+    .await?;
+    let rows = rows
+        .iter()
+        .map(BookingRow::from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((rows, total))
+}
+
+/// Every booking the filter matches, in its order, as a stream (for the CSV export): rows
+/// flow from the database as they are read, so memory stays flat at any size.
+pub fn bookings_stream(
+    db: &Db,
+    filter: &BookingFilter,
+    tz: chrono_tz::Tz,
+) -> BoxStream<'static, Result<BookingRow, sqlx::Error>> {
+    use futures_util::{StreamExt, TryStreamExt};
+    let (clause, binds) = conditions(filter, tz);
+    let pool = db.reader().clone();
+    let sql = format!("{ROW_COLUMNS}{clause}{}", order_by(filter));
+    async_stream::try_stream! {
+        let mut rows = bind_all(sqlx::query(AssertSqlSafe(sql)), binds).fetch(&pool);
+        while let Some(row) = rows.try_next().await? {
+            yield BookingRow::from_row(&row)?;
+        }
+    }
+    .boxed()
+}
+
+/// One entry of a booking's payment timeline: a ledger event or a payment log line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimelineEntry {
+    pub at: i64,
+    pub kind: &'static str,
+    pub event_id: Option<String>,
+    pub event_type: Option<String>,
+    pub source: Option<String>,
+    pub level: Option<String>,
+    pub text: String,
+    pub detail: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct LedgerRow {
+    id: String,
+    event_type: String,
+    source: String,
+    outcome: String,
+    summary: String,
+    received_at: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct LogRow {
+    event_id: Option<String>,
+    event_type: Option<String>,
+    level: String,
+    error_message: Option<String>,
+    stripe_event: String,
+    created_at: i64,
+}
+
+pub async fn timeline(db: &Db, booking_id: i64) -> Result<Vec<TimelineEntry>, sqlx::Error> {
+    let events: Vec<LedgerRow> = sqlx::query_as(
+        "SELECT id, event_type, source, outcome, summary, received_at FROM stripe_events
+         WHERE booking_id = $1 ORDER BY received_at, id",
+    )
+    .bind(booking_id)
+    .fetch_all(db.reader())
+    .await?;
+    let logs: Vec<LogRow> = sqlx::query_as(
+        "SELECT event_id, event_type, level, error_message, stripe_event, created_at
+         FROM payment_logs WHERE booking_id = $1 ORDER BY created_at, id",
+    )
+    .bind(booking_id)
+    .fetch_all(db.reader())
+    .await?;
+    let mut entries: Vec<TimelineEntry> = events
+        .into_iter()
+        .map(|e| TimelineEntry {
+            at: e.received_at,
+            kind: "event",
+            event_id: Some(e.id),
+            event_type: Some(e.event_type),
+            source: Some(e.source),
+            level: None,
+            text: e.outcome,
+            detail: e.summary,
+        })
+        .chain(logs.into_iter().map(|l| TimelineEntry {
+            at: l.created_at,
+            kind: "log",
+            event_id: l.event_id,
+            event_type: l.event_type,
+            source: None,
+            level: Some(l.level),
+            text: l.error_message.unwrap_or_default(),
+            detail: l.stripe_event,
+        }))
+        .collect();
+    entries.sort_by_key(|e| (e.at, e.kind == "log"));
+    Ok(entries)
+}
+
+/// A warning or failure from the payment logs, for review.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Issue {
+    pub id: i64,
+    pub booking_id: Option<i64>,
+    pub level: String,
+    pub event_id: Option<String>,
+    pub event_type: Option<String>,
+    pub message: Option<String>,
+    pub created_at: i64,
+}
+
+pub async fn issues(db: &Db, page: i64) -> Result<(Vec<Issue>, i64), sqlx::Error> {
+    let total: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM payment_logs WHERE level IN ('warning', 'error')")
+            .fetch_one(db.reader())
+            .await?;
+    let rows: Vec<Issue> = sqlx::query_as(
+        "SELECT id, booking_id, level, event_id, event_type, error_message AS message, created_at
+         FROM payment_logs WHERE level IN ('warning', 'error')
+         ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2",
+    )
+    .bind(PAGE_SIZE)
+    .bind((page.max(1) - 1) * PAGE_SIZE)
+    .fetch_all(db.reader())
+    .await?;
+    Ok((rows, total))
+}

@@ -1,0 +1,58 @@
+//! The error a form's server function returns: problems by field (with what was typed, so the
+//! form comes back as it was left), or one message. It travels back on the no-JavaScript path
+//! too, through the redirect that server functions answer plain form posts with.
+
+use crate::domain::booking_form::FieldErrors;
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum FormError {
+    #[error("some fields need attention")]
+    Invalid(FieldErrors),
+    #[error("{0}")]
+    Message(String),
+    #[error("{0}")]
+    ServerFn(ServerFnErrorErr),
+}
+
+impl FromServerFnError for FormError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        Self::ServerFn(value)
+    }
+}
+
+impl FormError {
+    /// One problem on one field, with the values to show again.
+    pub fn field(
+        field: &str,
+        message: &str,
+        values: std::collections::BTreeMap<String, String>,
+    ) -> Self {
+        let mut errors = FieldErrors::default();
+        errors.add(field, message);
+        errors.values = values;
+        Self::Invalid(errors)
+    }
+
+    pub fn fields(&self) -> Option<&FieldErrors> {
+        match self {
+            Self::Invalid(fields) => Some(fields),
+            _ => None,
+        }
+    }
+
+    /// The message shown above the form, when the problem is not one of its fields.
+    pub fn message(&self) -> Option<String> {
+        match self {
+            Self::Invalid(_) => None,
+            Self::Message(m) => Some(m.clone()),
+            Self::ServerFn(e) => Some(format!(
+                "Something went wrong sending the form ({e}). Please try again."
+            )),
+        }
+    }
+}

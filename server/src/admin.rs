@@ -1,0 +1,262 @@
+//! The server's guards and streams for the admin side: the session check in front of every
+//! admin page and admin API call, the Origin check on mutating API calls, the live updates
+//! stream and the CSV export.
+
+use app::admin::bookings::filter_from_query_string;
+use app::domain::Money;
+use app::state::AppState;
+use axum::{
+    body::Body,
+    extract::{Request, State},
+    http::{header, HeaderValue, Method, StatusCode, Uri},
+    middleware::Next,
+    response::{
+        sse::{Event, KeepAlive, Sse},
+        IntoResponse, Redirect, Response,
+    },
+    routing::get,
+    Router,
+};
+use futures_util::StreamExt;
+use std::convert::Infallible;
+use std::time::Duration;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/admin/live", get(live))
+        .route("/admin/bookings.csv", get(export_csv))
+}
+
+/// Paths anyone may reach under the admin prefixes: the login page and its server function.
+fn is_public(path: &str) -> bool {
+    path == "/admin/login" || path == "/api/admin/login"
+}
+
+fn needs_admin(path: &str) -> bool {
+    (path == "/admin" || path.starts_with("/admin/") || path.starts_with("/api/admin/"))
+        && !is_public(path)
+}
+
+/// Admin pages without a session go to the login page; admin API calls get a 401.
+pub async fn require_session(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path();
+    if !needs_admin(path) {
+        return next.run(request).await;
+    }
+    match app::auth::request_admin(&state.db, request.headers()).await {
+        Ok(Some(_)) => next.run(request).await,
+        Ok(None) if path.starts_with("/api/") || request.method() != Method::GET => (
+            StatusCode::UNAUTHORIZED,
+            [(header::CONTENT_TYPE, "application/json")],
+            r#"{"error":"login required"}"#,
+        )
+            .into_response(),
+        Ok(None) => {
+            let next_path = request
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str().to_owned())
+                .unwrap_or_else(|| "/admin".into());
+            let target = format!(
+                "/admin/login?next={}",
+                app::admin::filter::encode(&next_path)
+            );
+            Redirect::to(&target).into_response()
+        }
+        Err(error) => {
+            tracing::error!(%error, "session check failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The database is unavailable; try again.\n",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// The origin a request claims to come from must be ours (scheme, host and port).
+fn same_origin(origin: &str, public_base_url: &str, host: Option<&str>) -> bool {
+    let Ok(origin) = url::Url::parse(origin) else {
+        return false;
+    };
+    let origin_host_port = match origin.port() {
+        Some(port) => format!("{}:{port}", origin.host_str().unwrap_or("")),
+        None => origin.host_str().unwrap_or("").to_owned(),
+    };
+    let ours = url::Url::parse(public_base_url)
+        .map(|u| u.origin() == origin.origin())
+        .unwrap_or(false);
+    ours || host.is_some_and(|h| h.eq_ignore_ascii_case(&origin_host_port))
+}
+
+/// Mutating `/api` calls from another origin are refused (cross-site request forgery); the
+/// Stripe webhook is exempt, its signature is its check.
+pub async fn refuse_cross_origin(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let mutating = !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    let path = request.uri().path();
+    if !mutating || !path.starts_with("/api/") || path == crate::webhook::PATH {
+        return next.run(request).await;
+    }
+    let headers = request.headers();
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    let allowed = match headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) {
+        Some(origin) => same_origin(origin, &state.settings.public_base_url, host),
+        // No Origin: not a browser's cross-site request, unless the browser says it is.
+        None => headers
+            .get("sec-fetch-site")
+            .and_then(|v| v.to_str().ok())
+            .is_none_or(|site| site == "same-origin" || site == "none"),
+    };
+    if allowed {
+        next.run(request).await
+    } else {
+        tracing::warn!(path, "cross-origin request refused");
+        (StatusCode::FORBIDDEN, "cross-origin request refused\n").into_response()
+    }
+}
+
+/// Server-sent events: `booking` with the id of each booking that changed (0: reload all).
+async fn live(
+    State(state): State<AppState>,
+) -> Sse<impl futures_util::Stream<Item = Result<Event, Infallible>>> {
+    let receiver = state.live.subscribe();
+    let stream = futures_util::stream::unfold(receiver, |mut receiver| async move {
+        let id = match receiver.recv().await {
+            Ok(id) => id,
+            // Missed some: tell the page to reload everything.
+            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => app::live::EVERYTHING,
+            Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+        };
+        Some((
+            Ok(Event::default().event("booking").data(id.to_string())),
+            receiver,
+        ))
+    });
+    Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+}
+
+fn csv_field(value: &str) -> String {
+    // Quote every field; a leading formula character is neutralised for spreadsheets.
+    let guarded = if value.starts_with(['=', '+', '-', '@']) {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    };
+    format!("\"{}\"", guarded.replace('"', "\"\""))
+}
+
+/// The filtered bookings as CSV, streamed row by row.
+async fn export_csv(State(state): State<AppState>, uri: Uri) -> Response {
+    let filter = filter_from_query_string(uri.query().unwrap_or(""));
+    let tz = state.settings.timezone;
+    let header_line = "reference,parent_name,parent_email,parent_phone,athlete_name,athlete_age,session,session_starts,amount,currency,payment_status,attendance_status,source,created\n";
+    let rows = app::db::admin::bookings_stream(&state.db, &filter, tz).map(move |row| {
+        row.map(|r| {
+            let fields = [
+                r.reference,
+                r.parent_name,
+                r.parent_email,
+                r.parent_phone.unwrap_or_default(),
+                r.athlete_name,
+                r.athlete_age.to_string(),
+                r.session_title,
+                app::schedule::when(r.session_starts_at, tz),
+                Money::new(r.amount, r.currency.clone()).to_string(),
+                r.currency,
+                r.payment_status.to_string(),
+                r.attendance_status.to_string(),
+                r.source,
+                app::schedule::when(r.created_at, tz),
+            ];
+            let mut line = fields
+                .iter()
+                .map(|f| csv_field(f))
+                .collect::<Vec<_>>()
+                .join(",");
+            line.push('\n');
+            axum::body::Bytes::from(line)
+        })
+    });
+    let body = futures_util::stream::once(async move {
+        Ok::<_, sqlx::Error>(axum::body::Bytes::from_static(header_line.as_bytes()))
+    })
+    .chain(rows);
+    let mut response = Response::new(Body::from_stream(body));
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("attachment; filename=\"bookings.csv\""),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_our_origin_may_mutate() {
+        let ours = "https://book.example.com";
+        assert!(same_origin("https://book.example.com", ours, None));
+        assert!(same_origin(
+            "http://127.0.0.1:3000",
+            ours,
+            Some("127.0.0.1:3000")
+        ));
+        assert!(!same_origin(
+            "https://evil.example",
+            ours,
+            Some("book.example.com")
+        ));
+        assert!(
+            !same_origin("http://book.example.com", ours, None),
+            "scheme matters"
+        );
+        assert!(!same_origin("null", ours, Some("book.example.com")));
+    }
+
+    #[test]
+    fn admin_paths_need_a_session_except_login() {
+        for path in [
+            "/admin",
+            "/admin/issues",
+            "/admin/bookings.csv",
+            "/api/admin/bookings",
+            "/api/admin/live",
+        ] {
+            assert!(needs_admin(path), "{path}");
+        }
+        for path in [
+            "/admin/login",
+            "/api/admin/login",
+            "/",
+            "/administrator",
+            "/api/book",
+        ] {
+            assert!(!needs_admin(path), "{path}");
+        }
+    }
+
+    #[test]
+    fn csv_fields_are_quoted_and_formulas_neutralised() {
+        assert_eq!(csv_field("Pat \"P\" Parent"), "\"Pat \"\"P\"\" Parent\"");
+        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+    }
+}
