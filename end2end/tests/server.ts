@@ -24,6 +24,8 @@ export interface RunningServer {
 }
 
 export const WEBHOOK_SECRET = 'whsec_end2end_secret_0123456789abcdef';
+export const ADMIN_EMAIL = 'coach@example.com';
+export const ADMIN_PASSWORD = 'end2end-admin-password';
 
 async function freePort(): Promise<number> {
   return new Promise((ok, fail) => {
@@ -67,6 +69,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     DATABASE_URL: db.url,
     PAYMENT_MODE: 'simulated',
     SIMULATED_DELAY_MS: '2500',
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD,
     STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
     ...options.env,
   };

@@ -63,6 +63,15 @@ pub struct TestDatabase {
 }
 
 impl TestDatabase {
+    /// A second handle on this database, for another server on it (the first one cleans up).
+    pub fn shared(&self) -> Self {
+        Self {
+            backend: self.backend,
+            url: self.url.clone(),
+            dir: None,
+        }
+    }
+
     pub async fn create(backend: Backend) -> Self {
         match backend {
             Backend::Sqlite => {
@@ -137,6 +146,20 @@ impl TestApp {
     }
 
     pub async fn spawn_on(database: TestDatabase, overrides: &[(&str, &str)]) -> Self {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .cookie_store(true)
+            .build()
+            .expect("http client");
+        Self::spawn_on_with_client(database, overrides, client).await
+    }
+
+    /// Starts the app with a given HTTP client (to keep its cookies across servers).
+    pub async fn spawn_on_with_client(
+        database: TestDatabase,
+        overrides: &[(&str, &str)],
+        client: reqwest::Client,
+    ) -> Self {
         let mut vars: Vec<(String, String)> = vec![
             ("DATABASE_URL".into(), database.url.clone()),
             ("LEPTOS_SITE_ADDR".into(), "127.0.0.1:0".into()),
@@ -154,11 +177,6 @@ impl TestApp {
         let server = tokio::spawn(async move {
             let _ = app.run_until_stopped().await;
         });
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .cookie_store(true)
-            .build()
-            .expect("http client");
         Self {
             address,
             db,
@@ -400,4 +418,27 @@ pub fn booking_form(session: i64, parent: &str) -> Vec<(String, String)> {
 
 pub fn as_pairs(form: &[(String, String)]) -> Vec<(&str, &str)> {
     form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
+pub const ADMIN_EMAIL: &str = "coach@example.com";
+pub const ADMIN_PASSWORD: &str = "correct-horse-battery";
+
+impl TestApp {
+    /// Creates the suite's admin and logs this app's client in (the cookie is kept).
+    pub async fn login_admin(&self) {
+        app::auth::upsert_admin(&self.db, ADMIN_EMAIL, ADMIN_PASSWORD)
+            .await
+            .expect("create the admin");
+        let answer = self
+            .server_fn(
+                "admin/login",
+                &[
+                    ("email", ADMIN_EMAIL),
+                    ("password", ADMIN_PASSWORD),
+                    ("next", "/admin"),
+                ],
+            )
+            .await;
+        assert_eq!(answer.status, 200, "login: {}", answer.body);
+    }
 }

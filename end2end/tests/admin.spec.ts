@@ -1,0 +1,115 @@
+// The admin's side in Chromium: login, both tags with their exact colours, attendance with
+// rollback, a signed webhook turning the payment tag green live, filters and pages.
+import { test, expect } from './fixtures';
+import type { Page } from '@playwright/test';
+import { startServer, RunningServer, ADMIN_EMAIL, ADMIN_PASSWORD } from './server';
+import { book, deliver, paidEvent } from './stripe';
+
+async function login(page: Page) {
+  await page.goto(server.baseURL + '/admin');
+  await expect(page).toHaveURL(/\/admin\/login\?next=%2Fadmin/);
+  await page.getByLabel('Email').fill(ADMIN_EMAIL);
+  await page.getByLabel('Password').fill(ADMIN_PASSWORD);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page).toHaveURL(/\/admin$/);
+  await expect(page.getByTestId('bookings-table')).toBeVisible();
+}
+
+function row(page: Page, parent: string) {
+  return page.locator('tr[data-booking-id]', { hasText: parent });
+}
+
+// Each test gets its own server and database so counts and ids are known.
+let server: RunningServer;
+test.beforeEach(async () => {
+  server = await startServer({ database: 'sqlite' });
+});
+test.afterEach(async () => {
+  await server.stop();
+});
+test.use({ baseURL: undefined });
+
+test('logged out, every admin page sends you to the login', async ({ page }) => {
+  for (const path of ['/admin', '/admin/issues', '/admin/sessions', '/admin/bookings/1']) {
+    await page.goto(server.baseURL + path);
+    await expect(page).toHaveURL(/\/admin\/login\?next=/);
+  }
+  await page.goto(server.baseURL + '/admin/login');
+  await page.getByLabel('Email').fill(ADMIN_EMAIL);
+  await page.getByLabel('Password').fill('not-the-password');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.getByTestId('login-error')).toHaveText('Wrong email or password.');
+});
+
+test('tags, attendance, a live payment, and logging out', async ({ page, context }) => {
+  await book(server.baseURL, 1, 'Pat Parent');
+  await book(server.baseURL, 1, 'Sam Smith');
+  await page.goto(server.baseURL + '/');
+  await login(page);
+  await expect(page.getByTestId('simulated-banner')).toBeVisible();
+
+  const pat = row(page, 'Pat Parent');
+  const patPayment = pat.locator('[data-payment-status]');
+  const patAttendance = pat.locator('[data-attendance-status]');
+  await expect(patPayment).toHaveAttribute('data-payment-status', 'unpaid');
+  await expect(patPayment).toHaveClass(/\bbg-yellow-400\b/);
+  await expect(patPayment).toHaveText('Unpaid');
+  await expect(patAttendance).toHaveClass(/\bbg-gray-300\b/);
+  await expect(patAttendance).toHaveText('Pending');
+
+  // Attendance: shows at once, and is stored.
+  await pat.getByTestId('attendance-select').selectOption('completed');
+  await expect(patAttendance).toHaveClass(/\bbg-blue-500\b/);
+  await expect(patAttendance).toHaveText('Completed');
+  const sam = row(page, 'Sam Smith');
+  await sam.getByTestId('attendance-select').selectOption('no-show');
+  await expect(sam.locator('[data-attendance-status]')).toHaveClass(/\bbg-red-300\b/);
+
+  // A signed webhook turns Pat's payment tag green without a reload.
+  await page.evaluate(() => ((window as any).__noReload = true));
+  const patId = Number(await pat.getAttribute('data-booking-id'));
+  expect(await deliver(server.baseURL, paidEvent('evt_e2e_live', patId))).toBe(200);
+  await expect(patPayment).toHaveAttribute('data-payment-status', 'paid', { timeout: 3_000 });
+  await expect(patPayment).toHaveClass(/\bbg-green-500\b/);
+  await expect(patPayment).toHaveText('Paid');
+  expect(await page.evaluate(() => (window as any).__noReload)).toBe(true);
+  await expect(patAttendance).toHaveText('Completed'); // the payment did not touch attendance
+
+  await page.reload();
+  await expect(row(page, 'Pat Parent').locator('[data-attendance-status]')).toHaveText('Completed');
+
+  // The session ends (cookie gone): the change rolls back with a message.
+  await context.clearCookies();
+  const samAttendance = row(page, 'Sam Smith').locator('[data-attendance-status]');
+  await row(page, 'Sam Smith').getByTestId('attendance-select').selectOption('confirmed');
+  await expect(row(page, 'Sam Smith').getByRole('alert')).toBeVisible();
+  await expect(samAttendance).toHaveText('No-show');
+  await page.goto(server.baseURL + '/admin');
+  await expect(page).toHaveURL(/\/admin\/login/);
+});
+
+test('filters and pages', async ({ page }) => {
+  for (let n = 0; n < 30; n++) {
+    await book(server.baseURL, [1, 3, 4][n % 3], `Family ${String(n).padStart(2, '0')}`);
+  }
+  await page.goto(server.baseURL + '/');
+  await login(page);
+  await expect(page.getByTestId('bookings-total')).toHaveText('30 bookings · page 1 of 2');
+  await expect(page.locator('tr[data-booking-id]')).toHaveCount(25);
+  await page.getByRole('link', { name: 'Next' }).click();
+  await expect(page.getByTestId('bookings-total')).toHaveText('30 bookings · page 2 of 2');
+  await expect(page.locator('tr[data-booking-id]')).toHaveCount(5);
+
+  await page.getByLabel('Search').fill('family 07');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(page.getByTestId('bookings-total')).toHaveText('1 booking · page 1 of 1');
+  await expect(page.locator('tr[data-booking-id]')).toContainText('Family 07');
+
+  await page.goto(server.baseURL + '/admin');
+  await page.getByLabel('Session', { exact: true }).selectOption({ index: 2 });
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(page.getByTestId('bookings-total')).toHaveText(/^10 bookings/);
+  await page.getByLabel('Payment').selectOption('paid');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(page.getByTestId('bookings-total')).toHaveText(/^0 bookings/);
+});

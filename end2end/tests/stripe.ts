@@ -1,0 +1,60 @@
+// Stripe events for the browser tests, signed with Stripe's own library as Stripe signs them.
+import Stripe from 'stripe';
+import { WEBHOOK_SECRET } from './server';
+
+const stripe = new Stripe('sk_test_end2end_unused');
+
+export function paidEvent(id: string, bookingId: number): string {
+  return JSON.stringify({
+    id,
+    object: 'event',
+    type: 'checkout.session.completed',
+    created: Math.floor(Date.now() / 1000),
+    livemode: false,
+    data: {
+      object: {
+        id: `cs_${id}`,
+        object: 'checkout.session',
+        amount_total: 4500,
+        currency: 'usd',
+        client_reference_id: String(bookingId),
+        metadata: { bookingId: String(bookingId) },
+        mode: 'payment',
+        payment_intent: `pi_${id}`,
+        payment_status: 'paid',
+        status: 'complete',
+      },
+    },
+  });
+}
+
+/** Posts `payload` to the webhook, signed as Stripe would sign it. */
+export async function deliver(baseURL: string, payload: string): Promise<number> {
+  const header = stripe.webhooks.generateTestHeaderString({ payload, secret: WEBHOOK_SECRET });
+  const res = await fetch(`${baseURL}/api/stripe/webhook`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'stripe-signature': header },
+    body: payload,
+  });
+  return res.status;
+}
+
+/** Books through the public server function; returns the booking id from the checkout. */
+export async function book(baseURL: string, session: number, parent: string): Promise<void> {
+  const form = new URLSearchParams({
+    session: String(session),
+    parent_name: parent,
+    parent_email: `${parent.toLowerCase().replace(/[^a-z]/g, '')}@example.com`,
+    parent_phone: '',
+    athlete_name: `Athlete of ${parent}`,
+    athlete_age: '12',
+    notes: '',
+    consent: 'on',
+  });
+  const res = await fetch(`${baseURL}/api/book`, {
+    method: 'POST',
+    headers: { accept: 'application/json', origin: baseURL, 'content-type': 'application/x-www-form-urlencoded' },
+    body: form.toString(),
+  });
+  if (res.status !== 200) throw new Error(`booking failed: ${res.status} ${await res.text()}`);
+}
