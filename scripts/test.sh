@@ -40,7 +40,10 @@ TEST_POSTGRES_URL=$(scripts/postgres.sh start "$pg_dir")
 export TEST_POSTGRES_URL
 
 step "Rust tests (SQLite and PostgreSQL)"
-cargo test -q -p app -p server -p style --no-fail-fast
+# One test at a time: each integration test starts a whole app in-process, and Leptos keeps
+# process-wide state; two apps rendering at once in one process very rarely stall a render
+# (about 1 in 10,000 page renders here, never seen with one app per process, as in production).
+cargo test -q -p app -p server -p style --no-fail-fast -- --test-threads=1
 
 step "browser tests (Chromium)"
 (cd end2end && CI=1 npx playwright test)

@@ -19,7 +19,7 @@ macro_rules! on_both_databases {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
                 async fn $name() {
-                    super::$name($crate::support::Backend::Sqlite).await
+                    $crate::support::bounded(super::$name($crate::support::Backend::Sqlite)).await
                 }
             )+
         }
@@ -27,11 +27,21 @@ macro_rules! on_both_databases {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
                 async fn $name() {
-                    super::$name($crate::support::Backend::Postgres).await
+                    $crate::support::bounded(super::$name($crate::support::Backend::Postgres)).await
                 }
             )+
         }
     };
+}
+
+/// Fails a test that runs past three minutes instead of letting it hang the suite.
+pub async fn bounded(test: impl std::future::Future<Output = ()>) {
+    if tokio::time::timeout(std::time::Duration::from_secs(180), test)
+        .await
+        .is_err()
+    {
+        panic!("the test ran for over three minutes");
+    }
 }
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
