@@ -258,7 +258,8 @@ pub async fn start_checkout(
         "UPDATE bookings
          SET stripe_checkout_session_id = $1, stripe_checkout_url = $2,
              stripe_checkout_expires_at = $3, checkout_attempts = $4,
-             held_until = CASE WHEN held_until > $5 THEN held_until ELSE $5 END, updated_at = $6
+             held_until = CASE WHEN held_until > $5 THEN held_until ELSE $5 END, updated_at = $6,
+             checkout_started_at = $6
          WHERE id = $7 AND checkout_attempts = $8 AND payment_status IN ('unpaid', 'failed')",
     )
     .bind(&created.id)

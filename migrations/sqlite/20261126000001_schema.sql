@@ -41,6 +41,9 @@ CREATE TABLE bookings (
     stripe_checkout_url        TEXT,
     stripe_checkout_expires_at BIGINT,
     checkout_attempts          BIGINT NOT NULL DEFAULT 0,
+    -- When the stored checkout session was made, and when Stripe was last asked about it.
+    checkout_started_at        BIGINT,
+    reconciled_at              BIGINT,
     stripe_payment_intent_id   TEXT,
     amount_paid                BIGINT,
     amount_refunded            BIGINT NOT NULL DEFAULT 0,
@@ -56,6 +59,7 @@ CREATE INDEX bookings_payment ON bookings (payment_status, created_at);
 CREATE INDEX bookings_attendance ON bookings (attendance_status, created_at);
 CREATE INDEX bookings_checkout_session ON bookings (stripe_checkout_session_id);
 CREATE INDEX bookings_payment_intent ON bookings (stripe_payment_intent_id);
+CREATE INDEX bookings_awaiting_stripe ON bookings (checkout_started_at) WHERE stripe_checkout_session_id IS NOT NULL;
 
 -- The event ledger: one row per Stripe event id ever applied. Its primary key makes delivery
 -- exactly-once in effect.

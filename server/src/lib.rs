@@ -3,7 +3,11 @@
 pub mod admin;
 pub mod config;
 pub mod health;
+pub mod http;
 pub mod live;
+pub mod metrics;
+pub mod reconcile;
+pub mod serve;
 pub mod simulated;
 pub mod startup;
 pub mod stripe_gateway;

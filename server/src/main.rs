@@ -1,4 +1,5 @@
-//! The `server` binary: `server` (serve, the default), `server admin create --email E`.
+//! The `server` binary: `server` (serve, the default), `server admin create --email E`,
+//! `server reconcile [--older-than SECS]`.
 
 use server::{config::Config, telemetry, Application};
 use std::process::ExitCode;
@@ -22,8 +23,9 @@ async fn main() -> ExitCode {
         Some("admin") if args.get(1).map(String::as_str) == Some("create") => {
             admin_create(config, &args[2..]).await
         }
+        Some("reconcile") => reconcile(config, &args[1..]).await,
         Some(other) => {
-            eprintln!("unknown command {other:?}; expected: serve | admin create --email EMAIL");
+            eprintln!("unknown command {other:?}; expected: serve | admin create --email EMAIL | reconcile");
             ExitCode::from(2)
         }
     }
@@ -94,5 +96,86 @@ async fn admin_create(config: Config, args: &[String]) -> ExitCode {
             eprintln!("could not save the admin: {error}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// One reconciliation pass against Stripe, then exit (for cron or by hand).
+async fn reconcile(config: Config, args: &[String]) -> ExitCode {
+    let older_than = match args {
+        [] => config.reconcile_after,
+        [flag, secs] if flag == "--older-than" => match secs.parse::<u64>() {
+            Ok(secs) => std::time::Duration::from_secs(secs),
+            Err(_) => {
+                eprintln!("--older-than takes a number of seconds");
+                return ExitCode::from(2);
+            }
+        },
+        _ => {
+            eprintln!("usage: server reconcile [--older-than SECS]");
+            return ExitCode::from(2);
+        }
+    };
+    let Some(key) = config.stripe_secret_key.as_ref() else {
+        eprintln!("payments are simulated (no STRIPE_SECRET_KEY): there is nothing to ask Stripe");
+        return ExitCode::SUCCESS;
+    };
+    let gateway = match server::stripe_gateway::StripeGateway::new(
+        key,
+        &config.stripe_api_base,
+        config.stripe_timeout,
+    ) {
+        Ok(gateway) => gateway,
+        Err(error) => {
+            eprintln!("{error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let db = match app::db::Db::connect(&config.database_url, &app::db::DbOptions::default()).await
+    {
+        Ok(db) => db,
+        Err(error) => {
+            eprintln!("cannot open the database: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Err(error) = db.migrate().await {
+        eprintln!("cannot migrate the database: {error}");
+        return ExitCode::FAILURE;
+    }
+    let hub = app::live::LiveHub::new();
+    let mut total = app::reconcile::Report::default();
+    loop {
+        match app::reconcile::reconcile_due(
+            &db,
+            &hub,
+            &gateway,
+            older_than.as_millis() as i64,
+            server::reconcile::BATCH,
+        )
+        .await
+        {
+            Ok(report) => {
+                total.checked += report.checked;
+                total.applied += report.applied;
+                total.failed += report.failed;
+                // A full batch may mean more are due; a pass that applied nothing new stops.
+                if (report.checked as i64) < server::reconcile::BATCH || report.applied == 0 {
+                    break;
+                }
+            }
+            Err(error) => {
+                eprintln!("reconciliation failed: {error}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    println!(
+        "reconciled: {} checked, {} applied, {} failed",
+        total.checked, total.applied, total.failed
+    );
+    if total.failed > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
     }
 }

@@ -21,6 +21,11 @@ pub struct Application {
     state: AppState,
 }
 
+/// How long a client may take to send its request headers.
+const HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+/// How long shutdown waits for open connections to finish.
+const DRAIN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     #[error("database: {0}")]
@@ -132,6 +137,15 @@ impl Application {
                 }
             };
 
+        if let Some(interval) = config.reconcile_interval {
+            crate::reconcile::spawn_periodic(
+                db.clone(),
+                live.clone(),
+                checkout.clone(),
+                interval,
+                config.reconcile_after,
+            );
+        }
         let state = AppState {
             leptos_options: leptos_options(&config)?,
             db,
@@ -139,12 +153,23 @@ impl Application {
             live,
             checkout,
         };
+        let metrics = crate::metrics::Metrics::default();
         let webhook = WebhookSettings {
             secrets: Arc::new(secrets),
             tolerance_secs: config.webhook_tolerance.as_secs() as i64,
             body_limit: config.webhook_body_limit,
+            metrics: metrics.clone(),
         };
-        let router = router(state.clone(), webhook, simulator);
+        let secure = state.settings.secure_cookies;
+        let router = crate::http::layered(
+            router(state.clone(), webhook, simulator).merge(crate::metrics::router(
+                metrics,
+                config.metrics_token.clone(),
+            )),
+            config.max_in_flight,
+            config.request_timeout,
+            secure,
+        );
         Ok(Self {
             listener,
             router,
@@ -163,14 +188,18 @@ impl Application {
     /// Serves until SIGINT or SIGTERM: stops accepting, finishes in-flight requests, closes the pool.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let db = self.state.db.clone();
-        axum::serve(
+        crate::serve::serve(
             self.listener,
-            self.router
-                .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            self.router,
+            crate::serve::ServeOptions {
+                header_read_timeout: HEADER_READ_TIMEOUT,
+                drain_timeout: DRAIN_TIMEOUT,
+            },
+            shutdown_signal(),
         )
-        .with_graceful_shutdown(shutdown_signal())
         .await?;
         db.close().await;
+        tracing::info!("stopped");
         Ok(())
     }
 }
@@ -183,6 +212,7 @@ pub fn router(
 ) -> Router {
     let routes = generate_route_list(App);
     let leptos_options = state.leptos_options.clone();
+    // leptos_axum provides each page render a fresh nonce; `shell` puts it in the CSP.
     let mut router = Router::new()
         .merge(crate::health::router())
         .merge(webhook::router(webhook));

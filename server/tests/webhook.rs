@@ -312,7 +312,7 @@ fn table() -> Vec<Row> {
             "paid",
             |b| completed("evt_t", b, "paid"),
             "paid",
-            refused,
+            Some(("info", "already in that status")),
         ),
         row(
             "completed paid from refunded",
@@ -417,7 +417,7 @@ fn table() -> Vec<Row> {
             "failed",
             |b| intent_failed("evt_t", Some(b)),
             "failed",
-            refused,
+            Some(("info", "already in that status")),
         ),
         row(
             "session payment_failed alias from unpaid",

@@ -36,8 +36,14 @@ async fn postgres_outage_answers_503_and_the_redelivery_lands() {
     assert_eq!(response.status(), 503);
     assert_eq!(response.headers()["retry-after"], "5");
     assert!(started.elapsed() < std::time::Duration::from_secs(15));
-    let health = app.client.get(app.url("/healthz")).send().await.unwrap();
-    assert_eq!(health.status(), 503);
+    let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 503);
+    let alive = app.client.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(alive.status(), 200, "alive, though the database is not");
+    assert_eq!(
+        alive.json::<serde_json::Value>().await.unwrap()["database"],
+        "down"
+    );
 
     cluster.resume();
     // Nothing of the refused delivery was stored.
@@ -51,6 +57,6 @@ async fn postgres_outage_answers_503_and_the_redelivery_lands() {
     assert_eq!(statuses(&app.db, booking).await.0, "paid");
     assert_eq!(app.deliver(&paid).await.status(), 200);
     assert_eq!(count(&app.db, "stripe_events").await, 1);
-    let health = app.client.get(app.url("/healthz")).send().await.unwrap();
-    assert_eq!(health.status(), 200);
+    let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 200);
 }

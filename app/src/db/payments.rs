@@ -3,7 +3,7 @@
 
 use super::{now_ms, Db};
 use crate::domain::{
-    decide, status_after, Decision, Interpretation, Money, PaymentSignal, PaymentStatus,
+    decide, status_after, Decision, Interpretation, Money, PaymentSignal, PaymentStatus, Refusal,
     StripeEvent,
 };
 use crate::live::{commit_and_announce, LiveHub};
@@ -255,7 +255,12 @@ fn log_line(
             format!("partly refunded ({} so far)", money(amount_refunded)),
         )),
         Decision::Refused { why } => Some((
-            "warning",
+            // Being told again what is already so (reconciliation got there first) is no issue.
+            if why == Refusal::AlreadyInStatus {
+                "info"
+            } else {
+                "warning"
+            },
             format!(
                 "{} refused: {} (booking is {})",
                 event.event_type,

@@ -91,6 +91,38 @@ pub async fn pay(reference: String) -> Result<(), ServerFnError> {
     }
 }
 
+/// Asks Stripe about this booking's payment now (the success page does, when the webhook is
+/// late); at most once per 10 seconds per booking. True when something was applied.
+#[server(endpoint = "bookings/check")]
+pub async fn check_payment(reference: String) -> Result<bool, ServerFnError> {
+    use crate::db::payments::Applied;
+    use crate::reconcile::{reconcile_booking, Reconciled};
+    use crate::state::AppState;
+    let state = expect_context::<AppState>();
+    let Some(booking) = crate::db::bookings::by_reference(&state.db, &reference)
+        .await
+        .map_err(|_| ServerFnError::new("The booking could not be loaded."))?
+    else {
+        return Ok(false);
+    };
+    match reconcile_booking(
+        &state.db,
+        &state.live,
+        state.checkout.as_ref(),
+        booking.id,
+        10_000,
+    )
+    .await
+    {
+        Ok(Reconciled::Applied(Applied::Decided { .. })) => Ok(true),
+        Ok(_) => Ok(false),
+        Err(error) => {
+            tracing::warn!(booking_id = booking.id, %error, "payment check failed");
+            Ok(false)
+        }
+    }
+}
+
 /// Which of the booking's pages is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BookingPageKind {
@@ -118,6 +150,8 @@ pub fn BookingCancelledPage() -> impl IntoView {
 
 /// How often the success page looks again while the payment is being confirmed.
 const POLL_MS: u64 = 1500;
+/// After this many looks without the webhook, the page asks for a check against Stripe.
+const POLLS_BEFORE_CHECK: u32 = 4;
 
 #[component]
 fn BookingPage(kind: BookingPageKind) -> impl IntoView {
@@ -140,8 +174,16 @@ fn BookingPage(kind: BookingPageKind) -> impl IntoView {
                 .flatten()
                 .is_some_and(|b| b.payment_status == PaymentStatus::Unpaid)
     };
+    let (checked, set_checked) = signal(false);
     Effect::new(move |_| {
         if confirming() {
+            if tick.get() >= POLLS_BEFORE_CHECK && !checked.get_untracked() {
+                set_checked.set(true);
+                let reference = reference();
+                leptos::task::spawn_local(async move {
+                    let _ = check_payment(reference).await;
+                });
+            }
             let handle = set_timeout_with_handle(
                 move || set_tick.update(|t| *t += 1),
                 std::time::Duration::from_millis(POLL_MS),

@@ -26,6 +26,26 @@ pub struct WebhookSettings {
     pub secrets: Arc<Vec<SecretString>>,
     pub tolerance_secs: i64,
     pub body_limit: usize,
+    pub metrics: crate::metrics::Metrics,
+}
+
+/// The metrics label of an outcome.
+fn outcome_label(applied: &Applied) -> &'static str {
+    match applied {
+        Applied::Duplicate => "duplicate",
+        Applied::Ignored => "ignored",
+        Applied::Unusable { .. } => "unusable",
+        Applied::NoBooking { .. } => "no_booking",
+        Applied::Decided {
+            decision: app::domain::Decision::Transition { .. },
+            ..
+        } => "applied",
+        Applied::Decided {
+            decision: app::domain::Decision::Refused { .. },
+            ..
+        } => "refused_transition",
+        Applied::Decided { .. } => "recorded",
+    }
 }
 
 pub fn router(settings: WebhookSettings) -> Router<AppState> {
@@ -51,6 +71,7 @@ async fn receive(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let started = std::time::Instant::now();
     let span = tracing::Span::current();
     let header = headers
         .get("stripe-signature")
@@ -64,6 +85,9 @@ async fn receive(
         settings.tolerance_secs,
     ) {
         tracing::warn!(reason = %error, "webhook refused");
+        settings
+            .metrics
+            .delivery("unverified", "bad_signature", started.elapsed());
         return refuse(StatusCode::BAD_REQUEST, error);
     }
 
@@ -72,6 +96,9 @@ async fn receive(
         Err(error) => {
             // Signed by a holder of our secret, yet not an event: nothing to store or retry.
             tracing::error!(reason = %error, "signed webhook body is not a Stripe event");
+            settings
+                .metrics
+                .delivery("unparseable", "ignored", started.elapsed());
             return (
                 StatusCode::OK,
                 Json(json!({ "received": true, "ignored": error.to_string() })),
@@ -95,6 +122,11 @@ async fn receive(
                 }
                 _ => tracing::info!("event applied"),
             }
+            settings.metrics.delivery(
+                &event.event_type,
+                outcome_label(&applied),
+                started.elapsed(),
+            );
             (StatusCode::OK, Json(json!({ "received": true }))).into_response()
         }
         Err(error) => {
@@ -105,6 +137,11 @@ async fn receive(
             } else {
                 StatusCode::INTERNAL_SERVER_ERROR
             };
+            settings.metrics.delivery(
+                &event.event_type,
+                if unavailable { "unavailable" } else { "error" },
+                started.elapsed(),
+            );
             let mut response = refuse(status, "event not stored; please retry");
             response
                 .headers_mut()
