@@ -77,16 +77,17 @@ async fn overloaded_or_slow(error: BoxError) -> Response {
     response
 }
 
-/// Wraps the router in the layers above.
+/// Wraps the router in the layers above. The limit and the timeout wrap the router as one
+/// service (a `Router::layer` would give each route its own limit).
 pub fn layered(router: Router, max_in_flight: usize, timeout: Duration, secure: bool) -> Router {
-    router
-        .layer(
-            ServiceBuilder::new()
-                .layer(HandleErrorLayer::new(overloaded_or_slow))
-                .load_shed()
-                .concurrency_limit(max_in_flight)
-                .timeout(timeout),
-        )
+    let limited = ServiceBuilder::new()
+        .layer(HandleErrorLayer::new(overloaded_or_slow))
+        .load_shed()
+        .concurrency_limit(max_in_flight)
+        .timeout(timeout)
+        .service(router);
+    Router::new()
+        .fallback_service(limited)
         .layer(axum::middleware::from_fn(move |request, next| {
             security_headers(secure, request, next)
         }))

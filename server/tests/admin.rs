@@ -4,7 +4,6 @@
 
 mod support;
 
-use server::simulated::events::{checkout_session, event, SessionState};
 use std::time::Duration;
 use support::*;
 
@@ -264,26 +263,6 @@ async fn cross_origin_mutations_are_refused_but_the_webhook_is_not(backend: Back
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
-}
-
-fn paid_event(id: &str, booking: i64) -> serde_json::Value {
-    event(
-        id,
-        "checkout.session.completed",
-        now_secs(),
-        checkout_session(&SessionState {
-            session_id: &format!("cs_{id}"),
-            booking_id: booking,
-            amount: 4500,
-            currency: "usd",
-            status: "complete",
-            payment_status: "paid",
-            payment_intent: Some(&format!("pi_{id}")),
-            url: None,
-            created: now_secs(),
-            expires_at: now_secs() + 1800,
-        }),
-    )
 }
 
 async fn attendance_and_a_webhook_at_the_same_moment_both_land(backend: Backend) {

@@ -452,3 +452,128 @@ impl TestApp {
         assert_eq!(answer.status, 200, "login: {}", answer.body);
     }
 }
+
+/// A free TCP port on 127.0.0.1.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// The real server binary in a child process (for crashes, restarts and its logs).
+pub struct ServerProcess {
+    child: std::process::Child,
+    pub address: String,
+    log: PathBuf,
+}
+
+impl ServerProcess {
+    /// Starts `server` with these variables (plus a site address) and waits for `/healthz`.
+    pub async fn start(vars: &[(&str, &str)], log: PathBuf) -> Self {
+        let port = free_port();
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log)
+            .expect("log file");
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_server"));
+        command
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+            .env(
+                "LEPTOS_SITE_ROOT",
+                concat!(env!("CARGO_MANIFEST_DIR"), "/../target/site"),
+            )
+            .stdout(file.try_clone().unwrap())
+            .stderr(file);
+        for (k, v) in vars {
+            command.env(k, v);
+        }
+        let server = Self {
+            child: command.spawn().expect("start the server binary"),
+            address: format!("http://127.0.0.1:{port}"),
+            log,
+        };
+        let client = reqwest::Client::new();
+        for _ in 0..300 {
+            if let Ok(r) = client
+                .get(format!("{}/healthz", server.address))
+                .send()
+                .await
+            {
+                if r.status().is_success() {
+                    return server;
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the server did not start: {}", server.log());
+    }
+
+    /// SIGKILL: no shutdown, no flush, nothing.
+    pub fn kill_9(&mut self) {
+        self.child.kill().expect("kill -9");
+        let _ = self.child.wait();
+    }
+
+    /// SIGTERM, then waits for the process to exit.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        self.child.wait().expect("wait for the server")
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Posts `event`, signed, to a server at `address`.
+pub async fn deliver_to(
+    client: &reqwest::Client,
+    address: &str,
+    event: &serde_json::Value,
+) -> Result<u16, String> {
+    let body = event.to_string();
+    client
+        .post(format!("{address}/api/stripe/webhook"))
+        .header("content-type", "application/json")
+        .header("stripe-signature", sign(&body, WEBHOOK_SECRET, now_secs()))
+        .body(body)
+        .send()
+        .await
+        .map(|r| r.status().as_u16())
+        .map_err(|e| e.to_string())
+}
+
+/// A `checkout.session.completed` (paid) event for `booking`.
+pub fn paid_event(id: &str, booking: i64) -> serde_json::Value {
+    use server::simulated::events::{checkout_session, event, SessionState};
+    event(
+        id,
+        "checkout.session.completed",
+        now_secs(),
+        checkout_session(&SessionState {
+            session_id: &format!("cs_{id}"),
+            booking_id: booking,
+            amount: 4500,
+            currency: "usd",
+            status: "complete",
+            payment_status: "paid",
+            payment_intent: Some(&format!("pi_{id}")),
+            url: None,
+            created: now_secs(),
+            expires_at: now_secs() + 1800,
+        }),
+    )
+}
