@@ -23,10 +23,15 @@ free_port() {
 }
 
 start_cluster() {
-  local port
+  local port settings
   port=$(cat "$dir/port")
+  # Tests trade durability for speed; PG_DURABLE=1 (the benchmark) keeps PostgreSQL's defaults.
+  settings="-c max_connections=400"
+  if [ "${PG_DURABLE:-0}" != 1 ]; then
+    settings="$settings -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  fi
   as_pg "pg_ctl -D '$dir/data' -l '$dir/server.log' -w -t 60 \
-    -o \"-p $port -k '$dir' -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off -c synchronous_commit=off -c full_page_writes=off\" start" \
+    -o \"-p $port -k '$dir' -c listen_addresses=127.0.0.1 $settings\" start" \
     >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
 }
 

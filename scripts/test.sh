@@ -24,7 +24,7 @@ step "generated CSS is up to date"
 cargo run -q -p style -- --check
 
 step "clippy: server build (ssr)"
-cargo clippy -q -p app -p server -p style --all-targets -- -D warnings
+cargo clippy -q -p app -p server -p style -p bench --all-targets -- -D warnings
 
 step "clippy: browser build (hydrate, wasm32)"
 cargo clippy -q -p frontend --target wasm32-unknown-unknown -- -D warnings

@@ -112,8 +112,17 @@ async fn seed(url: &str, n: i64) {
         .await
         .unwrap();
     }
-    let statuses = ["pending", "confirmed", "completed", "cancelled", "no-show", "pending"];
-    let first_names = ["Pat", "Sam", "Lee", "Ana", "Tom", "Kim", "Max", "Zoe", "Ben", "Ivy"];
+    let statuses = [
+        "pending",
+        "confirmed",
+        "completed",
+        "cancelled",
+        "no-show",
+        "pending",
+    ];
+    let first_names = [
+        "Pat", "Sam", "Lee", "Ana", "Tom", "Kim", "Max", "Zoe", "Ben", "Ivy",
+    ];
     const ROWS: i64 = 500;
     let mut id = 0i64;
     while id < n {
@@ -174,18 +183,20 @@ async fn webhooks(base: &str, secret: &str, m: usize, c: usize, first_id: i64) {
                 &format!("evt_bench_{now}_{i}"),
                 "checkout.session.completed",
                 now,
-                server::simulated::events::checkout_session(&server::simulated::events::SessionState {
-                    session_id: &format!("cs_bench_{now}_{i}"),
-                    booking_id: booking,
-                    amount: 4500,
-                    currency: "usd",
-                    status: "complete",
-                    payment_status: "paid",
-                    payment_intent: Some(&format!("pi_bench_{now}_{i}")),
-                    url: None,
-                    created: now,
-                    expires_at: now + 1800,
-                }),
+                server::simulated::events::checkout_session(
+                    &server::simulated::events::SessionState {
+                        session_id: &format!("cs_bench_{now}_{i}"),
+                        booking_id: booking,
+                        amount: 4500,
+                        currency: "usd",
+                        status: "complete",
+                        payment_status: "paid",
+                        payment_intent: Some(&format!("pi_bench_{now}_{i}")),
+                        url: None,
+                        created: now,
+                        expires_at: now + 1800,
+                    },
+                ),
             )
             .to_string();
             let header = server::webhook::signature::header_value(secret, now, body.as_bytes());
@@ -202,7 +213,8 @@ async fn webhooks(base: &str, secret: &str, m: usize, c: usize, first_id: i64) {
     let started = Instant::now();
     let mut workers = Vec::new();
     for _ in 0..c {
-        let (requests, next, client, url) = (requests.clone(), next.clone(), client.clone(), url.clone());
+        let (requests, next, client, url) =
+            (requests.clone(), next.clone(), client.clone(), url.clone());
         workers.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             let mut failures = 0usize;
@@ -245,7 +257,11 @@ async fn webhooks(base: &str, secret: &str, m: usize, c: usize, first_id: i64) {
 /// update in one transaction (SQLite: one writer; PostgreSQL: C connections).
 async fn ceiling(url: &str, m: usize, c: usize, first_id: i64) {
     let db = connect(url).await;
-    let writers = if db.backend() == app::db::Backend::Sqlite { 1 } else { c };
+    let writers = if db.backend() == app::db::Backend::Sqlite {
+        1
+    } else {
+        c
+    };
     let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let tag = chrono::Utc::now().timestamp_millis();
     let started = Instant::now();
@@ -293,7 +309,10 @@ async fn ceiling(url: &str, m: usize, c: usize, first_id: i64) {
 }
 
 async fn logged_in(base: &str, email: &str, password: &str) -> reqwest::Client {
-    let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
     let status = client
         .post(format!("{base}/api/admin/login"))
         .header("accept", "application/json")

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# The performance benchmark, one command: bench/run.sh [BOOKINGS] [DELIVERIES] [CONCURRENCY]
+# (defaults 100000, 20000, 32). For SQLite and then a throwaway PostgreSQL (durable settings):
+# seeds the bookings, starts the release server, fires distinct pre-signed webhook deliveries
+# from a separate load process and reads the server's peak RSS, measures the database's own
+# ceiling for the same ledger insert + conditional update, times the admin bookings page for
+# several filters and the CSV export of every booking; then the release wasm size.
+# Prints `key value` lines and a summary; writes bench/results/latest.txt.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+bookings=${1:-100000}
+deliveries=${2:-20000}
+concurrency=${3:-32}
+secret="whsec_benchmark_secret_0123456789"
+admin_email="bench@example.com"
+admin_password="benchmark-admin-password"
+
+scripts/setup.sh >/dev/null
+# wasm-opt for the release build comes from the npm binaryen package (GitHub is unreachable).
+export PATH="$root/end2end/node_modules/.bin:$PATH"
+echo "[bench] building the release server, site and wasm" >&2
+cargo leptos build --release >/dev/null 2>&1 || cargo leptos build --release
+cargo build -q --release -p bench
+
+out=$(mktemp -d /tmp/booking-bench.XXXXXX)
+results="$out/results.txt"
+pg_dir="$out/pg"
+server_pid=""
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
+  scripts/postgres.sh stop "$pg_dir" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+run_backend() {
+  local name=$1 url=$2 pool=$3
+  echo "[bench] $name: seeding $bookings bookings" >&2
+  target/release/bench seed "$url" "$bookings" >/dev/null
+  local port
+  port=$(free_port)
+  DATABASE_URL="$url" LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT=target/site \
+    PAYMENT_MODE=simulated STRIPE_WEBHOOK_SECRET="$secret" DATABASE_MAX_CONNECTIONS="$pool" \
+    ADMIN_EMAIL="$admin_email" ADMIN_PASSWORD="$admin_password" MAX_IN_FLIGHT_REQUESTS=4096 \
+    RUST_LOG=error target/release/server >"$out/server-$name.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 1 200); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.05; done
+  local base="http://127.0.0.1:$port"
+
+  echo "[bench] $name: $deliveries webhook deliveries at concurrency $concurrency" >&2
+  target/release/bench webhooks "$base" "$secret" "$deliveries" "$concurrency" 1 | sed "s/^/${name}_/" >>"$results"
+  echo "${name}_server_peak_rss_mb $(awk '/VmHWM/ {printf "%.1f", $2/1024}' /proc/$server_pid/status)" >>"$results"
+
+  echo "[bench] $name: database ceiling for the same work" >&2
+  target/release/bench ceiling "$url" "$deliveries" "$concurrency" $((deliveries + 1)) | sed "s/^/${name}_/" >>"$results"
+
+  echo "[bench] $name: admin pages at $bookings bookings" >&2
+  target/release/bench pages "$base" "$admin_email" "$admin_password" 15 | sed "s/^/${name}_/" >>"$results"
+  echo "[bench] $name: CSV export" >&2
+  target/release/bench csv "$base" "$admin_email" "$admin_password" "$server_pid" | sed "s/^/${name}_/" >>"$results"
+  kill "$server_pid"
+  wait "$server_pid" 2>/dev/null || true
+  server_pid=""
+}
+
+: >"$results"
+run_backend sqlite "sqlite://$out/bench.db" 8
+
+# PostgreSQL with its default, durable settings (fsync and synchronous commit on).
+PG_DURABLE=1 scripts/postgres.sh start "$pg_dir" >"$out/pg.url"
+pg_url=$(cat "$out/pg.url")
+psql -q "$pg_url" -c "CREATE DATABASE bench" >/dev/null
+pg_bench_url="${pg_url%/*}/bench"
+run_backend postgres "$pg_bench_url" 48
+# pgbench, as a second opinion on PostgreSQL's ceiling: the same two statements.
+cat >"$out/ceiling.sql" <<SQL
+\set id random($((2 * deliveries + 1)), $bookings)
+BEGIN;
+INSERT INTO stripe_events (id, event_type, source, outcome, summary, received_at)
+  VALUES ('pgb_' || :client_id || '_' || random(1, 1000000000000), 'checkout.session.completed', 'webhook', 'received', '{}', 0)
+  ON CONFLICT (id) DO NOTHING;
+UPDATE bookings SET payment_status = 'paid', updated_at = 1, paid_at = 1 WHERE id = :id AND payment_status = 'unpaid';
+END;
+SQL
+pgbench -n -c "$concurrency" -j 2 -t $((deliveries / concurrency)) -f "$out/ceiling.sql" "$pg_bench_url" 2>/dev/null \
+  | awk '/^tps/ {printf "postgres_pgbench_tps %.0f\n", $3}' >>"$results"
+
+wasm=target/site/pkg/booking.wasm
+echo "wasm_raw_kb $(( $(stat -c %s "$wasm") / 1024 ))" >>"$results"
+echo "wasm_gzip_kb $(( $(gzip -9 -c "$wasm" | wc -c) / 1024 ))" >>"$results"
+
+mkdir -p bench/results
+cp "$results" bench/results/latest.txt
+cat "$results"
+echo
+awk '
+  { v[$1] = $2 }
+  END {
+    for (b = 1; b <= 2; b++) {
+      n = (b == 1) ? "sqlite" : "postgres";
+      printf "%s: %d deliveries/s (p50 %s ms, p99 %s ms), ceiling %d tx/s -> %.0f%%; peak RSS %s MB\n", n,
+        v[n "_webhook_throughput"], v[n "_webhook_p50_ms"], v[n "_webhook_p99_ms"],
+        v[n "_ceiling_throughput"], 100 * v[n "_webhook_throughput"] / v[n "_ceiling_throughput"],
+        v[n "_server_peak_rss_mb"];
+    }
+    printf "wasm: %s KB raw, %s KB gzipped\n", v["wasm_raw_kb"], v["wasm_gzip_kb"];
+  }' "$results"
