@@ -130,7 +130,7 @@ async fn seed(url: &str, n: i64) {
         let mut sql = String::from(
             "INSERT INTO bookings (reference, training_session_id, parent_name, parent_email,
                athlete_name, athlete_age, consent_at, attendance_status, amount, currency,
-               held_until, search_text, created_at, updated_at) VALUES ",
+               held_until, search_text, created_at, updated_at, session_starts_at) VALUES ",
         );
         for row in 0..batch {
             let i = id + row;
@@ -141,13 +141,14 @@ async fn seed(url: &str, n: i64) {
             let email = format!("family{i}@example.com");
             let athlete = format!("Athlete{i}");
             sql.push_str(&format!(
-                "('bench{i:015}', {}, '{parent}', '{email}', '{athlete}', {}, {now}, '{}', 4500, 'USD', 0, '{}', {}, {})",
+                "('bench{i:015}', {}, '{parent}', '{email}', '{athlete}', {}, {now}, '{}', 4500, 'USD', 0, '{}', {}, {}, {})",
                 i % 50 + 1,
                 8 + i % 10,
                 statuses[(i % 6) as usize],
                 format!("{parent} {athlete} {email}").to_lowercase(),
                 now - (n - i) * 1000,
                 now - (n - i) * 1000,
+                now + (i % 50 + 1) * 86_400_000,
             ));
         }
         sqlx::query(sqlx::AssertSqlSafe(sql))

@@ -75,18 +75,10 @@ async fn admin_create(config: Config, args: &[String]) -> ExitCode {
         eprintln!("the password must be at least 10 characters");
         return ExitCode::from(2);
     }
-    let db = match app::db::Db::connect(&config.database_url, &app::db::DbOptions::default()).await
-    {
+    let db = match open_database(&config).await {
         Ok(db) => db,
-        Err(error) => {
-            eprintln!("cannot open the database: {error}");
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
-    if let Err(error) = db.migrate().await {
-        eprintln!("cannot migrate the database: {error}");
-        return ExitCode::FAILURE;
-    }
     match app::auth::upsert_admin(&db, &email, &password).await {
         Ok(_) => {
             println!("admin {email} is ready");
@@ -130,18 +122,10 @@ async fn reconcile(config: Config, args: &[String]) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let db = match app::db::Db::connect(&config.database_url, &app::db::DbOptions::default()).await
-    {
+    let db = match open_database(&config).await {
         Ok(db) => db,
-        Err(error) => {
-            eprintln!("cannot open the database: {error}");
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
-    if let Err(error) = db.migrate().await {
-        eprintln!("cannot migrate the database: {error}");
-        return ExitCode::FAILURE;
-    }
     let hub = app::live::LiveHub::new();
     let mut total = app::reconcile::Report::default();
     loop {
@@ -178,4 +162,19 @@ async fn reconcile(config: Config, args: &[String]) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// The database of a one-shot command, migrated; a failure is reported on stderr.
+async fn open_database(config: &Config) -> Result<app::db::Db, ExitCode> {
+    let db = app::db::Db::connect(&config.database_url, &app::db::DbOptions::default())
+        .await
+        .map_err(|error| {
+            eprintln!("cannot open the database: {error}");
+            ExitCode::FAILURE
+        })?;
+    db.migrate().await.map_err(|error| {
+        eprintln!("cannot migrate the database: {error}");
+        ExitCode::FAILURE
+    })?;
+    Ok(db)
 }

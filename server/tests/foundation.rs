@@ -26,8 +26,8 @@ async fn insert_booking(
     let sql = format!(
         "INSERT INTO bookings
             (reference, training_session_id, parent_name, parent_email, athlete_name, athlete_age,
-             amount, currency, held_until, created_at, updated_at, {column})
-         VALUES ($1, $2, 'Pat Parent', 'pat@example.com', 'Alex', 12, 4500, 'USD', 0, 0, 0, $3)
+             amount, currency, held_until, created_at, updated_at, session_starts_at, {column})
+         VALUES ($1, $2, 'Pat Parent', 'pat@example.com', 'Alex', 12, 4500, 'USD', 0, 0, 0, 0, $3)
          RETURNING id"
     );
     sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql))
@@ -189,5 +189,32 @@ async fn the_two_schemas_have_the_same_tables_and_columns() {
     sqlite_columns.sort();
     postgres_columns.sort();
     assert!(sqlite_columns.len() > 40, "{sqlite_columns:?}");
+    let index_names = |rows: Vec<(String,)>| {
+        let mut names: Vec<String> = rows.into_iter().map(|(n,)| n).collect();
+        names.sort();
+        names
+    };
+    let sqlite_indexes = index_names(
+        sqlx::query_as(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'",
+        )
+        .fetch_all(sqlite_db.reader())
+        .await
+        .unwrap(),
+    );
+    let postgres_indexes = index_names(
+        sqlx::query_as(
+            "SELECT CAST(i.indexname AS TEXT) FROM pg_indexes i
+             WHERE i.schemaname = 'public' AND i.indexname <> 'bookings_search'
+               AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
+        )
+        .fetch_all(postgres_db.reader())
+        .await
+        .unwrap(),
+    );
+    assert_eq!(
+        sqlite_indexes, postgres_indexes,
+        "the same indexes (PostgreSQL adds trigram search)"
+    );
     assert_eq!(sqlite_columns, postgres_columns);
 }

@@ -89,13 +89,13 @@ pub async fn admin_bookings(query: String) -> Result<AdminBookingsPage, ServerFn
     let (rows, total) = crate::db::admin::bookings_page(&state.db, &filter, tz)
         .await
         .map_err(super::internal)?;
-    let sessions = crate::db::sessions::all(&state.db, 500)
+    let sessions = crate::db::sessions::options(&state.db, 500)
         .await
         .map_err(super::internal)?
         .into_iter()
-        .map(|s| SessionOption {
-            id: s.id,
-            label: format!("{} – {}", s.title, when(s.starts_at, tz)),
+        .map(|(id, title, starts_at)| SessionOption {
+            id,
+            label: format!("{title} – {}", when(starts_at, tz)),
         })
         .collect();
     let pages = ((total + super::filter::PAGE_SIZE - 1) / super::filter::PAGE_SIZE).max(1);

@@ -26,9 +26,8 @@ pub async fn create_manual_booking(
     athlete_age: String,
     notes: Option<String>,
 ) -> Result<(), FormError> {
-    use crate::db::bookings::{create, BookingSource, CreateBookingError, NewBooking};
+    use crate::db::bookings::BookingSource;
     use crate::domain::booking_form::BookingFormInput;
-    use crate::state::AppState;
     let admin = super::require_admin()
         .await
         .map_err(|e| FormError::Message(crate::error_text(&e)))?;
@@ -43,40 +42,7 @@ pub async fn create_manual_booking(
         notes,
         consent: Some("admin".into()),
     };
-    let request = input.parse().map_err(FormError::Invalid)?;
-    let state = expect_context::<AppState>();
-    let created = create(
-        &state.db,
-        &state.live,
-        &NewBooking {
-            training_session_id: request.training_session_id,
-            parent_name: request.parent_name,
-            parent_email: request.parent_email,
-            parent_phone: request.parent_phone,
-            athlete_name: request.athlete_name,
-            athlete_age: request.athlete_age,
-            notes: request.notes,
-            source: BookingSource::Manual,
-        },
-    )
-    .await
-    .map_err(|error| match error {
-        CreateBookingError::SessionFull => {
-            FormError::field("session", "That session is full.", input.values())
-        }
-        CreateBookingError::SessionNotFound | CreateBookingError::SessionCancelled => {
-            FormError::field("session", "That session is not available.", input.values())
-        }
-        CreateBookingError::SessionStarted => FormError::field(
-            "session",
-            "That session has already started.",
-            input.values(),
-        ),
-        CreateBookingError::Database(error) => {
-            tracing::error!(%error, "manual booking not saved");
-            FormError::Message("The booking could not be saved; try again.".into())
-        }
-    })?;
+    let created = crate::pages::book::create_from_form(&input, BookingSource::Manual).await?;
     tracing::info!(
         booking_id = created.id,
         admin = admin.id,

@@ -63,10 +63,10 @@ fn conditions(filter: &BookingFilter, tz: chrono_tz::Tz) -> (String, Vec<Bind>) 
         push("b.training_session_id = ?", Bind::Int(s), &mut binds);
     }
     if let Some(from) = filter.from.as_deref().and_then(|d| day_start(d, tz, false)) {
-        push("s.starts_at >= ?", Bind::Int(from), &mut binds);
+        push("b.session_starts_at >= ?", Bind::Int(from), &mut binds);
     }
     if let Some(to) = filter.to.as_deref().and_then(|d| day_start(d, tz, true)) {
-        push("s.starts_at < ?", Bind::Int(to), &mut binds);
+        push("b.session_starts_at < ?", Bind::Int(to), &mut binds);
     }
     if let Some(q) = &filter.search {
         let escaped = q
@@ -91,7 +91,7 @@ fn conditions(filter: &BookingFilter, tz: chrono_tz::Tz) -> (String, Vec<Bind>) 
 fn order_by(filter: &BookingFilter) -> String {
     let column = match filter.sort {
         SortKey::Created => "b.created_at",
-        SortKey::Session => "s.starts_at",
+        SortKey::Session => "b.session_starts_at",
         SortKey::Parent => "b.parent_name",
         SortKey::Athlete => "b.athlete_name",
         SortKey::Amount => "b.amount",
@@ -99,11 +99,16 @@ fn order_by(filter: &BookingFilter) -> String {
         SortKey::Attendance => "b.attendance_status",
     };
     let dir = if filter.descending { "DESC" } else { "ASC" };
-    format!(" ORDER BY {column} {dir}, b.id {dir}")
+    // Each sort has an index on (column, created_at, id): ties are broken in that order.
+    if column == "b.created_at" {
+        format!(" ORDER BY b.created_at {dir}, b.id {dir}")
+    } else {
+        format!(" ORDER BY {column} {dir}, b.created_at {dir}, b.id {dir}")
+    }
 }
 
 const ROW_COLUMNS: &str = "SELECT b.id, b.reference, b.parent_name, b.parent_email, b.parent_phone,
-        b.athlete_name, b.athlete_age, s.title AS session_title, s.starts_at AS session_starts_at,
+        b.athlete_name, b.athlete_age, s.title AS session_title, b.session_starts_at,
         b.amount, b.currency, b.payment_status, b.attendance_status, b.source, b.created_at
      FROM bookings b JOIN training_sessions s ON s.id = b.training_session_id";
 
@@ -167,7 +172,7 @@ pub async fn bookings_page(
     let (clause, binds) = conditions(filter, tz);
     let total: i64 = bind_all(
         sqlx::query(AssertSqlSafe(format!(
-            "SELECT COUNT(*) FROM bookings b JOIN training_sessions s ON s.id = b.training_session_id{clause}"
+            "SELECT COUNT(*) FROM bookings b{clause}"
         ))),
         binds.clone(),
     )

@@ -217,8 +217,8 @@ pub async fn create(
         "INSERT INTO bookings
             (reference, training_session_id, parent_name, parent_email, parent_phone,
              athlete_name, athlete_age, notes, consent_at, source, attendance_status,
-             amount, currency, held_until, search_text, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)
+             amount, currency, held_until, search_text, created_at, updated_at, session_starts_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17)
          RETURNING id",
     )
     .bind(&reference)
@@ -237,6 +237,7 @@ pub async fn create(
     .bind(now + HOLD_MS)
     .bind(search_text)
     .bind(now)
+    .bind(starts_at)
     .fetch_one(&mut *tx)
     .await?;
     commit_and_announce(tx, db, hub, &[id]).await?;

@@ -271,7 +271,8 @@ fn log_line(
     }
 }
 
-/// Carries out `decision` on the locked booking.
+/// Carries out `decision` on the locked booking: one conditional UPDATE for the status, the
+/// Stripe ids of a settling session and the refunded amount; another only for an expiry.
 async fn apply_decision(
     tx: &mut Transaction<'static, Any>,
     event: &StripeEvent,
@@ -280,15 +281,46 @@ async fn apply_decision(
     decision: Decision,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    if let Decision::Transition { to } = decision {
+    let to = status_after(booking.payment_status, decision);
+    // A completed session that moved the booking (or awaits its bank) is the booking's payment.
+    let settles = matches!(signal, PaymentSignal::CheckoutCompleted { .. })
+        && matches!(
+            decision,
+            Decision::Transition { .. } | Decision::AwaitingPayment
+        );
+    // The refunded amount is Stripe's fact about the charge, whatever the status decision:
+    // recording it even when a refund overtakes its payment keeps the final state
+    // independent of delivery order.
+    let refunded = match signal {
+        PaymentSignal::ChargeRefunded {
+            amount_refunded, ..
+        } => Some(amount_refunded),
+        _ => None,
+    };
+    if to != booking.payment_status || settles || refunded.is_some() {
+        let session = settles.then(|| event.checkout_session_id()).flatten();
+        let intent = (settles || refunded.is_some())
+            .then(|| event.payment_intent_id())
+            .flatten();
+        let amount_paid = (settles && to == PaymentStatus::Paid)
+            .then_some(event.object.amount)
+            .flatten();
         let changed = sqlx::query(
             "UPDATE bookings
              SET payment_status = $1, updated_at = $2,
-                 paid_at = CASE WHEN $1 = 'paid' THEN $2 ELSE paid_at END
-             WHERE id = $3 AND payment_status = $4",
+                 paid_at = CASE WHEN $1 = 'paid' AND paid_at IS NULL THEN $2 ELSE paid_at END,
+                 stripe_checkout_session_id = COALESCE($3, stripe_checkout_session_id),
+                 stripe_payment_intent_id = COALESCE(stripe_payment_intent_id, $4),
+                 amount_paid = COALESCE($5, amount_paid),
+                 amount_refunded = CASE WHEN $6 > amount_refunded THEN $6 ELSE amount_refunded END
+             WHERE id = $7 AND payment_status = $8",
         )
         .bind(to.as_str())
         .bind(now)
+        .bind(session.map(str::to_owned))
+        .bind(intent.map(str::to_owned))
+        .bind(amount_paid)
+        .bind(refunded.unwrap_or(0))
         .bind(booking.id)
         .bind(booking.payment_status.as_str())
         .execute(&mut **tx)
@@ -301,55 +333,6 @@ async fn apply_decision(
                 booking.id, booking.payment_status
             )));
         }
-    }
-
-    let session_settles = matches!(signal, PaymentSignal::CheckoutCompleted { .. })
-        && matches!(
-            decision,
-            Decision::Transition { .. } | Decision::AwaitingPayment
-        );
-    if session_settles {
-        let amount_paid = matches!(
-            decision,
-            Decision::Transition {
-                to: PaymentStatus::Paid
-            }
-        )
-        .then_some(event.object.amount)
-        .flatten();
-        sqlx::query(
-            "UPDATE bookings
-             SET stripe_checkout_session_id = COALESCE($1, stripe_checkout_session_id),
-                 stripe_payment_intent_id = COALESCE($2, stripe_payment_intent_id),
-                 amount_paid = COALESCE($3, amount_paid)
-             WHERE id = $4",
-        )
-        .bind(event.checkout_session_id().map(str::to_owned))
-        .bind(event.payment_intent_id().map(str::to_owned))
-        .bind(amount_paid)
-        .bind(booking.id)
-        .execute(&mut **tx)
-        .await?;
-    }
-
-    if let PaymentSignal::ChargeRefunded {
-        amount_refunded, ..
-    } = signal
-    {
-        // The refunded amount is Stripe's fact about the charge, whatever the status decision:
-        // recording it even when a refund overtakes its payment keeps the final state
-        // independent of delivery order.
-        sqlx::query(
-            "UPDATE bookings
-             SET amount_refunded = CASE WHEN $1 > amount_refunded THEN $1 ELSE amount_refunded END,
-                 stripe_payment_intent_id = COALESCE(stripe_payment_intent_id, $2)
-             WHERE id = $3",
-        )
-        .bind(amount_refunded)
-        .bind(event.payment_intent_id().map(str::to_owned))
-        .bind(booking.id)
-        .execute(&mut **tx)
-        .await?;
     }
 
     if decision == Decision::SessionExpired {
@@ -430,8 +413,45 @@ async fn release_parked(
     Ok(())
 }
 
+/// Inserts the event's ledger row with its outcome; false when the event id is already there
+/// (a redelivery: the caller rolls back and changes nothing).
+async fn record_in_ledger(
+    tx: &mut Transaction<'static, Any>,
+    event: &StripeEvent,
+    source: EventSource,
+    summary: &str,
+    applied: &Applied,
+    parked: bool,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let inserted = sqlx::query(
+        "INSERT INTO stripe_events
+            (id, event_type, source, booking_id, outcome, summary, stripe_created, received_at,
+             payment_intent_id, parked)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(&event.id)
+    .bind(&event.event_type)
+    .bind(source.as_str())
+    .bind(applied.booking_id())
+    .bind(applied.outcome())
+    .bind(summary)
+    .bind(event.created)
+    .bind(now)
+    .bind(event.payment_intent_id().map(str::to_owned))
+    .bind(i64::from(parked))
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(inserted == 1)
+}
+
 /// Applies one Stripe event exactly once: a second call with the same event id changes nothing.
 /// An `Err` means nothing was stored (the caller answers so that Stripe delivers it again).
+///
+/// The booking is locked and the decision taken first; then the ledger row goes in (its
+/// primary key refuses a redelivery, which rolls everything back) and the decision is applied.
 pub async fn apply_event(
     db: &Db,
     hub: &LiveHub,
@@ -440,63 +460,78 @@ pub async fn apply_event(
 ) -> Result<Applied, sqlx::Error> {
     let now = now_ms();
     let summary = event.summary();
-    let payment_intent = event.payment_intent_id().map(str::to_owned);
     let mut tx = db.writer().begin().await?;
 
-    let inserted = sqlx::query(
-        "INSERT INTO stripe_events
-            (id, event_type, source, booking_id, outcome, summary, stripe_created, received_at,
-             payment_intent_id)
-         VALUES ($1, $2, $3, NULL, 'received', $4, $5, $6, $7)
-         ON CONFLICT (id) DO NOTHING",
-    )
-    .bind(&event.id)
-    .bind(&event.event_type)
-    .bind(source.as_str())
-    .bind(&summary)
-    .bind(event.created)
-    .bind(now)
-    .bind(payment_intent.clone())
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if inserted == 0 {
+    let duplicate = |tx: Transaction<'static, Any>| async move {
         tx.rollback().await?;
-        return Ok(Applied::Duplicate);
-    }
-
-    let mut parked = false;
+        Ok::<_, sqlx::Error>(Applied::Duplicate)
+    };
     let applied = match event.interpret() {
-        Interpretation::Ignored => Applied::Ignored,
-        Interpretation::Unusable(reason) => {
-            write_log(&mut tx, None, event, &summary, "error", reason, now).await?;
-            Applied::Unusable {
-                reason: reason.to_owned(),
+        Interpretation::Ignored => {
+            let applied = Applied::Ignored;
+            if !record_in_ledger(&mut tx, event, source, &summary, &applied, false, now).await? {
+                return duplicate(tx).await;
             }
+            applied
+        }
+        Interpretation::Unusable(reason) => {
+            let applied = Applied::Unusable {
+                reason: reason.to_owned(),
+            };
+            if !record_in_ledger(&mut tx, event, source, &summary, &applied, false, now).await? {
+                return duplicate(tx).await;
+            }
+            write_log(&mut tx, None, event, &summary, "error", reason, now).await?;
+            applied
         }
         Interpretation::Signal(signal) => match find_booking(&mut tx, event).await? {
             Err(reason) => {
                 // A payment no booking holds yet may be claimed by a session still on its way.
-                parked = event.named_booking().is_none() && payment_intent.is_some();
+                let parked = event.named_booking().is_none() && event.payment_intent_id().is_some();
+                let applied = Applied::NoBooking {
+                    reason: reason.clone(),
+                };
+                if !record_in_ledger(&mut tx, event, source, &summary, &applied, parked, now)
+                    .await?
+                {
+                    return duplicate(tx).await;
+                }
                 let (level, message) = if parked {
                     (
                         "warning",
                         format!("{reason}; held until a booking claims this payment"),
                     )
                 } else {
-                    ("error", reason.clone())
+                    ("error", reason)
                 };
                 write_log(&mut tx, None, event, &summary, level, &message, now).await?;
-                Applied::NoBooking { reason }
+                applied
             }
             Ok(mut booking) => {
-                let decision = settle(&mut tx, event, &summary, signal, &booking, now).await?;
+                let decision = decide(signal, booking.payment_status);
                 let applied = Applied::Decided {
                     booking_id: booking.id,
                     from: booking.payment_status,
                     decision,
                 };
-                if let Some(pi) = &payment_intent {
+                if !record_in_ledger(&mut tx, event, source, &summary, &applied, false, now).await?
+                {
+                    return duplicate(tx).await;
+                }
+                apply_decision(&mut tx, event, signal, &booking, decision, now).await?;
+                if let Some((level, message)) = log_line(event, signal, &booking, decision) {
+                    write_log(
+                        &mut tx,
+                        Some(booking.id),
+                        event,
+                        &summary,
+                        level,
+                        &message,
+                        now,
+                    )
+                    .await?;
+                }
+                if let Some(pi) = event.payment_intent_id() {
                     booking.payment_status = status_after(booking.payment_status, decision);
                     release_parked(&mut tx, &mut booking, pi, now).await?;
                 }
@@ -505,15 +540,6 @@ pub async fn apply_event(
         },
     };
 
-    sqlx::query(
-        "UPDATE stripe_events SET booking_id = $1, outcome = $2, parked = $3 WHERE id = $4",
-    )
-    .bind(applied.booking_id())
-    .bind(applied.outcome())
-    .bind(i64::from(parked))
-    .bind(&event.id)
-    .execute(&mut *tx)
-    .await?;
     let changed: Vec<i64> = applied.booking_id().into_iter().collect();
     commit_and_announce(tx, db, hub, &changed).await?;
     Ok(applied)

@@ -100,6 +100,7 @@ pub async fn create(db: &Db, new: &NewTrainingSession) -> Result<i64, sqlx::Erro
 }
 
 pub async fn update(db: &Db, id: i64, new: &NewTrainingSession) -> Result<bool, sqlx::Error> {
+    let mut tx = db.writer().begin().await?;
     let changed = sqlx::query(
         "UPDATE training_sessions
          SET title = $1, starts_at = $2, duration_minutes = $3, location = $4, capacity = $5,
@@ -115,9 +116,16 @@ pub async fn update(db: &Db, id: i64, new: &NewTrainingSession) -> Result<bool, 
     .bind(&new.currency)
     .bind(now_ms())
     .bind(id)
-    .execute(db.writer())
+    .execute(&mut *tx)
     .await?
     .rows_affected();
+    // Bookings keep a copy of their session's start for the admin list's index.
+    sqlx::query("UPDATE bookings SET session_starts_at = $1 WHERE training_session_id = $2")
+        .bind(new.starts_at)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
     Ok(changed == 1)
 }
 
@@ -169,6 +177,16 @@ pub async fn all(db: &Db, limit: i64) -> Result<Vec<TrainingSession>, sqlx::Erro
     .fetch_all(db.reader())
     .await?;
     rows.iter().map(TrainingSession::from_row).collect()
+}
+
+/// Every session's id, title and start, newest first (choices for filters and forms).
+pub async fn options(db: &Db, limit: i64) -> Result<Vec<(i64, String, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, title, starts_at FROM training_sessions ORDER BY starts_at DESC, id DESC LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(db.reader())
+    .await
 }
 
 pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {

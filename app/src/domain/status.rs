@@ -10,7 +10,7 @@ use std::str::FromStr;
 pub struct UnknownStatus {
     pub kind: &'static str,
     pub given: String,
-    pub expected: &'static str,
+    pub expected: String,
 }
 
 /// The money side of a booking. Written only from Stripe's word (webhook or reconciliation).
@@ -113,18 +113,32 @@ impl AttendanceStatus {
     }
 }
 
+/// The status whose spelling is `given`, among `all`.
+fn by_spelling<T: Copy>(
+    all: &[T],
+    spelling: impl Fn(T) -> &'static str,
+    given: &str,
+    kind: &'static str,
+) -> Result<T, UnknownStatus> {
+    all.iter()
+        .copied()
+        .find(|status| spelling(*status) == given)
+        .ok_or_else(|| UnknownStatus {
+            kind,
+            given: given.to_owned(),
+            expected: all
+                .iter()
+                .map(|s| spelling(*s))
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
+}
+
 impl FromStr for PaymentStatus {
     type Err = UnknownStatus;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|status| status.as_str() == s)
-            .ok_or_else(|| UnknownStatus {
-                kind: "payment status",
-                given: s.to_owned(),
-                expected: "unpaid, paid, failed, refunded",
-            })
+        by_spelling(&Self::ALL, Self::as_str, s, "payment status")
     }
 }
 
@@ -132,14 +146,7 @@ impl FromStr for AttendanceStatus {
     type Err = UnknownStatus;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|status| status.as_str() == s)
-            .ok_or_else(|| UnknownStatus {
-                kind: "attendance status",
-                given: s.to_owned(),
-                expected: "pending, confirmed, completed, cancelled, no-show, manual",
-            })
+        by_spelling(&Self::ALL, Self::as_str, s, "attendance status")
     }
 }
 

@@ -10,38 +10,18 @@ use crate::pages::sessions::upcoming_sessions;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-/// Creates the booking, then sends the parent to pay. Every field arrives as text and is
-/// checked here, so a bad value is named back instead of failing to parse.
-#[server(endpoint = "book")]
-pub async fn book(
-    session: String,
-    parent_name: String,
-    parent_email: String,
-    parent_phone: Option<String>,
-    athlete_name: String,
-    athlete_age: String,
-    notes: Option<String>,
-    consent: Option<String>,
-) -> Result<(), FormError> {
-    use crate::checkout::{start_checkout, CheckoutProblem, GatewayError};
-    use crate::db::bookings::{create, BookingSource, CreateBookingError, NewBooking};
-    use crate::domain::booking_form::BookingFormInput;
-    use crate::state::AppState;
-
-    let input = BookingFormInput {
-        session,
-        parent_name,
-        parent_email,
-        parent_phone,
-        athlete_name,
-        athlete_age,
-        notes,
-        consent,
-    };
+/// Validates a booking form and creates the booking under its session's capacity, naming each
+/// refusal on its field. Shared by the parents' form and the admin's manual booking.
+#[cfg(feature = "ssr")]
+pub(crate) async fn create_from_form(
+    input: &crate::domain::booking_form::BookingFormInput,
+    source: crate::db::bookings::BookingSource,
+) -> Result<crate::db::bookings::CreatedBooking, FormError> {
+    use crate::db::bookings::{create, CreateBookingError, NewBooking};
     let request = input.parse().map_err(FormError::Invalid)?;
-    let state = expect_context::<AppState>();
+    let state = expect_context::<crate::state::AppState>();
     let session_problem = |message: &str| FormError::field("session", message, input.values());
-    let created = create(
+    create(
         &state.db,
         &state.live,
         &NewBooking {
@@ -52,7 +32,7 @@ pub async fn book(
             athlete_name: request.athlete_name,
             athlete_age: request.athlete_age,
             notes: request.notes,
-            source: BookingSource::Online,
+            source,
         },
     )
     .await
@@ -69,11 +49,43 @@ pub async fn book(
         CreateBookingError::Database(error) => {
             tracing::error!(%error, "booking not saved");
             FormError::Message(
-                "We could not save your booking just now. Nothing was charged; please try again."
+                "We could not save the booking just now. Nothing was charged; please try again."
                     .into(),
             )
         }
-    })?;
+    })
+}
+
+/// Creates the booking, then sends the parent to pay. Every field arrives as text and is
+/// checked here, so a bad value is named back instead of failing to parse.
+#[server(endpoint = "book")]
+pub async fn book(
+    session: String,
+    parent_name: String,
+    parent_email: String,
+    parent_phone: Option<String>,
+    athlete_name: String,
+    athlete_age: String,
+    notes: Option<String>,
+    consent: Option<String>,
+) -> Result<(), FormError> {
+    use crate::checkout::{start_checkout, CheckoutProblem, GatewayError};
+    use crate::db::bookings::BookingSource;
+    use crate::domain::booking_form::BookingFormInput;
+    use crate::state::AppState;
+
+    let input = BookingFormInput {
+        session,
+        parent_name,
+        parent_email,
+        parent_phone,
+        athlete_name,
+        athlete_age,
+        notes,
+        consent,
+    };
+    let state = expect_context::<AppState>();
+    let created = create_from_form(&input, BookingSource::Online).await?;
     tracing::info!(booking_id = created.id, "booking created");
 
     let destination = match start_checkout(

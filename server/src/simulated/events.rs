@@ -67,6 +67,14 @@ pub fn checkout_session(s: &SessionState<'_>) -> Value {
     })
 }
 
+/// `metadata` carrying the booking id, as our Checkout Sessions set it (or empty).
+fn booking_metadata(booking_id: Option<i64>) -> Value {
+    match booking_id {
+        Some(b) => json!({ "bookingId": b.to_string() }),
+        None => json!({}),
+    }
+}
+
 /// A `payment_intent` object, failed with `failure` when given.
 pub fn payment_intent(
     id: &str,
@@ -75,10 +83,7 @@ pub fn payment_intent(
     currency: &str,
     failure: Option<&str>,
 ) -> Value {
-    let metadata = match booking_id {
-        Some(b) => json!({ "bookingId": b.to_string() }),
-        None => json!({}),
-    };
+    let metadata = booking_metadata(booking_id);
     json!({
         "id": id,
         "object": "payment_intent",
@@ -105,10 +110,7 @@ pub fn refunded_charge(
     amount_refunded: i64,
     currency: &str,
 ) -> Value {
-    let metadata = match booking_id {
-        Some(b) => json!({ "bookingId": b.to_string() }),
-        None => json!({}),
-    };
+    let metadata = booking_metadata(booking_id);
     json!({
         "id": id,
         "object": "charge",
