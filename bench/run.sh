@@ -24,6 +24,7 @@ cargo leptos build --release >/dev/null 2>&1 || cargo leptos build --release
 cargo build -q --release -p bench
 
 out=$(mktemp -d /tmp/booking-bench.XXXXXX)
+chmod 755 "$out"  # PostgreSQL runs as its own user and needs to reach its data directory
 results="$out/results.txt"
 pg_dir="$out/pg"
 server_pid=""
@@ -77,15 +78,17 @@ run_backend postgres "$pg_bench_url" 48
 # pgbench, as a second opinion on PostgreSQL's ceiling: the same two statements.
 cat >"$out/ceiling.sql" <<SQL
 \set id random($((2 * deliveries + 1)), $bookings)
+\set r random(1, 1000000000)
 BEGIN;
 INSERT INTO stripe_events (id, event_type, source, outcome, summary, received_at)
-  VALUES ('pgb_' || :client_id || '_' || random(1, 1000000000000), 'checkout.session.completed', 'webhook', 'received', '{}', 0)
+  VALUES ('pgb_' || :client_id || '_' || :r, 'checkout.session.completed', 'webhook', 'received', '{}', 0)
   ON CONFLICT (id) DO NOTHING;
 UPDATE bookings SET payment_status = 'paid', updated_at = 1, paid_at = 1 WHERE id = :id AND payment_status = 'unpaid';
 END;
 SQL
-pgbench -n -c "$concurrency" -j 2 -t $((deliveries / concurrency)) -f "$out/ceiling.sql" "$pg_bench_url" 2>/dev/null \
-  | awk '/^tps/ {printf "postgres_pgbench_tps %.0f\n", $3}' >>"$results"
+pgbench -n -c "$concurrency" -j 2 -t $((deliveries / concurrency)) -f "$out/ceiling.sql" "$pg_bench_url" \
+  >"$out/pgbench.txt" 2>&1 || cat "$out/pgbench.txt" >&2
+awk '/^tps/ {printf "postgres_pgbench_tps %.0f\n", $3}' "$out/pgbench.txt" >>"$results"
 
 wasm=target/site/pkg/booking.wasm
 echo "wasm_raw_kb $(( $(stat -c %s "$wasm") / 1024 ))" >>"$results"

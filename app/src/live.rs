@@ -47,14 +47,19 @@ pub async fn commit_and_announce(
     hub: &LiveHub,
     booking_ids: &[i64],
 ) -> Result<(), sqlx::Error> {
-    if db.backend() == Backend::Postgres {
-        for id in booking_ids {
-            sqlx::query("SELECT pg_notify($1, $2)")
-                .bind(CHANNEL)
-                .bind(id.to_string())
-                .execute(&mut *tx)
-                .await?;
-        }
+    if db.backend() == Backend::Postgres && !booking_ids.is_empty() {
+        // One notification per transaction: the ids, comma-separated (well under the 8000-byte
+        // payload limit for the batches the writers make).
+        let payload = booking_ids
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(CHANNEL)
+            .bind(payload)
+            .execute(&mut *tx)
+            .await?;
     }
     tx.commit().await?;
     if db.backend() == Backend::Sqlite {

@@ -1,6 +1,7 @@
 //! What every server function and handler reaches through context: the database and settings.
 
 use crate::checkout::CheckoutGateway;
+use crate::db::payment_writer::PaymentWriter;
 use crate::db::Db;
 use crate::live::LiveHub;
 use axum::extract::FromRef;
@@ -28,4 +29,6 @@ pub struct AppState {
     pub live: LiveHub,
     /// Stripe, or the simulated checkout.
     pub checkout: Arc<dyn CheckoutGateway>,
+    /// Applies Stripe's events in batched transactions.
+    pub payments: PaymentWriter,
 }

@@ -64,6 +64,9 @@ CREATE INDEX bookings_session_start ON bookings (session_starts_at, created_at, 
 CREATE INDEX bookings_parent ON bookings (parent_name, created_at, id);
 CREATE INDEX bookings_athlete ON bookings (athlete_name, created_at, id);
 CREATE INDEX bookings_amount ON bookings (amount, created_at, id);
+-- Substring search (LIKE '%term%') scans this narrow index instead of the table;
+-- PostgreSQL's index of the same name uses trigrams.
+CREATE INDEX bookings_search ON bookings (search_text);
 CREATE INDEX bookings_checkout_session ON bookings (stripe_checkout_session_id);
 CREATE INDEX bookings_payment_intent ON bookings (stripe_payment_intent_id);
 CREATE INDEX bookings_awaiting_stripe ON bookings (checkout_started_at) WHERE stripe_checkout_session_id IS NOT NULL;

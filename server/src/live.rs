@@ -31,10 +31,16 @@ async fn listen(url: &str, hub: &LiveHub, gap: &mut bool) -> Result<(), sqlx::Er
     loop {
         // `try_recv` reports a lost connection as None instead of reconnecting silently.
         match listener.try_recv().await? {
-            Some(notification) => match notification.payload().parse::<i64>() {
-                Ok(id) => hub.publish_local(id),
-                Err(_) => tracing::warn!(payload = notification.payload(), "odd live payload"),
-            },
+            Some(notification) => {
+                for id in notification.payload().split(',') {
+                    match id.parse::<i64>() {
+                        Ok(id) => hub.publish_local(id),
+                        Err(_) => {
+                            tracing::warn!(payload = notification.payload(), "odd live payload")
+                        }
+                    }
+                }
+            }
             None => {
                 hub.publish_local(EVERYTHING);
             }

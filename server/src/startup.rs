@@ -146,12 +146,14 @@ impl Application {
                 config.reconcile_after,
             );
         }
+        let payments = app::db::payment_writer::PaymentWriter::start(db.clone(), live.clone());
         let state = AppState {
             leptos_options: leptos_options(&config)?,
             db,
             settings: Arc::new(settings),
             live,
             checkout,
+            payments,
         };
         let metrics = crate::metrics::Metrics::default();
         let webhook = WebhookSettings {

@@ -410,6 +410,69 @@ async fn filters_search_sort_pages_and_csv(backend: Backend) {
     assert!(lines.iter().skip(1).all(|l| l.contains("\"paid\"")));
 }
 
+async fn past_ten_thousand_the_count_is_a_floor(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.login_admin().await;
+    let session = seed_session(&app.db, 10_000).await;
+    // 10,050 bookings in a few multi-row inserts.
+    for chunk in 0..21 {
+        let rows: Vec<String> = (0..500)
+            .map(|i| {
+                let n = chunk * 500 + i;
+                format!("('bulk{n:08}', {session}, 'Bulk {n}', 'b{n}@example.com', 'A', 10, 4500, 'USD', 0, 'bulk {n}', {n}, {n}, 0)")
+            })
+            .collect();
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO bookings (reference, training_session_id, parent_name, parent_email,
+               athlete_name, athlete_age, amount, currency, held_until, search_text, created_at,
+               updated_at, session_starts_at) VALUES {}",
+            rows.join(",")
+        )))
+        .execute(app.db.writer())
+        .await
+        .unwrap();
+    }
+    let answer = app.server_fn("admin/bookings", &[("query", "")]).await;
+    let page = answer.json();
+    assert_eq!(page["total"], 10_000);
+    assert_eq!(page["more"], true);
+    assert_eq!(page["pages"], 400);
+    let deep = app
+        .server_fn("admin/bookings", &[("query", "page=402")])
+        .await
+        .json();
+    assert_eq!(
+        deep["pages"], 403,
+        "the page looked at, and the next, exist"
+    );
+    assert_eq!(deep["rows"].as_array().unwrap().len(), 25);
+    let html = app
+        .client
+        .get(app.url("/admin"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let shown = html
+        .find("data-testid=\"bookings-total\"")
+        .map(|i| html[i..].chars().take(120).collect::<String>())
+        .unwrap_or_default();
+    assert!(
+        html.contains("10000+ bookings · page 1 of 400+"),
+        "the floor is shown as such: {shown}"
+    );
+    let search = app
+        .server_fn("admin/bookings", &[("query", "q=bulk%2010049")])
+        .await
+        .json();
+    assert_eq!(
+        (search["total"].as_i64(), search["more"].as_bool()),
+        (Some(1), Some(false))
+    );
+}
+
 async fn live_updates_reach_an_open_dashboard(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     app.login_admin().await;
@@ -575,6 +638,7 @@ on_both_databases!(
     cross_origin_mutations_are_refused_but_the_webhook_is_not,
     attendance_and_a_webhook_at_the_same_moment_both_land,
     filters_search_sort_pages_and_csv,
+    past_ten_thousand_the_count_is_a_floor,
     live_updates_reach_an_open_dashboard,
     sessions_are_created_edited_and_cancelled,
     manual_bookings_bypass_payment,

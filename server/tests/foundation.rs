@@ -205,7 +205,7 @@ async fn the_two_schemas_have_the_same_tables_and_columns() {
     let postgres_indexes = index_names(
         sqlx::query_as(
             "SELECT CAST(i.indexname AS TEXT) FROM pg_indexes i
-             WHERE i.schemaname = 'public' AND i.indexname <> 'bookings_search'
+             WHERE i.schemaname = 'public'
                AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
         )
         .fetch_all(postgres_db.reader())

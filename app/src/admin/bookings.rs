@@ -35,7 +35,10 @@ pub struct SessionOption {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AdminBookingsPage {
     pub rows: Vec<AdminRow>,
+    /// Matching bookings, exact up to the count cap.
     pub total: i64,
+    /// More match than the cap: `total` and `pages` are lower bounds.
+    pub more: bool,
     pub pages: i64,
     pub filter: BookingFilter,
     pub sessions: Vec<SessionOption>,
@@ -98,7 +101,15 @@ pub async fn admin_bookings(query: String) -> Result<AdminBookingsPage, ServerFn
             label: format!("{title} – {}", when(starts_at, tz)),
         })
         .collect();
-    let pages = ((total + super::filter::PAGE_SIZE - 1) / super::filter::PAGE_SIZE).max(1);
+    let more = total > crate::db::admin::COUNT_CAP;
+    let total = total.min(crate::db::admin::COUNT_CAP);
+    let counted_pages = ((total + super::filter::PAGE_SIZE - 1) / super::filter::PAGE_SIZE).max(1);
+    // Past the cap the count is a floor: the page being looked at always exists.
+    let pages = if more {
+        counted_pages.max(filter.page + 1)
+    } else {
+        counted_pages
+    };
     Ok(AdminBookingsPage {
         rows: rows
             .into_iter()
@@ -118,6 +129,7 @@ pub async fn admin_bookings(query: String) -> Result<AdminBookingsPage, ServerFn
             })
             .collect(),
         total,
+        more,
         pages,
         filter,
         sessions,
@@ -266,9 +278,16 @@ fn Table(data: AdminBookingsPage) -> impl IntoView {
     let prev = (page > 1).then(|| format!("/admin?{}", data.filter.with_page(page - 1).to_query()));
     let next =
         (page < pages).then(|| format!("/admin?{}", data.filter.with_page(page + 1).to_query()));
+    // Past the count cap both figures are floors, and say so.
+    let plus = if data.more { "+" } else { "" };
+    let noun = if data.total == 1 && !data.more {
+        "booking"
+    } else {
+        "bookings"
+    };
     view! {
         <p class="mt-4 text-sm text-slate-600" data-testid="bookings-total">
-            {format!("{} booking{} · page {page} of {pages}", data.total, if data.total == 1 { "" } else { "s" })}
+            {format!("{}{plus} {noun} · page {page} of {pages}{plus}", data.total)}
         </p>
         <div class="mt-2 overflow-x-auto rounded-xl bg-white shadow-sm">
             <table class="min-w-full text-sm" data-testid="bookings-table">

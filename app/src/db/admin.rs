@@ -163,24 +163,31 @@ impl BookingRow {
     }
 }
 
-/// One page of the filtered list, and how many bookings match in all.
+/// Counting stops here: past it the list says "10,000+" (an exact count of a huge result costs
+/// more than the page itself, and nobody pages that far).
+pub const COUNT_CAP: i64 = 10_000;
+
+/// One page of the filtered list, and how many bookings match (at most `COUNT_CAP + 1`).
 pub async fn bookings_page(
     db: &Db,
     filter: &BookingFilter,
     tz: chrono_tz::Tz,
 ) -> Result<(Vec<BookingRow>, i64), sqlx::Error> {
     let (clause, binds) = conditions(filter, tz);
+    let n = binds.len();
+    let mut count_binds = binds.clone();
+    count_binds.push(Bind::Int(COUNT_CAP + 1));
     let total: i64 = bind_all(
         sqlx::query(AssertSqlSafe(format!(
-            "SELECT COUNT(*) FROM bookings b{clause}"
+            "SELECT COUNT(*) FROM (SELECT 1 FROM bookings b{clause} LIMIT ${}) capped",
+            n + 1
         ))),
-        binds.clone(),
+        count_binds,
     )
     .fetch_one(db.reader())
     .await?
     .try_get(0)?;
     let offset = (filter.page - 1).saturating_mul(PAGE_SIZE);
-    let n = binds.len();
     let mut binds = binds;
     binds.push(Bind::Int(PAGE_SIZE));
     binds.push(Bind::Int(offset));

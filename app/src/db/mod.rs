@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod attendance;
 pub mod bookings;
+pub mod payment_writer;
 pub mod payments;
 pub mod sessions;
 

@@ -1,5 +1,6 @@
-//! Applying a Stripe event to a booking: ledger insert, the domain decision, the conditional
-//! UPDATE and the payment_logs rows, in one transaction. The only writer of `payment_status`.
+//! Applying a Stripe event to a booking: the domain decision, the ledger row, the conditional
+//! UPDATE and the payment_logs rows, inside one transaction. The only writer of
+//! `payment_status`. (`payment_writer` batches many events into one transaction.)
 
 use super::{now_ms, Db};
 use crate::domain::{
@@ -74,7 +75,8 @@ impl Applied {
     }
 }
 
-struct LockedBooking {
+/// The payment side of a booking, as read at the start of a decision.
+struct BookingPayment {
     id: i64,
     payment_status: PaymentStatus,
     checkout_session_id: Option<String>,
@@ -88,26 +90,27 @@ enum BookingKey<'a> {
     CheckoutSession(&'a str),
 }
 
-/// Reads the booking and, on PostgreSQL, locks its row until the transaction ends (a no-op
-/// UPDATE is the one way to lock a row that both databases accept).
-async fn lock_booking(
+/// Reads a booking's payment state. No lock is taken: the UPDATE that applies a decision is
+/// conditional on the status read here, and a decision is taken again if another writer got
+/// there first.
+async fn read_booking(
     tx: &mut Transaction<'static, Any>,
     key: BookingKey<'_>,
-) -> Result<Option<LockedBooking>, sqlx::Error> {
+) -> Result<Option<BookingPayment>, sqlx::Error> {
     let query = match key {
         BookingKey::Id(id) => sqlx::query(
-            "UPDATE bookings SET updated_at = updated_at WHERE id = $1
-             RETURNING id, payment_status, stripe_checkout_session_id, currency",
+            "SELECT id, payment_status, stripe_checkout_session_id, currency FROM bookings
+             WHERE id = $1",
         )
         .bind(id),
         BookingKey::PaymentIntent(pi) => sqlx::query(
-            "UPDATE bookings SET updated_at = updated_at WHERE stripe_payment_intent_id = $1
-             RETURNING id, payment_status, stripe_checkout_session_id, currency",
+            "SELECT id, payment_status, stripe_checkout_session_id, currency FROM bookings
+             WHERE stripe_payment_intent_id = $1",
         )
         .bind(pi.to_owned()),
         BookingKey::CheckoutSession(session) => sqlx::query(
-            "UPDATE bookings SET updated_at = updated_at WHERE stripe_checkout_session_id = $1
-             RETURNING id, payment_status, stripe_checkout_session_id, currency",
+            "SELECT id, payment_status, stripe_checkout_session_id, currency FROM bookings
+             WHERE stripe_checkout_session_id = $1",
         )
         .bind(session.to_owned()),
     };
@@ -115,7 +118,7 @@ async fn lock_booking(
         return Ok(None);
     };
     let status: String = row.try_get("payment_status")?;
-    Ok(Some(LockedBooking {
+    Ok(Some(BookingPayment {
         id: row.try_get("id")?,
         payment_status: status
             .parse()
@@ -126,21 +129,21 @@ async fn lock_booking(
 }
 
 /// Finds the booking an event is about: its bookingId, else the PaymentIntent or Checkout
-/// Session stored on a booking.
+/// Session stored on (or already tied by the ledger to) a booking.
 async fn find_booking(
     tx: &mut Transaction<'static, Any>,
     event: &StripeEvent,
-) -> Result<Result<LockedBooking, String>, sqlx::Error> {
+) -> Result<Result<BookingPayment, String>, sqlx::Error> {
     if let Some(named) = event.named_booking() {
         let Ok(id) = named.parse::<i64>() else {
             return Ok(Err(format!("bookingId {named:?} is not a booking id")));
         };
-        return Ok(lock_booking(tx, BookingKey::Id(id))
+        return Ok(read_booking(tx, BookingKey::Id(id))
             .await?
             .ok_or_else(|| format!("unknown bookingId {id}")));
     }
     if let Some(pi) = event.payment_intent_id() {
-        if let Some(found) = lock_booking(tx, BookingKey::PaymentIntent(pi)).await? {
+        if let Some(found) = read_booking(tx, BookingKey::PaymentIntent(pi)).await? {
             return Ok(Ok(found));
         }
         // An earlier event may have tied this payment to a booking without storing it there
@@ -154,13 +157,13 @@ async fn find_booking(
         .fetch_optional(&mut **tx)
         .await?;
         if let Some(id) = seen {
-            if let Some(found) = lock_booking(tx, BookingKey::Id(id)).await? {
+            if let Some(found) = read_booking(tx, BookingKey::Id(id)).await? {
                 return Ok(Ok(found));
             }
         }
     }
     if let Some(session) = event.checkout_session_id() {
-        if let Some(found) = lock_booking(tx, BookingKey::CheckoutSession(session)).await? {
+        if let Some(found) = read_booking(tx, BookingKey::CheckoutSession(session)).await? {
             return Ok(Ok(found));
         }
     }
@@ -199,7 +202,7 @@ async fn write_log(
 fn log_line(
     event: &StripeEvent,
     signal: PaymentSignal,
-    booking: &LockedBooking,
+    booking: &BookingPayment,
     decision: Decision,
 ) -> Option<(&'static str, String)> {
     let currency = event
@@ -271,16 +274,17 @@ fn log_line(
     }
 }
 
-/// Carries out `decision` on the locked booking: one conditional UPDATE for the status, the
-/// Stripe ids of a settling session and the refunded amount; another only for an expiry.
+/// Carries out `decision`: one UPDATE, conditional on the status the decision was taken from,
+/// for the status, the Stripe ids of a settling session and the refunded amount; another only
+/// for an expiry. False when the status changed meanwhile (the caller decides again).
 async fn apply_decision(
     tx: &mut Transaction<'static, Any>,
     event: &StripeEvent,
     signal: PaymentSignal,
-    booking: &LockedBooking,
+    booking: &BookingPayment,
     decision: Decision,
     now: i64,
-) -> Result<(), sqlx::Error> {
+) -> Result<bool, sqlx::Error> {
     let to = status_after(booking.payment_status, decision);
     // A completed session that moved the booking (or awaits its bank) is the booking's payment.
     let settles = matches!(signal, PaymentSignal::CheckoutCompleted { .. })
@@ -326,12 +330,8 @@ async fn apply_decision(
         .execute(&mut **tx)
         .await?
         .rows_affected();
-        if changed != 1 {
-            // The row is locked, so this cannot happen unless the lock failed: refuse to go on.
-            return Err(sqlx::Error::Protocol(format!(
-                "booking {} left {} under a lock",
-                booking.id, booking.payment_status
-            )));
+        if changed == 0 {
+            return Ok(false);
         }
     }
 
@@ -342,79 +342,21 @@ async fn apply_decision(
                 "UPDATE bookings
                  SET stripe_checkout_session_id = NULL, stripe_checkout_url = NULL,
                      stripe_checkout_expires_at = NULL, updated_at = $1
-                 WHERE id = $2 AND stripe_checkout_session_id = $3",
+                 WHERE id = $2 AND stripe_checkout_session_id = $3 AND payment_status = $4",
             )
             .bind(now)
             .bind(booking.id)
             .bind(session.to_owned())
+            .bind(booking.payment_status.as_str())
             .execute(&mut **tx)
             .await?;
         }
     }
-    Ok(())
-}
-
-/// Decides and applies `signal` for the locked booking, with its log row; returns the decision.
-async fn settle(
-    tx: &mut Transaction<'static, Any>,
-    event: &StripeEvent,
-    summary: &str,
-    signal: PaymentSignal,
-    booking: &LockedBooking,
-    now: i64,
-) -> Result<Decision, sqlx::Error> {
-    let decision = decide(signal, booking.payment_status);
-    apply_decision(tx, event, signal, booking, decision, now).await?;
-    if let Some((level, message)) = log_line(event, signal, booking, decision) {
-        write_log(tx, Some(booking.id), event, summary, level, &message, now).await?;
-    }
-    Ok(decision)
-}
-
-/// Applies the events parked for `payment_intent` (delivered before any booking held that
-/// payment) to the booking that now holds it, in the order they arrived.
-async fn release_parked(
-    tx: &mut Transaction<'static, Any>,
-    booking: &mut LockedBooking,
-    payment_intent: &str,
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    let parked: Vec<(String, String)> = sqlx::query_as(
-        "SELECT id, summary FROM stripe_events
-         WHERE parked = 1 AND payment_intent_id = $1
-         ORDER BY received_at, id",
-    )
-    .bind(payment_intent.to_owned())
-    .fetch_all(&mut **tx)
-    .await?;
-    for (id, summary) in parked {
-        let Ok(event) = serde_json::from_str::<StripeEvent>(&summary) else {
-            continue;
-        };
-        let Interpretation::Signal(signal) = event.interpret() else {
-            continue;
-        };
-        let decision = settle(tx, &event, &summary, signal, booking, now).await?;
-        let applied = Applied::Decided {
-            booking_id: booking.id,
-            from: booking.payment_status,
-            decision,
-        };
-        sqlx::query(
-            "UPDATE stripe_events SET booking_id = $1, outcome = $2, parked = 0 WHERE id = $3",
-        )
-        .bind(booking.id)
-        .bind(format!("{} (held, then applied)", applied.outcome()))
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
-        booking.payment_status = status_after(booking.payment_status, decision);
-    }
-    Ok(())
+    Ok(true)
 }
 
 /// Inserts the event's ledger row with its outcome; false when the event id is already there
-/// (a redelivery: the caller rolls back and changes nothing).
+/// (a redelivery: nothing has been written for it, and nothing will be).
 async fn record_in_ledger(
     tx: &mut Transaction<'static, Any>,
     event: &StripeEvent,
@@ -447,54 +389,146 @@ async fn record_in_ledger(
     Ok(inserted == 1)
 }
 
-/// Applies one Stripe event exactly once: a second call with the same event id changes nothing.
-/// An `Err` means nothing was stored (the caller answers so that Stripe delivers it again).
-///
-/// The booking is locked and the decision taken first; then the ledger row goes in (its
-/// primary key refuses a redelivery, which rolls everything back) and the decision is applied.
-pub async fn apply_event(
-    db: &Db,
-    hub: &LiveHub,
+/// How often a decision is taken again when another writer changes the booking meanwhile.
+const DECISION_ATTEMPTS: usize = 4;
+
+/// Decides `signal` for `booking` and applies it, deciding again if another writer changes
+/// the booking meanwhile. The event's ledger row goes in with the first decision (a
+/// redelivery stops there, having written nothing); a later decision corrects its outcome.
+async fn decide_and_apply(
+    tx: &mut Transaction<'static, Any>,
     event: &StripeEvent,
     source: EventSource,
+    summary: &str,
+    signal: PaymentSignal,
+    mut booking: BookingPayment,
+    now: i64,
 ) -> Result<Applied, sqlx::Error> {
-    let now = now_ms();
-    let summary = event.summary();
-    let mut tx = db.writer().begin().await?;
+    for attempt in 0..DECISION_ATTEMPTS {
+        let decision = decide(signal, booking.payment_status);
+        let applied = Applied::Decided {
+            booking_id: booking.id,
+            from: booking.payment_status,
+            decision,
+        };
+        if attempt == 0 {
+            if !record_in_ledger(tx, event, source, summary, &applied, false, now).await? {
+                return Ok(Applied::Duplicate);
+            }
+        } else {
+            sqlx::query("UPDATE stripe_events SET outcome = $1 WHERE id = $2")
+                .bind(applied.outcome())
+                .bind(&event.id)
+                .execute(&mut **tx)
+                .await?;
+        }
+        if !apply_decision(tx, event, signal, &booking, decision, now).await? {
+            // Another writer changed the status after our read: read again, decide again.
+            booking = read_booking(tx, BookingKey::Id(booking.id))
+                .await?
+                .ok_or_else(|| sqlx::Error::RowNotFound)?;
+            continue;
+        }
+        if let Some((level, message)) = log_line(event, signal, &booking, decision) {
+            write_log(tx, Some(booking.id), event, summary, level, &message, now).await?;
+        }
+        if let Some(pi) = event.payment_intent_id() {
+            booking.payment_status = status_after(booking.payment_status, decision);
+            release_parked(tx, &mut booking, pi, now).await?;
+        }
+        return Ok(applied);
+    }
+    Err(sqlx::Error::Protocol(format!(
+        "booking {} kept changing under the payment decision",
+        booking.id
+    )))
+}
 
-    let duplicate = |tx: Transaction<'static, Any>| async move {
-        tx.rollback().await?;
-        Ok::<_, sqlx::Error>(Applied::Duplicate)
-    };
-    let applied = match event.interpret() {
+/// Applies the events parked for `payment_intent` (delivered before any booking held that
+/// payment) to the booking that now holds it, in the order they arrived.
+async fn release_parked(
+    tx: &mut Transaction<'static, Any>,
+    booking: &mut BookingPayment,
+    payment_intent: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let parked: Vec<(String, String)> = sqlx::query_as(
+        "SELECT id, summary FROM stripe_events
+         WHERE parked = 1 AND payment_intent_id = $1
+         ORDER BY received_at, id",
+    )
+    .bind(payment_intent.to_owned())
+    .fetch_all(&mut **tx)
+    .await?;
+    for (id, summary) in parked {
+        let Ok(event) = serde_json::from_str::<StripeEvent>(&summary) else {
+            continue;
+        };
+        let Interpretation::Signal(signal) = event.interpret() else {
+            continue;
+        };
+        let decision = decide(signal, booking.payment_status);
+        // The booking was just written under this transaction: no other writer can change it.
+        if !apply_decision(tx, &event, signal, booking, decision, now).await? {
+            continue;
+        }
+        if let Some((level, message)) = log_line(&event, signal, booking, decision) {
+            write_log(tx, Some(booking.id), &event, &summary, level, &message, now).await?;
+        }
+        let applied = Applied::Decided {
+            booking_id: booking.id,
+            from: booking.payment_status,
+            decision,
+        };
+        sqlx::query(
+            "UPDATE stripe_events SET booking_id = $1, outcome = $2, parked = 0 WHERE id = $3",
+        )
+        .bind(booking.id)
+        .bind(format!("{} (held, then applied)", applied.outcome()))
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+        booking.payment_status = status_after(booking.payment_status, decision);
+    }
+    Ok(())
+}
+
+/// Applies one event inside `tx`: nothing is written when its id is already in the ledger.
+/// Returns what was done; an `Err` means the transaction must not be committed.
+pub async fn apply_in(
+    tx: &mut Transaction<'static, Any>,
+    event: &StripeEvent,
+    source: EventSource,
+    now: i64,
+) -> Result<Applied, sqlx::Error> {
+    let summary = event.summary();
+    match event.interpret() {
         Interpretation::Ignored => {
             let applied = Applied::Ignored;
-            if !record_in_ledger(&mut tx, event, source, &summary, &applied, false, now).await? {
-                return duplicate(tx).await;
+            if !record_in_ledger(tx, event, source, &summary, &applied, false, now).await? {
+                return Ok(Applied::Duplicate);
             }
-            applied
+            Ok(applied)
         }
         Interpretation::Unusable(reason) => {
             let applied = Applied::Unusable {
                 reason: reason.to_owned(),
             };
-            if !record_in_ledger(&mut tx, event, source, &summary, &applied, false, now).await? {
-                return duplicate(tx).await;
+            if !record_in_ledger(tx, event, source, &summary, &applied, false, now).await? {
+                return Ok(Applied::Duplicate);
             }
-            write_log(&mut tx, None, event, &summary, "error", reason, now).await?;
-            applied
+            write_log(tx, None, event, &summary, "error", reason, now).await?;
+            Ok(applied)
         }
-        Interpretation::Signal(signal) => match find_booking(&mut tx, event).await? {
+        Interpretation::Signal(signal) => match find_booking(tx, event).await? {
             Err(reason) => {
                 // A payment no booking holds yet may be claimed by a session still on its way.
                 let parked = event.named_booking().is_none() && event.payment_intent_id().is_some();
                 let applied = Applied::NoBooking {
                     reason: reason.clone(),
                 };
-                if !record_in_ledger(&mut tx, event, source, &summary, &applied, parked, now)
-                    .await?
-                {
-                    return duplicate(tx).await;
+                if !record_in_ledger(tx, event, source, &summary, &applied, parked, now).await? {
+                    return Ok(Applied::Duplicate);
                 }
                 let (level, message) = if parked {
                     (
@@ -504,42 +538,31 @@ pub async fn apply_event(
                 } else {
                     ("error", reason)
                 };
-                write_log(&mut tx, None, event, &summary, level, &message, now).await?;
-                applied
+                write_log(tx, None, event, &summary, level, &message, now).await?;
+                Ok(applied)
             }
-            Ok(mut booking) => {
-                let decision = decide(signal, booking.payment_status);
-                let applied = Applied::Decided {
-                    booking_id: booking.id,
-                    from: booking.payment_status,
-                    decision,
-                };
-                if !record_in_ledger(&mut tx, event, source, &summary, &applied, false, now).await?
-                {
-                    return duplicate(tx).await;
-                }
-                apply_decision(&mut tx, event, signal, &booking, decision, now).await?;
-                if let Some((level, message)) = log_line(event, signal, &booking, decision) {
-                    write_log(
-                        &mut tx,
-                        Some(booking.id),
-                        event,
-                        &summary,
-                        level,
-                        &message,
-                        now,
-                    )
-                    .await?;
-                }
-                if let Some(pi) = event.payment_intent_id() {
-                    booking.payment_status = status_after(booking.payment_status, decision);
-                    release_parked(&mut tx, &mut booking, pi, now).await?;
-                }
-                applied
+            Ok(booking) => {
+                decide_and_apply(tx, event, source, &summary, signal, booking, now).await
             }
         },
-    };
+    }
+}
 
+/// Applies one Stripe event exactly once, in a transaction of its own: a second call with the
+/// same event id changes nothing. An `Err` means nothing was stored (the caller answers so
+/// that Stripe delivers it again).
+pub async fn apply_event(
+    db: &Db,
+    hub: &LiveHub,
+    event: &StripeEvent,
+    source: EventSource,
+) -> Result<Applied, sqlx::Error> {
+    let mut tx = db.writer().begin().await?;
+    let applied = apply_in(&mut tx, event, source, now_ms()).await?;
+    if applied == Applied::Duplicate {
+        tx.rollback().await?;
+        return Ok(applied);
+    }
     let changed: Vec<i64> = applied.booking_id().into_iter().collect();
     commit_and_announce(tx, db, hub, &changed).await?;
     Ok(applied)

@@ -3,7 +3,7 @@
 
 pub mod signature;
 
-use app::db::payments::{apply_event, Applied, EventSource};
+use app::db::payments::{Applied, EventSource};
 use app::domain::StripeEvent;
 use app::state::AppState;
 use axum::{
@@ -109,7 +109,11 @@ async fn receive(
     span.record("event_id", event.id.as_str());
     span.record("event_type", event.event_type.as_str());
 
-    match apply_event(&state.db, &state.live, &event, EventSource::Webhook).await {
+    match state
+        .payments
+        .apply(event.clone(), EventSource::Webhook)
+        .await
+    {
         Ok(applied) => {
             if let Some(id) = applied.booking_id() {
                 span.record("booking_id", id);
@@ -130,7 +134,7 @@ async fn receive(
             (StatusCode::OK, Json(json!({ "received": true }))).into_response()
         }
         Err(error) => {
-            let unavailable = app::db::is_unavailable(&error);
+            let unavailable = error.unavailable;
             tracing::error!(%error, unavailable, "event not stored; Stripe will deliver it again");
             let status = if unavailable {
                 StatusCode::SERVICE_UNAVAILABLE

@@ -1,0 +1,141 @@
+//! The webhook's writer: events from concurrent deliveries are applied in batches, one
+//! transaction (one commit, one disk flush) per batch, each event still exactly once and
+//! each answered only after its batch is committed. Group commit, so throughput is not one
+//! flush per delivery.
+
+use super::payments::{apply_event, apply_in, Applied, EventSource};
+use super::{is_unavailable, now_ms, Backend, Db};
+use crate::domain::StripeEvent;
+use crate::live::{commit_and_announce, LiveHub};
+use std::sync::Arc;
+use tokio::sync::{mpsc, oneshot, Mutex};
+
+/// Events in one transaction at most.
+const MAX_BATCH: usize = 64;
+/// Deliveries waiting for a writer at most (past it, a delivery waits to be queued).
+const QUEUE: usize = 4096;
+
+/// Why an event could not be stored; Stripe is asked to deliver it again.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct WriteError {
+    /// The database could not be reached (rather than refusing a statement).
+    pub unavailable: bool,
+    pub message: String,
+}
+
+impl From<&sqlx::Error> for WriteError {
+    fn from(error: &sqlx::Error) -> Self {
+        Self {
+            unavailable: is_unavailable(error),
+            message: error.to_string(),
+        }
+    }
+}
+
+struct Job {
+    event: StripeEvent,
+    source: EventSource,
+    reply: oneshot::Sender<Result<Applied, WriteError>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct PaymentWriter {
+    sender: mpsc::Sender<Job>,
+}
+
+impl PaymentWriter {
+    /// Starts the writers: one on SQLite (it has one writer connection), a few on PostgreSQL.
+    pub fn start(db: Db, hub: LiveHub) -> Self {
+        let (sender, receiver) = mpsc::channel::<Job>(QUEUE);
+        let receiver = Arc::new(Mutex::new(receiver));
+        let writers = match db.backend() {
+            Backend::Sqlite => 1,
+            Backend::Postgres => 4,
+        };
+        for _ in 0..writers {
+            let (db, hub, receiver) = (db.clone(), hub.clone(), receiver.clone());
+            tokio::spawn(async move {
+                loop {
+                    let batch = {
+                        let mut receiver = receiver.lock().await;
+                        let Some(first) = receiver.recv().await else {
+                            return;
+                        };
+                        let mut batch = vec![first];
+                        while batch.len() < MAX_BATCH {
+                            match receiver.try_recv() {
+                                Ok(job) => batch.push(job),
+                                Err(_) => break,
+                            }
+                        }
+                        batch
+                    };
+                    run_batch(&db, &hub, batch).await;
+                }
+            });
+        }
+        Self { sender }
+    }
+
+    /// Applies `event` exactly once; answers after the commit that stored it.
+    pub async fn apply(
+        &self,
+        event: StripeEvent,
+        source: EventSource,
+    ) -> Result<Applied, WriteError> {
+        let (reply, answer) = oneshot::channel();
+        let stopped = || WriteError {
+            unavailable: true,
+            message: "the payment writer has stopped".to_owned(),
+        };
+        self.sender
+            .send(Job {
+                event,
+                source,
+                reply,
+            })
+            .await
+            .map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
+    }
+}
+
+async fn apply_batch(db: &Db, hub: &LiveHub, batch: &[Job]) -> Result<Vec<Applied>, sqlx::Error> {
+    let mut tx = db.writer().begin().await?;
+    let now = now_ms();
+    let mut results = Vec::with_capacity(batch.len());
+    for job in batch {
+        results.push(apply_in(&mut tx, &job.event, job.source, now).await?);
+    }
+    let mut changed: Vec<i64> = results.iter().filter_map(Applied::booking_id).collect();
+    changed.sort_unstable();
+    changed.dedup();
+    commit_and_announce(tx, db, hub, &changed).await?;
+    Ok(results)
+}
+
+async fn run_batch(db: &Db, hub: &LiveHub, batch: Vec<Job>) {
+    match apply_batch(db, hub, &batch).await {
+        Ok(results) => {
+            for (job, applied) in batch.into_iter().zip(results) {
+                let _ = job.reply.send(Ok(applied));
+            }
+        }
+        // The database is away: every delivery of the batch is answered so at once.
+        Err(error) if is_unavailable(&error) || batch.len() == 1 => {
+            let error = WriteError::from(&error);
+            for job in batch {
+                let _ = job.reply.send(Err(error.clone()));
+            }
+        }
+        // One event's failure must not hold the others back: each gets a transaction of its own.
+        Err(error) => {
+            tracing::warn!(%error, events = batch.len(), "batch failed; applying its events one by one");
+            for job in batch {
+                let result = apply_event(db, hub, &job.event, job.source).await;
+                let _ = job.reply.send(result.map_err(|e| WriteError::from(&e)));
+            }
+        }
+    }
+}
