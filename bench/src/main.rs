@@ -8,6 +8,7 @@
 //!                               admin bookings page server time for several filters
 //!   bench csv BASE EMAIL PASSWORD PID
 //!                               export every booking as CSV; time and the server's peak RSS
+//!   bench analyze URL           refresh the planner's statistics, as autovacuum would
 //! Every figure is printed as one `key value` line for the script to collect.
 
 use std::time::{Duration, Instant};
@@ -62,6 +63,14 @@ async fn main() {
                 arg(&args, 4, "ROUNDS").parse().unwrap(),
             )
             .await
+        }
+        Some("analyze") => {
+            let db = connect(&arg(&args, 1, "URL")).await;
+            let statement = match db.backend() {
+                app::db::Backend::Postgres => "VACUUM ANALYZE",
+                app::db::Backend::Sqlite => "ANALYZE",
+            };
+            sqlx::query(statement).execute(db.writer()).await.unwrap();
         }
         Some("csv") => {
             csv(
