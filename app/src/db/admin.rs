@@ -195,10 +195,12 @@ pub async fn bookings_page(
     let mut binds = binds;
     binds.push(Bind::Int(PAGE_SIZE));
     binds.push(Bind::Int(offset));
+    // The page's rows are picked first (the OFFSET walks an index only); the columns, with
+    // their per-row subquery, are read for those rows alone.
+    let order = order_by(filter);
     let rows = bind_all(
         sqlx::query(AssertSqlSafe(format!(
-            "{ROW_COLUMNS}{clause}{} LIMIT ${} OFFSET ${}",
-            order_by(filter),
+            "{ROW_COLUMNS} WHERE b.id IN (SELECT b.id FROM bookings b{clause}{order} LIMIT ${} OFFSET ${}){order}",
             n + 1,
             n + 2
         ))),

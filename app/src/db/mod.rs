@@ -134,9 +134,6 @@ impl Db {
                                 conn.execute(synchronous).await?;
                                 conn.execute("PRAGMA busy_timeout = 5000").await?;
                                 conn.execute("PRAGMA foreign_keys = ON").await?;
-                                // Reads through the OS page cache (shared by every connection)
-                                // instead of copying pages into each connection's own cache.
-                                conn.execute("PRAGMA mmap_size = 268435456").await?;
                                 conn.execute("PRAGMA temp_store = MEMORY").await?;
                                 Ok(())
                             })

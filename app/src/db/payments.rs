@@ -81,6 +81,8 @@ struct BookingPayment {
     payment_status: PaymentStatus,
     checkout_session_id: Option<String>,
     currency: String,
+    /// Events for the event's payment wait, parked, for a booking to claim it.
+    has_parked: bool,
 }
 
 /// How an event points at a booking.
@@ -96,25 +98,41 @@ enum BookingKey<'a> {
 async fn read_booking(
     tx: &mut Transaction<'static, Any>,
     key: BookingKey<'_>,
+    payment_intent: Option<&str>,
 ) -> Result<Option<BookingPayment>, sqlx::Error> {
+    // One round trip also says whether events wait for this payment (rarely: a refund that
+    // overtook its payment), so the common case skips looking for them.
     let query = match key {
         BookingKey::Id(id) => sqlx::query(
-            "SELECT id, payment_status, stripe_checkout_session_id, currency FROM bookings
-             WHERE id = $1",
+            "SELECT id, payment_status, stripe_checkout_session_id, currency,
+                    CASE WHEN EXISTS (SELECT 1 FROM stripe_events
+                                      WHERE parked = 1 AND payment_intent_id = $2)
+                         THEN 1 ELSE 0 END AS has_parked
+             FROM bookings WHERE id = $1",
         )
         .bind(id),
         BookingKey::PaymentIntent(pi) => sqlx::query(
-            "SELECT id, payment_status, stripe_checkout_session_id, currency FROM bookings
-             WHERE stripe_payment_intent_id = $1",
+            "SELECT id, payment_status, stripe_checkout_session_id, currency,
+                    CASE WHEN EXISTS (SELECT 1 FROM stripe_events
+                                      WHERE parked = 1 AND payment_intent_id = $2)
+                         THEN 1 ELSE 0 END AS has_parked
+             FROM bookings WHERE stripe_payment_intent_id = $1",
         )
         .bind(pi.to_owned()),
         BookingKey::CheckoutSession(session) => sqlx::query(
-            "SELECT id, payment_status, stripe_checkout_session_id, currency FROM bookings
-             WHERE stripe_checkout_session_id = $1",
+            "SELECT id, payment_status, stripe_checkout_session_id, currency,
+                    CASE WHEN EXISTS (SELECT 1 FROM stripe_events
+                                      WHERE parked = 1 AND payment_intent_id = $2)
+                         THEN 1 ELSE 0 END AS has_parked
+             FROM bookings WHERE stripe_checkout_session_id = $1",
         )
         .bind(session.to_owned()),
     };
-    let Some(row) = query.fetch_optional(&mut **tx).await? else {
+    let Some(row) = query
+        .bind(payment_intent.map(str::to_owned))
+        .fetch_optional(&mut **tx)
+        .await?
+    else {
         return Ok(None);
     };
     let status: String = row.try_get("payment_status")?;
@@ -125,6 +143,7 @@ async fn read_booking(
             .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
         checkout_session_id: row.try_get("stripe_checkout_session_id")?,
         currency: row.try_get("currency")?,
+        has_parked: row.try_get::<i64, _>("has_parked")? != 0,
     }))
 }
 
@@ -138,12 +157,14 @@ async fn find_booking(
         let Ok(id) = named.parse::<i64>() else {
             return Ok(Err(format!("bookingId {named:?} is not a booking id")));
         };
-        return Ok(read_booking(tx, BookingKey::Id(id))
-            .await?
-            .ok_or_else(|| format!("unknown bookingId {id}")));
+        return Ok(
+            read_booking(tx, BookingKey::Id(id), event.payment_intent_id())
+                .await?
+                .ok_or_else(|| format!("unknown bookingId {id}")),
+        );
     }
     if let Some(pi) = event.payment_intent_id() {
-        if let Some(found) = read_booking(tx, BookingKey::PaymentIntent(pi)).await? {
+        if let Some(found) = read_booking(tx, BookingKey::PaymentIntent(pi), Some(pi)).await? {
             return Ok(Ok(found));
         }
         // An earlier event may have tied this payment to a booking without storing it there
@@ -157,13 +178,21 @@ async fn find_booking(
         .fetch_optional(&mut **tx)
         .await?;
         if let Some(id) = seen {
-            if let Some(found) = read_booking(tx, BookingKey::Id(id)).await? {
+            if let Some(found) =
+                read_booking(tx, BookingKey::Id(id), event.payment_intent_id()).await?
+            {
                 return Ok(Ok(found));
             }
         }
     }
     if let Some(session) = event.checkout_session_id() {
-        if let Some(found) = read_booking(tx, BookingKey::CheckoutSession(session)).await? {
+        if let Some(found) = read_booking(
+            tx,
+            BookingKey::CheckoutSession(session),
+            event.payment_intent_id(),
+        )
+        .await?
+        {
             return Ok(Ok(found));
         }
     }
@@ -424,7 +453,7 @@ async fn decide_and_apply(
         }
         if !apply_decision(tx, event, signal, &booking, decision, now).await? {
             // Another writer changed the status after our read: read again, decide again.
-            booking = read_booking(tx, BookingKey::Id(booking.id))
+            booking = read_booking(tx, BookingKey::Id(booking.id), event.payment_intent_id())
                 .await?
                 .ok_or_else(|| sqlx::Error::RowNotFound)?;
             continue;
@@ -432,7 +461,7 @@ async fn decide_and_apply(
         if let Some((level, message)) = log_line(event, signal, &booking, decision) {
             write_log(tx, Some(booking.id), event, summary, level, &message, now).await?;
         }
-        if let Some(pi) = event.payment_intent_id() {
+        if let (Some(pi), true) = (event.payment_intent_id(), booking.has_parked) {
             booking.payment_status = status_after(booking.payment_status, decision);
             release_parked(tx, &mut booking, pi, now).await?;
         }
