@@ -347,6 +347,7 @@ async fn pages(base: &str, email: &str, password: &str, rounds: usize) {
         ("session", "session=7"),
         ("dates", "from=2026-01-01&to=2099-12-31"),
         ("search", "q=family4242"),
+        ("search_common", "q=pat%20family"),
         ("sort_parent", "sort=parent&dir=asc"),
         ("deep_page", "page=2000"),
         ("combined", "payment=unpaid&attendance=pending&sort=session"),

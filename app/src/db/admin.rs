@@ -1,7 +1,7 @@
 //! The admin's reads: the filtered, sorted, paginated bookings list (and its CSV export), the
 //! payment timeline of a booking, and the payment issues list.
 
-use super::Db;
+use super::{Backend, Db};
 use crate::admin::filter::{BookingFilter, SortKey, PAGE_SIZE};
 use crate::domain::{AttendanceStatus, PaymentStatus};
 use futures_util::stream::BoxStream;
@@ -36,9 +36,53 @@ fn day_start(date: &str, tz: chrono_tz::Tz, next_day: bool) -> Option<i64> {
     crate::schedule::parse_local(&day.format("%Y-%m-%d").to_string(), "00:00", tz).ok()
 }
 
+/// How a search term finds its bookings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Search {
+    /// PostgreSQL: `LIKE '%term%'` through the trigram index.
+    Trigram,
+    /// SQLite: the candidates from the trigram full-text index, sorted afterwards. Fast when
+    /// few bookings match.
+    FullText,
+    /// SQLite: each booking tested in the list's order until the page is full. Fast when many
+    /// match, and the only way for a term the full-text index cannot look up.
+    Scan,
+}
+
+/// Past this many full-text candidates, sorting them all costs more than walking the list's
+/// order and testing each booking (matches are then at least 2% of 100,000 bookings).
+const FULL_TEXT_MAX_CANDIDATES: i64 = 2_000;
+
+/// How to search on this database: on SQLite, a cheap look at the full-text index decides.
+async fn search_plan(db: &Db, filter: &BookingFilter) -> Result<Search, sqlx::Error> {
+    let Some(q) = &filter.search else {
+        return Ok(Search::Scan);
+    };
+    if db.backend() == Backend::Postgres {
+        return Ok(Search::Trigram);
+    }
+    let term = q.to_lowercase();
+    // The index holds three-character sequences; `%` and `_` would be read as wildcards.
+    if term.chars().count() < 3 || term.contains(['%', '_']) {
+        return Ok(Search::Scan);
+    }
+    let candidates: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM bookings_fts WHERE search_text LIKE $1 LIMIT $2) c",
+    )
+    .bind(format!("%{term}%"))
+    .bind(FULL_TEXT_MAX_CANDIDATES + 1)
+    .fetch_one(db.reader())
+    .await?;
+    Ok(if candidates <= FULL_TEXT_MAX_CANDIDATES {
+        Search::FullText
+    } else {
+        Search::Scan
+    })
+}
+
 /// The WHERE clause of a filter, its binds numbered from `$1`. Every condition is a fixed
 /// piece of SQL; only values are bound.
-fn conditions(filter: &BookingFilter, tz: chrono_tz::Tz) -> (String, Vec<Bind>) {
+fn conditions(filter: &BookingFilter, tz: chrono_tz::Tz, search: Search) -> (String, Vec<Bind>) {
     let mut clauses: Vec<String> = Vec::new();
     let mut binds = Vec::new();
     let mut push = |clause: &str, bind: Bind, binds: &mut Vec<Bind>| {
@@ -69,16 +113,31 @@ fn conditions(filter: &BookingFilter, tz: chrono_tz::Tz) -> (String, Vec<Bind>) 
         push("b.session_starts_at < ?", Bind::Int(to), &mut binds);
     }
     if let Some(q) = &filter.search {
-        let escaped = q
-            .to_lowercase()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        push(
-            "b.search_text LIKE ? ESCAPE '\\'",
-            Bind::Text(format!("%{escaped}%")),
-            &mut binds,
-        );
+        let term = q.to_lowercase();
+        match search {
+            Search::Trigram => {
+                let escaped = term
+                    .replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_");
+                push(
+                    "b.search_text LIKE ? ESCAPE '\\'",
+                    Bind::Text(format!("%{escaped}%")),
+                    &mut binds,
+                );
+            }
+            // The full-text index serves only a LIKE without ESCAPE, where a `%` or `_` in
+            // the term would be a wildcard: it finds a superset, `instr` keeps the exact rows.
+            Search::FullText => {
+                push(
+                    "b.id IN (SELECT rowid FROM bookings_fts WHERE search_text LIKE ?)",
+                    Bind::Text(format!("%{term}%")),
+                    &mut binds,
+                );
+                push("instr(b.search_text, ?) > 0", Bind::Text(term), &mut binds);
+            }
+            Search::Scan => push("instr(b.search_text, ?) > 0", Bind::Text(term), &mut binds),
+        }
     }
     let sql = if clauses.is_empty() {
         String::new()
@@ -177,20 +236,14 @@ pub async fn bookings_page(
     filter: &BookingFilter,
     tz: chrono_tz::Tz,
 ) -> Result<(Vec<BookingRow>, i64), sqlx::Error> {
-    let (clause, binds) = conditions(filter, tz);
+    let (clause, binds) = conditions(filter, tz, search_plan(db, filter).await?);
     let n = binds.len();
     let mut count_binds = binds.clone();
     count_binds.push(Bind::Int(COUNT_CAP + 1));
-    let total: i64 = bind_all(
-        sqlx::query(AssertSqlSafe(format!(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM bookings b{clause} LIMIT ${}) capped",
-            n + 1
-        ))),
-        count_binds,
-    )
-    .fetch_one(db.reader())
-    .await?
-    .try_get(0)?;
+    let count_sql = format!(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM bookings b{clause} LIMIT ${}) capped",
+        n + 1
+    );
     let offset = (filter.page - 1).saturating_mul(PAGE_SIZE);
     let mut binds = binds;
     binds.push(Bind::Int(PAGE_SIZE));
@@ -198,16 +251,18 @@ pub async fn bookings_page(
     // The page's rows are picked first (the OFFSET walks an index only); the columns, with
     // their per-row subquery, are read for those rows alone.
     let order = order_by(filter);
-    let rows = bind_all(
-        sqlx::query(AssertSqlSafe(format!(
-            "{ROW_COLUMNS} WHERE b.id IN (SELECT b.id FROM bookings b{clause}{order} LIMIT ${} OFFSET ${}){order}",
-            n + 1,
-            n + 2
-        ))),
-        binds,
-    )
-    .fetch_all(db.reader())
-    .await?;
+    let page_sql = format!(
+        "{ROW_COLUMNS} WHERE b.id IN (SELECT b.id FROM bookings b{clause}{order} LIMIT ${} OFFSET ${}){order}",
+        n + 1,
+        n + 2
+    );
+    // The count and the page are independent reads: on two connections at once, the page
+    // costs the slower of the two rather than their sum.
+    let (total, rows) = tokio::try_join!(
+        bind_all(sqlx::query(AssertSqlSafe(count_sql)), count_binds).fetch_one(db.reader()),
+        bind_all(sqlx::query(AssertSqlSafe(page_sql)), binds).fetch_all(db.reader()),
+    )?;
+    let total: i64 = total.try_get(0)?;
     let rows = rows
         .iter()
         .map(BookingRow::from_row)
@@ -223,11 +278,12 @@ pub fn bookings_stream(
     tz: chrono_tz::Tz,
 ) -> BoxStream<'static, Result<BookingRow, sqlx::Error>> {
     use futures_util::{StreamExt, TryStreamExt};
-    let (clause, binds) = conditions(filter, tz);
-    let pool = db.reader().clone();
-    let sql = format!("{ROW_COLUMNS}{clause}{}", order_by(filter));
+    let db = db.clone();
+    let filter = filter.clone();
     async_stream::try_stream! {
-        let mut rows = bind_all(sqlx::query(AssertSqlSafe(sql)), binds).fetch(&pool);
+        let (clause, binds) = conditions(&filter, tz, search_plan(&db, &filter).await?);
+        let sql = format!("{ROW_COLUMNS}{clause}{}", order_by(&filter));
+        let mut rows = bind_all(sqlx::query(AssertSqlSafe(sql)), binds).fetch(db.reader());
         while let Some(row) = rows.try_next().await? {
             yield BookingRow::from_row(&row)?;
         }
