@@ -29,8 +29,8 @@ cargo clippy -q -p app -p server -p style -p bench --all-targets -- -D warnings
 step "clippy: browser build (hydrate, wasm32)"
 cargo clippy -q -p frontend --target wasm32-unknown-unknown -- -D warnings
 
-step "build the site (cargo leptos build)"
-cargo leptos build
+step "build the site (cargo leptos build --split)"
+cargo leptos build --split
 
 step "start a throwaway PostgreSQL"
 pg_dir=$(mktemp -d /tmp/booking-test-pg.XXXXXX)

@@ -28,7 +28,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{ParentRoute, Route, Router, Routes},
-    path, SsrMode,
+    path, Lazy, SsrMode,
 };
 
 /// What a server function's error says, for the person reading it (no enum wrapping).
@@ -81,6 +81,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    // Effects run in the browser only, once the page (and any lazy chunk) is hydrated: the mark
+    // tells a test, or a curious admin, that the page is live.
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
 
     view! {
         <Stylesheet id="leptos" href="/pkg/booking.css"/>
@@ -95,15 +102,15 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/bookings/:reference/paid") view=pages::booking::BookingPaidPage ssr=SsrMode::Async/>
                     <Route path=path!("/bookings/:reference/cancelled") view=pages::booking::BookingCancelledPage ssr=SsrMode::Async/>
                     <Route path=path!("/checkout/simulated/:session_id") view=pages::simulated::SimulatedCheckoutPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/login") view=admin::login::LoginPage ssr=SsrMode::Async/>
-                    <ParentRoute path=path!("/admin") view=admin::layout::AdminLayout ssr=SsrMode::Async>
-                        <Route path=path!("") view=admin::bookings::BookingsPage ssr=SsrMode::Async/>
-                        <Route path=path!("issues") view=admin::issues::IssuesPage ssr=SsrMode::Async/>
-                        <Route path=path!("sessions") view=admin::sessions::SessionsPage ssr=SsrMode::Async/>
-                        <Route path=path!("sessions/new") view=admin::sessions::NewSessionPage ssr=SsrMode::Async/>
-                        <Route path=path!("sessions/:id") view=admin::sessions::EditSessionPage ssr=SsrMode::Async/>
-                        <Route path=path!("bookings/new") view=admin::manual::ManualBookingPage ssr=SsrMode::Async/>
-                        <Route path=path!("bookings/:id") view=admin::detail::BookingDetailPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/login") view={Lazy::<admin::routes::LoginRoute>::new()} ssr=SsrMode::Async/>
+                    <ParentRoute path=path!("/admin") view={Lazy::<admin::routes::LayoutRoute>::new()} ssr=SsrMode::Async>
+                        <Route path=path!("") view={Lazy::<admin::routes::BookingsRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("issues") view={Lazy::<admin::routes::IssuesRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("sessions") view={Lazy::<admin::routes::SessionsRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("sessions/new") view={Lazy::<admin::routes::NewSessionRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("sessions/:id") view={Lazy::<admin::routes::EditSessionRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("bookings/new") view={Lazy::<admin::routes::ManualBookingRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("bookings/:id") view={Lazy::<admin::routes::BookingDetailRoute>::new()} ssr=SsrMode::Async/>
                     </ParentRoute>
                 </Routes>
             </main>

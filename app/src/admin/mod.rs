@@ -9,6 +9,7 @@ pub mod issues;
 pub mod layout;
 pub mod login;
 pub mod manual;
+pub mod routes;
 pub mod sessions;
 
 #[cfg(feature = "ssr")]
