@@ -394,6 +394,10 @@ async fn filters_search_sort_pages_and_csv(backend: Backend) {
     assert_eq!(short["rows"][0]["athlete_name"], "Zed O'Neil");
     let sorted = page("sort=parent&dir=asc").await;
     assert_eq!(sorted["rows"][0]["parent_name"], "Parent 00");
+    let paid_by_parent = page("payment=paid&attendance=pending&sort=parent&dir=desc").await;
+    assert_eq!(paid_by_parent["total"], 15);
+    assert_eq!(paid_by_parent["rows"][0]["parent_name"], "Parent 28");
+    assert_eq!(paid_by_parent["rows"][14]["parent_name"], "Parent 00");
     let sorted = page("sort=parent").await;
     assert_eq!(sorted["rows"][0]["parent_name"], "Parent 29");
     let none = page("from=2000-01-01&to=2000-01-02").await;
@@ -486,6 +490,20 @@ async fn past_ten_thousand_the_count_is_a_floor(backend: Backend) {
         (Some(10_000), Some(true))
     );
     assert_eq!(broad["rows"][0]["parent_name"], "Bulk 0");
+    // A status most bookings have, sorted by another column: the same order, walked.
+    let unpaid = app
+        .server_fn(
+            "admin/bookings",
+            &[(
+                "query",
+                "payment=unpaid&attendance=pending&sort=parent&dir=asc&page=2",
+            )],
+        )
+        .await
+        .json();
+    assert_eq!(unpaid["total"], 10_000);
+    assert_eq!(unpaid["rows"][0]["parent_name"], "Bulk 10019");
+    assert_eq!(unpaid["rows"].as_array().unwrap().len(), 25);
     assert_eq!(broad["rows"][1]["parent_name"], "Bulk 1");
     assert_eq!(broad["rows"][2]["parent_name"], "Bulk 10");
 }
