@@ -82,7 +82,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     // Effects run in the browser only, once the page (and any lazy chunk) is hydrated: the mark
-    // tells a test, or a curious admin, that the page is live.
+    // tells a test that the page is live.
     Effect::new(|_| {
         if let Some(body) = document().body() {
             let _ = body.set_attribute("data-hydrated", "true");

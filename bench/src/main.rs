@@ -168,9 +168,8 @@ async fn seed(url: &str, n: i64) {
     }
     tx.commit().await.unwrap();
     sqlx::query("ANALYZE").execute(db.writer()).await.unwrap();
-    // The seed is set-up, not the measured work: flush it to the data files now. Otherwise
-    // PostgreSQL checkpoints its WAL during the deliveries (and logs a full image of every
-    // page they touch first), which halves the throughput measured there.
+    // The seed is set-up, not the measured work: flush it to the data files now, rather than
+    // have PostgreSQL checkpoint its WAL (or SQLite fold its WAL back) during the deliveries.
     let flush = match db.backend() {
         app::db::Backend::Postgres => "CHECKPOINT",
         app::db::Backend::Sqlite => "PRAGMA wal_checkpoint(TRUNCATE)",

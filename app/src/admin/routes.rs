@@ -4,10 +4,10 @@
 use leptos::prelude::*;
 use leptos_router::{lazy_route, LazyRoute};
 
-/// One admin page as a lazy route: no route data of its own (each page loads its data), the
-/// view in the lazily loaded chunk.
-macro_rules! lazy_page {
-    ($(#[$doc:meta])* $route:ident => $page:path) => {
+/// Admin pages as lazy routes: no route data of their own (each page loads its data), the view
+/// in the lazily loaded chunk.
+macro_rules! lazy_pages {
+    ($($(#[$doc:meta])* $route:ident => $page:path,)*) => {$(
         $(#[$doc])*
         pub struct $route;
 
@@ -21,42 +21,26 @@ macro_rules! lazy_page {
                 view! { <$page/> }.into_any()
             }
         }
-    };
+    )*};
 }
 
-lazy_page!(
+lazy_pages! {
     /// `/admin/login`.
-    LoginRoute => super::login::LoginPage
-);
-lazy_page!(
+    LoginRoute => super::login::LoginPage,
     /// `/admin`: the frame around every admin page.
-    LayoutRoute => super::layout::AdminLayout
-);
-lazy_page!(
+    LayoutRoute => super::layout::AdminLayout,
     /// `/admin` (index): the bookings table.
-    BookingsRoute => super::bookings::BookingsPage
-);
-lazy_page!(
+    BookingsRoute => super::bookings::BookingsPage,
     /// `/admin/issues`.
-    IssuesRoute => super::issues::IssuesPage
-);
-lazy_page!(
+    IssuesRoute => super::issues::IssuesPage,
     /// `/admin/sessions`.
-    SessionsRoute => super::sessions::SessionsPage
-);
-lazy_page!(
+    SessionsRoute => super::sessions::SessionsPage,
     /// `/admin/sessions/new`.
-    NewSessionRoute => super::sessions::NewSessionPage
-);
-lazy_page!(
+    NewSessionRoute => super::sessions::NewSessionPage,
     /// `/admin/sessions/:id`.
-    EditSessionRoute => super::sessions::EditSessionPage
-);
-lazy_page!(
+    EditSessionRoute => super::sessions::EditSessionPage,
     /// `/admin/bookings/new`.
-    ManualBookingRoute => super::manual::ManualBookingPage
-);
-lazy_page!(
+    ManualBookingRoute => super::manual::ManualBookingPage,
     /// `/admin/bookings/:id`.
-    BookingDetailRoute => super::detail::BookingDetailPage
-);
+    BookingDetailRoute => super::detail::BookingDetailPage,
+}

@@ -82,6 +82,7 @@ async fn search_plan(db: &Db, filter: &BookingFilter) -> Result<Search, sqlx::Er
 
 /// The WHERE clause of a filter, its binds numbered from `$1`. Every condition is a fixed
 /// piece of SQL; only values are bound.
+///
 /// `status_index: false` (SQLite only) writes the status conditions as `+column = ?`, which
 /// keeps the planner off the status indexes so that it walks the sort's index instead.
 fn conditions(
@@ -264,11 +265,13 @@ pub async fn bookings_page(
         && (filter.payment.is_some() || filter.attendance.is_some());
     let (total, rows) = if status_walk {
         let total: i64 = count.fetch_one(db.reader()).await?.try_get(0)?;
-        let (clause, binds) = conditions(filter, tz, search, total <= COUNT_CAP);
-        let rows = page_query(filter, &clause, binds)
-            .fetch_all(db.reader())
-            .await?;
-        (total, rows)
+        let page = if total > COUNT_CAP {
+            let (clause, binds) = conditions(filter, tz, search, false);
+            page_query(filter, &clause, binds)
+        } else {
+            page_query(filter, &clause, binds)
+        };
+        (total, page.fetch_all(db.reader()).await?)
     } else {
         // Independent reads: on two connections at once, the page costs the slower of the two
         // rather than their sum.
