@@ -1,6 +1,7 @@
 //! The admin's reads: the filtered, sorted, paginated bookings list (and its CSV export), the
 //! payment timeline of a booking, and the payment issues list.
 
+use super::bookings::decode_status;
 use super::{Backend, Db};
 use crate::admin::filter::{BookingFilter, SortKey, PAGE_SIZE};
 use crate::domain::{AttendanceStatus, PaymentStatus};
@@ -204,15 +205,6 @@ pub struct BookingRow {
     pub created_at: i64,
 }
 
-fn status<T: std::str::FromStr>(row: &AnyRow, column: &str) -> Result<T, sqlx::Error>
-where
-    T::Err: std::error::Error + Send + Sync + 'static,
-{
-    row.try_get::<String, _>(column)?
-        .parse::<T>()
-        .map_err(|e| sqlx::Error::Decode(Box::new(e)))
-}
-
 impl BookingRow {
     pub fn from_row(row: &AnyRow) -> Result<Self, sqlx::Error> {
         Ok(Self {
@@ -227,8 +219,8 @@ impl BookingRow {
             session_starts_at: row.try_get("session_starts_at")?,
             amount: row.try_get("amount")?,
             currency: row.try_get("currency")?,
-            payment_status: status(row, "payment_status")?,
-            attendance_status: status(row, "attendance_status")?,
+            payment_status: decode_status(row, "payment_status")?,
+            attendance_status: decode_status(row, "attendance_status")?,
             source: row.try_get("source")?,
             created_at: row.try_get("created_at")?,
         })

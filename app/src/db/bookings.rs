@@ -95,7 +95,11 @@ pub struct Booking {
     pub updated_at: i64,
 }
 
-fn decode_status<T: std::str::FromStr>(row: &AnyRow, column: &str) -> Result<T, sqlx::Error>
+/// A status column read as its domain type; an unknown spelling is a decode error.
+pub(crate) fn decode_status<T: std::str::FromStr>(
+    row: &AnyRow,
+    column: &str,
+) -> Result<T, sqlx::Error>
 where
     T::Err: std::error::Error + Send + Sync + 'static,
 {
