@@ -666,7 +666,57 @@ async fn manual_bookings_bypass_payment(backend: Backend) {
     assert!(full.body.contains("now full"), "{}", full.body);
 }
 
+/// The `<option>` of a session in a page's session picker.
+fn session_option(html: &str, session: i64) -> String {
+    let start = html
+        .find(&format!("<option value=\"{session}\""))
+        .unwrap_or_else(|| panic!("no option for session {session}"));
+    html[start..start + html[start..].find("</option>").unwrap()].to_owned()
+}
+
+async fn both_forms_pick_sessions_from_their_own_lists(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.login_admin().await;
+    let hub = app::live::LiveHub::new();
+    let full = seed_session(&app.db, 1).await;
+    app::db::bookings::create(&app.db, &hub, &new_booking(full, "Early Parent"))
+        .await
+        .unwrap();
+    let open = seed_session(&app.db, 5).await;
+    let cancelled = seed_session(&app.db, 5).await;
+    app::db::sessions::cancel(&app.db, cancelled).await.unwrap();
+    let page = |path: &'static str| {
+        let app = &app;
+        async move {
+            let response = app.client.get(app.url(path)).send().await.unwrap();
+            assert_eq!(response.status(), 200, "{path}");
+            response.text().await.unwrap()
+        }
+    };
+
+    // The parent's form: a full session is shown as full and cannot be chosen.
+    let book = page("/book").await;
+    let option = session_option(&book, full);
+    assert!(
+        option.contains("disabled") && option.contains("– full"),
+        "{option}"
+    );
+    let option = session_option(&book, open);
+    assert!(
+        !option.contains("disabled") && option.contains("(5 left)"),
+        "{option}"
+    );
+    assert!(!book.contains(&format!("<option value=\"{cancelled}\"")));
+
+    // The admin's manual booking: places taken out of capacity, cancelled sessions left out.
+    let manual = page("/admin/bookings/new").await;
+    assert!(session_option(&manual, full).contains("(1/1 taken)"));
+    assert!(session_option(&manual, open).contains("(0/5 taken)"));
+    assert!(!manual.contains(&format!("<option value=\"{cancelled}\"")));
+}
+
 on_both_databases!(
+    both_forms_pick_sessions_from_their_own_lists,
     everything_admin_is_refused_without_a_session,
     login_sets_a_safe_cookie_refuses_wrong_passwords_and_rate_limits,
     sessions_are_server_side_and_survive_a_restart,

@@ -1,7 +1,7 @@
 //! Manual bookings: an admin enters a booking that bypasses payment (attendance `manual`).
 
 use crate::components::form::{
-    ErrorSummary, FieldError, FormFeedback, TextField, BUTTON_CLASS, INPUT_CLASS,
+    ErrorSummary, FormFeedback, SessionChoice, SessionSelect, TextField, BUTTON_CLASS,
 };
 use crate::form_error::FormError;
 use leptos::prelude::*;
@@ -57,6 +57,21 @@ pub fn ManualBookingPage() -> impl IntoView {
     let action = ServerAction::<CreateManualBooking>::new();
     let feedback = FormFeedback::new(move || action.value().get());
     let sessions = Resource::new(|| (), |_| super::sessions::admin_sessions());
+    // Every session not cancelled, with its places taken (a full one is refused on submit).
+    let session_choices = move || async move {
+        let list = sessions.await.unwrap_or_default();
+        list.into_iter()
+            .filter(|s| !s.cancelled)
+            .map(|s| SessionChoice {
+                id: s.id,
+                label: format!(
+                    "{} – {} ({}/{} taken)",
+                    s.title, s.when, s.places_taken, s.capacity
+                ),
+                disabled: false,
+            })
+            .collect()
+    };
     let chosen = feedback.value("session");
     view! {
         <section class="mx-auto max-w-2xl">
@@ -64,25 +79,7 @@ pub fn ManualBookingPage() -> impl IntoView {
             <p class="mt-1 text-slate-600">"For a booking paid outside Stripe or given for free. It takes a place and its attendance is \"manual\"."</p>
             <ErrorSummary feedback=feedback order=&FORM_ORDER/>
             <ActionForm action=action attr:class="mt-6 space-y-4 rounded-2xl bg-white p-6 shadow-sm" attr:novalidate="true">
-                <div>
-                    <label for="field-session" class="block font-medium text-slate-800">"Session"</label>
-                    <Suspense fallback=|| view! { <p>"Loading sessions…"</p> }>
-                        {move || Suspend::new(async move {
-                            let list = sessions.await.unwrap_or_default();
-                            view! {
-                                <select id="field-session" name="session" class=INPUT_CLASS aria-describedby="field-session-error">
-                                    <option value="">"Choose a session"</option>
-                                    {list.into_iter().filter(|s| !s.cancelled).map(|s| {
-                                        let id = s.id.to_string();
-                                        let selected = { let id = id.clone(); move || chosen.get() == id };
-                                        view! { <option value=id selected=selected>{format!("{} – {} ({}/{} taken)", s.title, s.when, s.places_taken, s.capacity)}</option> }
-                                    }).collect_view()}
-                                </select>
-                            }
-                        })}
-                    </Suspense>
-                    <FieldError id="field-session-error" error=feedback.error("session")/>
-                </div>
+                <SessionSelect choices=session_choices chosen=chosen error=feedback.error("session")/>
                 <TextField name="parent_name" label="Parent's name" value=feedback.value("parent_name") error=feedback.error("parent_name")/>
                 <TextField name="parent_email" label="Parent's email" kind="email" value=feedback.value("parent_email") error=feedback.error("parent_email")/>
                 <TextField name="parent_phone" label="Phone" kind="tel" value=feedback.value("parent_phone") error=feedback.error("parent_phone") required=false/>

@@ -64,6 +64,60 @@ pub fn TextField(
     }
 }
 
+/// One entry of a session picker: the value sent, the text shown, and whether it can be chosen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionChoice {
+    pub id: i64,
+    pub label: String,
+    pub disabled: bool,
+}
+
+/// The labelled `session` select, filled once `choices` has loaded.
+#[component]
+pub fn SessionSelect<C, F>(
+    choices: C,
+    #[prop(into)] chosen: Signal<String>,
+    #[prop(into)] error: Signal<Option<String>>,
+) -> impl IntoView
+where
+    C: Fn() -> F + Send + Sync + 'static,
+    F: std::future::Future<Output = Vec<SessionChoice>> + Send + 'static,
+{
+    view! {
+        <div>
+            <label for="field-session" class="block font-medium text-slate-800">"Session"</label>
+            <Suspense fallback=|| view! { <p class="text-slate-600">"Loading sessions…"</p> }>
+                {move || {
+                    let list = choices();
+                    Suspend::new(async move {
+                        let list = list.await;
+                        view! {
+                            <select
+                                id="field-session"
+                                name="session"
+                                class=INPUT_CLASS
+                                aria-describedby="field-session-error"
+                                aria-invalid=move || error.get().is_some().to_string()
+                            >
+                                <option value="">"Choose a session"</option>
+                                {list.into_iter().map(|choice| {
+                                    let id = choice.id.to_string();
+                                    let selected = {
+                                        let id = id.clone();
+                                        move || chosen.get() == id
+                                    };
+                                    view! { <option value=id selected=selected disabled=choice.disabled>{choice.label}</option> }
+                                }).collect_view()}
+                            </select>
+                        }
+                    })
+                }}
+            </Suspense>
+            <FieldError id="field-session-error" error=error/>
+        </div>
+    }
+}
+
 /// What a form's last submission said, field by field: the values to show again, each
 /// field's problem, and a message for the whole form.
 #[derive(Debug, Clone, Copy)]

@@ -2,7 +2,8 @@
 //! typed kept; works without JavaScript (ActionForm posts it) and better with it.
 
 use crate::components::form::{
-    ErrorSummary, FieldError, FormFeedback, TextField, BUTTON_CLASS, INPUT_CLASS,
+    ErrorSummary, FieldError, FormFeedback, SessionChoice, SessionSelect, TextField, BUTTON_CLASS,
+    INPUT_CLASS,
 };
 use crate::domain::booking_form::{MAX_AGE, MIN_AGE};
 use crate::form_error::FormError;
@@ -128,6 +129,24 @@ pub fn BookPage() -> impl IntoView {
     let action = ServerAction::<Book>::new();
     let query = use_query_map();
     let sessions = Resource::new(|| (), |_| upcoming_sessions());
+    // A full session stays in the list, shown as full and not choosable.
+    let session_choices = move || async move {
+        let list = sessions.await.unwrap_or_default();
+        list.into_iter()
+            .map(|s| SessionChoice {
+                id: s.id,
+                label: if s.places_left == 0 {
+                    format!("{} – {} – full", s.title, s.when)
+                } else {
+                    format!(
+                        "{} – {} – {} ({} left)",
+                        s.title, s.when, s.price, s.places_left
+                    )
+                },
+                disabled: s.places_left == 0,
+            })
+            .collect()
+    };
 
     let feedback = FormFeedback::new(move || action.value().get());
     let value = move |field: &'static str| feedback.value(field);
@@ -145,39 +164,7 @@ pub fn BookPage() -> impl IntoView {
             <ErrorSummary feedback=feedback order=&FORM_ORDER/>
 
             <ActionForm action=action attr:class="mt-6 space-y-5 rounded-2xl bg-white p-6 shadow-sm" attr:novalidate="true">
-                <div>
-                    <label for="field-session" class="block font-medium text-slate-800">"Session"</label>
-                    <Suspense fallback=|| view! { <p class="text-slate-600">"Loading sessions…"</p> }>
-                        {move || Suspend::new(async move {
-                            let list = sessions.await.unwrap_or_default();
-                            view! {
-                                <select
-                                    id="field-session"
-                                    name="session"
-                                    class=INPUT_CLASS
-                                    aria-describedby="field-session-error"
-                                    aria-invalid=move || error("session").get().is_some().to_string()
-                                >
-                                    <option value="">"Choose a session"</option>
-                                    {list.into_iter().map(|s| {
-                                        let id = s.id.to_string();
-                                        let selected = {
-                                            let id = id.clone();
-                                            move || chosen_session.get() == id
-                                        };
-                                        let label = if s.places_left == 0 {
-                                            format!("{} – {} – full", s.title, s.when)
-                                        } else {
-                                            format!("{} – {} – {} ({} left)", s.title, s.when, s.price, s.places_left)
-                                        };
-                                        view! { <option value=id selected=selected disabled=s.places_left == 0>{label}</option> }
-                                    }).collect_view()}
-                                </select>
-                            }
-                        })}
-                    </Suspense>
-                    <FieldError id="field-session-error" error=error("session")/>
-                </div>
+                <SessionSelect choices=session_choices chosen=chosen_session error=error("session")/>
 
                 <fieldset class="space-y-4">
                     <legend class="text-lg font-semibold">"You"</legend>
