@@ -89,7 +89,7 @@ pub async fn admin_bookings(query: String) -> Result<AdminBookingsPage, ServerFn
     let state = expect_context::<AppState>();
     let tz = state.settings.timezone;
     let filter = filter_from_query_string(&query);
-    let (rows, total) = crate::db::admin::bookings_page(&state.db, &filter, tz)
+    let (rows, count) = crate::db::admin::bookings_page(&state.db, &filter, tz)
         .await
         .map_err(super::internal)?;
     let sessions = crate::db::sessions::options(&state.db, 500)
@@ -101,8 +101,7 @@ pub async fn admin_bookings(query: String) -> Result<AdminBookingsPage, ServerFn
             label: format!("{title} – {}", when(starts_at, tz)),
         })
         .collect();
-    let more = total > crate::db::admin::COUNT_CAP;
-    let total = total.min(crate::db::admin::COUNT_CAP);
+    let crate::db::admin::Count { total, more } = count;
     let counted_pages = ((total + super::filter::PAGE_SIZE - 1) / super::filter::PAGE_SIZE).max(1);
     // Past the cap the count is a floor: the page being looked at always exists.
     let pages = if more {

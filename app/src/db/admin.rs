@@ -227,20 +227,37 @@ impl BookingRow {
     }
 }
 
-/// Counting stops here: past it the list says "10,000+" (an exact count of a huge result costs
+/// Counting stops here: past it the list says "10000+" (an exact count of a huge result costs
 /// more than the page itself, and nobody pages that far).
 pub const COUNT_CAP: i64 = 10_000;
+/// A search counts to here: "1000+" says all there is to say about a term that common, and
+/// counting ten times as many matches would cost more than the rest of the page.
+pub const SEARCH_COUNT_CAP: i64 = 1_000;
 
-/// One page of the filtered list, and how many bookings match (at most `COUNT_CAP + 1`).
+/// How many bookings a filter matches, up to its cap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Count {
+    /// The count, or the cap when there are more.
+    pub total: i64,
+    /// More match than `total`.
+    pub more: bool,
+}
+
+/// One page of the filtered list, and how many bookings match.
 pub async fn bookings_page(
     db: &Db,
     filter: &BookingFilter,
     tz: chrono_tz::Tz,
-) -> Result<(Vec<BookingRow>, i64), sqlx::Error> {
+) -> Result<(Vec<BookingRow>, Count), sqlx::Error> {
+    let cap = if filter.search.is_some() {
+        SEARCH_COUNT_CAP
+    } else {
+        COUNT_CAP
+    };
     let search = search_plan(db, filter).await?;
     let (clause, binds) = conditions(filter, tz, search, true);
     let mut count_binds = binds.clone();
-    count_binds.push(Bind::Int(COUNT_CAP + 1));
+    count_binds.push(Bind::Int(cap + 1));
     let count = bind_all(
         sqlx::query(AssertSqlSafe(format!(
             "SELECT COUNT(*) FROM (SELECT 1 FROM bookings b{clause} LIMIT ${}) capped",
@@ -257,7 +274,7 @@ pub async fn bookings_page(
         && (filter.payment.is_some() || filter.attendance.is_some());
     let (total, rows) = if status_walk {
         let total: i64 = count.fetch_one(db.reader()).await?.try_get(0)?;
-        let page = if total > COUNT_CAP {
+        let page = if total > cap {
             let (clause, binds) = conditions(filter, tz, search, false);
             page_query(filter, &clause, binds)
         } else {
@@ -277,7 +294,11 @@ pub async fn bookings_page(
         .iter()
         .map(BookingRow::from_row)
         .collect::<Result<Vec<_>, _>>()?;
-    Ok((rows, total))
+    let count = Count {
+        total: total.min(cap),
+        more: total > cap,
+    };
+    Ok((rows, count))
 }
 
 /// The rows of the filter's current page. They are picked first (the OFFSET walks an index
