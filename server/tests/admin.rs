@@ -455,15 +455,7 @@ async fn past_ten_thousand_the_count_is_a_floor(backend: Backend) {
         "the page looked at, and the next, exist"
     );
     assert_eq!(deep["rows"].as_array().unwrap().len(), 25);
-    let html = app
-        .client
-        .get(app.url("/admin"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.get_page("/admin").await.1;
     let shown = html
         .find("data-testid=\"bookings-total\"")
         .map(|i| html[i..].chars().take(120).collect::<String>())
@@ -690,9 +682,9 @@ async fn both_forms_pick_sessions_from_their_own_lists(backend: Backend) {
     let page = |path: &'static str| {
         let app = &app;
         async move {
-            let response = app.client.get(app.url(path)).send().await.unwrap();
-            assert_eq!(response.status(), 200, "{path}");
-            response.text().await.unwrap()
+            let (status, html) = app.get_page(path).await;
+            assert_eq!(status, 200, "{path}");
+            html
         }
     };
 

@@ -193,42 +193,21 @@ async fn a_booking_page_shows_that_booking_only(backend: Backend) {
     assert_ne!(mine.reference, theirs.reference);
 
     let html = app
-        .client
-        .get(app.url(&format!("/bookings/{}", mine.reference)))
-        .send()
+        .get_page(&format!("/bookings/{}", mine.reference))
         .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .1;
     assert!(html.contains("Pat Mine"));
     assert!(!html.contains("Sam Theirs"));
     assert!(html.contains("Awaiting payment"));
 
     // Guessing: an id or a made-up reference finds nothing.
     for guess in [mine.id.to_string(), "aaaaaaaaaaaaaaaaaaaa".to_owned()] {
-        let html = app
-            .client
-            .get(app.url(&format!("/bookings/{guess}")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = app.get_page(&format!("/bookings/{guess}")).await.1;
         assert!(html.contains("Booking not found"), "{guess}");
         assert!(!html.contains("Pat Mine"));
     }
     // The public list shows sessions, never bookings.
-    let landing = app
-        .client
-        .get(app.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let landing = app.get_page("/").await.1;
     assert!(!landing.contains("Pat Mine") && !landing.contains("Sam Theirs"));
 }
 
@@ -263,15 +242,7 @@ async fn simulated_pay_decline_and_delayed_go_through_the_webhook(backend: Backe
     let (_, declined, location, reference) = &references[1];
     assert_eq!(statuses(&app.db, *declined).await.0, "failed");
     assert_eq!(location, &format!("/bookings/{reference}"));
-    let page = app
-        .client
-        .get(app.url(location))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.get_page(location).await.1;
     assert!(
         page.contains("Your card was declined."),
         "the failure is shown"

@@ -145,15 +145,7 @@ async fn expect_unpaid_with_message(
         redirect,
         format!("/bookings/{}?checkout={code}", booking.reference)
     );
-    let page = app
-        .client
-        .get(app.url(&redirect))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.get_page(&redirect).await.1;
     assert!(
         page.contains("Your booking is saved and unpaid"),
         "a plain message"
