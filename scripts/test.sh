@@ -24,7 +24,7 @@ step "generated CSS is up to date"
 cargo run -q -p style -- --check
 
 step "clippy: server build (ssr)"
-cargo clippy -q -p app -p server -p style -p bench --all-targets -- -D warnings
+cargo clippy -q -p domain -p app -p server -p style -p bench --all-targets -- -D warnings
 
 step "clippy: browser build (hydrate, wasm32)"
 cargo clippy -q -p frontend --target wasm32-unknown-unknown -- -D warnings
@@ -43,7 +43,7 @@ step "Rust tests (SQLite and PostgreSQL)"
 # One test at a time: each integration test starts a whole app in-process, and Leptos keeps
 # process-wide state; two apps rendering at once in one process very rarely stall a render
 # (about 1 in 10,000 page renders here, never seen with one app per process, as in production).
-cargo test -q -p app -p server -p style --no-fail-fast -- --test-threads=1
+cargo test -q -p domain -p app -p server -p style --no-fail-fast -- --test-threads=1
 
 step "browser tests (Chromium)"
 (cd end2end && CI=1 npx playwright test)

@@ -2,7 +2,7 @@
 //! form comes back as it was left), or one message. It travels back on the no-JavaScript path
 //! too, through the redirect that server functions answer plain form posts with.
 
-use crate::domain::booking_form::FieldErrors;
+use domain::booking_form::FieldErrors;
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
@@ -53,6 +53,25 @@ impl FormError {
             Self::ServerFn(e) => Some(format!(
                 "Something went wrong sending the form ({e}). Please try again."
             )),
+        }
+    }
+}
+
+/// A booking form the booking use case refused: field problems go back on the form; a fault
+/// of ours is logged and told in one sentence.
+#[cfg(feature = "ssr")]
+impl From<crate::services::booking::FormRefused> for FormError {
+    fn from(refused: crate::services::booking::FormRefused) -> Self {
+        use crate::services::booking::FormRefused;
+        match refused {
+            FormRefused::Invalid(fields) => Self::Invalid(fields),
+            FormRefused::Database(error) => {
+                tracing::error!(%error, "booking not saved");
+                Self::Message(
+                    "We could not save the booking just now. Nothing was charged; please try again."
+                        .into(),
+                )
+            }
         }
     }
 }

@@ -1,26 +1,25 @@
-//! The application shared by server and browser: domain, pages, components and server functions.
+//! The application shared by server and browser, in layers (see `docs/ARCHITECTURE.md`):
+//!
+//! - `db` (server only): the only home of SQL;
+//! - `services` (server only): the use cases, which decide with the pure `domain` crate and
+//!   write through `db`;
+//! - `pages`, `admin`, `components`: what people see, and the server functions behind it,
+//!   which parse input, call a use case (or read through `db`) and render.
 // A server function takes one argument per form field, and the macro's generated client
 // function cannot carry an item-level allow.
 #![allow(clippy::too_many_arguments)]
 
 pub mod admin;
-#[cfg(feature = "ssr")]
-pub mod auth;
 pub mod components;
-pub mod domain;
 pub mod form_error;
 pub mod pages;
 
 #[cfg(feature = "ssr")]
-pub mod checkout;
-#[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
-pub mod live;
+pub mod services;
 #[cfg(feature = "ssr")]
-pub mod reconcile;
-#[cfg(feature = "ssr")]
-pub mod schedule;
+pub mod settings;
 #[cfg(feature = "ssr")]
 pub mod state;
 

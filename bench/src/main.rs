@@ -216,7 +216,7 @@ async fn webhooks(base: &str, secret: &str, m: usize, c: usize, first_id: i64) {
                 ),
             )
             .to_string();
-            let header = server::webhook::signature::header_value(secret, now, body.as_bytes());
+            let header = domain::stripe_signature::header_value(secret, now, body.as_bytes());
             (body, header)
         })
         .collect();

@@ -2,7 +2,7 @@
 //! Any bytes as the booking form's eight fields: parsing never panics, a valid result is within
 //! every bound, and an invalid one names at least one field and keeps bounded values.
 
-use booking_fuzz::booking_form::BookingFormInput;
+use domain::booking_form::BookingFormInput;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -2,7 +2,7 @@
 //! Any bytes as a `Stripe-Signature` header and body: parsing and verifying never panic, and
 //! nothing but a correct signature is accepted.
 
-use booking_fuzz::signature::{header_value, parse_header, verify};
+use domain::stripe_signature::{header_value, parse_header, verify};
 use libfuzzer_sys::fuzz_target;
 use secrecy::SecretString;
 

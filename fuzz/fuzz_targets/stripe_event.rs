@@ -2,10 +2,7 @@
 //! Any bytes as a webhook body: the tolerant event parser never panics, and what it reads
 //! round-trips through the summary stored in the ledger.
 
-use booking_fuzz::status::PaymentStatus;
-use booking_fuzz::stripe_event::Interpretation;
-use booking_fuzz::stripe_event::StripeEvent;
-use booking_fuzz::transition::decide;
+use domain::{decide, Interpretation, PaymentStatus, StripeEvent};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -2,8 +2,6 @@
 //! admin page and admin API call, the Origin check on mutating API calls, the live updates
 //! stream and the CSV export.
 
-use app::admin::bookings::filter_from_query_string;
-use app::domain::Money;
 use app::state::AppState;
 use axum::{
     body::Body,
@@ -17,6 +15,9 @@ use axum::{
     routing::get,
     Router,
 };
+use domain::filter::{encode_query_value, BookingFilter};
+use domain::schedule::when;
+use domain::Money;
 use futures_util::StreamExt;
 use std::convert::Infallible;
 use std::time::Duration;
@@ -47,7 +48,7 @@ pub async fn require_session(
     if !needs_admin(path) {
         return next.run(request).await;
     }
-    match app::auth::request_admin(&state.db, request.headers()).await {
+    match app::admin::session::request_admin(&state.db, request.headers()).await {
         Ok(Some(_)) => next.run(request).await,
         Ok(None) if path.starts_with("/api/") || request.method() != Method::GET => (
             StatusCode::UNAUTHORIZED,
@@ -61,10 +62,7 @@ pub async fn require_session(
                 .path_and_query()
                 .map(|p| p.as_str().to_owned())
                 .unwrap_or_else(|| "/admin".into());
-            let target = format!(
-                "/admin/login?next={}",
-                app::admin::filter::encode(&next_path)
-            );
+            let target = format!("/admin/login?next={}", encode_query_value(&next_path));
             Redirect::to(&target).into_response()
         }
         Err(error) => {
@@ -130,12 +128,12 @@ pub async fn refuse_cross_origin(
 async fn live(
     State(state): State<AppState>,
 ) -> Sse<impl futures_util::Stream<Item = Result<Event, Infallible>>> {
-    let receiver = state.live.subscribe();
+    let receiver = state.db.live().subscribe();
     let stream = futures_util::stream::unfold(receiver, |mut receiver| async move {
         let id = match receiver.recv().await {
             Ok(id) => id,
             // Missed some: tell the page to reload everything.
-            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => app::live::EVERYTHING,
+            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => app::db::live::EVERYTHING,
             Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
         };
         Some((
@@ -158,10 +156,10 @@ fn csv_field(value: &str) -> String {
 
 /// The filtered bookings as CSV, streamed row by row.
 async fn export_csv(State(state): State<AppState>, uri: Uri) -> Response {
-    let filter = filter_from_query_string(uri.query().unwrap_or(""));
+    let filter = BookingFilter::from_query_string(uri.query().unwrap_or(""));
     let tz = state.settings.timezone;
     let header_line = "reference,parent_name,parent_email,parent_phone,athlete_name,athlete_age,session,session_starts,amount,currency,payment_status,attendance_status,source,created\n";
-    let rows = app::db::admin::bookings_stream(&state.db, &filter, tz).map(move |row| {
+    let rows = app::db::admin_list::bookings_stream(&state.db, &filter, tz).map(move |row| {
         row.map(|r| {
             let fields = [
                 r.reference,
@@ -171,13 +169,13 @@ async fn export_csv(State(state): State<AppState>, uri: Uri) -> Response {
                 r.athlete_name,
                 r.athlete_age.to_string(),
                 r.session_title,
-                app::schedule::when(r.session_starts_at, tz),
+                when(r.session_starts_at, tz),
                 Money::new(r.amount, r.currency.clone()).to_string(),
                 r.currency,
                 r.payment_status.to_string(),
                 r.attendance_status.to_string(),
-                r.source,
-                app::schedule::when(r.created_at, tz),
+                r.source.to_string(),
+                when(r.created_at, tz),
             ];
             let mut line = fields
                 .iter()

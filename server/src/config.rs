@@ -1,9 +1,10 @@
-//! Configuration from the environment (and an optional `.env`): parsed once, at start, into types
-//! that are valid by construction. A bad value stops the server with one line naming the variable.
+//! Configuration from the environment (and an optional `.env`): parsed once, at start, into
+//! sections whose types are valid by construction. A bad value stops the server with one line
+//! naming the variable. Each section reads its own variables and has its own tests; what is
+//! worth a warning (but not a refusal) is kept in `Config::warnings`, for the log once it runs.
 
 use secrecy::{ExposeSecret, SecretString};
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::time::Duration;
 
 /// A configuration problem: the variable and what is wrong with it, in one line.
@@ -29,7 +30,7 @@ pub enum Environment {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PaymentMode {
-    /// Real Stripe Checkout through the API at `stripe_api_base`.
+    /// Real Stripe Checkout through the API at `api_base`.
     Stripe,
     /// A local checkout page that posts correctly signed events through the real webhook.
     Simulated,
@@ -41,37 +42,7 @@ pub enum LogFormat {
     Json,
 }
 
-#[derive(Debug, Clone)]
-pub struct Config {
-    pub environment: Environment,
-    pub database_url: String,
-    pub database_max_connections: u32,
-    pub site_addr: SocketAddr,
-    pub public_base_url: url::Url,
-    pub payment_mode: PaymentMode,
-    pub stripe_secret_key: Option<SecretString>,
-    /// Every secret accepted for webhook signatures (more than one during a rotation).
-    pub webhook_secrets: Vec<SecretString>,
-    pub stripe_api_base: url::Url,
-    pub stripe_timeout: Duration,
-    pub webhook_tolerance: Duration,
-    pub webhook_body_limit: usize,
-    pub business_timezone: chrono_tz::Tz,
-    pub admin_email: Option<String>,
-    pub admin_password: Option<SecretString>,
-    /// 0 turns the periodic reconciliation off.
-    pub reconcile_interval: Option<Duration>,
-    pub reconcile_after: Duration,
-    pub log_format: LogFormat,
-    pub metrics_token: Option<SecretString>,
-    pub max_in_flight: usize,
-    pub request_timeout: Duration,
-    pub data_dir: PathBuf,
-    /// How long the simulated bank payment takes to clear.
-    pub simulated_delay: Duration,
-}
-
-/// Where the configuration is read from: the process environment, or a map in tests.
+/// Where the configuration is read from: the process environment, or a list in tests.
 pub trait Source {
     fn get(&self, name: &str) -> Option<String>;
 }
@@ -139,52 +110,32 @@ fn parse_url(text: &str, variable: &'static str) -> Result<url::Url, ConfigError
     Ok(parsed)
 }
 
-impl Config {
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_source(&ProcessEnv)
-    }
-
+impl Environment {
+    /// `APP_ENV`: development (the default) or production.
     pub fn from_source(source: &dyn Source) -> Result<Self, ConfigError> {
-        let environment = match source.get("APP_ENV").as_deref().map(str::trim) {
-            None | Some("development") | Some("dev") | Some("test") => Environment::Development,
-            Some("production") | Some("prod") => Environment::Production,
-            Some(other) => {
-                return Err(bad(
-                    "APP_ENV",
-                    format!("{other:?} is not development or production"),
-                ))
-            }
-        };
+        match source.get("APP_ENV").as_deref().map(str::trim) {
+            None | Some("development") | Some("dev") | Some("test") => Ok(Self::Development),
+            Some("production") | Some("prod") => Ok(Self::Production),
+            Some(other) => Err(bad(
+                "APP_ENV",
+                format!("{other:?} is not development or production"),
+            )),
+        }
+    }
+}
 
-        let data_dir = PathBuf::from(source.get("DATA_DIR").unwrap_or_else(|| "data".into()));
-        let database_url = match source.get("DATABASE_URL") {
-            None => format!("sqlite://{}/bookings.db", data_dir.display()),
-            Some(url) => {
-                let url = url.trim().to_owned();
-                if !(url.starts_with("sqlite:")
-                    || url.starts_with("postgres://")
-                    || url.starts_with("postgresql://"))
-                {
-                    return Err(bad(
-                        "DATABASE_URL",
-                        "must start with sqlite: or postgres:// (the two supported databases)",
-                    ));
-                }
-                url
-            }
-        };
-        let database_max_connections = parse_number(
-            source,
-            "DATABASE_MAX_CONNECTIONS",
-            if database_url.starts_with("sqlite:") {
-                4
-            } else {
-                16
-            },
-            |n: &u32| (1..=1000).contains(n),
-            "a whole number from 1 to 1000",
-        )?;
+/// Where the server listens, the address parents reach, how it logs and tells the time.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    pub site_addr: SocketAddr,
+    pub public_base_url: url::Url,
+    pub business_timezone: chrono_tz::Tz,
+    pub log_format: LogFormat,
+    pub metrics_token: Option<SecretString>,
+}
 
+impl ServerConfig {
+    pub fn from_source(source: &dyn Source, environment: Environment) -> Result<Self, ConfigError> {
         let site_addr: SocketAddr = match source.get("LEPTOS_SITE_ADDR") {
             None => SocketAddr::from(([127, 0, 0, 1], 3000)),
             Some(text) => text.trim().parse().map_err(|_| {
@@ -204,8 +155,110 @@ impl Config {
             }
             None => parse_url(&format!("http://{site_addr}"), "PUBLIC_BASE_URL")?,
         };
+        let business_timezone = match source.get("BUSINESS_TIMEZONE") {
+            None => chrono_tz::UTC,
+            Some(name) => name.trim().parse::<chrono_tz::Tz>().map_err(|_| {
+                bad(
+                    "BUSINESS_TIMEZONE",
+                    format!("{name:?} is not an IANA time zone like Europe/London"),
+                )
+            })?,
+        };
+        let log_format = LogFormat::from_source(source)?;
+        Ok(Self {
+            site_addr,
+            public_base_url,
+            business_timezone,
+            log_format,
+            metrics_token: source.get("METRICS_TOKEN").map(SecretString::from),
+        })
+    }
+}
 
-        let stripe_secret_key = match source.get("STRIPE_SECRET_KEY") {
+impl LogFormat {
+    /// `LOG_FORMAT`: text (the default) or json. Read on its own too, so that commands whose
+    /// configuration is refused still log in the format asked for.
+    pub fn from_source(source: &dyn Source) -> Result<Self, ConfigError> {
+        match source.get("LOG_FORMAT").as_deref().map(str::trim) {
+            None | Some("text") => Ok(Self::Text),
+            Some("json") => Ok(Self::Json),
+            Some(other) => Err(bad("LOG_FORMAT", format!("{other:?} is not text or json"))),
+        }
+    }
+}
+
+/// The database: SQLite (a file under `DATA_DIR` by default) or PostgreSQL.
+#[derive(Debug, Clone)]
+pub struct DatabaseConfig {
+    pub url: String,
+    pub max_connections: u32,
+}
+
+impl DatabaseConfig {
+    pub fn from_source(source: &dyn Source) -> Result<Self, ConfigError> {
+        let url = match source.get("DATABASE_URL") {
+            None => {
+                let data_dir = source.get("DATA_DIR").unwrap_or_else(|| "data".into());
+                format!("sqlite://{}/bookings.db", data_dir.trim())
+            }
+            Some(url) => {
+                let url = url.trim().to_owned();
+                if app::db::Backend::of_url(&url).is_none() {
+                    return Err(bad(
+                        "DATABASE_URL",
+                        "must start with sqlite: or postgres:// (the two supported databases)",
+                    ));
+                }
+                url
+            }
+        };
+        let max_connections = parse_number(
+            source,
+            "DATABASE_MAX_CONNECTIONS",
+            if url.starts_with("sqlite:") { 4 } else { 16 },
+            |n: &u32| (1..=1000).contains(n),
+            "a whole number from 1 to 1000",
+        )?;
+        Ok(Self {
+            url,
+            max_connections,
+        })
+    }
+
+    /// Pool settings for this database.
+    pub fn options(&self) -> app::db::DbOptions {
+        app::db::DbOptions {
+            max_connections: self.max_connections,
+            ..app::db::DbOptions::default()
+        }
+    }
+}
+
+/// Payments: Stripe (its keys, API, webhook) or simulated, and reconciliation.
+#[derive(Debug, Clone)]
+pub struct StripeConfig {
+    pub mode: PaymentMode,
+    pub secret_key: Option<SecretString>,
+    /// Every secret accepted for webhook signatures (more than one during a rotation).
+    pub webhook_secrets: Vec<SecretString>,
+    pub api_base: url::Url,
+    pub timeout: Duration,
+    pub webhook_tolerance: Duration,
+    /// `None` turns the periodic reconciliation off.
+    pub reconcile_interval: Option<Duration>,
+    pub reconcile_after: Duration,
+    /// How long the simulated bank payment takes to clear.
+    pub simulated_delay: Duration,
+}
+
+impl StripeConfig {
+    /// Reads the section; a warning that should not stop the server goes to `warnings`.
+    pub fn from_source(
+        source: &dyn Source,
+        environment: Environment,
+        warnings: &mut Vec<String>,
+    ) -> Result<Self, ConfigError> {
+        let secret_key = match source.get("STRIPE_SECRET_KEY") {
             None => None,
             Some(key) => {
                 let key = key.trim().to_owned();
@@ -218,31 +271,31 @@ impl Config {
                 Some(SecretString::from(key))
             }
         };
-        let webhook_secrets: Vec<SecretString> = match source.get("STRIPE_WEBHOOK_SECRET") {
+        let webhook_secrets = match source.get("STRIPE_WEBHOOK_SECRET") {
             None => Vec::new(),
-            Some(list) => {
-                let mut secrets = Vec::new();
-                for (index, part) in list.split(',').map(str::trim).enumerate() {
-                    if !part.starts_with("whsec_") || part.len() < 12 {
-                        return Err(bad(
+            Some(list) => list
+                .split(',')
+                .map(str::trim)
+                .enumerate()
+                .map(|(index, part)| {
+                    if part.starts_with("whsec_") && part.len() >= 12 {
+                        Ok(SecretString::from(part.to_owned()))
+                    } else {
+                        Err(bad(
                             "STRIPE_WEBHOOK_SECRET",
                             format!(
                                 "secret number {} is not a webhook signing secret (whsec_...)",
                                 index + 1
                             ),
-                        ));
+                        ))
                     }
-                    secrets.push(SecretString::from(part.to_owned()));
-                }
-                secrets
-            }
+                })
+                .collect::<Result<Vec<_>, _>>()?,
         };
-
-        let allow_simulated = parse_bool(source, "ALLOW_SIMULATED_PAYMENTS")?;
-        let payment_mode = match source.get("PAYMENT_MODE").as_deref().map(str::trim) {
+        let mode = match source.get("PAYMENT_MODE").as_deref().map(str::trim) {
             Some("stripe") => PaymentMode::Stripe,
             Some("simulated") => PaymentMode::Simulated,
-            None if stripe_secret_key.is_some() => PaymentMode::Stripe,
+            None if secret_key.is_some() => PaymentMode::Stripe,
             None => PaymentMode::Simulated,
             Some(other) => {
                 return Err(bad(
@@ -251,8 +304,9 @@ impl Config {
                 ))
             }
         };
-        match payment_mode {
-            PaymentMode::Stripe if stripe_secret_key.is_none() => {
+        let allow_simulated = parse_bool(source, "ALLOW_SIMULATED_PAYMENTS")?;
+        match mode {
+            PaymentMode::Stripe if secret_key.is_none() => {
                 return Err(bad(
                     "STRIPE_SECRET_KEY",
                     "is required when payments go through Stripe",
@@ -275,20 +329,23 @@ impl Config {
             _ => {}
         }
         if environment == Environment::Production
-            && stripe_secret_key
+            && secret_key
                 .as_ref()
                 .is_some_and(|k| k.expose_secret().starts_with("sk_test_"))
         {
-            tracing::warn!("production is running with a Stripe test key");
+            warnings.push(
+                "production is running with a Stripe test key (STRIPE_SECRET_KEY=sk_test_...)"
+                    .to_owned(),
+            );
         }
 
-        let stripe_api_base = parse_url(
+        let api_base = parse_url(
             &source
                 .get("STRIPE_API_BASE")
                 .unwrap_or_else(|| "https://api.stripe.com/".into()),
             "STRIPE_API_BASE",
         )?;
-        let stripe_timeout = Duration::from_millis(parse_number(
+        let timeout = Duration::from_millis(parse_number(
             source,
             "STRIPE_TIMEOUT_MS",
             10_000,
@@ -302,44 +359,6 @@ impl Config {
             |n: &u64| (1..=86_400).contains(n),
             "a number of seconds from 1 to 86400",
         )?);
-        let webhook_body_limit = parse_number(
-            source,
-            "WEBHOOK_BODY_LIMIT_BYTES",
-            2 * 1024 * 1024,
-            |n: &usize| (1024..=64 * 1024 * 1024).contains(n),
-            "a number of bytes from 1024 to 67108864",
-        )?;
-
-        let business_timezone = match source.get("BUSINESS_TIMEZONE") {
-            None => chrono_tz::UTC,
-            Some(name) => name.trim().parse::<chrono_tz::Tz>().map_err(|_| {
-                bad(
-                    "BUSINESS_TIMEZONE",
-                    format!("{name:?} is not an IANA time zone like Europe/London"),
-                )
-            })?,
-        };
-
-        let admin_email = source.get("ADMIN_EMAIL").map(|e| e.trim().to_owned());
-        let admin_password = source.get("ADMIN_PASSWORD").map(SecretString::from);
-        match (&admin_email, &admin_password) {
-            (Some(email), Some(password)) => {
-                if !email.contains('@') {
-                    return Err(bad("ADMIN_EMAIL", "is not an email address"));
-                }
-                if password.expose_secret().chars().count() < 10 {
-                    return Err(bad("ADMIN_PASSWORD", "must be at least 10 characters"));
-                }
-            }
-            (Some(_), None) => {
-                return Err(bad("ADMIN_PASSWORD", "is required when ADMIN_EMAIL is set"))
-            }
-            (None, Some(_)) => {
-                return Err(bad("ADMIN_EMAIL", "is required when ADMIN_PASSWORD is set"))
-            }
-            (None, None) => {}
-        }
-
         let reconcile_secs = parse_number(
             source,
             "RECONCILE_INTERVAL_SECS",
@@ -354,27 +373,6 @@ impl Config {
             |n: &u64| *n <= 7 * 86_400,
             "a number of seconds up to 604800",
         )?);
-        let log_format = match source.get("LOG_FORMAT").as_deref().map(str::trim) {
-            None | Some("text") => LogFormat::Text,
-            Some("json") => LogFormat::Json,
-            Some(other) => return Err(bad("LOG_FORMAT", format!("{other:?} is not text or json"))),
-        };
-        let metrics_token = source.get("METRICS_TOKEN").map(SecretString::from);
-        let max_in_flight = parse_number(
-            source,
-            "MAX_IN_FLIGHT_REQUESTS",
-            512,
-            |n: &usize| (1..=100_000).contains(n),
-            "a whole number from 1 to 100000",
-        )?;
-        let request_timeout = Duration::from_secs(parse_number(
-            source,
-            "REQUEST_TIMEOUT_SECS",
-            30,
-            |n: &u64| (1..=600).contains(n),
-            "a number of seconds from 1 to 600",
-        )?);
-
         let simulated_delay = Duration::from_millis(parse_number(
             source,
             "SIMULATED_DELAY_MS",
@@ -382,31 +380,119 @@ impl Config {
             |n: &u64| *n <= 600_000,
             "a number of milliseconds up to 600000",
         )?);
-
         Ok(Self {
-            environment,
-            database_url,
-            database_max_connections,
-            site_addr,
-            public_base_url,
-            payment_mode,
-            stripe_secret_key,
+            mode,
+            secret_key,
             webhook_secrets,
-            stripe_api_base,
-            stripe_timeout,
+            api_base,
+            timeout,
             webhook_tolerance,
-            webhook_body_limit,
-            business_timezone,
-            admin_email,
-            admin_password,
             reconcile_interval: (reconcile_secs > 0).then(|| Duration::from_secs(reconcile_secs)),
             reconcile_after,
-            log_format,
-            metrics_token,
-            max_in_flight,
-            request_timeout,
-            data_dir,
             simulated_delay,
+        })
+    }
+}
+
+/// The first admin, created on start when no admin has that email.
+#[derive(Debug, Clone, Default)]
+pub struct AdminConfig {
+    pub email: Option<String>,
+    pub password: Option<SecretString>,
+}
+
+impl AdminConfig {
+    pub fn from_source(source: &dyn Source) -> Result<Self, ConfigError> {
+        let email = source.get("ADMIN_EMAIL").map(|e| e.trim().to_owned());
+        let password = source.get("ADMIN_PASSWORD").map(SecretString::from);
+        match (&email, &password) {
+            (Some(email), Some(password)) => {
+                if !email.contains('@') {
+                    return Err(bad("ADMIN_EMAIL", "is not an email address"));
+                }
+                if password.expose_secret().chars().count()
+                    < app::services::admins::MIN_PASSWORD_CHARS
+                {
+                    return Err(bad("ADMIN_PASSWORD", "must be at least 10 characters"));
+                }
+            }
+            (Some(_), None) => {
+                return Err(bad("ADMIN_PASSWORD", "is required when ADMIN_EMAIL is set"))
+            }
+            (None, Some(_)) => {
+                return Err(bad("ADMIN_EMAIL", "is required when ADMIN_PASSWORD is set"))
+            }
+            (None, None) => {}
+        }
+        Ok(Self { email, password })
+    }
+}
+
+/// What one request may take: time, a place among those in flight, webhook body bytes.
+#[derive(Debug, Clone)]
+pub struct LimitsConfig {
+    pub max_in_flight: usize,
+    pub request_timeout: Duration,
+    pub webhook_body_limit: usize,
+}
+
+impl LimitsConfig {
+    pub fn from_source(source: &dyn Source) -> Result<Self, ConfigError> {
+        Ok(Self {
+            max_in_flight: parse_number(
+                source,
+                "MAX_IN_FLIGHT_REQUESTS",
+                512,
+                |n: &usize| (1..=100_000).contains(n),
+                "a whole number from 1 to 100000",
+            )?,
+            request_timeout: Duration::from_secs(parse_number(
+                source,
+                "REQUEST_TIMEOUT_SECS",
+                30,
+                |n: &u64| (1..=600).contains(n),
+                "a number of seconds from 1 to 600",
+            )?),
+            webhook_body_limit: parse_number(
+                source,
+                "WEBHOOK_BODY_LIMIT_BYTES",
+                2 * 1024 * 1024,
+                |n: &usize| (1024..=64 * 1024 * 1024).contains(n),
+                "a number of bytes from 1024 to 67108864",
+            )?,
+        })
+    }
+}
+
+/// The whole configuration of `server serve`.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub environment: Environment,
+    pub server: ServerConfig,
+    pub database: DatabaseConfig,
+    pub stripe: StripeConfig,
+    pub admin: AdminConfig,
+    pub limits: LimitsConfig,
+    /// Worth telling the operator, not worth refusing to start: logged once logging runs.
+    pub warnings: Vec<String>,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_source(&ProcessEnv)
+    }
+
+    pub fn from_source(source: &dyn Source) -> Result<Self, ConfigError> {
+        let environment = Environment::from_source(source)?;
+        let mut warnings = Vec::new();
+        Ok(Self {
+            environment,
+            server: ServerConfig::from_source(source, environment)?,
+            database: DatabaseConfig::from_source(source)?,
+            stripe: StripeConfig::from_source(source, environment, &mut warnings)?,
+            admin: AdminConfig::from_source(source)?,
+            limits: LimitsConfig::from_source(source)?,
+            warnings,
         })
     }
 }
@@ -415,16 +501,22 @@ impl Config {
 mod tests {
     use super::*;
 
+    const NONE: [(&str, &str); 0] = [];
+
     #[test]
     fn defaults_run_simulated_on_a_sqlite_file() {
-        let config = Config::from_source(&[] as &[(&str, &str); 0]).unwrap();
-        assert_eq!(config.payment_mode, PaymentMode::Simulated);
-        assert_eq!(config.database_url, "sqlite://data/bookings.db");
-        assert_eq!(config.site_addr.to_string(), "127.0.0.1:3000");
-        assert_eq!(config.public_base_url.as_str(), "http://127.0.0.1:3000/");
-        assert_eq!(config.webhook_tolerance, Duration::from_secs(300));
-        assert_eq!(config.webhook_body_limit, 2 * 1024 * 1024);
-        assert!(config.reconcile_interval.is_none());
+        let config = Config::from_source(&NONE).unwrap();
+        assert_eq!(config.stripe.mode, PaymentMode::Simulated);
+        assert_eq!(config.database.url, "sqlite://data/bookings.db");
+        assert_eq!(config.server.site_addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(
+            config.server.public_base_url.as_str(),
+            "http://127.0.0.1:3000/"
+        );
+        assert_eq!(config.stripe.webhook_tolerance, Duration::from_secs(300));
+        assert_eq!(config.limits.webhook_body_limit, 2 * 1024 * 1024);
+        assert!(config.stripe.reconcile_interval.is_none());
+        assert!(config.warnings.is_empty());
     }
 
     #[test]
@@ -439,10 +531,10 @@ mod tests {
             ),
         ])
         .unwrap();
-        assert_eq!(config.payment_mode, PaymentMode::Stripe);
-        assert_eq!(config.webhook_secrets.len(), 2);
+        assert_eq!(config.stripe.mode, PaymentMode::Stripe);
+        assert_eq!(config.stripe.webhook_secrets.len(), 2);
         assert_eq!(
-            config.webhook_secrets[1].expose_secret(),
+            config.stripe.webhook_secrets[1].expose_secret(),
             "whsec_two1234567"
         );
     }
@@ -495,7 +587,7 @@ mod tests {
             ("ALLOW_SIMULATED_PAYMENTS", "true"),
         ];
         assert_eq!(
-            Config::from_source(&told).unwrap().payment_mode,
+            Config::from_source(&told).unwrap().stripe.mode,
             PaymentMode::Simulated
         );
     }
@@ -512,5 +604,104 @@ mod tests {
         let printed = format!("{config:?}");
         assert!(!printed.contains("verysecretvalue"));
         assert!(!printed.contains("a-long-admin-password"));
+    }
+
+    mod sections {
+        use super::super::*;
+        use super::NONE;
+
+        #[test]
+        fn server_needs_a_public_address_in_production_and_reads_the_zone() {
+            let err = ServerConfig::from_source(&NONE, Environment::Production).unwrap_err();
+            assert_eq!(err.variable, "PUBLIC_BASE_URL");
+            let server = ServerConfig::from_source(
+                &[
+                    ("LEPTOS_SITE_ADDR", "0.0.0.0:8080"),
+                    ("BUSINESS_TIMEZONE", "Europe/London"),
+                    ("LOG_FORMAT", "json"),
+                ],
+                Environment::Development,
+            )
+            .unwrap();
+            assert_eq!(server.public_base_url.as_str(), "http://0.0.0.0:8080/");
+            assert_eq!(server.business_timezone, chrono_tz::Europe::London);
+            assert_eq!(server.log_format, LogFormat::Json);
+        }
+
+        #[test]
+        fn database_defaults_to_a_file_under_the_data_dir() {
+            let db = DatabaseConfig::from_source(&[("DATA_DIR", "/var/lib/bookings")]).unwrap();
+            assert_eq!(db.url, "sqlite:///var/lib/bookings/bookings.db");
+            assert_eq!(db.max_connections, 4);
+            let pg =
+                DatabaseConfig::from_source(&[("DATABASE_URL", "postgres://db/bookings")]).unwrap();
+            assert_eq!((pg.max_connections, pg.options().max_connections), (16, 16));
+            let err =
+                DatabaseConfig::from_source(&[("DATABASE_MAX_CONNECTIONS", "0")]).unwrap_err();
+            assert_eq!(err.variable, "DATABASE_MAX_CONNECTIONS");
+        }
+
+        #[test]
+        fn a_test_key_in_production_is_a_warning_not_a_refusal() {
+            let mut warnings = Vec::new();
+            let stripe = StripeConfig::from_source(
+                &[
+                    ("STRIPE_SECRET_KEY", "sk_test_abc"),
+                    ("STRIPE_WEBHOOK_SECRET", "whsec_one1234567"),
+                    ("RECONCILE_INTERVAL_SECS", "60"),
+                ],
+                Environment::Production,
+                &mut warnings,
+            )
+            .unwrap();
+            assert_eq!(stripe.mode, PaymentMode::Stripe);
+            assert_eq!(stripe.reconcile_interval, Some(Duration::from_secs(60)));
+            assert_eq!(warnings.len(), 1);
+            assert!(warnings[0].contains("test key"), "{warnings:?}");
+            assert!(!warnings[0].contains("sk_test_abc"));
+
+            let mut none = Vec::new();
+            StripeConfig::from_source(
+                &[
+                    ("STRIPE_SECRET_KEY", "sk_live_abc"),
+                    ("STRIPE_WEBHOOK_SECRET", "whsec_one1234567"),
+                ],
+                Environment::Production,
+                &mut none,
+            )
+            .unwrap();
+            assert!(none.is_empty());
+        }
+
+        #[test]
+        fn admin_needs_both_halves_and_a_long_password() {
+            assert!(AdminConfig::from_source(&NONE).unwrap().email.is_none());
+            let short = AdminConfig::from_source(&[
+                ("ADMIN_EMAIL", "a@example.com"),
+                ("ADMIN_PASSWORD", "short"),
+            ])
+            .unwrap_err();
+            assert_eq!(short.variable, "ADMIN_PASSWORD");
+            let alone =
+                AdminConfig::from_source(&[("ADMIN_PASSWORD", "long enough pw")]).unwrap_err();
+            assert_eq!(alone.variable, "ADMIN_EMAIL");
+        }
+
+        #[test]
+        fn limits_have_bounds() {
+            let limits = LimitsConfig::from_source(&NONE).unwrap();
+            assert_eq!(
+                (limits.max_in_flight, limits.request_timeout),
+                (512, Duration::from_secs(30))
+            );
+            for (variable, value) in [
+                ("MAX_IN_FLIGHT_REQUESTS", "0"),
+                ("REQUEST_TIMEOUT_SECS", "601"),
+                ("WEBHOOK_BODY_LIMIT_BYTES", "10"),
+            ] {
+                let err = LimitsConfig::from_source(&[(variable, value)]).unwrap_err();
+                assert_eq!(err.variable, variable);
+            }
+        }
     }
 }

@@ -4,10 +4,11 @@ use crate::config::{Config, Environment, PaymentMode};
 use crate::simulated::{self, Simulator};
 use crate::stripe_gateway::StripeGateway;
 use crate::webhook::{self, WebhookSettings};
-use app::checkout::CheckoutGateway;
-use app::db::{Backend, Db, DbOptions};
-use app::live::LiveHub;
-use app::state::{AppState, Settings};
+use app::db::Db;
+use app::services::gateway::CheckoutGateway;
+use app::services::payment_writer::PaymentWriter;
+use app::settings::Settings;
+use app::state::AppState;
 use app::{shell, App};
 use axum::Router;
 use leptos::prelude::*;
@@ -46,25 +47,18 @@ fn leptos_options(config: &Config) -> Result<LeptosOptions, StartError> {
     let mut options = get_configuration(None)
         .map(|c| c.leptos_options)
         .map_err(|e| StartError::Leptos(e.to_string()))?;
-    options.site_addr = config.site_addr;
+    options.site_addr = config.server.site_addr;
     Ok(options)
 }
 
 impl Application {
     /// Connects and migrates the database, then binds the listener (port 0 picks a free port).
     pub async fn build(config: Config) -> Result<Self, StartError> {
-        let db = Db::connect(
-            &config.database_url,
-            &DbOptions {
-                max_connections: config.database_max_connections,
-                ..DbOptions::default()
-            },
-        )
-        .await?;
+        let db = Db::connect(&config.database.url, &config.database.options()).await?;
         db.migrate().await?;
-        if let (Some(email), Some(password)) = (&config.admin_email, &config.admin_password) {
+        if let (Some(email), Some(password)) = (&config.admin.email, &config.admin.password) {
             use secrecy::ExposeSecret;
-            if app::auth::ensure_admin(&db, email, password.expose_secret())
+            if app::services::admins::ensure_admin(&db, email, password.expose_secret())
                 .await
                 .map_err(app::db::DbError::from)?
             {
@@ -72,13 +66,14 @@ impl Application {
             }
         }
 
-        let listener = TcpListener::bind(config.site_addr)
+        let site_addr = config.server.site_addr;
+        let listener = TcpListener::bind(site_addr)
             .await
             .map_err(|source| StartError::Bind {
-                addr: config.site_addr,
+                addr: site_addr,
                 source,
             })?;
-        let mut public_base_url = config.public_base_url.clone();
+        let mut public_base_url = config.server.public_base_url.clone();
         if public_base_url.port() == Some(0) {
             // Bound to port 0 (tests): links must carry the port actually chosen.
             let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
@@ -87,30 +82,28 @@ impl Application {
 
         let settings = Settings {
             public_base_url: public_base_url.as_str().trim_end_matches('/').to_owned(),
-            timezone: config.business_timezone,
-            simulated_payments: config.payment_mode == PaymentMode::Simulated,
-            secure_cookies: config.public_base_url.scheme() == "https"
+            timezone: config.server.business_timezone,
+            simulated_payments: config.stripe.mode == PaymentMode::Simulated,
+            secure_cookies: config.server.public_base_url.scheme() == "https"
                 || config.environment == Environment::Production,
         };
-        let live = LiveHub::new();
-        if db.backend() == Backend::Postgres {
-            crate::live::spawn_postgres_listener(db.url().to_owned(), live.clone());
-        }
+        db.listen_for_changes();
 
         let secrets = webhook_secrets(&config);
         let bound = listener.local_addr().map_err(|source| StartError::Bind {
-            addr: config.site_addr,
+            addr: site_addr,
             source,
         })?;
         let (checkout, simulator): (Arc<dyn CheckoutGateway>, Option<Arc<Simulator>>) =
-            match config.payment_mode {
+            match config.stripe.mode {
                 PaymentMode::Stripe => {
                     let key = config
-                        .stripe_secret_key
+                        .stripe
+                        .secret_key
                         .as_ref()
                         .ok_or_else(|| StartError::Stripe("no secret key".into()))?;
                     let gateway =
-                        StripeGateway::new(key, &config.stripe_api_base, config.stripe_timeout)
+                        StripeGateway::new(key, &config.stripe.api_base, config.stripe.timeout)
                             .map_err(StartError::Stripe)?;
                     (Arc::new(gateway), None)
                 }
@@ -125,11 +118,12 @@ impl Application {
                         settings.public_base_url.clone(),
                         format!("http://{host}:{}{}", bound.port(), webhook::PATH),
                         secrets[0].clone(),
-                        config.simulated_delay,
+                        config.stripe.simulated_delay,
                     ));
-                    let seeded = simulated::demo::seed_if_empty(&db, config.business_timezone)
-                        .await
-                        .map_err(app::db::DbError::from)?;
+                    let seeded =
+                        simulated::demo::seed_if_empty(&db, config.server.business_timezone)
+                            .await
+                            .map_err(app::db::DbError::from)?;
                     if seeded > 0 {
                         tracing::info!(seeded, "created demo training sessions");
                     }
@@ -137,39 +131,37 @@ impl Application {
                 }
             };
 
-        if let Some(interval) = config.reconcile_interval {
-            crate::reconcile::spawn_periodic(
+        if let Some(interval) = config.stripe.reconcile_interval {
+            app::services::reconcile::spawn_periodic(
                 db.clone(),
-                live.clone(),
                 checkout.clone(),
                 interval,
-                config.reconcile_after,
+                config.stripe.reconcile_after,
             );
         }
-        let payments = app::db::payment_writer::PaymentWriter::start(db.clone(), live.clone());
+        let payments = PaymentWriter::start(db.clone());
         let state = AppState {
             leptos_options: leptos_options(&config)?,
             db,
             settings: Arc::new(settings),
-            live,
             checkout,
             payments,
         };
         let metrics = crate::metrics::Metrics::default();
         let webhook = WebhookSettings {
             secrets: Arc::new(secrets),
-            tolerance_secs: config.webhook_tolerance.as_secs() as i64,
-            body_limit: config.webhook_body_limit,
+            tolerance_secs: config.stripe.webhook_tolerance.as_secs() as i64,
+            body_limit: config.limits.webhook_body_limit,
             metrics: metrics.clone(),
         };
         let secure = state.settings.secure_cookies;
         let router = crate::http::layered(
             router(state.clone(), webhook, simulator).merge(crate::metrics::router(
                 metrics,
-                config.metrics_token.clone(),
+                config.server.metrics_token.clone(),
             )),
-            config.max_in_flight,
-            config.request_timeout,
+            config.limits.max_in_flight,
+            config.limits.request_timeout,
             secure,
         );
         Ok(Self {
@@ -239,8 +231,8 @@ pub fn router(
 /// The configured webhook secrets; simulated payments without one get a fresh random secret,
 /// known only to this process, which signs its own events with it.
 fn webhook_secrets(config: &Config) -> Vec<secrecy::SecretString> {
-    if !config.webhook_secrets.is_empty() {
-        return config.webhook_secrets.clone();
+    if !config.stripe.webhook_secrets.is_empty() {
+        return config.stripe.webhook_secrets.clone();
     }
     let random: [u8; 24] = rand::random();
     vec![secrecy::SecretString::from(format!(

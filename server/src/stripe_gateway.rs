@@ -1,7 +1,7 @@
 //! The Stripe API client (async-stripe): creates and retrieves Checkout Sessions. Its base URL
 //! comes from `STRIPE_API_BASE`, so tests point it at a local fake that speaks Stripe's format.
 
-use app::checkout::{
+use app::services::gateway::{
     CheckoutGateway, CheckoutRequest, CreatedSession, GatewayError, RetrievedSession,
 };
 use secrecy::{ExposeSecret, SecretString};

@@ -61,8 +61,7 @@ const ADMIN_PAGES: [&str; 8] = [
 async fn everything_admin_is_refused_without_a_session(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let session = seed_session(&app.db, 10).await;
-    let hub = app::live::LiveHub::new();
-    app::db::bookings::create(&app.db, &hub, &new_booking(session, "Zelda Unique"))
+    create_booking(&app.db, &new_booking(session, "Zelda Unique"))
         .await
         .unwrap();
     let before = (
@@ -131,7 +130,7 @@ async fn everything_admin_is_refused_without_a_session(backend: Backend) {
 async fn login_sets_a_safe_cookie_refuses_wrong_passwords_and_rate_limits(backend: Backend) {
     let app =
         TestApp::spawn_with(backend, &[("PUBLIC_BASE_URL", "https://book.example.com")]).await;
-    app::auth::upsert_admin(&app.db, ADMIN_EMAIL, ADMIN_PASSWORD)
+    app::services::admins::upsert_admin(&app.db, ADMIN_EMAIL, ADMIN_PASSWORD)
         .await
         .unwrap();
     let origin = [("origin", "https://book.example.com")];
@@ -269,16 +268,11 @@ async fn attendance_and_a_webhook_at_the_same_moment_both_land(backend: Backend)
     let app = std::sync::Arc::new(TestApp::spawn(backend).await);
     app.login_admin().await;
     let session = seed_session(&app.db, 100).await;
-    let hub = app::live::LiveHub::new();
     for round in 0..15 {
-        let booking = app::db::bookings::create(
-            &app.db,
-            &hub,
-            &new_booking(session, &format!("Race {round}")),
-        )
-        .await
-        .unwrap()
-        .id;
+        let booking = create_booking(&app.db, &new_booking(session, &format!("Race {round}")))
+            .await
+            .unwrap()
+            .id;
         let webhook = {
             let app = app.clone();
             tokio::spawn(async move {
@@ -332,7 +326,6 @@ async fn attendance_and_a_webhook_at_the_same_moment_both_land(backend: Backend)
 async fn filters_search_sort_pages_and_csv(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     app.login_admin().await;
-    let hub = app::live::LiveHub::new();
     let a = seed_session(&app.db, 100).await;
     let b = seed_session(&app.db, 100).await;
     for n in 0..30 {
@@ -343,10 +336,7 @@ async fn filters_search_sort_pages_and_csv(backend: Backend) {
         } else {
             format!("Athlete {n:02}")
         };
-        let id = app::db::bookings::create(&app.db, &hub, &booking)
-            .await
-            .unwrap()
-            .id;
+        let id = create_booking(&app.db, &booking).await.unwrap().id;
         if n % 2 == 0 {
             app.deliver(&paid_event(&format!("evt_f{n}"), id)).await;
         }
@@ -619,11 +609,13 @@ async fn sessions_are_created_edited_and_cancelled(backend: Backend) {
         .unwrap()
         .cancelled_at
         .is_some());
-    assert!(app::db::sessions::upcoming(&app.db, 10)
-        .await
-        .unwrap()
-        .iter()
-        .all(|s| s.id != id));
+    assert!(
+        app::db::sessions::list(&app.db, app::db::sessions::Listing::Upcoming, 10)
+            .await
+            .unwrap()
+            .iter()
+            .all(|s| s.id != id)
+    );
 }
 
 async fn manual_bookings_bypass_payment(backend: Backend) {
@@ -671,9 +663,8 @@ fn session_option(html: &str, session: i64) -> String {
 async fn both_forms_pick_sessions_from_their_own_lists(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     app.login_admin().await;
-    let hub = app::live::LiveHub::new();
     let full = seed_session(&app.db, 1).await;
-    app::db::bookings::create(&app.db, &hub, &new_booking(full, "Early Parent"))
+    create_booking(&app.db, &new_booking(full, "Early Parent"))
         .await
         .unwrap();
     let open = seed_session(&app.db, 5).await;

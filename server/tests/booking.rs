@@ -181,11 +181,10 @@ async fn cancelled_and_started_sessions_take_no_bookings(backend: Backend) {
 async fn a_booking_page_shows_that_booking_only(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let session = seed_session(&app.db, 10).await;
-    let hub = app::live::LiveHub::new();
-    let mine = app::db::bookings::create(&app.db, &hub, &new_booking(session, "Pat Mine"))
+    let mine = create_booking(&app.db, &new_booking(session, "Pat Mine"))
         .await
         .unwrap();
-    let theirs = app::db::bookings::create(&app.db, &hub, &new_booking(session, "Sam Theirs"))
+    let theirs = create_booking(&app.db, &new_booking(session, "Sam Theirs"))
         .await
         .unwrap();
     assert_eq!(mine.reference.len(), 20);

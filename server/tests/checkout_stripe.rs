@@ -109,7 +109,7 @@ async fn the_create_request_carries_what_stripe_needs(backend: Backend) {
         answer.redirect.as_deref(),
         Some(format!("https://checkout.stripe.com/c/pay/{stored}").as_str())
     );
-    assert_eq!(booking.payment_status, app::domain::PaymentStatus::Unpaid);
+    assert_eq!(booking.payment_status, domain::PaymentStatus::Unpaid);
 
     // Paying again while the session is open reuses it: no second request to Stripe.
     let again = app
@@ -138,7 +138,7 @@ async fn expect_unpaid_with_message(
     booking: &app::db::bookings::Booking,
     code: &str,
 ) {
-    assert_eq!(booking.payment_status, app::domain::PaymentStatus::Unpaid);
+    assert_eq!(booking.payment_status, domain::PaymentStatus::Unpaid);
     assert_eq!(booking.stripe_checkout_session_id, None);
     let redirect = answer.redirect.clone().unwrap();
     assert_eq!(
@@ -203,7 +203,7 @@ async fn stripe_refusing_failing_or_hanging_leaves_the_booking_unpaid(backend: B
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(now.payment_status, app::domain::PaymentStatus::Unpaid);
+        assert_eq!(now.payment_status, domain::PaymentStatus::Unpaid);
         assert!(now.stripe_checkout_session_id.is_some());
     }
 }

@@ -56,11 +56,10 @@ fn stream_event(i: usize, booking: i64) -> (serde_json::Value, &'static str) {
 
 async fn stream_bookings(db: &app::db::Db, n: usize) -> Vec<i64> {
     let session = seed_session(db, 10_000).await;
-    let hub = app::live::LiveHub::new();
     let mut ids = Vec::new();
     for i in 0..n {
         ids.push(
-            app::db::bookings::create(db, &hub, &new_booking(session, &format!("Stream {i}")))
+            create_booking(db, &new_booking(session, &format!("Stream {i}")))
                 .await
                 .unwrap()
                 .id,
@@ -218,7 +217,7 @@ async fn a_webhook_never_delivered_is_reconciled_once(backend: Backend) {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(after.payment_status, app::domain::PaymentStatus::Paid);
+    assert_eq!(after.payment_status, domain::PaymentStatus::Paid);
     assert_eq!(
         after.paid_at,
         app::db::bookings::by_id(&app.db, booking.id)
@@ -651,8 +650,8 @@ async fn logs_never_contain_secrets() {
         .unwrap();
     let body = paid_event("evt_log", 1).to_string();
     for signature in [
-        server::webhook::signature::header_value(webhook_secret, now_secs(), body.as_bytes()),
-        server::webhook::signature::header_value(
+        domain::stripe_signature::header_value(webhook_secret, now_secs(), body.as_bytes()),
+        domain::stripe_signature::header_value(
             "whsec_wrong_secret_1234",
             now_secs(),
             body.as_bytes(),

@@ -3,10 +3,10 @@
 
 mod support;
 
-use app::db::payments::{apply_event, EventSource};
 use app::db::Db;
-use app::domain::StripeEvent;
-use app::live::LiveHub;
+use app::services::payments::apply_event;
+use domain::EventSource;
+use domain::StripeEvent;
 use proptest::prelude::*;
 use rand::{seq::SliceRandom, SeedableRng};
 use serde_json::Value;
@@ -223,8 +223,7 @@ async fn final_state(db: &Db, booking: i64) -> (String, i64, Option<String>) {
 }
 
 async fn new_booking_holding_current_session(db: &Db, session: i64) -> i64 {
-    let hub = LiveHub::new();
-    let booking = app::db::bookings::create(db, &hub, &new_booking(session, "Order Parent"))
+    let booking = create_booking(db, &new_booking(session, "Order Parent"))
         .await
         .unwrap()
         .id;
@@ -237,10 +236,9 @@ async fn new_booking_holding_current_session(db: &Db, session: i64) -> i64 {
 }
 
 async fn deliver_all(db: &Db, events: &[Value]) {
-    let hub = LiveHub::new();
     for e in events {
         let parsed = StripeEvent::parse(e.to_string().as_bytes()).unwrap();
-        apply_event(db, &hub, &parsed, EventSource::Webhook)
+        apply_event(db, &parsed, EventSource::Webhook)
             .await
             .unwrap();
     }

@@ -1,11 +1,11 @@
 //! The live bookings table: both status tags, attendance control on each row, filters, search,
 //! sorting, server-side pagination and the CSV export of the filtered rows.
 
-use super::filter::{BookingFilter, SortKey};
 use super::layout::LiveVersion;
 use crate::components::form::{BUTTON_CLASS, INPUT_CLASS, SECONDARY_BUTTON_CLASS};
 use crate::components::tag::{AttendanceTag, PaymentTag};
-use crate::domain::{AttendanceStatus, PaymentStatus};
+use domain::filter::{BookingFilter, SortKey};
+use domain::{AttendanceStatus, PaymentStatus};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
@@ -44,52 +44,16 @@ pub struct AdminBookingsPage {
     pub sessions: Vec<SessionOption>,
 }
 
-/// Reads a raw query string ("a=1&b=2") into a filter.
-pub fn filter_from_query_string(query: &str) -> BookingFilter {
-    let pairs: Vec<(String, String)> = query
-        .split('&')
-        .filter_map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            Some((decode(k)?, decode(v)?))
-        })
-        .collect();
-    BookingFilter::from_query(|name| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-    })
-}
-
-fn decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok()?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
-                i += 2;
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8(out).ok()
-}
-
 #[server(endpoint = "admin/bookings")]
 pub async fn admin_bookings(query: String) -> Result<AdminBookingsPage, ServerFnError> {
-    use crate::domain::Money;
-    use crate::schedule::when;
     use crate::state::AppState;
+    use domain::schedule::when;
+    use domain::{BookingSource, Money};
     super::require_admin().await?;
     let state = expect_context::<AppState>();
     let tz = state.settings.timezone;
-    let filter = filter_from_query_string(&query);
-    let (rows, count) = crate::db::admin::bookings_page(&state.db, &filter, tz)
+    let filter = BookingFilter::from_query_string(&query);
+    let (rows, count) = crate::db::admin_list::bookings_page(&state.db, &filter, tz)
         .await
         .map_err(super::internal)?;
     let sessions = crate::db::sessions::options(&state.db, 500)
@@ -101,8 +65,9 @@ pub async fn admin_bookings(query: String) -> Result<AdminBookingsPage, ServerFn
             label: format!("{title} – {}", when(starts_at, tz)),
         })
         .collect();
-    let crate::db::admin::Count { total, more } = count;
-    let counted_pages = ((total + super::filter::PAGE_SIZE - 1) / super::filter::PAGE_SIZE).max(1);
+    let crate::db::admin_list::Count { total, more } = count;
+    let counted_pages =
+        ((total + domain::filter::PAGE_SIZE - 1) / domain::filter::PAGE_SIZE).max(1);
     // Past the cap the count is a floor: the page being looked at always exists.
     let pages = if more {
         counted_pages.max(filter.page + 1)
@@ -117,7 +82,7 @@ pub async fn admin_bookings(query: String) -> Result<AdminBookingsPage, ServerFn
                 session_when: when(r.session_starts_at, tz),
                 amount: Money::new(r.amount, r.currency.clone()).to_string(),
                 created: when(r.created_at, tz),
-                manual: r.source == "manual",
+                manual: r.source == BookingSource::Manual,
                 reference: r.reference,
                 parent_name: r.parent_name,
                 parent_email: r.parent_email,
@@ -141,20 +106,24 @@ pub async fn set_attendance(
     booking_id: i64,
     status: String,
 ) -> Result<AttendanceStatus, ServerFnError> {
+    use crate::services::attendance::{set, AttendanceError};
     use crate::state::AppState;
     let admin = super::require_admin().await?;
     let status: AttendanceStatus = status
         .parse()
-        .map_err(|e: crate::domain::UnknownStatus| ServerFnError::new(e.to_string()))?;
+        .map_err(|e: domain::UnknownStatus| ServerFnError::new(e.to_string()))?;
     let state = expect_context::<AppState>();
-    let found = crate::db::attendance::set(&state.db, &state.live, booking_id, status)
-        .await
-        .map_err(super::internal)?;
-    if !found {
-        return Err(ServerFnError::new("That booking no longer exists."));
-    }
-    tracing::info!(booking_id, admin = admin.id, attendance = %status, "attendance set");
-    Ok(status)
+    set(
+        &state.db,
+        booking_id,
+        status,
+        &format!("admin:{}", admin.id),
+    )
+    .await
+    .map_err(|error| match error {
+        AttendanceError::NoSuchBooking => ServerFnError::new("That booking no longer exists."),
+        AttendanceError::Database(error) => super::internal(error),
+    })
 }
 
 #[component]

@@ -3,7 +3,7 @@
 
 use super::layout::LiveVersion;
 use crate::components::tag::{AttendanceTag, PaymentTag};
-use crate::domain::{AttendanceStatus, PaymentStatus};
+use domain::{AttendanceStatus, BookingSource, PaymentStatus};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use serde::{Deserialize, Serialize};
@@ -33,7 +33,7 @@ pub struct AdminBookingDetail {
     pub athlete_name: String,
     pub athlete_age: i64,
     pub notes: Option<String>,
-    pub source: String,
+    pub source: BookingSource,
     pub amount: String,
     pub amount_paid: Option<String>,
     pub amount_refunded: String,
@@ -47,9 +47,9 @@ pub struct AdminBookingDetail {
 
 #[server(endpoint = "admin/booking")]
 pub async fn admin_booking(id: i64) -> Result<Option<AdminBookingDetail>, ServerFnError> {
-    use crate::domain::Money;
-    use crate::schedule::when;
     use crate::state::AppState;
+    use domain::schedule::when;
+    use domain::Money;
     super::require_admin().await?;
     let state = expect_context::<AppState>();
     let tz = state.settings.timezone;
@@ -59,7 +59,7 @@ pub async fn admin_booking(id: i64) -> Result<Option<AdminBookingDetail>, Server
     else {
         return Ok(None);
     };
-    let timeline = crate::db::admin::timeline(&state.db, id)
+    let timeline = crate::db::ledger::timeline(&state.db, id)
         .await
         .map_err(super::internal)?;
     let money = |amount: i64| Money::new(amount, b.currency.clone()).to_string();
@@ -88,7 +88,7 @@ pub async fn admin_booking(id: i64) -> Result<Option<AdminBookingDetail>, Server
             .into_iter()
             .map(|e| TimelineItem {
                 at: when(e.at, tz),
-                kind: e.kind.to_owned(),
+                kind: e.kind.as_str().to_owned(),
                 event_id: e.event_id,
                 event_type: e.event_type,
                 source: e.source,
@@ -151,7 +151,7 @@ fn Detail(b: AdminBookingDetail) -> impl IntoView {
                 <dt class="font-medium">"Phone"</dt><dd>{optional(b.parent_phone.clone())}</dd>
                 <dt class="font-medium">"Athlete"</dt><dd>{b.athlete_name.clone()} ", " {b.athlete_age} " years"</dd>
                 <dt class="font-medium">"Notes"</dt><dd>{optional(b.notes.clone())}</dd>
-                <dt class="font-medium">"Booked"</dt><dd>{b.created.clone()} " (" {b.source.clone()} ")"</dd>
+                <dt class="font-medium">"Booked"</dt><dd>{b.created.clone()} " (" {b.source.as_str()} ")"</dd>
             </dl>
             <dl class="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 rounded-xl bg-white p-4 text-sm shadow-sm">
                 <dt class="font-medium">"Price"</dt><dd>{b.amount.clone()}</dd>

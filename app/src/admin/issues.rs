@@ -21,7 +21,7 @@ pub async fn payment_issues(page: i64) -> Result<(Vec<IssueRow>, i64), ServerFnE
     use crate::state::AppState;
     super::require_admin().await?;
     let state = expect_context::<AppState>();
-    let (issues, total) = crate::db::admin::issues(&state.db, page)
+    let (issues, total) = crate::db::payment_logs::issues(&state.db, page)
         .await
         .map_err(super::internal)?;
     Ok((
@@ -33,7 +33,7 @@ pub async fn payment_issues(page: i64) -> Result<(Vec<IssueRow>, i64), ServerFnE
                 event_id: i.event_id,
                 event_type: i.event_type,
                 message: i.message.unwrap_or_default(),
-                at: crate::schedule::when(i.created_at, state.settings.timezone),
+                at: domain::schedule::when(i.created_at, state.settings.timezone),
             })
             .collect(),
         total,
@@ -66,7 +66,7 @@ pub fn IssuesPage() -> impl IntoView {
                         Err(e) => view! { <p class="mt-4 rounded-lg bg-red-50 p-4 text-red-800" role="alert">{crate::error_text(&e)}</p> }.into_any(),
                         Ok((rows, total)) => {
                             let current = page();
-                            let more = current * super::filter::PAGE_SIZE < total;
+                            let more = current * domain::filter::PAGE_SIZE < total;
                             view! {
                                 <p class="mt-3 text-sm text-slate-600">{format!("{total} in all")}</p>
                                 <ul class="mt-2 space-y-2" data-testid="issues">

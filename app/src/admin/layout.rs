@@ -26,20 +26,14 @@ pub async fn logout() -> Result<(), ServerFnError> {
     use crate::state::AppState;
     let state = expect_context::<AppState>();
     if let Some(parts) = use_context::<axum::http::request::Parts>() {
-        let token = parts
-            .headers
-            .get_all(axum::http::header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find_map(crate::auth::token_from_cookie_header);
-        if let Some(token) = token {
-            crate::auth::logout(&state.db, &token)
+        if let Some(token) = super::session::request_token(&parts.headers) {
+            crate::services::admins::logout(&state.db, &token)
                 .await
                 .map_err(super::internal)?;
         }
     }
     let response = expect_context::<leptos_axum::ResponseOptions>();
-    if let Ok(cookie) = axum::http::HeaderValue::from_str(&crate::auth::session_cookie(
+    if let Ok(cookie) = axum::http::HeaderValue::from_str(&super::session::session_cookie(
         None,
         state.settings.secure_cookies,
     )) {

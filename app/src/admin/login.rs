@@ -17,17 +17,18 @@ pub async fn login(
     password: String,
     next: Option<String>,
 ) -> Result<(), ServerFnError> {
-    use crate::auth::LoginError;
+    use crate::services::admins::LoginError;
     use crate::state::AppState;
     let state = expect_context::<AppState>();
     let client = leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .await
         .map(|info| info.0.ip().to_string())
         .unwrap_or_else(|_| "unknown".to_owned());
-    match crate::auth::login(&state.db, &email, &password, &client).await {
+    match crate::services::admins::login(&state.db, &email, &password, &client).await {
         Ok(token) => {
             let response = expect_context::<leptos_axum::ResponseOptions>();
-            let cookie = crate::auth::session_cookie(Some(&token), state.settings.secure_cookies);
+            let cookie =
+                super::session::session_cookie(Some(&token), state.settings.secure_cookies);
             if let Ok(value) = axum::http::HeaderValue::from_str(&cookie) {
                 response.append_header(axum::http::header::SET_COOKIE, value);
             }

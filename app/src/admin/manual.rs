@@ -26,8 +26,10 @@ pub async fn create_manual_booking(
     athlete_age: String,
     notes: Option<String>,
 ) -> Result<(), FormError> {
-    use crate::db::bookings::BookingSource;
-    use crate::domain::booking_form::BookingFormInput;
+    use crate::services::booking::book_from_form;
+    use crate::state::AppState;
+    use domain::booking_form::BookingFormInput;
+    use domain::BookingSource;
     let admin = super::require_admin()
         .await
         .map_err(|e| FormError::Message(crate::error_text(&e)))?;
@@ -42,7 +44,8 @@ pub async fn create_manual_booking(
         notes,
         consent: Some("admin".into()),
     };
-    let created = crate::pages::book::create_from_form(&input, BookingSource::Manual).await?;
+    let state = expect_context::<AppState>();
+    let created = book_from_form(&state.db, &input, BookingSource::Manual).await?;
     tracing::info!(
         booking_id = created.id,
         admin = admin.id,

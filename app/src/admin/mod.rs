@@ -4,12 +4,13 @@
 
 pub mod bookings;
 pub mod detail;
-pub mod filter;
 pub mod issues;
 pub mod layout;
 pub mod login;
 pub mod manual;
 pub mod routes;
+#[cfg(feature = "ssr")]
+pub mod session;
 pub mod sessions;
 
 #[cfg(feature = "ssr")]
@@ -18,12 +19,12 @@ use leptos::prelude::*;
 /// The admin the current request is from; otherwise the answer becomes a 401 and the server
 /// function returns an error carrying no data.
 #[cfg(feature = "ssr")]
-pub async fn require_admin() -> Result<crate::auth::Admin, ServerFnError> {
+pub async fn require_admin() -> Result<crate::services::admins::Admin, ServerFnError> {
     use crate::state::AppState;
     let state = expect_context::<AppState>();
     let parts = use_context::<axum::http::request::Parts>();
     let admin = match parts {
-        Some(parts) => crate::auth::request_admin(&state.db, &parts.headers)
+        Some(parts) => session::request_admin(&state.db, &parts.headers)
             .await
             .map_err(|_| ServerFnError::new("The database is unavailable; try again."))?,
         None => None,

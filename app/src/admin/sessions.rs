@@ -5,6 +5,7 @@ use crate::components::form::{
     ErrorSummary, FormFeedback, TextField, BUTTON_CLASS, SECONDARY_BUTTON_CLASS,
 };
 use crate::form_error::FormError;
+use domain::session_form::{SessionFields, FORM_ORDER};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use serde::{Deserialize, Serialize};
@@ -22,37 +23,21 @@ pub struct SessionSummary {
     pub cancelled: bool,
 }
 
-/// The session form's fields as text, as typed (or as stored, for editing).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SessionFields {
-    pub title: String,
-    pub date: String,
-    pub time: String,
-    pub duration: String,
-    pub location: String,
-    pub capacity: String,
-    pub price: String,
-    pub currency: String,
-}
-
-const FORM_ORDER: [&str; 8] = [
-    "title", "date", "time", "duration", "location", "capacity", "price", "currency",
-];
-
 #[server(endpoint = "admin/sessions")]
 pub async fn admin_sessions() -> Result<Vec<SessionSummary>, ServerFnError> {
-    use crate::domain::Money;
+    use crate::db::sessions::{list, Listing};
     use crate::state::AppState;
+    use domain::Money;
     super::require_admin().await?;
     let state = expect_context::<AppState>();
-    let sessions = crate::db::sessions::all(&state.db, 1000)
+    let sessions = list(&state.db, Listing::All, 1000)
         .await
         .map_err(super::internal)?;
     Ok(sessions
         .into_iter()
         .map(|s| SessionSummary {
             id: s.id,
-            when: crate::schedule::when(s.starts_at, state.settings.timezone),
+            when: domain::schedule::when(s.starts_at, state.settings.timezone),
             price: Money::new(s.price_amount, s.currency.clone()).to_string(),
             cancelled: s.cancelled_at.is_some(),
             title: s.title,
@@ -75,115 +60,12 @@ pub async fn admin_session(id: i64) -> Result<Option<SessionFields>, ServerFnErr
     else {
         return Ok(None);
     };
-    let (date, time) = crate::schedule::date_and_time(s.starts_at, state.settings.timezone);
-    let decimals = if crate::domain::Money::is_zero_decimal(&s.currency) {
-        0
-    } else {
-        2
-    };
-    let price = if decimals == 0 {
-        s.price_amount.to_string()
-    } else {
-        format!("{}.{:02}", s.price_amount / 100, s.price_amount % 100)
-    };
-    Ok(Some(SessionFields {
-        title: s.title,
-        date,
-        time,
-        duration: s.duration_minutes.to_string(),
-        location: s.location,
-        capacity: s.capacity.to_string(),
-        price,
-        currency: s.currency,
-    }))
+    Ok(Some(SessionFields::of(
+        &s.details(),
+        state.settings.timezone,
+    )))
 }
 
-/// Parses the form in the business's time zone into a session, naming each problem.
-#[cfg(feature = "ssr")]
-fn parse_fields(
-    f: &SessionFields,
-    tz: chrono_tz::Tz,
-) -> Result<crate::db::sessions::NewTrainingSession, crate::domain::booking_form::FieldErrors> {
-    use crate::domain::booking_form::FieldErrors;
-    use crate::domain::Money;
-    let mut errors = FieldErrors::default();
-    let title = f.title.split_whitespace().collect::<Vec<_>>().join(" ");
-    if title.is_empty() || title.chars().count() > 200 {
-        errors.add("title", "Enter a title of at most 200 characters.");
-    }
-    let starts_at = match crate::schedule::parse_local(&f.date, &f.time, tz) {
-        Ok(ms) => Some(ms),
-        Err(message) => {
-            let field = if message.contains("date") {
-                "date"
-            } else {
-                "time"
-            };
-            errors.add(field, message);
-            None
-        }
-    };
-    let number = |text: &str,
-                  field: &str,
-                  range: std::ops::RangeInclusive<i64>,
-                  errors: &mut FieldErrors,
-                  message: &str| {
-        match text.trim().parse::<i64>() {
-            Ok(n) if range.contains(&n) => Some(n),
-            _ => {
-                errors.add(field, message);
-                None
-            }
-        }
-    };
-    let duration = number(
-        &f.duration,
-        "duration",
-        1..=1440,
-        &mut errors,
-        "Enter the length in minutes (1 to 1440).",
-    );
-    let location = f.location.trim().to_owned();
-    if location.is_empty() || location.chars().count() > 200 {
-        errors.add("location", "Enter where the session takes place.");
-    }
-    let capacity = number(
-        &f.capacity,
-        "capacity",
-        1..=10_000,
-        &mut errors,
-        "Enter how many athletes can come (1 to 10000).",
-    );
-    let currency = f.currency.trim().to_ascii_uppercase();
-    if currency.len() != 3 || !currency.chars().all(|c| c.is_ascii_alphabetic()) {
-        errors.add("currency", "Enter a three-letter currency code, like USD.");
-    }
-    let price = match Money::parse_major(&f.price, &currency) {
-        Ok(amount) => Some(amount),
-        Err(message) => {
-            errors.add("price", format!("Price: {message}."));
-            None
-        }
-    };
-    match (starts_at, duration, capacity, price) {
-        (Some(starts_at), Some(duration_minutes), Some(capacity), Some(price_amount))
-            if errors.is_empty() =>
-        {
-            Ok(crate::db::sessions::NewTrainingSession {
-                title,
-                starts_at,
-                duration_minutes,
-                location,
-                capacity,
-                price_amount,
-                currency,
-            })
-        }
-        _ => Err(errors),
-    }
-}
-
-/// Creates a session (no `id`) or saves the one with `id`.
 #[server(endpoint = "admin/sessions/save")]
 pub async fn save_session(
     id: Option<String>,
@@ -211,28 +93,15 @@ pub async fn save_session(
         price,
         currency,
     };
-    let session = parse_fields(&fields, state.settings.timezone).map_err(|mut errors| {
-        errors.values = [
-            ("title", &fields.title),
-            ("date", &fields.date),
-            ("time", &fields.time),
-            ("duration", &fields.duration),
-            ("location", &fields.location),
-            ("capacity", &fields.capacity),
-            ("price", &fields.price),
-            ("currency", &fields.currency),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v.chars().take(200).collect()))
-        .collect();
-        FormError::Invalid(errors)
-    })?;
+    let session = fields
+        .parse(state.settings.timezone)
+        .map_err(FormError::Invalid)?;
     let saved = match id.as_deref().map(str::trim).filter(|i| !i.is_empty()) {
-        None => crate::db::sessions::create(&state.db, &session)
+        None => crate::services::sessions::create(&state.db, &session)
             .await
             .map(|_| true),
         Some(id) => match id.parse::<i64>() {
-            Ok(id) => crate::db::sessions::update(&state.db, id, &session).await,
+            Ok(id) => crate::services::sessions::save(&state.db, id, &session).await,
             Err(_) => Ok(false),
         },
     };
@@ -256,7 +125,7 @@ pub async fn cancel_session(id: i64) -> Result<(), ServerFnError> {
     use crate::state::AppState;
     super::require_admin().await?;
     let state = expect_context::<AppState>();
-    crate::db::sessions::cancel(&state.db, id)
+    crate::services::sessions::cancel(&state.db, id)
         .await
         .map_err(super::internal)?;
     Ok(())

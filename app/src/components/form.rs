@@ -122,7 +122,7 @@ where
 /// field's problem, and a message for the whole form.
 #[derive(Debug, Clone, Copy)]
 pub struct FormFeedback {
-    invalid: Signal<Option<crate::domain::booking_form::FieldErrors>>,
+    invalid: Signal<Option<domain::booking_form::FieldErrors>>,
     message: Signal<Option<String>>,
 }
 

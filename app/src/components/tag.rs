@@ -1,15 +1,39 @@
 //! Colour tags for the two statuses; each carries its text so colour is never the only signal.
 
-use crate::domain::{AttendanceStatus, PaymentStatus};
+use domain::{AttendanceStatus, PaymentStatus};
 use leptos::prelude::*;
 
 const TAG_BASE: &str = "inline-flex items-center rounded-full px-2.5 py-0.5 text-xs font-semibold";
+
+/// The Tailwind classes of a payment tag; the background colours are fixed by the original
+/// specification (`docs/ARCHITECTURE.md`).
+pub const fn payment_class(status: PaymentStatus) -> &'static str {
+    match status {
+        PaymentStatus::Paid => "bg-green-500 text-white",
+        PaymentStatus::Failed => "bg-red-500 text-white",
+        PaymentStatus::Unpaid => "bg-yellow-400 text-gray-900",
+        PaymentStatus::Refunded => "bg-slate-500 text-white",
+    }
+}
+
+/// The Tailwind classes of an attendance tag; pending, completed and no-show colours are fixed
+/// by the original specification.
+pub const fn attendance_class(status: AttendanceStatus) -> &'static str {
+    match status {
+        AttendanceStatus::Pending => "bg-gray-300 text-gray-900",
+        AttendanceStatus::Confirmed => "bg-indigo-500 text-white",
+        AttendanceStatus::Completed => "bg-blue-500 text-white",
+        AttendanceStatus::Cancelled => "bg-gray-600 text-white",
+        AttendanceStatus::NoShow => "bg-red-300 text-gray-900",
+        AttendanceStatus::Manual => "bg-purple-500 text-white",
+    }
+}
 
 #[component]
 pub fn PaymentTag(#[prop(into)] status: Signal<PaymentStatus>) -> impl IntoView {
     view! {
         <span
-            class=move || format!("{TAG_BASE} {}", status.get().tag_class())
+            class=move || format!("{TAG_BASE} {}", payment_class(status.get()))
             data-payment-status=move || status.get().as_str()
         >
             {move || status.get().label()}
@@ -21,10 +45,44 @@ pub fn PaymentTag(#[prop(into)] status: Signal<PaymentStatus>) -> impl IntoView 
 pub fn AttendanceTag(#[prop(into)] status: Signal<AttendanceStatus>) -> impl IntoView {
     view! {
         <span
-            class=move || format!("{TAG_BASE} {}", status.get().tag_class())
+            class=move || format!("{TAG_BASE} {}", attendance_class(status.get()))
             data-attendance-status=move || status.get().as_str()
         >
             {move || status.get().label()}
         </span>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_use_the_design_colours_and_are_all_distinct() {
+        assert!(payment_class(PaymentStatus::Paid).contains("bg-green-500"));
+        assert!(payment_class(PaymentStatus::Failed).contains("bg-red-500"));
+        assert!(payment_class(PaymentStatus::Unpaid).contains("bg-yellow-400"));
+        assert!(attendance_class(AttendanceStatus::Pending).contains("bg-gray-300"));
+        assert!(attendance_class(AttendanceStatus::Completed).contains("bg-blue-500"));
+        assert!(attendance_class(AttendanceStatus::NoShow).contains("bg-red-300"));
+
+        let background = |class: &str| {
+            class
+                .split_whitespace()
+                .find(|c| c.starts_with("bg-"))
+                .map(str::to_owned)
+        };
+        let payment: std::collections::HashSet<_> = PaymentStatus::ALL
+            .iter()
+            .map(|s| background(payment_class(*s)).expect("every payment tag has a background"))
+            .collect();
+        assert_eq!(payment.len(), PaymentStatus::ALL.len());
+        let attendance: std::collections::HashSet<_> = AttendanceStatus::ALL
+            .iter()
+            .map(|s| {
+                background(attendance_class(*s)).expect("every attendance tag has a background")
+            })
+            .collect();
+        assert_eq!(attendance.len(), AttendanceStatus::ALL.len());
     }
 }

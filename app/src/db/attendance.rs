@@ -1,18 +1,13 @@
-//! The one place that writes `attendance_status` (after a booking is created): an admin's
-//! decision. It never touches `payment_status`, and the webhook never calls it.
+//! The one place that writes `attendance_status` after a booking is created. It never touches
+//! `payment_status`; the use case that calls it is `crate::services::attendance::set`, and the
+//! webhook never does.
 
 use super::{now_ms, Db};
-use crate::domain::AttendanceStatus;
-use crate::live::{commit_and_announce, LiveHub};
+use domain::AttendanceStatus;
 
-/// Sets a booking's attendance; false when there is no such booking.
-pub async fn set(
-    db: &Db,
-    hub: &LiveHub,
-    booking_id: i64,
-    status: AttendanceStatus,
-) -> Result<bool, sqlx::Error> {
-    let mut tx = db.writer().begin().await?;
+/// Sets a booking's attendance and announces the change; false when there is no such booking.
+pub async fn set(db: &Db, booking_id: i64, status: AttendanceStatus) -> Result<bool, sqlx::Error> {
+    let mut tx = db.begin().await?;
     let changed =
         sqlx::query("UPDATE bookings SET attendance_status = $1, updated_at = $2 WHERE id = $3")
             .bind(status.as_str())
@@ -25,6 +20,6 @@ pub async fn set(
         tx.rollback().await?;
         return Ok(false);
     }
-    commit_and_announce(tx, db, hub, &[booking_id]).await?;
+    db.commit(tx, &[booking_id]).await?;
     Ok(true)
 }

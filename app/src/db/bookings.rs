@@ -1,69 +1,27 @@
-//! Bookings: creation under the session's capacity, and reading one booking back.
+//! Bookings: inserting one under its session's capacity, and reading one back.
 
-use super::sessions::holds_place;
-use super::{now_ms, Db};
-use crate::domain::{AttendanceStatus, PaymentStatus};
-use crate::live::{commit_and_announce, LiveHub};
+use super::{Db, Tx};
+use domain::booking_form::BookingRequest;
+use domain::{AttendanceStatus, BookingSource, PaymentStatus};
 use serde::{Deserialize, Serialize};
-use sqlx::any::AnyRow;
-use sqlx::Row;
 
-/// How long an unpaid booking holds its place (a Checkout Session lives at least 30 minutes).
-pub const HOLD_MS: i64 = 35 * 60 * 1000;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BookingSource {
-    /// Booked by a parent through the public form; paid through Checkout.
-    Online,
-    /// Entered by an admin; bypasses payment.
-    Manual,
+/// Whether booking `b` holds a place in its session at the time bound to `$now`: not cancelled
+/// or refunded, and paid, manual, or still within its hold. Every query that counts places
+/// uses it, each naming its own placeholder for the time.
+macro_rules! holds_place {
+    ($now:literal) => {
+        concat!(
+            "(b.attendance_status <> 'cancelled' AND b.payment_status <> 'refunded'
+              AND (b.payment_status = 'paid' OR b.source = 'manual' OR b.held_until > ",
+            $now,
+            "))"
+        )
+    };
 }
+pub(crate) use holds_place;
 
-impl BookingSource {
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Online => "online",
-            Self::Manual => "manual",
-        }
-    }
-}
-
-/// A booking as validated at the edge; every field already checked.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewBooking {
-    pub training_session_id: i64,
-    pub parent_name: String,
-    pub parent_email: String,
-    pub parent_phone: Option<String>,
-    pub athlete_name: String,
-    pub athlete_age: i64,
-    pub notes: Option<String>,
-    pub source: BookingSource,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum CreateBookingError {
-    #[error("that session does not exist")]
-    SessionNotFound,
-    #[error("that session has been cancelled")]
-    SessionCancelled,
-    #[error("that session has already started")]
-    SessionStarted,
-    #[error("that session is full")]
-    SessionFull,
-    #[error(transparent)]
-    Database(#[from] sqlx::Error),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CreatedBooking {
-    pub id: i64,
-    pub reference: String,
-}
-
-/// Everything stored about one booking, with its session's title and time.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Everything stored about one booking, with its session's title, start and place.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct Booking {
     pub id: i64,
     pub reference: String,
@@ -77,8 +35,11 @@ pub struct Booking {
     pub athlete_name: String,
     pub athlete_age: i64,
     pub notes: Option<String>,
-    pub source: String,
+    #[sqlx(try_from = "String")]
+    pub source: BookingSource,
+    #[sqlx(try_from = "String")]
     pub payment_status: PaymentStatus,
+    #[sqlx(try_from = "String")]
     pub attendance_status: AttendanceStatus,
     pub amount: i64,
     pub currency: String,
@@ -95,54 +56,7 @@ pub struct Booking {
     pub updated_at: i64,
 }
 
-/// A status column read as its domain type; an unknown spelling is a decode error.
-pub(crate) fn decode_status<T: std::str::FromStr>(
-    row: &AnyRow,
-    column: &str,
-) -> Result<T, sqlx::Error>
-where
-    T::Err: std::error::Error + Send + Sync + 'static,
-{
-    let text: String = row.try_get(column)?;
-    text.parse::<T>()
-        .map_err(|e| sqlx::Error::Decode(Box::new(e)))
-}
-
-impl Booking {
-    pub fn from_row(row: &AnyRow) -> Result<Self, sqlx::Error> {
-        Ok(Self {
-            id: row.try_get("id")?,
-            reference: row.try_get("reference")?,
-            training_session_id: row.try_get("training_session_id")?,
-            session_title: row.try_get("session_title")?,
-            session_starts_at: row.try_get("session_starts_at")?,
-            session_location: row.try_get("session_location")?,
-            parent_name: row.try_get("parent_name")?,
-            parent_email: row.try_get("parent_email")?,
-            parent_phone: row.try_get("parent_phone")?,
-            athlete_name: row.try_get("athlete_name")?,
-            athlete_age: row.try_get("athlete_age")?,
-            notes: row.try_get("notes")?,
-            source: row.try_get("source")?,
-            payment_status: decode_status(row, "payment_status")?,
-            attendance_status: decode_status(row, "attendance_status")?,
-            amount: row.try_get("amount")?,
-            currency: row.try_get("currency")?,
-            held_until: row.try_get("held_until")?,
-            stripe_checkout_session_id: row.try_get("stripe_checkout_session_id")?,
-            stripe_checkout_url: row.try_get("stripe_checkout_url")?,
-            stripe_checkout_expires_at: row.try_get("stripe_checkout_expires_at")?,
-            checkout_attempts: row.try_get("checkout_attempts")?,
-            stripe_payment_intent_id: row.try_get("stripe_payment_intent_id")?,
-            amount_paid: row.try_get("amount_paid")?,
-            amount_refunded: row.try_get("amount_refunded")?,
-            paid_at: row.try_get("paid_at")?,
-            created_at: row.try_get("created_at")?,
-            updated_at: row.try_get("updated_at")?,
-        })
-    }
-}
-
+/// The columns of a `Booking`, for one booking chosen by the WHERE clause appended to it.
 macro_rules! booking_select {
     () => {
         "SELECT b.id, b.reference, b.training_session_id, s.title AS session_title,
@@ -155,7 +69,30 @@ macro_rules! booking_select {
          FROM bookings b JOIN training_sessions s ON s.id = b.training_session_id"
     };
 }
-pub(crate) use booking_select;
+
+const BY_ID: &str = concat!(booking_select!(), " WHERE b.id = $1");
+const BY_REFERENCE: &str = concat!(booking_select!(), " WHERE b.reference = $1");
+const BY_CHECKOUT_SESSION: &str = concat!(
+    booking_select!(),
+    " WHERE b.stripe_checkout_session_id = $1"
+);
+
+/// A new booking's id and its private reference.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatedBooking {
+    pub id: i64,
+    pub reference: String,
+}
+
+/// What a booking needs of its session, read with the session locked.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SessionTerms {
+    pub capacity: i64,
+    pub price_amount: i64,
+    pub currency: String,
+    pub starts_at: i64,
+    pub cancelled_at: Option<i64>,
+}
 
 /// An unguessable booking reference: 100 random bits in Crockford's base32 (20 characters).
 pub fn new_reference() -> String {
@@ -167,54 +104,54 @@ pub fn new_reference() -> String {
         .collect()
 }
 
-/// Creates a booking if its session has a place, checking capacity in the same transaction
-/// that inserts (the session row is locked first, so two bookings never take the last place).
-pub async fn create(
-    db: &Db,
-    hub: &LiveHub,
-    new: &NewBooking,
-) -> Result<CreatedBooking, CreateBookingError> {
-    let now = now_ms();
-    let mut tx = db.writer().begin().await?;
-    let session = sqlx::query(
+/// Locks a training session for the rest of `tx` (the no-op UPDATE both databases accept) and
+/// reads its terms, so that two transactions never count the same last place.
+pub async fn lock_session(
+    tx: &mut Tx,
+    session_id: i64,
+) -> Result<Option<SessionTerms>, sqlx::Error> {
+    sqlx::query_as(
         "UPDATE training_sessions SET updated_at = updated_at WHERE id = $1
          RETURNING capacity, price_amount, currency, starts_at, cancelled_at",
     )
-    .bind(new.training_session_id)
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or(CreateBookingError::SessionNotFound)?;
-    let capacity: i64 = session.try_get("capacity")?;
-    let price: i64 = session.try_get("price_amount")?;
-    let currency: String = session.try_get("currency")?;
-    let starts_at: i64 = session.try_get("starts_at")?;
-    let cancelled_at: Option<i64> = session.try_get("cancelled_at")?;
-    if cancelled_at.is_some() {
-        return Err(CreateBookingError::SessionCancelled);
-    }
-    if starts_at <= now && new.source == BookingSource::Online {
-        return Err(CreateBookingError::SessionStarted);
-    }
-    let taken: i64 = sqlx::query_scalar(concat!(
-        "SELECT COUNT(*) FROM bookings b WHERE b.training_session_id = $2 AND ",
-        holds_place!()
-    ))
-    .bind(now)
-    .bind(new.training_session_id)
-    .fetch_one(&mut *tx)
-    .await?;
-    if taken >= capacity {
-        return Err(CreateBookingError::SessionFull);
-    }
+    .bind(session_id)
+    .fetch_optional(&mut **tx)
+    .await
+}
 
+/// The places of a session held at `now`, not counting booking `except` (0 counts them all).
+pub async fn places_taken(
+    tx: &mut Tx,
+    session_id: i64,
+    now: i64,
+    except: i64,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(concat!(
+        "SELECT COUNT(*) FROM bookings b
+         WHERE b.training_session_id = $1 AND b.id <> $2 AND ",
+        holds_place!("$3")
+    ))
+    .bind(session_id)
+    .bind(except)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await
+}
+
+/// Inserts a booking of `request` at the session's price, holding its place until
+/// `held_until`. Capacity is the caller's check, made in the same transaction.
+pub async fn insert(
+    tx: &mut Tx,
+    request: &BookingRequest,
+    source: BookingSource,
+    terms: &SessionTerms,
+    held_until: i64,
+    now: i64,
+) -> Result<CreatedBooking, sqlx::Error> {
     let reference = new_reference();
-    let attendance = match new.source {
-        BookingSource::Online => AttendanceStatus::Pending,
-        BookingSource::Manual => AttendanceStatus::Manual,
-    };
     let search_text = format!(
         "{} {} {}",
-        new.parent_name, new.athlete_name, new.parent_email
+        request.parent_name, request.athlete_name, request.parent_email
     )
     .to_lowercase();
     let id: i64 = sqlx::query_scalar(
@@ -226,55 +163,39 @@ pub async fn create(
          RETURNING id",
     )
     .bind(&reference)
-    .bind(new.training_session_id)
-    .bind(&new.parent_name)
-    .bind(&new.parent_email)
-    .bind(new.parent_phone.clone())
-    .bind(&new.athlete_name)
-    .bind(new.athlete_age)
-    .bind(new.notes.clone())
-    .bind((new.source == BookingSource::Online).then_some(now))
-    .bind(new.source.as_str())
-    .bind(attendance.as_str())
-    .bind(price)
-    .bind(&currency)
-    .bind(now + HOLD_MS)
+    .bind(request.training_session_id)
+    .bind(&request.parent_name)
+    .bind(&request.parent_email)
+    .bind(request.parent_phone.clone())
+    .bind(&request.athlete_name)
+    .bind(request.athlete_age)
+    .bind(request.notes.clone())
+    .bind((source == BookingSource::Online).then_some(now))
+    .bind(source.as_str())
+    .bind(source.initial_attendance().as_str())
+    .bind(terms.price_amount)
+    .bind(&terms.currency)
+    .bind(held_until)
     .bind(search_text)
     .bind(now)
-    .bind(starts_at)
-    .fetch_one(&mut *tx)
+    .bind(terms.starts_at)
+    .fetch_one(&mut **tx)
     .await?;
-    commit_and_announce(tx, db, hub, &[id]).await?;
     Ok(CreatedBooking { id, reference })
 }
 
 pub async fn by_id(db: &Db, id: i64) -> Result<Option<Booking>, sqlx::Error> {
-    let row = sqlx::query(concat!(booking_select!(), " WHERE b.id = $1"))
+    sqlx::query_as(BY_ID)
         .bind(id)
         .fetch_optional(db.reader())
-        .await?;
-    row.as_ref().map(Booking::from_row).transpose()
+        .await
 }
 
 pub async fn by_reference(db: &Db, reference: &str) -> Result<Option<Booking>, sqlx::Error> {
-    let row = sqlx::query(concat!(booking_select!(), " WHERE b.reference = $1"))
+    sqlx::query_as(BY_REFERENCE)
         .bind(reference.to_owned())
         .fetch_optional(db.reader())
-        .await?;
-    row.as_ref().map(Booking::from_row).transpose()
-}
-
-/// Stripe's message for the booking's latest failed payment, if any.
-pub async fn last_failure(db: &Db, booking_id: i64) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT error_message FROM payment_logs
-         WHERE booking_id = $1 AND level = 'error'
-         ORDER BY created_at DESC, id DESC LIMIT 1",
-    )
-    .bind(booking_id)
-    .fetch_optional(db.reader())
-    .await
-    .map(Option::flatten)
+        .await
 }
 
 /// The booking holding a checkout session (the simulated checkout page looks it up so).
@@ -282,12 +203,27 @@ pub async fn by_checkout_session(
     db: &Db,
     session_id: &str,
 ) -> Result<Option<Booking>, sqlx::Error> {
-    let row = sqlx::query(concat!(
-        booking_select!(),
-        " WHERE b.stripe_checkout_session_id = $1"
-    ))
-    .bind(session_id.to_owned())
-    .fetch_optional(db.reader())
-    .await?;
-    row.as_ref().map(Booking::from_row).transpose()
+    sqlx::query_as(BY_CHECKOUT_SESSION)
+        .bind(session_id.to_owned())
+        .fetch_optional(db.reader())
+        .await
+}
+
+/// Locks the booking with `reference` for the rest of `tx` and reads it.
+pub async fn lock_by_reference(
+    tx: &mut Tx,
+    reference: &str,
+) -> Result<Option<Booking>, sqlx::Error> {
+    let locked = sqlx::query("UPDATE bookings SET updated_at = updated_at WHERE reference = $1")
+        .bind(reference.to_owned())
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    if locked == 0 {
+        return Ok(None);
+    }
+    sqlx::query_as(BY_REFERENCE)
+        .bind(reference.to_owned())
+        .fetch_optional(&mut **tx)
+        .await
 }

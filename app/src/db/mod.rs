@@ -1,16 +1,26 @@
-//! The database: one connection type for SQLite and PostgreSQL, migrations, and the SQL of each
-//! resource in its own module. Every query is written once, with `$n` placeholders both accept.
+//! The database: the only home of SQL. One connection type for SQLite and PostgreSQL,
+//! migrations, one module per table or aggregate, and the commit that also announces which
+//! bookings changed. Every query is written once, with `$n` placeholders both databases accept.
+//!
+//! Functions here read or write rows and return plain data; they decide nothing. The use cases
+//! that decide (and call these inside one transaction) are in `crate::services`.
 
-pub mod admin;
+pub mod admin_list;
+pub mod admins;
 pub mod attendance;
 pub mod bookings;
-pub mod payment_writer;
+pub mod checkout;
+pub mod ledger;
+pub mod live;
+pub mod payment_logs;
 pub mod payments;
 pub mod sessions;
 
+pub use live::LiveHub;
+
 use sqlx::any::AnyPoolOptions;
 use sqlx::migrate::Migrator;
-use sqlx::AnyPool;
+use sqlx::{Any, AnyPool, Transaction};
 use std::time::Duration;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
@@ -61,15 +71,19 @@ impl Default for DbOptions {
     }
 }
 
+/// A transaction on the writer; the use cases hold one across several calls of this module.
+pub type Tx = Transaction<'static, Any>;
+
 /// Connections to the one database. SQLite gets a single writer connection (its writes are
 /// serial anyway, and one writer never meets SQLITE_BUSY) beside a pool of readers;
-/// PostgreSQL uses one pool for both.
+/// PostgreSQL uses one pool for both. `live` carries the announcements of committed changes.
 #[derive(Clone, Debug)]
 pub struct Db {
     backend: Backend,
     write: AnyPool,
     read: AnyPool,
     url: String,
+    live: LiveHub,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -151,6 +165,7 @@ impl Db {
                     write,
                     read,
                     url,
+                    live: LiveHub::new(),
                 })
             }
             Backend::Postgres => {
@@ -164,6 +179,7 @@ impl Db {
                     write: pool.clone(),
                     read: pool,
                     url: url.to_owned(),
+                    live: LiveHub::new(),
                 })
             }
         }
@@ -187,7 +203,8 @@ impl Db {
         &self.url
     }
 
-    /// The pool for statements that write (a single connection on SQLite).
+    /// The pool for statements that write (a single connection on SQLite). Within the app only
+    /// this module's files use it; tools outside the app (the benchmark) may too.
     pub fn writer(&self) -> &AnyPool {
         &self.write
     }
@@ -195,6 +212,40 @@ impl Db {
     /// The pool for reads.
     pub fn reader(&self) -> &AnyPool {
         &self.read
+    }
+
+    /// The announcements of committed booking changes, for the pages open on this instance.
+    pub fn live(&self) -> &LiveHub {
+        &self.live
+    }
+
+    /// On PostgreSQL, starts the task that hands other instances' announcements to this
+    /// instance's hub (SQLite serves one instance: nothing to listen to).
+    pub fn listen_for_changes(&self) {
+        if self.backend == Backend::Postgres {
+            live::spawn_postgres_listener(self.url.clone(), self.live.clone());
+        }
+    }
+
+    /// Starts a transaction on the writer.
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        self.write.begin().await
+    }
+
+    /// Commits `tx` and announces the bookings it changed, once the change is durable: on
+    /// PostgreSQL one NOTIFY inside the transaction (delivered on commit to every instance), on
+    /// SQLite (one instance) straight to this instance's hub after the commit.
+    pub async fn commit(&self, mut tx: Tx, booking_ids: &[i64]) -> Result<(), sqlx::Error> {
+        if self.backend == Backend::Postgres && !booking_ids.is_empty() {
+            live::notify(&mut tx, booking_ids).await?;
+        }
+        tx.commit().await?;
+        if self.backend == Backend::Sqlite {
+            for id in booking_ids {
+                self.live.publish_local(*id);
+            }
+        }
+        Ok(())
     }
 
     /// Whether the database answers a trivial query right now.

@@ -1,34 +1,12 @@
 //! Training sessions: what parents can book, with their capacity and price.
 
+use super::bookings::holds_place;
 use super::{now_ms, Db};
+use domain::session_form::NewTrainingSession;
 use serde::{Deserialize, Serialize};
-use sqlx::any::AnyRow;
-use sqlx::Row;
 
-/// Whether a booking holds a place in its session at `$1` (now, ms): not cancelled or refunded,
-/// and paid, manual, or still within its hold. Shared by every query that counts places.
-macro_rules! holds_place {
-    () => {
-        "(b.attendance_status <> 'cancelled' AND b.payment_status <> 'refunded'
-          AND (b.payment_status = 'paid' OR b.source = 'manual' OR b.held_until > $1))"
-    };
-}
-pub(crate) use holds_place;
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NewTrainingSession {
-    pub title: String,
-    /// UTC milliseconds.
-    pub starts_at: i64,
-    pub duration_minutes: i64,
-    pub location: String,
-    pub capacity: i64,
-    /// Minor units of `currency`.
-    pub price_amount: i64,
-    pub currency: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A stored training session, with the places its bookings hold right now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct TrainingSession {
     pub id: i64,
     pub title: String,
@@ -48,22 +26,21 @@ impl TrainingSession {
         (self.capacity - self.places_taken).max(0)
     }
 
-    fn from_row(row: &AnyRow) -> Result<Self, sqlx::Error> {
-        Ok(Self {
-            id: row.try_get("id")?,
-            title: row.try_get("title")?,
-            starts_at: row.try_get("starts_at")?,
-            duration_minutes: row.try_get("duration_minutes")?,
-            location: row.try_get("location")?,
-            capacity: row.try_get("capacity")?,
-            price_amount: row.try_get("price_amount")?,
-            currency: row.try_get("currency")?,
-            cancelled_at: row.try_get("cancelled_at")?,
-            places_taken: row.try_get("places_taken")?,
-        })
+    /// The session's own fields, as the admin's form edits them.
+    pub fn details(&self) -> NewTrainingSession {
+        NewTrainingSession {
+            title: self.title.clone(),
+            starts_at: self.starts_at,
+            duration_minutes: self.duration_minutes,
+            location: self.location.clone(),
+            capacity: self.capacity,
+            price_amount: self.price_amount,
+            currency: self.currency.clone(),
+        }
     }
 }
 
+/// The columns of a `TrainingSession`; the time its places are counted at is `$1`.
 macro_rules! session_select {
     () => {
         concat!(
@@ -71,11 +48,37 @@ macro_rules! session_select {
                     s.price_amount, s.currency, s.cancelled_at,
                     (SELECT COUNT(*) FROM bookings b
                      WHERE b.training_session_id = s.id AND ",
-            holds_place!(),
+            holds_place!("$1"),
             ") AS places_taken
              FROM training_sessions s"
         )
     };
+}
+
+/// Which sessions a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listing {
+    /// Not cancelled, starting after now, soonest first (what parents can book).
+    Upcoming,
+    /// Every session, newest start first (the admin's list).
+    All,
+}
+
+impl Listing {
+    /// The query of this list: the time at `$1`, the limit at `$2`.
+    const fn sql(self) -> &'static str {
+        match self {
+            Self::Upcoming => concat!(
+                session_select!(),
+                " WHERE s.cancelled_at IS NULL AND s.starts_at > $1
+                  ORDER BY s.starts_at, s.id LIMIT $2"
+            ),
+            Self::All => concat!(
+                session_select!(),
+                " ORDER BY s.starts_at DESC, s.id DESC LIMIT $2"
+            ),
+        }
+    }
 }
 
 pub async fn create(db: &Db, new: &NewTrainingSession) -> Result<i64, sqlx::Error> {
@@ -99,8 +102,9 @@ pub async fn create(db: &Db, new: &NewTrainingSession) -> Result<i64, sqlx::Erro
     .await
 }
 
+/// Saves the session with `id`; false when there is none.
 pub async fn update(db: &Db, id: i64, new: &NewTrainingSession) -> Result<bool, sqlx::Error> {
-    let mut tx = db.writer().begin().await?;
+    let mut tx = db.begin().await?;
     let changed = sqlx::query(
         "UPDATE training_sessions
          SET title = $1, starts_at = $2, duration_minutes = $3, location = $4, capacity = $5,
@@ -129,7 +133,8 @@ pub async fn update(db: &Db, id: i64, new: &NewTrainingSession) -> Result<bool, 
     Ok(changed == 1)
 }
 
-/// Cancels a session: it leaves the public list and takes no more bookings.
+/// Cancels a session: it leaves the public list and takes no more bookings. False when it
+/// does not exist or was already cancelled.
 pub async fn cancel(db: &Db, id: i64) -> Result<bool, sqlx::Error> {
     let now = now_ms();
     let changed = sqlx::query(
@@ -145,38 +150,24 @@ pub async fn cancel(db: &Db, id: i64) -> Result<bool, sqlx::Error> {
 }
 
 pub async fn get(db: &Db, id: i64) -> Result<Option<TrainingSession>, sqlx::Error> {
-    let row = sqlx::query(concat!(session_select!(), " WHERE s.id = $2"))
+    sqlx::query_as(concat!(session_select!(), " WHERE s.id = $2"))
         .bind(now_ms())
         .bind(id)
         .fetch_optional(db.reader())
-        .await?;
-    row.as_ref().map(TrainingSession::from_row).transpose()
+        .await
 }
 
-/// Sessions not cancelled that start after now, soonest first.
-pub async fn upcoming(db: &Db, limit: i64) -> Result<Vec<TrainingSession>, sqlx::Error> {
-    let rows = sqlx::query(concat!(
-        session_select!(),
-        " WHERE s.cancelled_at IS NULL AND s.starts_at > $1 ORDER BY s.starts_at, s.id LIMIT $2"
-    ))
-    .bind(now_ms())
-    .bind(limit)
-    .fetch_all(db.reader())
-    .await?;
-    rows.iter().map(TrainingSession::from_row).collect()
-}
-
-/// Every session, newest start first (the admin's list).
-pub async fn all(db: &Db, limit: i64) -> Result<Vec<TrainingSession>, sqlx::Error> {
-    let rows = sqlx::query(concat!(
-        session_select!(),
-        " ORDER BY s.starts_at DESC, s.id DESC LIMIT $2"
-    ))
-    .bind(now_ms())
-    .bind(limit)
-    .fetch_all(db.reader())
-    .await?;
-    rows.iter().map(TrainingSession::from_row).collect()
+/// The sessions of `listing`, at most `limit`.
+pub async fn list(
+    db: &Db,
+    listing: Listing,
+    limit: i64,
+) -> Result<Vec<TrainingSession>, sqlx::Error> {
+    sqlx::query_as(listing.sql())
+        .bind(now_ms())
+        .bind(limit)
+        .fetch_all(db.reader())
+        .await
 }
 
 /// Every session's id, title and start, newest first (choices for filters and forms).

@@ -5,57 +5,11 @@ use crate::components::form::{
     ErrorSummary, FieldError, FormFeedback, SessionChoice, SessionSelect, TextField, BUTTON_CLASS,
     INPUT_CLASS,
 };
-use crate::domain::booking_form::{MAX_AGE, MIN_AGE};
 use crate::form_error::FormError;
 use crate::pages::sessions::upcoming_sessions;
+use domain::booking_form::{MAX_AGE, MIN_AGE};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
-
-/// Validates a booking form and creates the booking under its session's capacity, naming each
-/// refusal on its field. Shared by the parents' form and the admin's manual booking.
-#[cfg(feature = "ssr")]
-pub(crate) async fn create_from_form(
-    input: &crate::domain::booking_form::BookingFormInput,
-    source: crate::db::bookings::BookingSource,
-) -> Result<crate::db::bookings::CreatedBooking, FormError> {
-    use crate::db::bookings::{create, CreateBookingError, NewBooking};
-    let request = input.parse().map_err(FormError::Invalid)?;
-    let state = expect_context::<crate::state::AppState>();
-    let session_problem = |message: &str| FormError::field("session", message, input.values());
-    create(
-        &state.db,
-        &state.live,
-        &NewBooking {
-            training_session_id: request.training_session_id,
-            parent_name: request.parent_name,
-            parent_email: request.parent_email,
-            parent_phone: request.parent_phone,
-            athlete_name: request.athlete_name,
-            athlete_age: request.athlete_age,
-            notes: request.notes,
-            source,
-        },
-    )
-    .await
-    .map_err(|error| match error {
-        CreateBookingError::SessionFull => {
-            session_problem("That session is now full. Please choose another one.")
-        }
-        CreateBookingError::SessionNotFound | CreateBookingError::SessionCancelled => {
-            session_problem("That session is no longer available. Please choose another one.")
-        }
-        CreateBookingError::SessionStarted => {
-            session_problem("That session has already started. Please choose another one.")
-        }
-        CreateBookingError::Database(error) => {
-            tracing::error!(%error, "booking not saved");
-            FormError::Message(
-                "We could not save the booking just now. Nothing was charged; please try again."
-                    .into(),
-            )
-        }
-    })
-}
 
 /// Creates the booking, then sends the parent to pay. Every field arrives as text and is
 /// checked here, so a bad value is named back instead of failing to parse.
@@ -70,10 +24,10 @@ pub async fn book(
     notes: Option<String>,
     consent: Option<String>,
 ) -> Result<(), FormError> {
-    use crate::checkout::{start_checkout, CheckoutProblem, GatewayError};
-    use crate::db::bookings::BookingSource;
-    use crate::domain::booking_form::BookingFormInput;
+    use crate::services::{booking::book_from_form, checkout::start_checkout};
     use crate::state::AppState;
+    use domain::booking_form::BookingFormInput;
+    use domain::BookingSource;
 
     let input = BookingFormInput {
         session,
@@ -86,12 +40,11 @@ pub async fn book(
         consent,
     };
     let state = expect_context::<AppState>();
-    let created = create_from_form(&input, BookingSource::Online).await?;
+    let created = book_from_form(&state.db, &input, BookingSource::Online).await?;
     tracing::info!(booking_id = created.id, "booking created");
 
     let destination = match start_checkout(
         &state.db,
-        &state.live,
         &state.settings,
         state.checkout.as_ref(),
         &created.reference,
@@ -99,14 +52,11 @@ pub async fn book(
     .await
     {
         Ok(url) => url,
-        Err(problem) => {
-            let code = match problem {
-                CheckoutProblem::Gateway(GatewayError::Refused(_)) => "refused",
-                CheckoutProblem::SessionFull => "full",
-                _ => "unavailable",
-            };
-            format!("/bookings/{}?checkout={code}", created.reference)
-        }
+        Err(problem) => format!(
+            "/bookings/{}?checkout={}",
+            created.reference,
+            problem.refusal().code()
+        ),
     };
     leptos_axum::redirect(&destination);
     Ok(())

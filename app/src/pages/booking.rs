@@ -4,7 +4,7 @@
 
 use crate::components::form::{BUTTON_CLASS, SECONDARY_BUTTON_CLASS};
 use crate::components::tag::PaymentTag;
-use crate::domain::{AttendanceStatus, PaymentStatus};
+use domain::{payable, AttendanceStatus, CheckoutRefusal, PaymentStatus};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
@@ -27,17 +27,14 @@ pub struct ParentBooking {
 
 impl ParentBooking {
     pub fn can_pay(&self) -> bool {
-        matches!(
-            self.payment_status,
-            PaymentStatus::Unpaid | PaymentStatus::Failed
-        ) && self.attendance_status != AttendanceStatus::Cancelled
+        payable(self.payment_status, self.attendance_status).is_ok()
     }
 }
 
 #[server(endpoint = "bookings/view")]
 pub async fn booking_view(reference: String) -> Result<Option<ParentBooking>, ServerFnError> {
-    use crate::domain::Money;
     use crate::state::AppState;
+    use domain::Money;
     let state = expect_context::<AppState>();
     let Some(booking) = crate::db::bookings::by_reference(&state.db, &reference)
         .await
@@ -49,14 +46,14 @@ pub async fn booking_view(reference: String) -> Result<Option<ParentBooking>, Se
         return Ok(None);
     };
     let failure = if booking.payment_status == PaymentStatus::Failed {
-        crate::db::bookings::last_failure(&state.db, booking.id)
+        crate::db::payment_logs::last_failure(&state.db, booking.id)
             .await
             .unwrap_or(None)
     } else {
         None
     };
     Ok(Some(ParentBooking {
-        when: crate::schedule::when(booking.session_starts_at, state.settings.timezone),
+        when: domain::schedule::when(booking.session_starts_at, state.settings.timezone),
         amount: Money::new(booking.amount, booking.currency.clone()).to_string(),
         reference: booking.reference,
         session_title: booking.session_title,
@@ -74,9 +71,8 @@ pub async fn booking_view(reference: String) -> Result<Option<ParentBooking>, Se
 pub async fn pay(reference: String) -> Result<(), ServerFnError> {
     use crate::state::AppState;
     let state = expect_context::<AppState>();
-    match crate::checkout::start_checkout(
+    match crate::services::checkout::start_checkout(
         &state.db,
-        &state.live,
         &state.settings,
         state.checkout.as_ref(),
         &reference,
@@ -87,7 +83,7 @@ pub async fn pay(reference: String) -> Result<(), ServerFnError> {
             leptos_axum::redirect(&url);
             Ok(())
         }
-        Err(problem) => Err(ServerFnError::new(problem.for_parent())),
+        Err(problem) => Err(ServerFnError::new(problem.refusal().for_parent())),
     }
 }
 
@@ -95,9 +91,9 @@ pub async fn pay(reference: String) -> Result<(), ServerFnError> {
 /// late); at most once per 10 seconds per booking. True when something was applied.
 #[server(endpoint = "bookings/check")]
 pub async fn check_payment(reference: String) -> Result<bool, ServerFnError> {
-    use crate::db::payments::Applied;
-    use crate::reconcile::{reconcile_booking, Reconciled};
+    use crate::services::reconcile::{reconcile_booking, Reconciled};
     use crate::state::AppState;
+    use domain::Applied;
     let state = expect_context::<AppState>();
     let Some(booking) = crate::db::bookings::by_reference(&state.db, &reference)
         .await
@@ -105,15 +101,7 @@ pub async fn check_payment(reference: String) -> Result<bool, ServerFnError> {
     else {
         return Ok(false);
     };
-    match reconcile_booking(
-        &state.db,
-        &state.live,
-        state.checkout.as_ref(),
-        booking.id,
-        10_000,
-    )
-    .await
-    {
+    match reconcile_booking(&state.db, state.checkout.as_ref(), booking.id, 10_000).await {
         Ok(Reconciled::Applied(Applied::Decided { .. })) => Ok(true),
         Ok(_) => Ok(false),
         Err(error) => {
@@ -197,11 +185,10 @@ fn BookingPage(kind: BookingPageKind) -> impl IntoView {
     });
 
     let checkout_message = move || {
-        query.read().get("checkout").map(|code| match code.as_str() {
-            "refused" => "The payment provider could not start a checkout for this booking. Your booking is saved and unpaid; please try again, or contact us.",
-            "full" => "Sorry, this session filled up while the booking was unpaid.",
-            _ => "We could not reach the payment provider just now. Your booking is saved and unpaid; please try again in a moment.",
-        })
+        query
+            .read()
+            .get("checkout")
+            .map(|code| CheckoutRefusal::from_code(&code).for_parent())
     };
     let pay_error = move || match pay_action.value().get() {
         Some(Err(e)) => Some(crate::error_text(&e)),

@@ -17,20 +17,19 @@ pub struct SessionCard {
 
 #[server(endpoint = "sessions/upcoming")]
 pub async fn upcoming_sessions() -> Result<Vec<SessionCard>, ServerFnError> {
-    use crate::domain::Money;
+    use crate::db::sessions::{list, Listing};
     use crate::state::AppState;
+    use domain::Money;
     let state = expect_context::<AppState>();
-    let sessions = crate::db::sessions::upcoming(&state.db, 100)
-        .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "listing sessions");
-            ServerFnError::new("The sessions could not be loaded; please try again.")
-        })?;
+    let sessions = list(&state.db, Listing::Upcoming, 100).await.map_err(|e| {
+        tracing::error!(error = %e, "listing sessions");
+        ServerFnError::new("The sessions could not be loaded; please try again.")
+    })?;
     Ok(sessions
         .into_iter()
         .map(|s| SessionCard {
             id: s.id,
-            when: crate::schedule::when(s.starts_at, state.settings.timezone),
+            when: domain::schedule::when(s.starts_at, state.settings.timezone),
             price: Money::new(s.price_amount, s.currency.clone()).to_string(),
             places_left: s.places_left(),
             title: s.title,

@@ -21,8 +21,8 @@ pub struct SimulatedCheckoutView {
 pub async fn simulated_checkout(
     session_id: String,
 ) -> Result<Option<SimulatedCheckoutView>, ServerFnError> {
-    use crate::domain::{Money, PaymentStatus};
     use crate::state::AppState;
+    use domain::{payable, Money};
     let state = expect_context::<AppState>();
     if !state.settings.simulated_payments {
         return Ok(None);
@@ -31,18 +31,11 @@ pub async fn simulated_checkout(
         .await
         .map_err(|_| ServerFnError::new("The checkout could not be loaded."))?;
     Ok(booking.map(|b| {
-        let open = matches!(
-            b.payment_status,
-            PaymentStatus::Unpaid | PaymentStatus::Failed
-        ) && b.stripe_checkout_expires_at.unwrap_or(0) * 1000 > crate::db::now_ms();
+        let open = payable(b.payment_status, b.attendance_status).is_ok()
+            && b.stripe_checkout_expires_at.unwrap_or(0) * 1000 > crate::db::now_ms();
         SimulatedCheckoutView {
             session_id,
-            description: format!(
-                "{} – {} ({})",
-                b.session_title,
-                crate::schedule::when(b.session_starts_at, state.settings.timezone),
-                b.athlete_name
-            ),
+            description: crate::services::checkout::product_name(&b, state.settings.timezone),
             amount: Money::new(b.amount, b.currency.clone()).to_string(),
             reference: b.reference,
             email: b.parent_email,

@@ -2,7 +2,7 @@
 //! page's buttons into signed events posted to our own webhook, as Stripe would post them.
 
 use super::events::{checkout_session, event, payment_intent, SessionState};
-use app::checkout::{
+use app::services::gateway::{
     CheckoutGateway, CheckoutRequest, CreatedSession, GatewayError, RetrievedSession,
 };
 use app::state::AppState;
@@ -89,7 +89,7 @@ impl Simulator {
     /// Signs `event` with the webhook secret and posts it to the webhook, as Stripe does.
     async fn deliver(&self, event: serde_json::Value) -> Result<(), String> {
         let body = event.to_string();
-        let signature = crate::webhook::signature::header_value(
+        let signature = domain::stripe_signature::header_value(
             self.secret.expose_secret(),
             now_secs(),
             body.as_bytes(),

@@ -221,14 +221,14 @@ pub fn now_secs() -> i64 {
 /// A `Stripe-Signature` header for `body`, made by our signer (agreement with Stripe's own is
 /// proven separately, against the official library).
 pub fn sign(body: &str, secret: &str, timestamp: i64) -> String {
-    server::webhook::signature::header_value(secret, timestamp, body.as_bytes())
+    domain::stripe_signature::header_value(secret, timestamp, body.as_bytes())
 }
 
 /// A training session starting tomorrow: `capacity` places at 45.00 USD.
 pub async fn seed_session(db: &Db, capacity: i64) -> i64 {
-    app::db::sessions::create(
+    app::services::sessions::create(
         db,
-        &app::db::sessions::NewTrainingSession {
+        &domain::session_form::NewTrainingSession {
             title: "Sprint technique".into(),
             starts_at: (chrono::Utc::now() + chrono::Duration::days(1)).timestamp_millis(),
             duration_minutes: 60,
@@ -242,8 +242,8 @@ pub async fn seed_session(db: &Db, capacity: i64) -> i64 {
     .expect("create a training session")
 }
 
-pub fn new_booking(session: i64, parent: &str) -> app::db::bookings::NewBooking {
-    app::db::bookings::NewBooking {
+pub fn new_booking(session: i64, parent: &str) -> domain::booking_form::BookingRequest {
+    domain::booking_form::BookingRequest {
         training_session_id: session,
         parent_name: parent.into(),
         parent_email: format!("{}@example.com", parent.to_lowercase().replace(' ', ".")),
@@ -251,21 +251,24 @@ pub fn new_booking(session: i64, parent: &str) -> app::db::bookings::NewBooking 
         athlete_name: "Alex".into(),
         athlete_age: 12,
         notes: None,
-        source: app::db::bookings::BookingSource::Online,
     }
+}
+
+/// Books `request` online, through the booking use case.
+pub async fn create_booking(
+    db: &Db,
+    request: &domain::booking_form::BookingRequest,
+) -> Result<app::db::bookings::CreatedBooking, app::services::booking::BookError> {
+    app::services::booking::book(db, request, domain::BookingSource::Online).await
 }
 
 /// One booking in a fresh session; returns its id.
 pub async fn seed_booking(db: &Db) -> i64 {
     let session = seed_session(db, 10).await;
-    app::db::bookings::create(
-        db,
-        &app::live::LiveHub::new(),
-        &new_booking(session, "Pat Parent"),
-    )
-    .await
-    .expect("create a booking")
-    .id
+    create_booking(db, &new_booking(session, "Pat Parent"))
+        .await
+        .expect("create a booking")
+        .id
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -442,7 +445,7 @@ pub const ADMIN_PASSWORD: &str = "correct-horse-battery";
 impl TestApp {
     /// Creates the suite's admin and logs this app's client in (the cookie is kept).
     pub async fn login_admin(&self) {
-        app::auth::upsert_admin(&self.db, ADMIN_EMAIL, ADMIN_PASSWORD)
+        app::services::admins::upsert_admin(&self.db, ADMIN_EMAIL, ADMIN_PASSWORD)
             .await
             .expect("create the admin");
         let answer = self

@@ -1,14 +1,13 @@
-//! The admin's reads: the filtered, sorted, paginated bookings list (and its CSV export), the
-//! payment timeline of a booking, and the payment issues list.
+//! The admin's bookings list: filtered, sorted, paginated (and streamed whole for the CSV
+//! export). The only SQL built at run time, from fixed pieces; values are always bound.
 
-use super::bookings::decode_status;
 use super::{Backend, Db};
-use crate::admin::filter::{BookingFilter, SortKey, PAGE_SIZE};
-use crate::domain::{AttendanceStatus, PaymentStatus};
+use domain::filter::{BookingFilter, SortKey, PAGE_SIZE};
+use domain::{AttendanceStatus, BookingSource, PaymentStatus};
 use futures_util::stream::BoxStream;
-use sqlx::any::{AnyArguments, AnyRow};
+use sqlx::any::AnyArguments;
 use sqlx::query::Query;
-use sqlx::{Any, AssertSqlSafe, Row};
+use sqlx::{Any, AssertSqlSafe, FromRow, Row};
 
 /// A value bound to a `$n` placeholder of a query built at run time.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,7 +33,7 @@ fn bind_all(
 fn day_start(date: &str, tz: chrono_tz::Tz, next_day: bool) -> Option<i64> {
     let day = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
     let day = if next_day { day.succ_opt()? } else { day };
-    crate::schedule::parse_local(&day.format("%Y-%m-%d").to_string(), "00:00", tz).ok()
+    domain::schedule::parse_local(&day.format("%Y-%m-%d").to_string(), "00:00", tz).ok()
 }
 
 /// How a search term finds its bookings.
@@ -186,7 +185,7 @@ const ROW_COLUMNS: &str = "SELECT b.id, b.reference, b.parent_name, b.parent_ema
      FROM bookings b";
 
 /// One row of the admin's bookings list.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct BookingRow {
     pub id: i64,
     pub reference: String,
@@ -199,32 +198,13 @@ pub struct BookingRow {
     pub session_starts_at: i64,
     pub amount: i64,
     pub currency: String,
+    #[sqlx(try_from = "String")]
     pub payment_status: PaymentStatus,
+    #[sqlx(try_from = "String")]
     pub attendance_status: AttendanceStatus,
-    pub source: String,
+    #[sqlx(try_from = "String")]
+    pub source: BookingSource,
     pub created_at: i64,
-}
-
-impl BookingRow {
-    pub fn from_row(row: &AnyRow) -> Result<Self, sqlx::Error> {
-        Ok(Self {
-            id: row.try_get("id")?,
-            reference: row.try_get("reference")?,
-            parent_name: row.try_get("parent_name")?,
-            parent_email: row.try_get("parent_email")?,
-            parent_phone: row.try_get("parent_phone")?,
-            athlete_name: row.try_get("athlete_name")?,
-            athlete_age: row.try_get("athlete_age")?,
-            session_title: row.try_get("session_title")?,
-            session_starts_at: row.try_get("session_starts_at")?,
-            amount: row.try_get("amount")?,
-            currency: row.try_get("currency")?,
-            payment_status: decode_status(row, "payment_status")?,
-            attendance_status: decode_status(row, "attendance_status")?,
-            source: row.try_get("source")?,
-            created_at: row.try_get("created_at")?,
-        })
-    }
 }
 
 /// Counting stops here: past it the list says "10000+" (an exact count of a huge result costs
@@ -341,108 +321,4 @@ pub fn bookings_stream(
         }
     }
     .boxed()
-}
-
-/// One entry of a booking's payment timeline: a ledger event or a payment log line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TimelineEntry {
-    pub at: i64,
-    pub kind: &'static str,
-    pub event_id: Option<String>,
-    pub event_type: Option<String>,
-    pub source: Option<String>,
-    pub level: Option<String>,
-    pub text: String,
-    pub detail: String,
-}
-
-#[derive(sqlx::FromRow)]
-struct LedgerRow {
-    id: String,
-    event_type: String,
-    source: String,
-    outcome: String,
-    summary: String,
-    received_at: i64,
-}
-
-#[derive(sqlx::FromRow)]
-struct LogRow {
-    event_id: Option<String>,
-    event_type: Option<String>,
-    level: String,
-    error_message: Option<String>,
-    stripe_event: String,
-    created_at: i64,
-}
-
-pub async fn timeline(db: &Db, booking_id: i64) -> Result<Vec<TimelineEntry>, sqlx::Error> {
-    let events: Vec<LedgerRow> = sqlx::query_as(
-        "SELECT id, event_type, source, outcome, summary, received_at FROM stripe_events
-         WHERE booking_id = $1 ORDER BY received_at, id",
-    )
-    .bind(booking_id)
-    .fetch_all(db.reader())
-    .await?;
-    let logs: Vec<LogRow> = sqlx::query_as(
-        "SELECT event_id, event_type, level, error_message, stripe_event, created_at
-         FROM payment_logs WHERE booking_id = $1 ORDER BY created_at, id",
-    )
-    .bind(booking_id)
-    .fetch_all(db.reader())
-    .await?;
-    let mut entries: Vec<TimelineEntry> = events
-        .into_iter()
-        .map(|e| TimelineEntry {
-            at: e.received_at,
-            kind: "event",
-            event_id: Some(e.id),
-            event_type: Some(e.event_type),
-            source: Some(e.source),
-            level: None,
-            text: e.outcome,
-            detail: e.summary,
-        })
-        .chain(logs.into_iter().map(|l| TimelineEntry {
-            at: l.created_at,
-            kind: "log",
-            event_id: l.event_id,
-            event_type: l.event_type,
-            source: None,
-            level: Some(l.level),
-            text: l.error_message.unwrap_or_default(),
-            detail: l.stripe_event,
-        }))
-        .collect();
-    entries.sort_by_key(|e| (e.at, e.kind == "log"));
-    Ok(entries)
-}
-
-/// A warning or failure from the payment logs, for review.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct Issue {
-    pub id: i64,
-    pub booking_id: Option<i64>,
-    pub level: String,
-    pub event_id: Option<String>,
-    pub event_type: Option<String>,
-    pub message: Option<String>,
-    pub created_at: i64,
-}
-
-pub async fn issues(db: &Db, page: i64) -> Result<(Vec<Issue>, i64), sqlx::Error> {
-    let total: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM payment_logs WHERE level IN ('warning', 'error')")
-            .fetch_one(db.reader())
-            .await?;
-    let rows: Vec<Issue> = sqlx::query_as(
-        "SELECT id, booking_id, level, event_id, event_type, error_message AS message, created_at
-         FROM payment_logs WHERE level IN ('warning', 'error')
-         ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2",
-    )
-    .bind(PAGE_SIZE)
-    .bind((page.max(1) - 1) * PAGE_SIZE)
-    .fetch_all(db.reader())
-    .await?;
-    Ok((rows, total))
 }

@@ -36,6 +36,25 @@ pub struct BookingRequest {
     pub notes: Option<String>,
 }
 
+/// Why the chosen session cannot take a booking, named back on the form's session field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionProblem {
+    Full,
+    /// It does not exist, or was cancelled.
+    Unavailable,
+    Started,
+}
+
+impl SessionProblem {
+    pub const fn message(self) -> &'static str {
+        match self {
+            Self::Full => "That session is now full. Please choose another one.",
+            Self::Unavailable => "That session is no longer available. Please choose another one.",
+            Self::Started => "That session has already started. Please choose another one.",
+        }
+    }
+}
+
 /// Problems by field name (the form's `name` attributes), and the values to show again.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldErrors {
@@ -118,6 +137,14 @@ impl BookingFormInput {
             keep("consent", "on");
         }
         values
+    }
+
+    /// The form sent back with `problem` on its session field.
+    pub fn session_refused(&self, problem: SessionProblem) -> FieldErrors {
+        let mut errors = FieldErrors::default();
+        errors.add("session", problem.message());
+        errors.values = self.values();
+        errors
     }
 
     pub fn parse(&self) -> Result<BookingRequest, FieldErrors> {

@@ -1,4 +1,5 @@
-//! The two statuses every booking carries side by side, their spellings and their colour tags.
+//! The two statuses every booking carries side by side, and their spellings. (Their colour
+//! tags are the UI's business: `app::components::tag`.)
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -56,16 +57,6 @@ impl PaymentStatus {
             Self::Refunded => "Refunded",
         }
     }
-
-    /// Tailwind classes of the tag; the background colours are fixed by DESIGN.md.
-    pub const fn tag_class(self) -> &'static str {
-        match self {
-            Self::Paid => "bg-green-500 text-white",
-            Self::Failed => "bg-red-500 text-white",
-            Self::Unpaid => "bg-yellow-400 text-gray-900",
-            Self::Refunded => "bg-slate-500 text-white",
-        }
-    }
 }
 
 impl AttendanceStatus {
@@ -99,22 +90,10 @@ impl AttendanceStatus {
             Self::Manual => "Manual",
         }
     }
-
-    /// Tailwind classes of the tag; pending, completed and no-show colours are fixed by DESIGN.md.
-    pub const fn tag_class(self) -> &'static str {
-        match self {
-            Self::Pending => "bg-gray-300 text-gray-900",
-            Self::Confirmed => "bg-indigo-500 text-white",
-            Self::Completed => "bg-blue-500 text-white",
-            Self::Cancelled => "bg-gray-600 text-white",
-            Self::NoShow => "bg-red-300 text-gray-900",
-            Self::Manual => "bg-purple-500 text-white",
-        }
-    }
 }
 
 /// The status whose spelling is `given`, among `all`.
-fn by_spelling<T: Copy>(
+pub(crate) fn by_spelling<T: Copy>(
     all: &[T],
     spelling: impl Fn(T) -> &'static str,
     given: &str,
@@ -147,6 +126,23 @@ impl FromStr for AttendanceStatus {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         by_spelling(&Self::ALL, Self::as_str, s, "attendance status")
+    }
+}
+
+/// Read from a database column: an unknown spelling is an error, never a default.
+impl TryFrom<String> for PaymentStatus {
+    type Error = UnknownStatus;
+
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        text.parse()
+    }
+}
+
+impl TryFrom<String> for AttendanceStatus {
+    type Error = UnknownStatus;
+
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        text.parse()
     }
 }
 
@@ -217,36 +213,5 @@ mod tests {
         }
         assert!(serde_json::from_str::<PaymentStatus>("\"bogus\"").is_err());
         assert!(serde_json::from_str::<AttendanceStatus>("\"no_show\"").is_err());
-    }
-
-    #[test]
-    fn tags_use_the_design_colours_and_are_all_distinct() {
-        assert!(PaymentStatus::Paid.tag_class().contains("bg-green-500"));
-        assert!(PaymentStatus::Failed.tag_class().contains("bg-red-500"));
-        assert!(PaymentStatus::Unpaid.tag_class().contains("bg-yellow-400"));
-        assert!(AttendanceStatus::Pending
-            .tag_class()
-            .contains("bg-gray-300"));
-        assert!(AttendanceStatus::Completed
-            .tag_class()
-            .contains("bg-blue-500"));
-        assert!(AttendanceStatus::NoShow.tag_class().contains("bg-red-300"));
-
-        let background = |class: &str| {
-            class
-                .split_whitespace()
-                .find(|c| c.starts_with("bg-"))
-                .map(str::to_owned)
-        };
-        let payment: std::collections::HashSet<_> = PaymentStatus::ALL
-            .iter()
-            .map(|s| background(s.tag_class()).expect("every payment tag has a background"))
-            .collect();
-        assert_eq!(payment.len(), PaymentStatus::ALL.len());
-        let attendance: std::collections::HashSet<_> = AttendanceStatus::ALL
-            .iter()
-            .map(|s| background(s.tag_class()).expect("every attendance tag has a background"))
-            .collect();
-        assert_eq!(attendance.len(), AttendanceStatus::ALL.len());
     }
 }

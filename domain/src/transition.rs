@@ -1,4 +1,5 @@
-//! The one function that turns what Stripe said into a payment status change (DESIGN.md table).
+//! The one function that turns what Stripe said into a payment status change: `decide`, the
+//! payment transition table of `docs/ARCHITECTURE.md`.
 
 use super::status::PaymentStatus;
 use serde::{Deserialize, Serialize};
@@ -32,18 +33,65 @@ pub enum PaymentSignal {
     ChargeRefunded { fully: bool, amount_refunded: i64 },
 }
 
-impl PaymentSignal {
-    /// The Stripe event type this signal comes from.
+/// The Stripe event types the payment decision acts on: the one table between Stripe's
+/// spelling of an event type and the signal it carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EventKind {
+    CheckoutCompleted,
+    AsyncPaymentSucceeded,
+    AsyncPaymentFailed,
+    PaymentIntentFailed,
+    CheckoutPaymentFailed,
+    CheckoutExpired,
+    ChargeRefunded,
+}
+
+impl EventKind {
+    pub const ALL: [EventKind; 7] = [
+        Self::CheckoutCompleted,
+        Self::AsyncPaymentSucceeded,
+        Self::AsyncPaymentFailed,
+        Self::PaymentIntentFailed,
+        Self::CheckoutPaymentFailed,
+        Self::CheckoutExpired,
+        Self::ChargeRefunded,
+    ];
+
+    /// Stripe's spelling of the event type.
     pub const fn event_type(self) -> &'static str {
         match self {
-            Self::CheckoutCompleted { .. } => "checkout.session.completed",
+            Self::CheckoutCompleted => "checkout.session.completed",
             Self::AsyncPaymentSucceeded => "checkout.session.async_payment_succeeded",
             Self::AsyncPaymentFailed => "checkout.session.async_payment_failed",
             Self::PaymentIntentFailed => "payment_intent.payment_failed",
             Self::CheckoutPaymentFailed => "checkout.session.payment_failed",
             Self::CheckoutExpired => "checkout.session.expired",
-            Self::ChargeRefunded { .. } => "charge.refunded",
+            Self::ChargeRefunded => "charge.refunded",
         }
+    }
+
+    /// The kind whose spelling is `event_type`; `None` for a type the decision ignores.
+    pub fn of_event_type(event_type: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.event_type() == event_type)
+    }
+}
+
+impl PaymentSignal {
+    pub const fn kind(self) -> EventKind {
+        match self {
+            Self::CheckoutCompleted { .. } => EventKind::CheckoutCompleted,
+            Self::AsyncPaymentSucceeded => EventKind::AsyncPaymentSucceeded,
+            Self::AsyncPaymentFailed => EventKind::AsyncPaymentFailed,
+            Self::PaymentIntentFailed => EventKind::PaymentIntentFailed,
+            Self::CheckoutPaymentFailed => EventKind::CheckoutPaymentFailed,
+            Self::CheckoutExpired => EventKind::CheckoutExpired,
+            Self::ChargeRefunded { .. } => EventKind::ChargeRefunded,
+        }
+    }
+
+    /// The Stripe event type this signal comes from.
+    pub const fn event_type(self) -> &'static str {
+        self.kind().event_type()
     }
 }
 
@@ -91,7 +139,7 @@ pub enum Decision {
     Refused { why: Refusal },
 }
 
-/// The payment transition table of DESIGN.md, and nothing else. Pure: no I/O, no clock.
+/// The payment transition table (`docs/ARCHITECTURE.md`), and nothing else. Pure: no I/O, no clock.
 pub fn decide(signal: PaymentSignal, current: PaymentStatus) -> Decision {
     use PaymentStatus::*;
 
@@ -179,7 +227,7 @@ mod tests {
         Decision::Refused { why }
     }
 
-    /// Every (signal, current status) pair, written out as the DESIGN.md table reads.
+    /// Every (signal, current status) pair, written out as the table in `docs/ARCHITECTURE.md` reads.
     #[test]
     fn every_pair_of_the_table() {
         let completed_paid = PaymentSignal::CheckoutCompleted {
@@ -336,6 +384,15 @@ mod tests {
             assert!(matches!(after_paid, Paid), "{signal:?}");
             assert_eq!(status_after(Refunded, decide(signal, Refunded)), Refunded);
         }
+    }
+
+    #[test]
+    fn every_kind_is_found_by_its_own_spelling() {
+        for kind in EventKind::ALL {
+            assert_eq!(EventKind::of_event_type(kind.event_type()), Some(kind));
+        }
+        assert_eq!(EventKind::of_event_type("invoice.paid"), None);
+        assert_eq!(EventKind::of_event_type("checkout.session"), None);
     }
 
     #[test]

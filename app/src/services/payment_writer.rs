@@ -3,10 +3,9 @@
 //! each answered only after its batch is committed. Group commit, so throughput is not one
 //! flush per delivery.
 
-use super::payments::{apply_event, apply_in, Applied, EventSource};
-use super::{is_unavailable, now_ms, Backend, Db};
-use crate::domain::StripeEvent;
-use crate::live::{commit_and_announce, LiveHub};
+use super::payments::{apply_event, apply_in, ApplyError};
+use crate::db::{now_ms, Backend, Db};
+use domain::{Applied, EventSource, StripeEvent};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot, Mutex};
 
@@ -16,18 +15,32 @@ const MAX_BATCH: usize = 64;
 const QUEUE: usize = 4096;
 
 /// Why an event could not be stored; Stripe is asked to deliver it again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteFailure {
+    /// The database could not be reached.
+    Unavailable,
+    /// Other writers kept changing the booking: worth retrying soon.
+    Contention,
+    /// The database refused a statement.
+    Failed,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
 pub struct WriteError {
-    /// The database could not be reached (rather than refusing a statement).
-    pub unavailable: bool,
+    pub failure: WriteFailure,
     pub message: String,
 }
 
-impl From<&sqlx::Error> for WriteError {
-    fn from(error: &sqlx::Error) -> Self {
+impl From<&ApplyError> for WriteError {
+    fn from(error: &ApplyError) -> Self {
+        let failure = match error {
+            ApplyError::Contention { .. } => WriteFailure::Contention,
+            _ if error.is_unavailable() => WriteFailure::Unavailable,
+            ApplyError::Database(_) => WriteFailure::Failed,
+        };
         Self {
-            unavailable: is_unavailable(error),
+            failure,
             message: error.to_string(),
         }
     }
@@ -46,7 +59,7 @@ pub struct PaymentWriter {
 
 impl PaymentWriter {
     /// Starts the writers: one on SQLite (it has one writer connection), a few on PostgreSQL.
-    pub fn start(db: Db, hub: LiveHub) -> Self {
+    pub fn start(db: Db) -> Self {
         let (sender, receiver) = mpsc::channel::<Job>(QUEUE);
         let receiver = Arc::new(Mutex::new(receiver));
         let writers = match db.backend() {
@@ -54,7 +67,7 @@ impl PaymentWriter {
             Backend::Postgres => 4,
         };
         for _ in 0..writers {
-            let (db, hub, receiver) = (db.clone(), hub.clone(), receiver.clone());
+            let (db, receiver) = (db.clone(), receiver.clone());
             tokio::spawn(async move {
                 loop {
                     let batch = {
@@ -71,7 +84,7 @@ impl PaymentWriter {
                         }
                         batch
                     };
-                    run_batch(&db, &hub, batch).await;
+                    run_batch(&db, batch).await;
                 }
             });
         }
@@ -86,7 +99,7 @@ impl PaymentWriter {
     ) -> Result<Applied, WriteError> {
         let (reply, answer) = oneshot::channel();
         let stopped = || WriteError {
-            unavailable: true,
+            failure: WriteFailure::Unavailable,
             message: "the payment writer has stopped".to_owned(),
         };
         self.sender
@@ -101,8 +114,8 @@ impl PaymentWriter {
     }
 }
 
-async fn apply_batch(db: &Db, hub: &LiveHub, batch: &[Job]) -> Result<Vec<Applied>, sqlx::Error> {
-    let mut tx = db.writer().begin().await?;
+async fn apply_batch(db: &Db, batch: &[Job]) -> Result<Vec<Applied>, ApplyError> {
+    let mut tx = db.begin().await?;
     let now = now_ms();
     let mut results = Vec::with_capacity(batch.len());
     for job in batch {
@@ -111,29 +124,30 @@ async fn apply_batch(db: &Db, hub: &LiveHub, batch: &[Job]) -> Result<Vec<Applie
     let mut changed: Vec<i64> = results.iter().filter_map(Applied::booking_id).collect();
     changed.sort_unstable();
     changed.dedup();
-    commit_and_announce(tx, db, hub, &changed).await?;
+    db.commit(tx, &changed).await?;
     Ok(results)
 }
 
-async fn run_batch(db: &Db, hub: &LiveHub, batch: Vec<Job>) {
-    match apply_batch(db, hub, &batch).await {
+async fn run_batch(db: &Db, batch: Vec<Job>) {
+    match apply_batch(db, &batch).await {
         Ok(results) => {
             for (job, applied) in batch.into_iter().zip(results) {
                 let _ = job.reply.send(Ok(applied));
             }
         }
         // The database is away: every delivery of the batch is answered so at once.
-        Err(error) if is_unavailable(&error) || batch.len() == 1 => {
+        Err(error) if error.is_unavailable() || batch.len() == 1 => {
             let error = WriteError::from(&error);
             for job in batch {
                 let _ = job.reply.send(Err(error.clone()));
             }
         }
-        // One event's failure must not hold the others back: each gets a transaction of its own.
+        // One event's failure (or a booking that kept changing) must not hold the others back:
+        // each gets a transaction of its own.
         Err(error) => {
             tracing::warn!(%error, events = batch.len(), "batch failed; applying its events one by one");
             for job in batch {
-                let result = apply_event(db, hub, &job.event, job.source).await;
+                let result = apply_event(db, &job.event, job.source).await;
                 let _ = job.reply.send(result.map_err(|e| WriteError::from(&e)));
             }
         }

@@ -42,6 +42,18 @@ impl Money {
         })
     }
 
+    /// An amount of minor units as typed in a form, in major units: "45.00", or "4500" for a
+    /// zero-decimal currency. `parse_major` reads it back.
+    pub fn format_major(amount: i64, currency: &str) -> String {
+        if Self::is_zero_decimal(currency) {
+            amount.to_string()
+        } else {
+            let sign = if amount < 0 { "-" } else { "" };
+            let abs = amount.unsigned_abs();
+            format!("{sign}{}.{:02}", abs / 100, abs % 100)
+        }
+    }
+
     /// Parses a major-unit amount typed by an admin ("45", "45.5", "45.50") into minor units.
     pub fn parse_major(text: &str, currency: &str) -> Result<i64, String> {
         let text = text.trim();
@@ -83,12 +95,7 @@ impl Money {
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let sign = if self.amount < 0 { "-" } else { "" };
-        let abs = self.amount.unsigned_abs();
-        let number = if Self::is_zero_decimal(&self.currency) {
-            abs.to_string()
-        } else {
-            format!("{}.{:02}", abs / 100, abs % 100)
-        };
+        let number = Self::format_major(self.amount.saturating_abs(), &self.currency);
         match self.symbol() {
             Some(symbol) => write!(f, "{sign}{symbol}{number}"),
             None => write!(f, "{sign}{number} {}", self.currency),
@@ -128,5 +135,13 @@ mod tests {
             assert!(Money::parse_major(bad, "USD").is_err(), "{bad:?}");
         }
         assert!(Money::parse_major("45.5", "JPY").is_err());
+        for (amount, currency, text) in [
+            (4550, "USD", "45.50"),
+            (5, "EUR", "0.05"),
+            (4500, "JPY", "4500"),
+        ] {
+            assert_eq!(Money::format_major(amount, currency), text);
+            assert_eq!(Money::parse_major(text, currency), Ok(amount));
+        }
     }
 }

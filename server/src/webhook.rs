@@ -1,10 +1,7 @@
 //! `POST /api/stripe/webhook`: raw body (bounded) -> signature -> tolerant parse -> one
 //! transaction -> 200 after the commit, or 503 when the event could not be stored.
 
-pub mod signature;
-
-use app::db::payments::{Applied, EventSource};
-use app::domain::StripeEvent;
+use app::services::payment_writer::WriteFailure;
 use app::state::AppState;
 use axum::{
     body::Bytes,
@@ -14,6 +11,8 @@ use axum::{
     routing::post,
     Extension, Json, Router,
 };
+use domain::stripe_signature as signature;
+use domain::{Applied, Decision, EventSource, StripeEvent};
 use secrecy::SecretString;
 use serde_json::json;
 use std::sync::Arc;
@@ -37,11 +36,11 @@ fn outcome_label(applied: &Applied) -> &'static str {
         Applied::Unusable { .. } => "unusable",
         Applied::NoBooking { .. } => "no_booking",
         Applied::Decided {
-            decision: app::domain::Decision::Transition { .. },
+            decision: Decision::Transition { .. },
             ..
         } => "applied",
         Applied::Decided {
-            decision: app::domain::Decision::Refused { .. },
+            decision: Decision::Refused { .. },
             ..
         } => "refused_transition",
         Applied::Decided { .. } => "recorded",
@@ -134,18 +133,16 @@ async fn receive(
             (StatusCode::OK, Json(json!({ "received": true }))).into_response()
         }
         Err(error) => {
-            let unavailable = error.unavailable;
-            tracing::error!(%error, unavailable, "event not stored; Stripe will deliver it again");
-            let status = if unavailable {
-                StatusCode::SERVICE_UNAVAILABLE
-            } else {
-                StatusCode::INTERNAL_SERVER_ERROR
+            let (status, label) = match error.failure {
+                WriteFailure::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+                // Other writers kept changing the booking: a redelivery will go through.
+                WriteFailure::Contention => (StatusCode::SERVICE_UNAVAILABLE, "contention"),
+                WriteFailure::Failed => (StatusCode::INTERNAL_SERVER_ERROR, "error"),
             };
-            settings.metrics.delivery(
-                &event.event_type,
-                if unavailable { "unavailable" } else { "error" },
-                started.elapsed(),
-            );
+            tracing::error!(%error, failure = label, "event not stored; Stripe will deliver it again");
+            settings
+                .metrics
+                .delivery(&event.event_type, label, started.elapsed());
             let mut response = refuse(status, "event not stored; please retry");
             response
                 .headers_mut()

@@ -2,7 +2,7 @@
 //! (unknown fields ignored, missing or oddly typed optional fields read as absent), so a Stripe
 //! API version change cannot break the webhook.
 
-use super::transition::{PaymentSignal, SessionPayment};
+use super::transition::{EventKind, PaymentSignal, SessionPayment};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -101,8 +101,11 @@ impl StripeEvent {
 
     pub fn interpret(&self) -> Interpretation {
         let o = &self.object;
-        let signal = match self.event_type.as_str() {
-            "checkout.session.completed" => {
+        let Some(kind) = EventKind::of_event_type(&self.event_type) else {
+            return Interpretation::Ignored;
+        };
+        let signal = match kind {
+            EventKind::CheckoutCompleted => {
                 let session_payment = match o.payment_status.as_deref() {
                     Some("paid") => SessionPayment::Paid,
                     Some("no_payment_required") => SessionPayment::NoPaymentRequired,
@@ -115,12 +118,12 @@ impl StripeEvent {
                 };
                 PaymentSignal::CheckoutCompleted { session_payment }
             }
-            "checkout.session.async_payment_succeeded" => PaymentSignal::AsyncPaymentSucceeded,
-            "checkout.session.async_payment_failed" => PaymentSignal::AsyncPaymentFailed,
-            "checkout.session.payment_failed" => PaymentSignal::CheckoutPaymentFailed,
-            "checkout.session.expired" => PaymentSignal::CheckoutExpired,
-            "payment_intent.payment_failed" => PaymentSignal::PaymentIntentFailed,
-            "charge.refunded" => {
+            EventKind::AsyncPaymentSucceeded => PaymentSignal::AsyncPaymentSucceeded,
+            EventKind::AsyncPaymentFailed => PaymentSignal::AsyncPaymentFailed,
+            EventKind::CheckoutPaymentFailed => PaymentSignal::CheckoutPaymentFailed,
+            EventKind::CheckoutExpired => PaymentSignal::CheckoutExpired,
+            EventKind::PaymentIntentFailed => PaymentSignal::PaymentIntentFailed,
+            EventKind::ChargeRefunded => {
                 let amount_refunded = o.amount_refunded.unwrap_or(0);
                 let fully = o.refunded == Some(true)
                     || o.amount
@@ -130,7 +133,6 @@ impl StripeEvent {
                     amount_refunded,
                 }
             }
-            _ => return Interpretation::Ignored,
         };
         Interpretation::Signal(signal)
     }

@@ -1,7 +1,8 @@
 //! The admin's bookings filter: what the URL's query string says, parsed into valid choices.
 //! Shared by the table, its pagination and the CSV export.
 
-use crate::domain::{AttendanceStatus, PaymentStatus};
+use crate::status::{AttendanceStatus, PaymentStatus};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::{Deserialize, Serialize};
 
 pub const PAGE_SIZE: i64 = 25;
@@ -115,6 +116,19 @@ impl BookingFilter {
         }
     }
 
+    /// Reads the filter from a raw query string ("a=1&b=2", without the `?`).
+    pub fn from_query_string(query: &str) -> Self {
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+            .into_owned()
+            .collect();
+        Self::from_query(|name| {
+            pairs
+                .iter()
+                .find(|(key, _)| key == name)
+                .map(|(_, value)| value.clone())
+        })
+    }
+
     /// The query string for this filter (without the leading `?`).
     pub fn to_query(&self) -> String {
         let mut pairs: Vec<(&str, String)> = Vec::new();
@@ -147,7 +161,7 @@ impl BookingFilter {
         }
         pairs
             .into_iter()
-            .map(|(k, v)| format!("{k}={}", encode(&v)))
+            .map(|(k, v)| format!("{k}={}", encode_query_value(&v)))
             .collect::<Vec<_>>()
             .join("&")
     }
@@ -174,18 +188,16 @@ impl BookingFilter {
     }
 }
 
-/// Percent-encodes a query value.
-pub fn encode(value: &str) -> String {
-    let mut out = String::new();
-    for byte in value.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(byte as char)
-            }
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    out
+/// What a query value keeps as it is: RFC 3986's unreserved characters.
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// Percent-encodes a query value (a space is `%20`).
+pub fn encode_query_value(value: &str) -> String {
+    utf8_percent_encode(value, QUERY_VALUE).to_string()
 }
 
 #[cfg(test)]
@@ -222,6 +234,15 @@ mod tests {
             filter.to_query(),
             "payment=paid&attendance=no-show&session=7&from=2026-11-01&to=2026-11-30&q=Pat%20%26%20Co&sort=athlete&dir=asc&page=3"
         );
+    }
+
+    #[test]
+    fn a_raw_query_string_reads_back_into_the_same_filter() {
+        let filter = query(&[("q", "Pat & Co+1"), ("payment", "failed"), ("page", "2")]);
+        assert_eq!(BookingFilter::from_query_string(&filter.to_query()), filter);
+        let typed = BookingFilter::from_query_string("q=Pat+%26+Co&sort=parent&dir=asc");
+        assert_eq!(typed.search.as_deref(), Some("Pat & Co"));
+        assert_eq!((typed.sort, typed.descending), (SortKey::Parent, false));
     }
 
     #[test]

@@ -2,11 +2,10 @@
 //! what Stripe says through the same decision and ledger as the webhook (source `reconcile`).
 //! Stripe delivers at least once, late, or (rarely) never; this covers the "never".
 
-use crate::checkout::{CheckoutGateway, GatewayError, RetrievedSession};
-use crate::db::payments::{apply_event, Applied, EventSource};
-use crate::db::{now_ms, Db};
-use crate::domain::{EventObject, StripeEvent};
-use crate::live::LiveHub;
+use super::gateway::{CheckoutGateway, GatewayError, RetrievedSession};
+use super::payments::{apply_event, ApplyError};
+use crate::db::{checkout, now_ms, Db};
+use domain::{Applied, EventObject, EventSource, StripeEvent};
 
 /// What reconciling one booking did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,35 +60,13 @@ pub fn event_for(session: &RetrievedSession, booking_id: i64) -> Option<StripeEv
 /// throttles repeated asks about the same booking.
 pub async fn reconcile_booking(
     db: &Db,
-    hub: &LiveHub,
     gateway: &dyn CheckoutGateway,
     booking_id: i64,
     min_gap_ms: i64,
 ) -> Result<Reconciled, ReconcileError> {
-    let now = now_ms();
-    // Claim the ask: only one caller per gap gets through (a conditional UPDATE).
-    let session: Option<String> = sqlx::query_scalar(
-        "UPDATE bookings SET reconciled_at = $1
-         WHERE id = $2 AND payment_status IN ('unpaid', 'failed')
-           AND stripe_checkout_session_id IS NOT NULL
-           AND (reconciled_at IS NULL OR reconciled_at <= $3)
-         RETURNING stripe_checkout_session_id",
-    )
-    .bind(now)
-    .bind(booking_id)
-    .bind(now - min_gap_ms)
-    .fetch_optional(db.writer())
-    .await?
-    .flatten();
-    let Some(session_id) = session else {
-        let exists: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM bookings WHERE id = $1 AND payment_status IN ('unpaid', 'failed')
-             AND stripe_checkout_session_id IS NOT NULL",
-        )
-        .bind(booking_id)
-        .fetch_optional(db.reader())
-        .await?;
-        return Ok(if exists.is_some() {
+    let Some(session_id) = checkout::claim_reconcile(db, booking_id, now_ms(), min_gap_ms).await?
+    else {
+        return Ok(if checkout::awaits_reconcile(db, booking_id).await? {
             Reconciled::Throttled
         } else {
             Reconciled::NotApplicable
@@ -99,7 +76,7 @@ pub async fn reconcile_booking(
     match event_for(&session, booking_id) {
         None => Ok(Reconciled::NothingYet),
         Some(event) => {
-            let applied = apply_event(db, hub, &event, EventSource::Reconcile).await?;
+            let applied = apply_event(db, &event, EventSource::Reconcile).await?;
             tracing::info!(booking_id, session = %session_id, outcome = %applied.outcome(), "reconciled");
             Ok(Reconciled::Applied(applied))
         }
@@ -110,6 +87,8 @@ pub async fn reconcile_booking(
 pub enum ReconcileError {
     #[error(transparent)]
     Gateway(#[from] GatewayError),
+    #[error(transparent)]
+    Apply(#[from] ApplyError),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -126,26 +105,15 @@ pub struct Report {
 /// `older_than_ms` (up to `limit` of them, oldest first).
 pub async fn reconcile_due(
     db: &Db,
-    hub: &LiveHub,
     gateway: &dyn CheckoutGateway,
     older_than_ms: i64,
     limit: i64,
 ) -> Result<Report, sqlx::Error> {
-    let now = now_ms();
-    let due: Vec<i64> = sqlx::query_scalar(
-        "SELECT id FROM bookings
-         WHERE stripe_checkout_session_id IS NOT NULL AND checkout_started_at <= $1
-           AND payment_status IN ('unpaid', 'failed')
-         ORDER BY checkout_started_at LIMIT $2",
-    )
-    .bind(now - older_than_ms)
-    .bind(limit)
-    .fetch_all(db.reader())
-    .await?;
+    let due = checkout::due_for_reconcile(db, now_ms() - older_than_ms, limit).await?;
     let mut report = Report::default();
     for id in due {
         report.checked += 1;
-        match reconcile_booking(db, hub, gateway, id, 0).await {
+        match reconcile_booking(db, gateway, id, 0).await {
             Ok(Reconciled::Applied(Applied::Decided { .. })) => report.applied += 1,
             Ok(_) => {}
             Err(error) => {
@@ -155,4 +123,54 @@ pub async fn reconcile_due(
         }
     }
     Ok(report)
+}
+
+/// Bookings reconciled per pass at most (the rest wait for the next pass).
+pub const BATCH: i64 = 200;
+
+/// Passes until no booking is due (a full pass that applied nothing new also stops): the
+/// `server reconcile` command.
+pub async fn reconcile_all(
+    db: &Db,
+    gateway: &dyn CheckoutGateway,
+    older_than_ms: i64,
+) -> Result<Report, sqlx::Error> {
+    let mut total = Report::default();
+    loop {
+        let report = reconcile_due(db, gateway, older_than_ms, BATCH).await?;
+        total.checked += report.checked;
+        total.applied += report.applied;
+        total.failed += report.failed;
+        if (report.checked as i64) < BATCH || report.applied == 0 {
+            return Ok(total);
+        }
+    }
+}
+
+/// Every `interval`, asks the provider about sessions older than `after` whose webhook never
+/// came, one pass of at most `BATCH` bookings at a time.
+pub fn spawn_periodic(
+    db: Db,
+    gateway: std::sync::Arc<dyn CheckoutGateway>,
+    interval: std::time::Duration,
+    after: std::time::Duration,
+) {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(interval);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        ticker.tick().await;
+        loop {
+            ticker.tick().await;
+            match reconcile_due(&db, gateway.as_ref(), after.as_millis() as i64, BATCH).await {
+                Ok(report) if report.checked > 0 => tracing::info!(
+                    checked = report.checked,
+                    applied = report.applied,
+                    failed = report.failed,
+                    "reconciliation pass"
+                ),
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "reconciliation pass failed"),
+            }
+        }
+    });
 }

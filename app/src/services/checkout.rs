@@ -1,0 +1,165 @@
+//! Starting a payment for a booking: the Checkout Session is made on the server only (price from
+//! the training session, never from the browser), an open one is reused, a booking that cannot
+//! be paid is refused (`domain::payable`), and each attempt carries its own idempotency key.
+
+use super::gateway::{CheckoutGateway, CheckoutRequest, GatewayError};
+use crate::db::bookings::{self, Booking};
+use crate::db::checkout::{self as stored, StoredSession};
+use crate::db::{now_ms, Db};
+use crate::settings::Settings;
+use domain::{payable, CheckoutRefusal, NotPayable};
+
+#[derive(Debug, thiserror::Error)]
+pub enum CheckoutProblem {
+    #[error("booking not found")]
+    NotFound,
+    #[error("{0}")]
+    NotPayable(NotPayable),
+    #[error("the session has already started")]
+    SessionStarted,
+    #[error("the session is no longer available")]
+    SessionUnavailable,
+    #[error("the session filled up while this booking was unpaid")]
+    SessionFull,
+    #[error(transparent)]
+    Gateway(#[from] GatewayError),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+impl CheckoutProblem {
+    /// The refusal the parent is told about.
+    pub fn refusal(&self) -> CheckoutRefusal {
+        match self {
+            Self::NotFound => CheckoutRefusal::NotFound,
+            Self::NotPayable(why) => CheckoutRefusal::NotPayable(*why),
+            Self::SessionStarted => CheckoutRefusal::SessionStarted,
+            Self::SessionUnavailable => CheckoutRefusal::SessionUnavailable,
+            Self::SessionFull => CheckoutRefusal::SessionFull,
+            Self::Gateway(GatewayError::Refused(_)) => CheckoutRefusal::ProviderRefused,
+            Self::Gateway(GatewayError::Failed(_) | GatewayError::Unreachable(_)) => {
+                CheckoutRefusal::ProviderUnavailable
+            }
+            Self::Database(_) => CheckoutRefusal::Ours,
+        }
+    }
+}
+
+/// A Checkout Session lives 31 minutes (Stripe's minimum is 30).
+const SESSION_LIFETIME_SECS: i64 = 31 * 60;
+/// A stored session is reused while it has at least this long left.
+const REUSE_MARGIN_MS: i64 = 2 * 60 * 1000;
+/// The place stays held this long past the session's expiry (webhooks can be late).
+const HOLD_PAST_EXPIRY_MS: i64 = 5 * 60 * 1000;
+
+/// The address of Stripe's return pages for a booking.
+pub fn return_urls(settings: &Settings, reference: &str) -> (String, String) {
+    let base = &settings.public_base_url;
+    (
+        format!("{base}/bookings/{reference}/paid?session_id={{CHECKOUT_SESSION_ID}}"),
+        format!("{base}/bookings/{reference}/cancelled"),
+    )
+}
+
+/// What the checkout page and the receipt call the purchase.
+pub fn product_name(booking: &Booking, tz: chrono_tz::Tz) -> String {
+    format!(
+        "{} – {} ({})",
+        booking.session_title,
+        domain::schedule::when(booking.session_starts_at, tz),
+        booking.athlete_name
+    )
+}
+
+/// Returns the checkout URL to send the parent to: the open session, or a new one.
+pub async fn start_checkout(
+    db: &Db,
+    settings: &Settings,
+    gateway: &dyn CheckoutGateway,
+    reference: &str,
+) -> Result<String, CheckoutProblem> {
+    let now = now_ms();
+    let mut tx = db.begin().await?;
+    // The booking stays locked while deciding.
+    let booking = bookings::lock_by_reference(&mut tx, reference)
+        .await?
+        .ok_or(CheckoutProblem::NotFound)?;
+    payable(booking.payment_status, booking.attendance_status)
+        .map_err(CheckoutProblem::NotPayable)?;
+    if let (Some(url), Some(expires)) = (
+        &booking.stripe_checkout_url,
+        booking.stripe_checkout_expires_at,
+    ) {
+        if expires * 1000 > now + REUSE_MARGIN_MS {
+            tx.commit().await?;
+            return Ok(url.clone());
+        }
+    }
+    let terms = bookings::lock_session(&mut tx, booking.training_session_id)
+        .await?
+        .ok_or(CheckoutProblem::SessionUnavailable)?;
+    if terms.cancelled_at.is_some() {
+        return Err(CheckoutProblem::SessionUnavailable);
+    }
+    if terms.starts_at <= now {
+        return Err(CheckoutProblem::SessionStarted);
+    }
+    if booking.held_until <= now {
+        // The hold lapsed: the place must still be free.
+        let others =
+            bookings::places_taken(&mut tx, booking.training_session_id, now, booking.id).await?;
+        if others >= terms.capacity {
+            return Err(CheckoutProblem::SessionFull);
+        }
+    }
+    tx.commit().await?;
+
+    // The key names the attempt: a retry after a timeout reuses it (Stripe then answers with
+    // the session it may already have made); after any answer the next attempt gets a new one.
+    let attempts_before = booking.checkout_attempts;
+    let (success_url, cancel_url) = return_urls(settings, &booking.reference);
+    let request = CheckoutRequest {
+        booking_id: booking.id,
+        reference: booking.reference.clone(),
+        amount: booking.amount,
+        currency: booking.currency.clone(),
+        product_name: product_name(&booking, settings.timezone),
+        customer_email: booking.parent_email.clone(),
+        success_url,
+        cancel_url,
+        idempotency_key: format!("booking-{}-checkout-{}", booking.id, attempts_before + 1),
+        expires_at: now / 1000 + SESSION_LIFETIME_SECS,
+    };
+    let created = match gateway.create_session(&request).await {
+        Ok(created) => created,
+        Err(error) => {
+            if error.answered() {
+                stored::count_failed_attempt(db, booking.id, attempts_before).await?;
+            }
+            tracing::warn!(booking_id = booking.id, %error, "checkout session not created");
+            return Err(error.into());
+        }
+    };
+
+    let mut tx = db.begin().await?;
+    let session = StoredSession {
+        id: &created.id,
+        url: &created.url,
+        expires_at: created.expires_at,
+        hold_until: created.expires_at * 1000 + HOLD_PAST_EXPIRY_MS,
+    };
+    let stored =
+        stored::store_session(&mut tx, booking.id, attempts_before, &session, now_ms()).await?;
+    db.commit(tx, &[booking.id]).await?;
+    if stored {
+        tracing::info!(booking_id = booking.id, session = %created.id, "checkout session created");
+        return Ok(created.url);
+    }
+    // Another request got there first (same key, so the same session), or the booking was paid.
+    let now_booking = bookings::by_id(db, booking.id)
+        .await?
+        .ok_or(CheckoutProblem::NotFound)?;
+    payable(now_booking.payment_status, now_booking.attendance_status)
+        .map_err(CheckoutProblem::NotPayable)?;
+    Ok(now_booking.stripe_checkout_url.unwrap_or(created.url))
+}

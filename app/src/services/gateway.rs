@@ -1,0 +1,74 @@
+//! The payment provider as the use cases see it: Stripe in production (`server`'s
+//! `StripeGateway`), the simulated checkout in development. Its requests and answers are plain
+//! data, so the use cases never touch a provider's wire format.
+
+/// What the server asks the payment provider for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckoutRequest {
+    pub booking_id: i64,
+    pub reference: String,
+    /// Minor units of `currency`, from the training session.
+    pub amount: i64,
+    pub currency: String,
+    pub product_name: String,
+    pub customer_email: String,
+    pub success_url: String,
+    pub cancel_url: String,
+    pub idempotency_key: String,
+    /// Seconds since the epoch; Stripe accepts 30 minutes to 24 hours ahead.
+    pub expires_at: i64,
+}
+
+/// A Checkout Session the provider made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreatedSession {
+    pub id: String,
+    pub url: String,
+    /// Seconds since the epoch.
+    pub expires_at: i64,
+}
+
+/// A Checkout Session as the provider reports it now (for reconciliation).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetrievedSession {
+    pub id: String,
+    /// "open", "complete" or "expired".
+    pub status: Option<String>,
+    /// "paid", "unpaid" or "no_payment_required".
+    pub payment_status: String,
+    pub payment_intent: Option<String>,
+    pub booking_id: Option<String>,
+    pub amount_total: Option<i64>,
+    pub currency: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GatewayError {
+    /// The provider answered and said no (Stripe's 4xx), with its message.
+    #[error("the payment provider refused: {0}")]
+    Refused(String),
+    /// The provider answered with its own failure (a 5xx).
+    #[error("the payment provider failed: {0}")]
+    Failed(String),
+    /// No answer: a timeout, a connection failure, a rate limit.
+    #[error("the payment provider is unreachable: {0}")]
+    Unreachable(String),
+}
+
+impl GatewayError {
+    /// Whether the provider answered. Stripe keeps an answered request's result under its
+    /// idempotency key (even a 500), so only an unanswered one may be retried with the same key.
+    pub fn answered(&self) -> bool {
+        matches!(self, Self::Refused(_) | Self::Failed(_))
+    }
+}
+
+/// The payment provider: Stripe, or the simulated checkout.
+#[async_trait::async_trait]
+pub trait CheckoutGateway: Send + Sync + 'static {
+    async fn create_session(
+        &self,
+        request: &CheckoutRequest,
+    ) -> Result<CreatedSession, GatewayError>;
+    async fn retrieve_session(&self, id: &str) -> Result<RetrievedSession, GatewayError>;
+}

@@ -1,0 +1,25 @@
+//! The use cases: one function per thing a parent, an admin, Stripe or the command line can
+//! make happen. Each takes what it needs (the database, the settings, the payment provider),
+//! decides with the pure rules of `domain`, and writes through `crate::db` (never SQL of its
+//! own), inside one transaction where the change must be atomic. Pages, server functions, the
+//! webhook and the CLI call these; nothing here renders.
+//!
+//! | use case                          | function                                   |
+//! |-----------------------------------|--------------------------------------------|
+//! | book (parent or manual)           | `booking::book`, `booking::book_from_form` |
+//! | start or resume a checkout        | `checkout::start_checkout`                 |
+//! | apply a Stripe event              | `payments::apply_event`, `payment_writer`  |
+//! | set attendance                    | `attendance::set`                          |
+//! | reconcile with Stripe             | `reconcile::reconcile_booking`, `_due`     |
+//! | training sessions                 | `sessions::{create, save, cancel}`         |
+//! | admin accounts and logins         | `admins::{login, logout, upsert_admin}`    |
+
+pub mod admins;
+pub mod attendance;
+pub mod booking;
+pub mod checkout;
+pub mod gateway;
+pub mod payment_writer;
+pub mod payments;
+pub mod reconcile;
+pub mod sessions;

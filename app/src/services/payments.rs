@@ -1,0 +1,257 @@
+//! Applying a Stripe event to a booking: the one use case that changes `payment_status`. It
+//! finds the booking, takes the decision (`domain::decide`), writes the ledger row, the change
+//! and the log line inside the caller's transaction, and decides again when another writer
+//! changed the booking meanwhile. `payment_writer` batches deliveries into transactions;
+//! reconciliation calls `apply_event`, one event per transaction.
+
+use crate::db::ledger::{self, LedgerEntry};
+use crate::db::payments::{self, BookingKey, PaymentState};
+use crate::db::{is_unavailable, now_ms, payment_logs, Db, Tx};
+use domain::outcome::{decision_log, DecidedFor};
+use domain::{
+    decide, status_after, Applied, EventSource, Interpretation, LogLine, PaymentChange,
+    PaymentSignal, StripeEvent,
+};
+
+/// Why an event could not be applied; nothing of its transaction may be committed.
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    /// Other writers kept changing the booking between our read and our write: the event is
+    /// fine and so is the database; applying it again will do.
+    #[error("booking {booking_id} kept changing under the payment decision")]
+    Contention { booking_id: i64 },
+}
+
+impl ApplyError {
+    /// The database could not be reached (rather than refusing a statement).
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, Self::Database(error) if is_unavailable(error))
+    }
+}
+
+/// How often a decision is taken again when another writer changes the booking meanwhile.
+const DECISION_ATTEMPTS: usize = 4;
+
+/// Finds the booking an event is about: its bookingId, else the PaymentIntent or Checkout
+/// Session stored on (or already tied by the ledger to) a booking. `Err` says why none.
+async fn find_booking(
+    tx: &mut Tx,
+    event: &StripeEvent,
+) -> Result<Result<PaymentState, String>, sqlx::Error> {
+    let intent = event.payment_intent_id();
+    if let Some(named) = event.named_booking() {
+        let Ok(id) = named.parse::<i64>() else {
+            return Ok(Err(format!("bookingId {named:?} is not a booking id")));
+        };
+        return Ok(payments::read(tx, BookingKey::Id(id), intent)
+            .await?
+            .ok_or_else(|| format!("unknown bookingId {id}")));
+    }
+    if let Some(pi) = intent {
+        if let Some(found) = payments::read(tx, BookingKey::PaymentIntent(pi), intent).await? {
+            return Ok(Ok(found));
+        }
+        // An earlier event may have tied this payment to a booking without storing it there
+        // (a session that succeeded after its booking was already settled, say).
+        if let Some(id) = ledger::booking_of_payment_intent(tx, pi).await? {
+            if let Some(found) = payments::read(tx, BookingKey::Id(id), intent).await? {
+                return Ok(Ok(found));
+            }
+        }
+    }
+    if let Some(session) = event.checkout_session_id() {
+        if let Some(found) =
+            payments::read(tx, BookingKey::CheckoutSession(session), intent).await?
+        {
+            return Ok(Ok(found));
+        }
+    }
+    Ok(Err(
+        "missing bookingId (and no booking holds its payment)".to_owned()
+    ))
+}
+
+/// The words the booking's log line uses, from the state the decision saw.
+fn seen(booking: &PaymentState) -> DecidedFor<'_> {
+    DecidedFor {
+        payment_status: booking.payment_status,
+        currency: &booking.currency,
+        checkout_session_id: booking.checkout_session_id.as_deref(),
+    }
+}
+
+/// Records an event that changes no booking; `Duplicate` when the ledger already has it.
+async fn record_only(
+    tx: &mut Tx,
+    event: &StripeEvent,
+    source: EventSource,
+    summary: &str,
+    applied: Applied,
+    log: Option<(LogLine, bool)>,
+    now: i64,
+) -> Result<Applied, ApplyError> {
+    let parked = log.as_ref().is_some_and(|(_, parked)| *parked);
+    let entry = LedgerEntry {
+        event,
+        source,
+        summary,
+        booking_id: None,
+        outcome: &applied.outcome(),
+        parked,
+    };
+    if !ledger::record(tx, entry, now).await? {
+        return Ok(Applied::Duplicate);
+    }
+    if let Some((line, _)) = log {
+        payment_logs::write(tx, None, event, summary, &line, now).await?;
+    }
+    Ok(applied)
+}
+
+/// Decides `signal` for `booking` and applies it, deciding again if another writer changes
+/// the booking meanwhile. The event's ledger row goes in with the first decision (a
+/// redelivery stops there, having written nothing); a later decision corrects its outcome.
+async fn decide_and_apply(
+    tx: &mut Tx,
+    event: &StripeEvent,
+    source: EventSource,
+    summary: &str,
+    signal: PaymentSignal,
+    mut booking: PaymentState,
+    now: i64,
+) -> Result<Applied, ApplyError> {
+    for attempt in 0..DECISION_ATTEMPTS {
+        let decision = decide(signal, booking.payment_status);
+        let applied = Applied::Decided {
+            booking_id: booking.id,
+            from: booking.payment_status,
+            decision,
+        };
+        let outcome = applied.outcome();
+        if attempt == 0 {
+            let entry = LedgerEntry {
+                event,
+                source,
+                summary,
+                booking_id: Some(booking.id),
+                outcome: &outcome,
+                parked: false,
+            };
+            if !ledger::record(tx, entry, now).await? {
+                return Ok(Applied::Duplicate);
+            }
+        } else {
+            ledger::set_outcome(tx, &event.id, &outcome).await?;
+        }
+        let change = PaymentChange::of(event, signal, booking.payment_status, decision);
+        if !payments::apply(tx, booking.id, &change, now).await? {
+            // Another writer changed the status after our read: read again, decide again.
+            booking = payments::read(tx, BookingKey::Id(booking.id), event.payment_intent_id())
+                .await?
+                .ok_or(sqlx::Error::RowNotFound)?;
+            continue;
+        }
+        if let Some(line) = decision_log(event, signal, seen(&booking), decision) {
+            payment_logs::write(tx, Some(booking.id), event, summary, &line, now).await?;
+        }
+        if let (Some(pi), true) = (event.payment_intent_id(), booking.has_parked()) {
+            booking.payment_status = status_after(booking.payment_status, decision);
+            release_parked(tx, &mut booking, pi, now).await?;
+        }
+        return Ok(applied);
+    }
+    Err(ApplyError::Contention {
+        booking_id: booking.id,
+    })
+}
+
+/// Applies the events parked for `payment_intent` (delivered before any booking held that
+/// payment) to the booking that now holds it, in the order they arrived.
+async fn release_parked(
+    tx: &mut Tx,
+    booking: &mut PaymentState,
+    payment_intent: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    for parked in ledger::parked(tx, payment_intent).await? {
+        let Ok(event) = serde_json::from_str::<StripeEvent>(&parked.summary) else {
+            continue;
+        };
+        let Interpretation::Signal(signal) = event.interpret() else {
+            continue;
+        };
+        let decision = decide(signal, booking.payment_status);
+        let change = PaymentChange::of(&event, signal, booking.payment_status, decision);
+        // The booking was just written under this transaction: no other writer can change it.
+        if !payments::apply(tx, booking.id, &change, now).await? {
+            continue;
+        }
+        if let Some(line) = decision_log(&event, signal, seen(booking), decision) {
+            payment_logs::write(tx, Some(booking.id), &event, &parked.summary, &line, now).await?;
+        }
+        let applied = Applied::Decided {
+            booking_id: booking.id,
+            from: booking.payment_status,
+            decision,
+        };
+        ledger::unpark(tx, &parked.id, booking.id, &applied.outcome_after_parking()).await?;
+        booking.payment_status = status_after(booking.payment_status, decision);
+    }
+    Ok(())
+}
+
+/// Applies one event inside `tx`: nothing is written when its id is already in the ledger.
+/// Returns what was done; an `Err` means the transaction must not be committed.
+pub async fn apply_in(
+    tx: &mut Tx,
+    event: &StripeEvent,
+    source: EventSource,
+    now: i64,
+) -> Result<Applied, ApplyError> {
+    let summary = event.summary();
+    match event.interpret() {
+        Interpretation::Ignored => {
+            record_only(tx, event, source, &summary, Applied::Ignored, None, now).await
+        }
+        Interpretation::Unusable(reason) => {
+            let applied = Applied::Unusable {
+                reason: reason.to_owned(),
+            };
+            let log = (LogLine::unusable(reason), false);
+            record_only(tx, event, source, &summary, applied, Some(log), now).await
+        }
+        Interpretation::Signal(signal) => match find_booking(tx, event).await? {
+            Err(reason) => {
+                // A payment no booking holds yet may be claimed by a session still on its way.
+                let parked = event.named_booking().is_none() && event.payment_intent_id().is_some();
+                let log = (LogLine::no_booking(&reason, parked), parked);
+                let applied = Applied::NoBooking { reason };
+                record_only(tx, event, source, &summary, applied, Some(log), now).await
+            }
+            Ok(booking) => {
+                decide_and_apply(tx, event, source, &summary, signal, booking, now).await
+            }
+        },
+    }
+}
+
+/// Applies one Stripe event exactly once, in a transaction of its own: a second call with the
+/// same event id changes nothing. An `Err` means nothing was stored (the caller answers so
+/// that Stripe delivers it again).
+pub async fn apply_event(
+    db: &Db,
+    event: &StripeEvent,
+    source: EventSource,
+) -> Result<Applied, ApplyError> {
+    let mut tx = db.begin().await?;
+    let applied = apply_in(&mut tx, event, source, now_ms()).await?;
+    if applied == Applied::Duplicate {
+        tx.rollback().await?;
+        return Ok(applied);
+    }
+    let changed: Vec<i64> = applied.booking_id().into_iter().collect();
+    db.commit(tx, &changed).await?;
+    Ok(applied)
+}

@@ -1,0 +1,28 @@
+//! The booking domain: what a booking is and which changes it may go through, with no I/O.
+//!
+//! Everything here is a pure function of its arguments (no database, network, clock or UI), so
+//! the browser build, the server, the fuzz targets and the tests all use the same rules. The
+//! layers around it are described in `docs/ARCHITECTURE.md`.
+
+pub mod booking;
+pub mod booking_form;
+pub mod filter;
+pub mod money;
+pub mod outcome;
+pub mod payment_change;
+pub mod schedule;
+pub mod session_form;
+pub mod status;
+pub mod stripe_event;
+pub mod stripe_signature;
+pub mod transition;
+
+pub use booking::{payable, BookingSource, CheckoutRefusal, NotPayable};
+pub use money::Money;
+pub use outcome::{Applied, EventSource, LogLevel, LogLine};
+pub use payment_change::PaymentChange;
+pub use status::{AttendanceStatus, PaymentStatus, UnknownStatus};
+pub use stripe_event::{EventObject, EventParseError, Interpretation, StripeEvent};
+pub use transition::{
+    decide, status_after, Decision, EventKind, PaymentSignal, Refusal, SessionPayment,
+};
