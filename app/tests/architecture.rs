@@ -13,14 +13,7 @@ fn workspace() -> PathBuf {
 }
 
 fn rust_files(dir: &Path, found: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            rust_files(&path, found);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            found.push(path);
-        }
-    }
+    style::rust_sources(dir, found).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
 }
 
 /// Crates whose presence means a database, the network, an async runtime, logging or the UI
@@ -241,45 +234,6 @@ fn app_modules_call_downwards_only() {
     }
 }
 
-/// The string literals of a Rust source (comments skipped).
-fn string_literals(source: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    let bytes = source.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'\'' if bytes.get(i + 2) == Some(&b'\'') || bytes.get(i + 1) == Some(&b'\\') => {
-                // A char literal such as '"' or '\''.
-                i += if bytes.get(i + 1) == Some(&b'\\') {
-                    4
-                } else {
-                    3
-                };
-            }
-            b'"' => {
-                let mut literal = String::new();
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'"' {
-                    if bytes[i] == b'\\' {
-                        i += 1;
-                    }
-                    literal.push(bytes[i] as char);
-                    i += 1;
-                }
-                found.push(literal);
-                i += 1;
-            }
-            _ => i += 1,
-        }
-    }
-    found
-}
-
 /// Whether a string literal is (part of) an SQL statement: the project writes SQL keywords in
 /// capitals, so a sentence such as "Select a session." is not one.
 fn is_sql(literal: &str) -> bool {
@@ -314,7 +268,10 @@ fn sql_lives_in_the_db_module_only_and_each_statement_once() {
         if !in_db && (code.contains("sqlx::query") || code.contains("query_as(")) {
             outside.push(format!("{}: runs a query", file.display()));
         }
-        for literal in string_literals(&source).into_iter().filter(|l| is_sql(l)) {
+        for literal in style::string_literals(&source)
+            .into_iter()
+            .filter(|l| is_sql(l))
+        {
             if in_db {
                 let normalised = literal.split_whitespace().collect::<Vec<_>>().join(" ");
                 statements
@@ -361,7 +318,7 @@ fn the_checks_above_would_see_a_violation() {
         vec!["db".to_owned(), "services".to_owned()]
     );
     assert_eq!(
-        string_literals("let q = \"SELECT 1 FROM t\"; // \"not this\"\nlet c = '\"';"),
+        style::string_literals("let q = \"SELECT 1 FROM t\"; // \"not this\"\nlet c = '\"';"),
         vec!["SELECT 1 FROM t".to_owned()]
     );
     assert!(allowed("db").unwrap() == ["db"]);

@@ -15,6 +15,7 @@ pub mod session_form;
 pub mod status;
 pub mod stripe_event;
 pub mod stripe_signature;
+pub mod timeline;
 pub mod transition;
 
 pub use booking::{payable, BookingSource, CheckoutRefusal, NotPayable};

@@ -1,80 +1,9 @@
 //! Writes `style/main.css` from the Tailwind class names found in `app/src` (encre-css).
 //! `gen-css --check` exits 1 when the committed file is stale instead of writing it.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
-
-fn rust_sources(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            rust_sources(&path, found)?;
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            found.push(path);
-        }
-    }
-    Ok(())
-}
-
-/// The contents of the string literals in Rust source: class names only ever live there, and
-/// leaving out comments and identifiers keeps words like "block" in prose from adding CSS.
-fn string_literals(source: &str) -> String {
-    let bytes = source.as_bytes();
-    let mut out = String::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'\'' => {
-                // A char literal ('"', '\'') or a lifetime: skip past it without opening a string.
-                if bytes.get(i + 1) == Some(&b'\\') {
-                    i += 2;
-                }
-                i += 2;
-                if bytes.get(i) == Some(&b'\'') {
-                    i += 1;
-                }
-            }
-            b'r' if (i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_'))
-                && matches!(bytes.get(i + 1), Some(b'#') | Some(b'"')) =>
-            {
-                // A raw string: r"..." or r#"..."#, ended by a quote and as many hashes.
-                let hashes = bytes[i + 1..].iter().take_while(|b| **b == b'#').count();
-                let open = i + 1 + hashes;
-                if bytes.get(open) != Some(&b'"') {
-                    i += 1;
-                    continue;
-                }
-                let closing: String = std::iter::once('"')
-                    .chain(std::iter::repeat_n('#', hashes))
-                    .collect();
-                let start = open + 1;
-                let end = source[start..]
-                    .find(&closing)
-                    .map_or(bytes.len(), |n| start + n);
-                out.push_str(&source[start..end]);
-                out.push('\n');
-                i = end + closing.len();
-            }
-            b'"' => {
-                i += 1;
-                let start = i;
-                while i < bytes.len() && bytes[i] != b'"' {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
-                }
-                out.push_str(&source[start..i.min(bytes.len())]);
-                out.push('\n');
-                i += 1;
-            }
-            _ => i += 1,
-        }
-    }
-    out
-}
+use style::{rust_sources, string_literals};
 
 /// The stylesheet for the given sources; deterministic (sources in path order).
 fn stylesheet(root: &Path) -> std::io::Result<String> {
@@ -83,7 +12,7 @@ fn stylesheet(root: &Path) -> std::io::Result<String> {
     files.sort();
     let contents = files
         .iter()
-        .map(|f| std::fs::read_to_string(f).map(|source| string_literals(&source)))
+        .map(|f| std::fs::read_to_string(f).map(|source| string_literals(&source).join("\n")))
         .collect::<Result<Vec<_>, _>>()?;
     let config = encre_css::Config::default();
     let css = encre_css::generate(contents.iter().map(String::as_str), &config);
@@ -122,27 +51,4 @@ fn main() -> ExitCode {
     }
     println!("gen-css: wrote {}", target.display());
     ExitCode::SUCCESS
-}
-
-#[cfg(test)]
-mod tests {
-    use super::string_literals;
-
-    #[test]
-    fn keeps_literals_and_drops_comments_and_code() {
-        let source = r##"
-            // a block comment with hidden words
-            let class = "flex rounded-full"; let c = '"'; let d = '\'';
-            fn f<'a>(x: &'a str) -> &'a str { "bg-red-500 \"quoted\"" }
-            let raw = r#"{"json": "p-4"}"#; let after = "text-sm";
-        "##;
-        let found = string_literals(source);
-        assert!(found.contains("flex rounded-full"));
-        assert!(found.contains("bg-red-500"));
-        assert!(!found.contains("block"));
-        assert!(!found.contains("hidden"));
-        assert!(!found.contains("str"));
-        assert!(found.contains("p-4") && found.contains("text-sm"));
-        assert!(!found.contains("raw"));
-    }
 }

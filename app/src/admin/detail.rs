@@ -3,21 +3,17 @@
 
 use super::layout::LiveVersion;
 use crate::components::tag::{AttendanceTag, PaymentTag};
+use domain::timeline::TimelineEntry;
 use domain::{AttendanceStatus, BookingSource, PaymentStatus};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use serde::{Deserialize, Serialize};
 
+/// A timeline entry with its time written out in the business's zone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TimelineItem {
     pub at: String,
-    pub kind: String,
-    pub event_id: Option<String>,
-    pub event_type: Option<String>,
-    pub source: Option<String>,
-    pub level: Option<String>,
-    pub text: String,
-    pub detail: String,
+    pub entry: TimelineEntry,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -86,15 +82,9 @@ pub async fn admin_booking(id: i64) -> Result<Option<AdminBookingDetail>, Server
         payment_intent: b.stripe_payment_intent_id,
         timeline: timeline
             .into_iter()
-            .map(|e| TimelineItem {
-                at: when(e.at, tz),
-                kind: e.kind.as_str().to_owned(),
-                event_id: e.event_id,
-                event_type: e.event_type,
-                source: e.source,
-                level: e.level,
-                text: e.text,
-                detail: e.detail,
+            .map(|entry| TimelineItem {
+                at: when(entry.at, tz),
+                entry,
             })
             .collect(),
     }))
@@ -167,7 +157,7 @@ fn Detail(b: AdminBookingDetail) -> impl IntoView {
         } else {
             view! {
                 <ol class="mt-2 space-y-2" data-testid="timeline">
-                    {b.timeline.into_iter().map(|item| {
+                    {b.timeline.into_iter().map(|TimelineItem { at, entry: item }| {
                         let tone = match item.level.as_deref() {
                             Some("error") => "border-red-300",
                             Some("warning") => "border-amber-300",
@@ -176,7 +166,7 @@ fn Detail(b: AdminBookingDetail) -> impl IntoView {
                         view! {
                             <li class=format!("rounded-lg border-l-4 bg-white p-3 text-sm shadow-sm {tone}")>
                                 <div class="flex flex-wrap gap-x-3 text-slate-600">
-                                    <span>{item.at.clone()}</span>
+                                    <span>{at}</span>
                                     <span class="font-mono">{item.event_type.clone().unwrap_or_default()}</span>
                                     {item.source.clone().map(|s| view! { <span>"via " {s}</span> })}
                                     {item.level.clone().map(|l| view! { <span class="font-semibold uppercase">{l}</span> })}

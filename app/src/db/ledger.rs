@@ -3,6 +3,7 @@
 //! the payment timeline an admin reads (ledger rows beside their `payment_logs` lines).
 
 use super::{Db, Tx};
+use domain::timeline::{TimelineEntry, TimelineKind};
 use domain::{EventSource, StripeEvent};
 
 /// An event's ledger row as it goes in.
@@ -105,36 +106,6 @@ pub async fn unpark(
     Ok(())
 }
 
-/// One entry of a booking's payment timeline: a ledger event or a payment log line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TimelineEntry {
-    pub at: i64,
-    pub kind: TimelineKind,
-    pub event_id: Option<String>,
-    pub event_type: Option<String>,
-    pub source: Option<String>,
-    pub level: Option<String>,
-    pub text: String,
-    pub detail: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum TimelineKind {
-    /// A ledger row: what Stripe (or reconciliation) said and what it changed.
-    Event,
-    /// A payment log line written by that event.
-    Log,
-}
-
-impl TimelineKind {
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Event => "event",
-            Self::Log => "log",
-        }
-    }
-}
-
 #[derive(sqlx::FromRow)]
 struct LedgerRow {
     id: String,
@@ -194,6 +165,6 @@ pub async fn timeline(db: &Db, booking_id: i64) -> Result<Vec<TimelineEntry>, sq
             detail: l.stripe_event,
         }))
         .collect();
-    entries.sort_by_key(|e| (e.at, e.kind));
+    domain::timeline::in_order(&mut entries);
     Ok(entries)
 }

@@ -1,0 +1,93 @@
+//! The server section: where it listens, the address parents reach, the business's time
+//! zone, logging and the metrics token.
+
+use super::{bad, parse_url, ConfigError, Environment, LogFormat, Source};
+use secrecy::SecretString;
+use std::net::SocketAddr;
+
+/// Where the server listens, the address parents reach, how it logs and tells the time.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    pub site_addr: SocketAddr,
+    pub public_base_url: url::Url,
+    pub business_timezone: chrono_tz::Tz,
+    pub log_format: LogFormat,
+    pub metrics_token: Option<SecretString>,
+}
+
+impl ServerConfig {
+    pub fn from_source(source: &dyn Source, environment: Environment) -> Result<Self, ConfigError> {
+        let site_addr: SocketAddr = match source.get("LEPTOS_SITE_ADDR") {
+            None => SocketAddr::from(([127, 0, 0, 1], 3000)),
+            Some(text) => text.trim().parse().map_err(|_| {
+                bad(
+                    "LEPTOS_SITE_ADDR",
+                    format!("{text:?} is not an address like 127.0.0.1:3000"),
+                )
+            })?,
+        };
+        let public_base_url = match source.get("PUBLIC_BASE_URL") {
+            Some(text) => parse_url(&text, "PUBLIC_BASE_URL")?,
+            None if environment == Environment::Production => {
+                return Err(bad(
+                    "PUBLIC_BASE_URL",
+                    "is required in production (the https address parents use)",
+                ))
+            }
+            None => parse_url(&format!("http://{site_addr}"), "PUBLIC_BASE_URL")?,
+        };
+        let business_timezone = match source.get("BUSINESS_TIMEZONE") {
+            None => chrono_tz::UTC,
+            Some(name) => name.trim().parse::<chrono_tz::Tz>().map_err(|_| {
+                bad(
+                    "BUSINESS_TIMEZONE",
+                    format!("{name:?} is not an IANA time zone like Europe/London"),
+                )
+            })?,
+        };
+        let log_format = LogFormat::from_source(source)?;
+        Ok(Self {
+            site_addr,
+            public_base_url,
+            business_timezone,
+            log_format,
+            metrics_token: source.get("METRICS_TOKEN").map(SecretString::from),
+        })
+    }
+}
+
+impl LogFormat {
+    /// `LOG_FORMAT`: text (the default) or json. Read on its own too, so that commands whose
+    /// configuration is refused still log in the format asked for.
+    pub fn from_source(source: &dyn Source) -> Result<Self, ConfigError> {
+        match source.get("LOG_FORMAT").as_deref().map(str::trim) {
+            None | Some("text") => Ok(Self::Text),
+            Some("json") => Ok(Self::Json),
+            Some(other) => Err(bad("LOG_FORMAT", format!("{other:?} is not text or json"))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::tests::NONE;
+
+    #[test]
+    fn server_needs_a_public_address_in_production_and_reads_the_zone() {
+        let err = ServerConfig::from_source(&NONE, Environment::Production).unwrap_err();
+        assert_eq!(err.variable, "PUBLIC_BASE_URL");
+        let server = ServerConfig::from_source(
+            &[
+                ("LEPTOS_SITE_ADDR", "0.0.0.0:8080"),
+                ("BUSINESS_TIMEZONE", "Europe/London"),
+                ("LOG_FORMAT", "json"),
+            ],
+            Environment::Development,
+        )
+        .unwrap();
+        assert_eq!(server.public_base_url.as_str(), "http://0.0.0.0:8080/");
+        assert_eq!(server.business_timezone, chrono_tz::Europe::London);
+        assert_eq!(server.log_format, LogFormat::Json);
+    }
+}
