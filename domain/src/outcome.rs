@@ -2,12 +2,14 @@
 //! `payment_logs` line a decision writes. Text only; where it is stored is the database's job.
 
 use crate::money::Money;
-use crate::status::PaymentStatus;
+use crate::status::{by_spelling, PaymentStatus, UnknownStatus};
 use crate::stripe_event::StripeEvent;
 use crate::transition::{Decision, PaymentSignal, Refusal};
+use serde::{Deserialize, Serialize};
 
 /// Where an event came from; recorded in the ledger.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum EventSource {
     /// A signed delivery to the webhook.
     Webhook,
@@ -16,6 +18,8 @@ pub enum EventSource {
 }
 
 impl EventSource {
+    pub const ALL: [EventSource; 2] = [Self::Webhook, Self::Reconcile];
+
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Webhook => "webhook",
@@ -77,7 +81,8 @@ impl Applied {
 }
 
 /// The level of a `payment_logs` row; warnings and errors show on the payment-issues view.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum LogLevel {
     Info,
     Warning,
@@ -85,6 +90,8 @@ pub enum LogLevel {
 }
 
 impl LogLevel {
+    pub const ALL: [LogLevel; 3] = [Self::Info, Self::Warning, Self::Error];
+
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Info => "info",
@@ -93,6 +100,34 @@ impl LogLevel {
         }
     }
 }
+
+/// Both read back from their database columns: an unknown spelling is an error.
+macro_rules! spelled {
+    ($($kind:ty => $what:literal),*) => {$(
+        impl std::str::FromStr for $kind {
+            type Err = UnknownStatus;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                by_spelling(&Self::ALL, Self::as_str, s, $what)
+            }
+        }
+
+        impl TryFrom<String> for $kind {
+            type Error = UnknownStatus;
+
+            fn try_from(text: String) -> Result<Self, UnknownStatus> {
+                text.parse()
+            }
+        }
+
+        impl std::fmt::Display for $kind {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    )*};
+}
+spelled!(EventSource => "event source", LogLevel => "log level");
 
 /// One `payment_logs` row's level and text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -219,6 +254,17 @@ mod tests {
 
     fn event(body: &str) -> StripeEvent {
         StripeEvent::parse(body.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn levels_and_sources_read_back_their_spellings() {
+        for level in LogLevel::ALL {
+            assert_eq!(LogLevel::try_from(level.to_string()), Ok(level));
+        }
+        for source in EventSource::ALL {
+            assert_eq!(source.as_str().parse::<EventSource>(), Ok(source));
+        }
+        assert!("Error".parse::<LogLevel>().is_err());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! A booking's payment timeline: what Stripe (or reconciliation) said, and the log lines it
 //! wrote, in the order they happened.
 
+use crate::outcome::{EventSource, LogLevel};
 use serde::{Deserialize, Serialize};
 
 /// Whether an entry is a ledger event or a log line.
@@ -21,10 +22,10 @@ pub struct TimelineEntry {
     pub kind: TimelineKind,
     pub event_id: Option<String>,
     pub event_type: Option<String>,
-    /// Where a ledger event came from ("webhook", "reconcile").
-    pub source: Option<String>,
-    /// A log line's level ("info", "warning", "error").
-    pub level: Option<String>,
+    /// Where a ledger event came from.
+    pub source: Option<EventSource>,
+    /// A log line's level.
+    pub level: Option<LogLevel>,
     /// The event's outcome, or the log line's message.
     pub text: String,
     /// What Stripe sent, as recorded.

@@ -4,7 +4,7 @@
 use super::layout::LiveVersion;
 use crate::components::tag::{AttendanceTag, PaymentTag};
 use domain::timeline::TimelineEntry;
-use domain::{AttendanceStatus, BookingSource, PaymentStatus};
+use domain::{AttendanceStatus, BookingSource, LogLevel, PaymentStatus};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use serde::{Deserialize, Serialize};
@@ -158,9 +158,9 @@ fn Detail(b: AdminBookingDetail) -> impl IntoView {
             view! {
                 <ol class="mt-2 space-y-2" data-testid="timeline">
                     {b.timeline.into_iter().map(|TimelineItem { at, entry: item }| {
-                        let tone = match item.level.as_deref() {
-                            Some("error") => "border-red-300",
-                            Some("warning") => "border-amber-300",
+                        let tone = match item.level {
+                            Some(LogLevel::Error) => "border-red-300",
+                            Some(LogLevel::Warning) => "border-amber-300",
                             _ => "border-slate-200",
                         };
                         view! {
@@ -168,8 +168,8 @@ fn Detail(b: AdminBookingDetail) -> impl IntoView {
                                 <div class="flex flex-wrap gap-x-3 text-slate-600">
                                     <span>{at}</span>
                                     <span class="font-mono">{item.event_type.clone().unwrap_or_default()}</span>
-                                    {item.source.clone().map(|s| view! { <span>"via " {s}</span> })}
-                                    {item.level.clone().map(|l| view! { <span class="font-semibold uppercase">{l}</span> })}
+                                    {item.source.map(|s| view! { <span>"via " {s.as_str()}</span> })}
+                                    {item.level.map(|l| view! { <span class="font-semibold uppercase">{l.as_str()}</span> })}
                                 </div>
                                 <p class="mt-1 font-medium">{item.text.clone()}</p>
                                 <details class="mt-1">

@@ -2,6 +2,7 @@
 
 use super::layout::LiveVersion;
 use crate::components::form::SECONDARY_BUTTON_CLASS;
+use domain::LogLevel;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
@@ -9,7 +10,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IssueRow {
     pub booking_id: Option<i64>,
-    pub level: String,
+    pub level: LogLevel,
     pub event_id: Option<String>,
     pub event_type: Option<String>,
     pub message: String,
@@ -73,7 +74,7 @@ pub fn IssuesPage() -> impl IntoView {
                                     {rows.into_iter().map(|i| view! {
                                         <li class="rounded-lg bg-white p-3 text-sm shadow-sm">
                                             <div class="flex flex-wrap gap-x-3 text-slate-600">
-                                                <span class=if i.level == "error" { "font-semibold text-red-700 uppercase" } else { "font-semibold text-amber-700 uppercase" }>{i.level.clone()}</span>
+                                                <span class=if i.level == LogLevel::Error { "font-semibold text-red-700 uppercase" } else { "font-semibold text-amber-700 uppercase" }>{i.level.as_str()}</span>
                                                 <span>{i.at.clone()}</span>
                                                 <span class="font-mono">{i.event_type.clone().unwrap_or_default()}</span>
                                                 <span class="font-mono">{i.event_id.clone().unwrap_or_default()}</span>

@@ -4,7 +4,7 @@
 
 use super::{Db, Tx};
 use domain::timeline::{TimelineEntry, TimelineKind};
-use domain::{EventSource, StripeEvent};
+use domain::{EventSource, LogLevel, StripeEvent};
 
 /// An event's ledger row as it goes in.
 #[derive(Debug, Clone, Copy)]
@@ -110,7 +110,8 @@ pub async fn unpark(
 struct LedgerRow {
     id: String,
     event_type: String,
-    source: String,
+    #[sqlx(try_from = "String")]
+    source: EventSource,
     outcome: String,
     summary: String,
     received_at: i64,
@@ -120,7 +121,8 @@ struct LedgerRow {
 struct LogRow {
     event_id: Option<String>,
     event_type: Option<String>,
-    level: String,
+    #[sqlx(try_from = "String")]
+    level: LogLevel,
     error_message: Option<String>,
     stripe_event: String,
     created_at: i64,

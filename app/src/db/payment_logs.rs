@@ -3,7 +3,7 @@
 
 use super::{Db, Tx};
 use domain::filter::PAGE_SIZE;
-use domain::{LogLine, StripeEvent};
+use domain::{LogLevel, LogLine, StripeEvent};
 
 /// Writes one line about `event` (with its recorded summary), for `booking_id` when known.
 pub async fn write(
@@ -49,7 +49,8 @@ pub async fn last_failure(db: &Db, booking_id: i64) -> Result<Option<String>, sq
 pub struct Issue {
     pub id: i64,
     pub booking_id: Option<i64>,
-    pub level: String,
+    #[sqlx(try_from = "String")]
+    pub level: LogLevel,
     pub event_id: Option<String>,
     pub event_type: Option<String>,
     pub message: Option<String>,

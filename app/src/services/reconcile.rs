@@ -5,7 +5,7 @@
 use super::gateway::{CheckoutGateway, GatewayError, RetrievedSession};
 use super::payments::{apply_event, ApplyError};
 use crate::db::{checkout, now_ms, Db};
-use domain::{Applied, EventObject, EventSource, StripeEvent};
+use domain::{Applied, EventKind, EventObject, EventSource, StripeEvent};
 
 /// What reconciling one booking did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,16 +23,16 @@ pub enum Reconciled {
 /// The ledger event that stands for what Stripe reports about a session, if anything is to be
 /// applied: its id is derived from the session and its outcome, so asking twice applies once.
 pub fn event_for(session: &RetrievedSession, booking_id: i64) -> Option<StripeEvent> {
-    let (event_type, tag) = match (session.status.as_deref(), session.payment_status.as_str()) {
+    let (kind, tag) = match (session.status.as_deref(), session.payment_status.as_str()) {
         (Some("complete"), "paid" | "no_payment_required") => {
-            ("checkout.session.completed", "paid")
+            (EventKind::CheckoutCompleted, "paid")
         }
-        (Some("expired"), _) => ("checkout.session.expired", "expired"),
+        (Some("expired"), _) => (EventKind::CheckoutExpired, "expired"),
         _ => return None,
     };
     Some(StripeEvent {
         id: format!("reconcile_{}_{tag}", session.id),
-        event_type: event_type.to_owned(),
+        event_type: kind.event_type().to_owned(),
         created: None,
         livemode: None,
         object: EventObject {
