@@ -10,6 +10,7 @@ pub mod filter;
 pub mod money;
 pub mod outcome;
 pub mod payment_change;
+pub mod payment_check;
 pub mod schedule;
 pub mod session_form;
 pub mod status;
@@ -22,6 +23,7 @@ pub use booking::{payable, BookingSource, CheckoutRefusal, NotPayable};
 pub use money::Money;
 pub use outcome::{Applied, EventSource, LogLevel, LogLine};
 pub use payment_change::PaymentChange;
+pub use payment_check::{Mismatch, StripeMode};
 pub use status::{AttendanceStatus, PaymentStatus, UnknownStatus};
 pub use stripe_event::{EventObject, EventParseError, Interpretation, StripeEvent};
 pub use transition::{

@@ -39,6 +39,9 @@ pub enum Applied {
     Unusable { reason: String },
     /// The event names no booking, or one that does not exist (logged with booking_id NULL).
     NoBooking { reason: String },
+    /// The event names a booking but is not its payment (another amount, currency, mode or
+    /// payment): nothing changes, and the booking's timeline says why.
+    Mismatched { booking_id: i64, reason: String },
     /// The decision for the booking, applied.
     Decided {
         booking_id: i64,
@@ -55,6 +58,7 @@ impl Applied {
             Self::Ignored => "ignored".to_owned(),
             Self::Unusable { reason } => format!("unusable: {reason}"),
             Self::NoBooking { reason } => format!("no booking: {reason}"),
+            Self::Mismatched { reason, .. } => format!("refused: {reason}"),
             Self::Decided { from, decision, .. } => match decision {
                 Decision::Transition { to } => format!("{from} -> {to}"),
                 Decision::AwaitingPayment => format!("{from}, awaiting payment"),
@@ -72,9 +76,12 @@ impl Applied {
         format!("{} (held, then applied)", self.outcome())
     }
 
+    /// The booking the event is recorded against.
     pub fn booking_id(&self) -> Option<i64> {
         match self {
-            Self::Decided { booking_id, .. } => Some(*booking_id),
+            Self::Decided { booking_id, .. } | Self::Mismatched { booking_id, .. } => {
+                Some(*booking_id)
+            }
             _ => None,
         }
     }
@@ -146,6 +153,11 @@ impl LogLine {
 
     /// An event of a type we act on that lacks what the decision needs.
     pub fn unusable(reason: &str) -> Self {
+        Self::new(LogLevel::Error, reason)
+    }
+
+    /// An event that names a booking but is not its payment.
+    pub fn mismatch(reason: &str) -> Self {
         Self::new(LogLevel::Error, reason)
     }
 

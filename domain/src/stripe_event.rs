@@ -137,12 +137,16 @@ impl StripeEvent {
         Interpretation::Signal(signal)
     }
 
-    /// The booking id the event names: `metadata.bookingId`, else a session's `client_reference_id`.
+    /// The booking id the event names in `metadata.bookingId`, which only our own Checkout
+    /// Sessions and their PaymentIntents carry.
     pub fn named_booking(&self) -> Option<&str> {
-        self.object
-            .booking_id
-            .as_deref()
-            .or(self.object.client_reference_id.as_deref())
+        self.object.booking_id.as_deref()
+    }
+
+    /// A session's `client_reference_id`: anyone can set it (a Payment Link takes it from the
+    /// URL), so it names a booking only together with the session that booking holds.
+    pub fn client_reference(&self) -> Option<&str> {
+        self.object.client_reference_id.as_deref()
     }
 
     /// The Checkout Session id, when the event is about one.
@@ -375,6 +379,7 @@ mod tests {
         fn exercise(event: &StripeEvent) {
             let _ = event.interpret();
             let _ = event.named_booking();
+            let _ = event.client_reference();
             let _ = event.checkout_session_id();
             let _ = event.payment_intent_id();
             let back: StripeEvent = serde_json::from_str(&event.summary()).unwrap();

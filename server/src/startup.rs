@@ -139,7 +139,7 @@ impl Application {
                 config.stripe.reconcile_after,
             );
         }
-        let payments = PaymentWriter::start(db.clone());
+        let payments = PaymentWriter::start(db.clone(), checkout.mode());
         let state = AppState {
             leptos_options: leptos_options(&config)?,
             db,

@@ -16,6 +16,7 @@ use stripe_checkout::CheckoutSessionMode;
 
 pub struct StripeGateway {
     client: stripe::Client,
+    mode: domain::StripeMode,
 }
 
 impl StripeGateway {
@@ -26,7 +27,10 @@ impl StripeGateway {
             .request_strategy(RequestStrategy::Once)
             .build()
             .map_err(|e| format!("the Stripe client cannot be built: {}", describe(&e)))?;
-        Ok(Self { client })
+        Ok(Self {
+            client,
+            mode: domain::StripeMode::of_key(Some(secret.expose_secret())),
+        })
     }
 }
 
@@ -60,6 +64,10 @@ fn classify(error: StripeError) -> GatewayError {
 
 #[async_trait::async_trait]
 impl CheckoutGateway for StripeGateway {
+    fn mode(&self) -> domain::StripeMode {
+        self.mode
+    }
+
     #[tracing::instrument(skip_all, fields(booking_id = request.booking_id))]
     async fn create_session(
         &self,
@@ -132,6 +140,7 @@ impl CheckoutGateway for StripeGateway {
                 .or(session.client_reference_id.clone()),
             amount_total: session.amount_total,
             currency: session.currency.as_ref().map(|c| c.to_string()),
+            livemode: session.livemode,
         })
     }
 }

@@ -35,6 +35,7 @@ fn outcome_label(applied: &Applied) -> &'static str {
         Applied::Ignored => "ignored",
         Applied::Unusable { .. } => "unusable",
         Applied::NoBooking { .. } => "no_booking",
+        Applied::Mismatched { .. } => "mismatch",
         Applied::Decided {
             decision: Decision::Transition { .. },
             ..
@@ -120,7 +121,9 @@ async fn receive(
             span.record("outcome", applied.outcome().as_str());
             match &applied {
                 Applied::Duplicate => tracing::info!("duplicate delivery: nothing changed"),
-                Applied::Unusable { .. } | Applied::NoBooking { .. } => {
+                Applied::Unusable { .. }
+                | Applied::NoBooking { .. }
+                | Applied::Mismatched { .. } => {
                     tracing::warn!("event recorded without a booking change")
                 }
                 _ => tracing::info!("event applied"),

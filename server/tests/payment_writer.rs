@@ -5,7 +5,7 @@ mod support;
 
 use app::db::Db;
 use app::services::payment_writer::{PaymentWriter, WriteFailure};
-use domain::{Applied, Decision, EventSource, PaymentStatus, StripeEvent};
+use domain::{Applied, Decision, EventSource, PaymentStatus, StripeEvent, StripeMode};
 use support::*;
 
 /// Makes every payment update of `booking` touch no row, as if another writer changed the
@@ -53,7 +53,7 @@ async fn one_booking_that_keeps_changing_fails_alone(backend: Backend) {
 
     // On this single-threaded runtime every delivery is queued before the writer runs, so
     // the five land in one batch.
-    let writer = PaymentWriter::start(db.clone());
+    let writer = PaymentWriter::start(db.clone(), StripeMode::Test);
     let deliveries = bookings.iter().map(|id| {
         let event = paid_event(&format!("evt_batch_{id}"), *id).to_string();
         writer.apply(

@@ -238,7 +238,7 @@ async fn new_booking_holding_current_session(db: &Db, session: i64) -> i64 {
 async fn deliver_all(db: &Db, events: &[Value]) {
     for e in events {
         let parsed = StripeEvent::parse(e.to_string().as_bytes()).unwrap();
-        apply_event(db, &parsed, EventSource::Webhook)
+        apply_event(db, &parsed, EventSource::Webhook, domain::StripeMode::Test)
             .await
             .unwrap();
     }

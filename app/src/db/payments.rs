@@ -13,6 +13,10 @@ pub struct PaymentState {
     pub payment_status: PaymentStatus,
     #[sqlx(rename = "stripe_checkout_session_id")]
     pub checkout_session_id: Option<String>,
+    #[sqlx(rename = "stripe_payment_intent_id")]
+    pub payment_intent_id: Option<String>,
+    /// What the booking costs: minor units of `currency`.
+    pub amount: i64,
     pub currency: String,
     /// 1 when events for the event's payment wait, parked, for a booking to claim it.
     has_parked: i64,
@@ -37,7 +41,8 @@ pub enum BookingKey<'a> {
 /// looking for them.
 macro_rules! payment_state_select {
     () => {
-        "SELECT id, payment_status, stripe_checkout_session_id, currency,
+        "SELECT id, payment_status, stripe_checkout_session_id, stripe_payment_intent_id,
+                amount, currency,
                 CASE WHEN EXISTS (SELECT 1 FROM stripe_events
                                   WHERE parked = 1 AND payment_intent_id = $2)
                      THEN 1 ELSE 0 END AS has_parked

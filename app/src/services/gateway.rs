@@ -40,6 +40,7 @@ pub struct RetrievedSession {
     pub booking_id: Option<String>,
     pub amount_total: Option<i64>,
     pub currency: Option<String>,
+    pub livemode: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -66,6 +67,8 @@ impl GatewayError {
 /// The payment provider: Stripe, or the simulated checkout.
 #[async_trait::async_trait]
 pub trait CheckoutGateway: Send + Sync + 'static {
+    /// Test or live, as the provider's key is: events of the other mode change nothing.
+    fn mode(&self) -> domain::StripeMode;
     async fn create_session(
         &self,
         request: &CheckoutRequest,

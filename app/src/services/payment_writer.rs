@@ -5,7 +5,7 @@
 
 use super::payments::{apply_event, apply_in, ApplyError};
 use crate::db::{now_ms, Backend, Db};
-use domain::{Applied, EventSource, StripeEvent};
+use domain::{Applied, EventSource, StripeEvent, StripeMode};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot, Mutex};
 
@@ -59,7 +59,8 @@ pub struct PaymentWriter {
 
 impl PaymentWriter {
     /// Starts the writers: one on SQLite (it has one writer connection), a few on PostgreSQL.
-    pub fn start(db: Db) -> Self {
+    /// They apply events for a deployment whose Stripe key is of `mode`.
+    pub fn start(db: Db, mode: StripeMode) -> Self {
         let (sender, receiver) = mpsc::channel::<Job>(QUEUE);
         let receiver = Arc::new(Mutex::new(receiver));
         let writers = match db.backend() {
@@ -84,7 +85,7 @@ impl PaymentWriter {
                         }
                         batch
                     };
-                    run_batch(&db, batch).await;
+                    run_batch(&db, batch, mode).await;
                 }
             });
         }
@@ -114,12 +115,12 @@ impl PaymentWriter {
     }
 }
 
-async fn apply_batch(db: &Db, batch: &[Job]) -> Result<Vec<Applied>, ApplyError> {
+async fn apply_batch(db: &Db, batch: &[Job], mode: StripeMode) -> Result<Vec<Applied>, ApplyError> {
     let mut tx = db.begin().await?;
     let now = now_ms();
     let mut results = Vec::with_capacity(batch.len());
     for job in batch {
-        results.push(apply_in(&mut tx, &job.event, job.source, now).await?);
+        results.push(apply_in(&mut tx, &job.event, job.source, mode, now).await?);
     }
     let mut changed: Vec<i64> = results.iter().filter_map(Applied::booking_id).collect();
     changed.sort_unstable();
@@ -128,8 +129,8 @@ async fn apply_batch(db: &Db, batch: &[Job]) -> Result<Vec<Applied>, ApplyError>
     Ok(results)
 }
 
-async fn run_batch(db: &Db, batch: Vec<Job>) {
-    match apply_batch(db, &batch).await {
+async fn run_batch(db: &Db, batch: Vec<Job>, mode: StripeMode) {
+    match apply_batch(db, &batch, mode).await {
         Ok(results) => {
             for (job, applied) in batch.into_iter().zip(results) {
                 let _ = job.reply.send(Ok(applied));
@@ -147,7 +148,7 @@ async fn run_batch(db: &Db, batch: Vec<Job>) {
         Err(error) => {
             tracing::warn!(%error, events = batch.len(), "batch failed; applying its events one by one");
             for job in batch {
-                let result = apply_event(db, &job.event, job.source).await;
+                let result = apply_event(db, &job.event, job.source, mode).await;
                 let _ = job.reply.send(result.map_err(|e| WriteError::from(&e)));
             }
         }

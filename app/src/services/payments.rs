@@ -8,9 +8,10 @@ use crate::db::ledger::{self, LedgerEntry};
 use crate::db::payments::{self, BookingKey, PaymentState};
 use crate::db::{is_unavailable, now_ms, payment_logs, Db, Tx};
 use domain::outcome::{decision_log, DecidedFor};
+use domain::payment_check::{self, Expected};
 use domain::{
     decide, status_after, Applied, EventSource, Interpretation, LogLine, PaymentChange,
-    PaymentSignal, StripeEvent,
+    PaymentSignal, StripeEvent, StripeMode,
 };
 
 /// Why an event could not be applied; nothing of its transaction may be committed.
@@ -34,8 +35,10 @@ impl ApplyError {
 /// How often a decision is taken again when another writer changes the booking meanwhile.
 const DECISION_ATTEMPTS: usize = 4;
 
-/// Finds the booking an event is about: its bookingId, else the PaymentIntent or Checkout
-/// Session stored on (or already tied by the ledger to) a booking. `Err` says why none.
+/// Finds the booking an event is about: its `metadata.bookingId`; else the booking its
+/// `client_reference_id` names, if that booking holds this very session; else the booking
+/// whose PaymentIntent or Checkout Session it is (stored on it, or tied to it by the ledger).
+/// `Err` says why none.
 async fn find_booking(
     tx: &mut Tx,
     event: &StripeEvent,
@@ -48,6 +51,17 @@ async fn find_booking(
         return Ok(payments::read(tx, BookingKey::Id(id), intent)
             .await?
             .ok_or_else(|| format!("unknown bookingId {id}")));
+    }
+    if let (Some(reference), Some(session)) =
+        (event.client_reference(), event.checkout_session_id())
+    {
+        if let Ok(id) = reference.parse::<i64>() {
+            if let Some(found) = payments::read(tx, BookingKey::Id(id), intent).await? {
+                if found.checkout_session_id.as_deref() == Some(session) {
+                    return Ok(Ok(found));
+                }
+            }
+        }
     }
     if let Some(pi) = intent {
         if let Some(found) = payments::read(tx, BookingKey::PaymentIntent(pi), intent).await? {
@@ -68,9 +82,21 @@ async fn find_booking(
             return Ok(Ok(found));
         }
     }
-    Ok(Err(
-        "missing bookingId (and no booking holds its payment)".to_owned()
-    ))
+    Ok(Err(match event.client_reference() {
+        Some(reference) => format!(
+            "client_reference_id {reference:?} without a bookingId, and no booking holds this session or its payment"
+        ),
+        None => "missing bookingId (and no booking holds its payment)".to_owned(),
+    }))
+}
+
+/// What the booking expects of the payment that settles it.
+fn expected(booking: &PaymentState) -> Expected<'_> {
+    Expected {
+        amount: booking.amount,
+        currency: &booking.currency,
+        payment_intent_id: booking.payment_intent_id.as_deref(),
+    }
 }
 
 /// The words the booking's log line uses, from the state the decision saw.
@@ -82,7 +108,8 @@ fn seen(booking: &PaymentState) -> DecidedFor<'_> {
     }
 }
 
-/// Records an event that changes no booking; `Duplicate` when the ledger already has it.
+/// Records an event that changes no booking (against the booking it names, if any);
+/// `Duplicate` when the ledger already has it.
 async fn record_only(
     tx: &mut Tx,
     event: &StripeEvent,
@@ -93,11 +120,12 @@ async fn record_only(
     now: i64,
 ) -> Result<Applied, ApplyError> {
     let parked = log.as_ref().is_some_and(|(_, parked)| *parked);
+    let booking_id = applied.booking_id();
     let entry = LedgerEntry {
         event,
         source,
         summary,
-        booking_id: None,
+        booking_id,
         outcome: &applied.outcome(),
         parked,
     };
@@ -105,7 +133,7 @@ async fn record_only(
         return Ok(Applied::Duplicate);
     }
     if let Some((line, _)) = log {
-        payment_logs::write(tx, None, event, summary, &line, now).await?;
+        payment_logs::write(tx, booking_id, event, summary, &line, now).await?;
     }
     Ok(applied)
 }
@@ -120,8 +148,18 @@ async fn decide_and_apply(
     summary: &str,
     signal: PaymentSignal,
     mut booking: PaymentState,
+    mode: StripeMode,
     now: i64,
 ) -> Result<Applied, ApplyError> {
+    if let Err(mismatch) = payment_check::check(event, signal, expected(&booking), mode) {
+        let reason = mismatch.to_string();
+        let log = (LogLine::mismatch(&reason), false);
+        let applied = Applied::Mismatched {
+            booking_id: booking.id,
+            reason,
+        };
+        return record_only(tx, event, source, summary, applied, Some(log), now).await;
+    }
     for attempt in 0..DECISION_ATTEMPTS {
         let decision = decide(signal, booking.payment_status);
         let applied = Applied::Decided {
@@ -158,7 +196,7 @@ async fn decide_and_apply(
         }
         if let (Some(pi), true) = (event.payment_intent_id(), booking.has_parked()) {
             booking.payment_status = status_after(booking.payment_status, decision);
-            release_parked(tx, &mut booking, pi, now).await?;
+            release_parked(tx, &mut booking, pi, mode, now).await?;
         }
         return Ok(applied);
     }
@@ -173,6 +211,7 @@ async fn release_parked(
     tx: &mut Tx,
     booking: &mut PaymentState,
     payment_intent: &str,
+    mode: StripeMode,
     now: i64,
 ) -> Result<(), sqlx::Error> {
     for parked in ledger::parked(tx, payment_intent).await? {
@@ -182,6 +221,17 @@ async fn release_parked(
         let Interpretation::Signal(signal) = event.interpret() else {
             continue;
         };
+        if let Err(mismatch) = payment_check::check(&event, signal, expected(booking), mode) {
+            let reason = mismatch.to_string();
+            let line = LogLine::mismatch(&reason);
+            payment_logs::write(tx, Some(booking.id), &event, &parked.summary, &line, now).await?;
+            let applied = Applied::Mismatched {
+                booking_id: booking.id,
+                reason,
+            };
+            ledger::unpark(tx, &parked.id, booking.id, &applied.outcome_after_parking()).await?;
+            continue;
+        }
         let decision = decide(signal, booking.payment_status);
         let change = PaymentChange::of(&event, signal, booking.payment_status, decision);
         // The booking was just written under this transaction: no other writer can change it.
@@ -202,12 +252,14 @@ async fn release_parked(
     Ok(())
 }
 
-/// Applies one event inside `tx`: nothing is written when its id is already in the ledger.
-/// Returns what was done; an `Err` means the transaction must not be committed.
+/// Applies one event inside `tx`, in a deployment whose Stripe key is of `mode`: nothing is
+/// written when its id is already in the ledger. Returns what was done; an `Err` means the
+/// transaction must not be committed.
 pub async fn apply_in(
     tx: &mut Tx,
     event: &StripeEvent,
     source: EventSource,
+    mode: StripeMode,
     now: i64,
 ) -> Result<Applied, ApplyError> {
     let summary = event.summary();
@@ -231,7 +283,7 @@ pub async fn apply_in(
                 record_only(tx, event, source, &summary, applied, Some(log), now).await
             }
             Ok(booking) => {
-                decide_and_apply(tx, event, source, &summary, signal, booking, now).await
+                decide_and_apply(tx, event, source, &summary, signal, booking, mode, now).await
             }
         },
     }
@@ -244,9 +296,10 @@ pub async fn apply_event(
     db: &Db,
     event: &StripeEvent,
     source: EventSource,
+    mode: StripeMode,
 ) -> Result<Applied, ApplyError> {
     let mut tx = db.begin().await?;
-    let applied = apply_in(&mut tx, event, source, now_ms()).await?;
+    let applied = apply_in(&mut tx, event, source, mode, now_ms()).await?;
     if applied == Applied::Duplicate {
         tx.rollback().await?;
         return Ok(applied);

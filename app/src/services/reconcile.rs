@@ -34,7 +34,7 @@ pub fn event_for(session: &RetrievedSession, booking_id: i64) -> Option<StripeEv
         id: format!("reconcile_{}_{tag}", session.id),
         event_type: kind.event_type().to_owned(),
         created: None,
-        livemode: None,
+        livemode: Some(session.livemode),
         object: EventObject {
             object: Some("checkout.session".to_owned()),
             id: Some(session.id.clone()),
@@ -76,7 +76,7 @@ pub async fn reconcile_booking(
     match event_for(&session, booking_id) {
         None => Ok(Reconciled::NothingYet),
         Some(event) => {
-            let applied = apply_event(db, &event, EventSource::Reconcile).await?;
+            let applied = apply_event(db, &event, EventSource::Reconcile, gateway.mode()).await?;
             tracing::info!(booking_id, session = %session_id, outcome = %applied.outcome(), "reconciled");
             Ok(Reconciled::Applied(applied))
         }

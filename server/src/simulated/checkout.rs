@@ -133,6 +133,11 @@ impl Simulator {
 
 #[async_trait::async_trait]
 impl CheckoutGateway for Simulator {
+    /// Simulated payments are test payments: their events say `livemode: false`.
+    fn mode(&self) -> domain::StripeMode {
+        domain::StripeMode::Test
+    }
+
     async fn create_session(
         &self,
         request: &CheckoutRequest,
@@ -171,6 +176,7 @@ impl CheckoutGateway for Simulator {
             booking_id: Some(session.booking_id.to_string()),
             amount_total: Some(session.amount),
             currency: Some(session.currency.to_ascii_lowercase()),
+            livemode: false,
         })
     }
 }
