@@ -58,7 +58,7 @@ async fn the_create_request_carries_what_stripe_needs(backend: Backend) {
     );
     assert_eq!(
         create.headers["idempotency-key"],
-        format!("booking-{}-checkout-1", booking.id)
+        format!("checkout-{}-1", booking.reference)
     );
     let id = booking.id.to_string();
     let form = &create.form;
@@ -189,14 +189,23 @@ async fn stripe_refusing_failing_or_hanging_leaves_the_booking_unpaid(backend: B
     assert_eq!(
         keys,
         vec![
-            format!("booking-{}-checkout-1", refused.id),
-            format!("booking-{}-checkout-1", failed.id),
-            format!("booking-{}-checkout-1", hung.id),
-            format!("booking-{}-checkout-2", refused.id),
-            format!("booking-{}-checkout-2", failed.id),
-            format!("booking-{}-checkout-1", hung.id),
+            format!("checkout-{}-1", refused.reference),
+            format!("checkout-{}-1", failed.reference),
+            format!("checkout-{}-1", hung.reference),
+            format!("checkout-{}-2", refused.reference),
+            format!("checkout-{}-2", failed.reference),
+            format!("checkout-{}-1", hung.reference),
         ]
     );
+    // The retry under the hung attempt's key repeats its request exactly (a later expiry would
+    // be a different request to Stripe: 400 idempotency_error).
+    let hung_requests: Vec<_> = fake
+        .requests()
+        .into_iter()
+        .filter(|r| r.headers["idempotency-key"] == format!("checkout-{}-1", hung.reference))
+        .collect();
+    assert_eq!(hung_requests.len(), 2);
+    assert_eq!(hung_requests[0].form, hung_requests[1].form);
     // The retried hung request is answered with the session Stripe may have made the first time.
     for booking in [&refused, &failed, &hung] {
         let now = app::db::bookings::by_id(&app.db, booking.id)
@@ -230,7 +239,48 @@ async fn a_refusal_on_retry_is_shown_beside_the_button(backend: Backend) {
     );
 }
 
+async fn a_kept_request_too_old_to_send_again_starts_a_new_attempt(backend: Backend) {
+    let (app, fake) = stripe_app(backend).await;
+    let session = seed_session(&app.db, 10).await;
+    fake.behave(Behaviour::Hang(Duration::from_secs(3)));
+    let (_, hung) = book(&app, session).await;
+    // Twenty minutes later its expiry would be under Stripe's 30-minute minimum.
+    let kept: String = sqlx::query_scalar("SELECT checkout_request FROM bookings WHERE id = $1")
+        .bind(hung.id)
+        .fetch_one(app.db.reader())
+        .await
+        .unwrap();
+    let mut request: serde_json::Value = serde_json::from_str(&kept).unwrap();
+    request["expires_at"] = (now_secs() + 11 * 60).into();
+    sqlx::query("UPDATE bookings SET checkout_request = $1 WHERE id = $2")
+        .bind(request.to_string())
+        .bind(hung.id)
+        .execute(app.db.writer())
+        .await
+        .unwrap();
+
+    fake.behave(Behaviour::Succeed);
+    let retry = app
+        .server_fn("bookings/pay", &[("reference", &hung.reference)])
+        .await;
+    assert_eq!(retry.status, 200, "{}", retry.body);
+    let last = fake.requests().pop().unwrap();
+    assert_eq!(
+        last.headers["idempotency-key"],
+        format!("checkout-{}-2", hung.reference)
+    );
+    let expires: i64 = last.form["expires_at"].parse().unwrap();
+    assert!(expires >= now_secs() + 30 * 60, "a fresh request");
+    let after = app::db::bookings::by_id(&app.db, hung.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(after.checkout_attempts, 2);
+    assert_eq!(after.checkout_request, None, "answered: nothing kept");
+}
+
 on_both_databases!(
+    a_kept_request_too_old_to_send_again_starts_a_new_attempt,
     the_create_request_carries_what_stripe_needs,
     stripe_refusing_failing_or_hanging_leaves_the_booking_unpaid,
     a_refusal_on_retry_is_shown_beside_the_button,

@@ -48,6 +48,8 @@ pub struct Booking {
     pub stripe_checkout_url: Option<String>,
     pub stripe_checkout_expires_at: Option<i64>,
     pub checkout_attempts: i64,
+    /// The request of the checkout attempt in flight (JSON), if one was not answered.
+    pub checkout_request: Option<String>,
     pub stripe_payment_intent_id: Option<String>,
     pub amount_paid: Option<i64>,
     pub amount_refunded: i64,
@@ -64,7 +66,8 @@ macro_rules! booking_select {
                 b.parent_name, b.parent_email, b.parent_phone, b.athlete_name, b.athlete_age,
                 b.notes, b.source, b.payment_status, b.attendance_status, b.amount, b.currency,
                 b.held_until, b.stripe_checkout_session_id, b.stripe_checkout_url,
-                b.stripe_checkout_expires_at, b.checkout_attempts, b.stripe_payment_intent_id,
+                b.stripe_checkout_expires_at, b.checkout_attempts, b.checkout_request,
+                b.stripe_payment_intent_id,
                 b.amount_paid, b.amount_refunded, b.paid_at, b.created_at, b.updated_at
          FROM bookings b JOIN training_sessions s ON s.id = b.training_session_id"
     };

@@ -14,15 +14,39 @@ pub struct StoredSession<'a> {
     pub hold_until: i64,
 }
 
-/// Counts an attempt the provider answered without a session, so the next one gets a new
-/// idempotency key; nothing happens if another request counted it first.
+/// Keeps the request of attempt `attempts_before + 1` before it is sent, so that a retry of
+/// an attempt nobody answered sends the very same request. False if another request counted
+/// an attempt, or kept its own request for this one, meanwhile.
+pub async fn remember_request(
+    db: &Db,
+    booking_id: i64,
+    attempts_before: i64,
+    request: &str,
+) -> Result<bool, sqlx::Error> {
+    let kept = sqlx::query(
+        "UPDATE bookings SET checkout_request = $1
+         WHERE id = $2 AND checkout_attempts = $3 AND checkout_request IS NULL",
+    )
+    .bind(request.to_owned())
+    .bind(booking_id)
+    .bind(attempts_before)
+    .execute(db.writer())
+    .await?
+    .rows_affected();
+    Ok(kept == 1)
+}
+
+/// Closes attempt `attempts_before + 1` without a session (the provider answered no, or its
+/// request grew too old to send again), so the next one gets a new idempotency key; nothing
+/// happens if another request counted it first.
 pub async fn count_failed_attempt(
     db: &Db,
     booking_id: i64,
     attempts_before: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE bookings SET checkout_attempts = $1 WHERE id = $2 AND checkout_attempts = $3",
+        "UPDATE bookings SET checkout_attempts = $1, checkout_request = NULL
+         WHERE id = $2 AND checkout_attempts = $3",
     )
     .bind(attempts_before + 1)
     .bind(booking_id)
@@ -46,7 +70,7 @@ pub async fn store_session(
          SET stripe_checkout_session_id = $1, stripe_checkout_url = $2,
              stripe_checkout_expires_at = $3, checkout_attempts = $4,
              held_until = CASE WHEN held_until > $5 THEN held_until ELSE $5 END, updated_at = $6,
-             checkout_started_at = $6
+             checkout_started_at = $6, checkout_request = NULL
          WHERE id = $7 AND checkout_attempts = $8 AND payment_status IN ('unpaid', 'failed')",
     )
     .bind(session.id.to_owned())

@@ -47,6 +47,9 @@ impl CheckoutProblem {
 
 /// A Checkout Session lives 31 minutes (Stripe's minimum is 30).
 const SESSION_LIFETIME_SECS: i64 = 31 * 60;
+/// A kept request is sent again only while its expiry is still acceptable to Stripe (at least
+/// 30 minutes ahead) with a margin for the trip; past that its attempt is closed instead.
+const RESEND_MIN_SECS: i64 = 30 * 60 + 20;
 /// A stored session is reused while it has at least this long left.
 const REUSE_MARGIN_MS: i64 = 2 * 60 * 1000;
 /// The place stays held this long past the session's expiry (webhooks can be late).
@@ -69,6 +72,42 @@ pub fn product_name(booking: &Booking, tz: chrono_tz::Tz) -> String {
         domain::schedule::when(booking.session_starts_at, tz),
         booking.athlete_name
     )
+}
+
+/// The idempotency key of a booking's `attempt`th checkout: the booking's random reference
+/// makes it unique across databases (staging and production on one Stripe account, or a
+/// database restored from a backup).
+pub fn idempotency_key(reference: &str, attempt: i64) -> String {
+    format!("checkout-{reference}-{attempt}")
+}
+
+/// The request kept for the booking's current attempt, if one was sent and never answered.
+fn kept_request(booking: &Booking) -> Option<CheckoutRequest> {
+    booking
+        .checkout_request
+        .as_deref()
+        .and_then(|json| serde_json::from_str::<CheckoutRequest>(json).ok())
+        .filter(|kept| {
+            kept.idempotency_key
+                == idempotency_key(&booking.reference, booking.checkout_attempts + 1)
+        })
+}
+
+/// A new checkout request for `booking`'s `attempt`th try.
+fn new_request(booking: &Booking, settings: &Settings, attempt: i64, now: i64) -> CheckoutRequest {
+    let (success_url, cancel_url) = return_urls(settings, &booking.reference);
+    CheckoutRequest {
+        booking_id: booking.id,
+        reference: booking.reference.clone(),
+        amount: booking.amount,
+        currency: booking.currency.clone(),
+        product_name: product_name(booking, settings.timezone),
+        customer_email: booking.parent_email.clone(),
+        success_url,
+        cancel_url,
+        idempotency_key: idempotency_key(&booking.reference, attempt),
+        expires_at: now / 1000 + SESSION_LIFETIME_SECS,
+    }
 }
 
 /// Returns the checkout URL to send the parent to: the open session, or a new one.
@@ -114,21 +153,35 @@ pub async fn start_checkout(
     }
     tx.commit().await?;
 
-    // The key names the attempt: a retry after a timeout reuses it (Stripe then answers with
-    // the session it may already have made); after any answer the next attempt gets a new one.
-    let attempts_before = booking.checkout_attempts;
-    let (success_url, cancel_url) = return_urls(settings, &booking.reference);
-    let request = CheckoutRequest {
-        booking_id: booking.id,
-        reference: booking.reference.clone(),
-        amount: booking.amount,
-        currency: booking.currency.clone(),
-        product_name: product_name(&booking, settings.timezone),
-        customer_email: booking.parent_email.clone(),
-        success_url,
-        cancel_url,
-        idempotency_key: format!("booking-{}-checkout-{}", booking.id, attempts_before + 1),
-        expires_at: now / 1000 + SESSION_LIFETIME_SECS,
+    // The key names the attempt: a retry after a timeout reuses it, with the request kept for
+    // it (Stripe refuses a key reused with other parameters, and answers a true repeat with the
+    // session it may already have made); after any answer the next attempt gets a new key.
+    let mut attempts_before = booking.checkout_attempts;
+    let kept = kept_request(&booking);
+    let request = match kept {
+        Some(kept) if kept.expires_at >= now / 1000 + RESEND_MIN_SECS => kept,
+        stale => {
+            if stale.is_some() {
+                // Nobody ever saw that session's address: give the attempt up.
+                stored::count_failed_attempt(db, booking.id, attempts_before).await?;
+                attempts_before += 1;
+            }
+            let request = new_request(&booking, settings, attempts_before + 1, now);
+            let json = serde_json::to_string(&request).unwrap_or_default();
+            if stored::remember_request(db, booking.id, attempts_before, &json).await? {
+                request
+            } else {
+                // A request at the same moment (a double click) kept its own: send that one.
+                bookings::by_id(db, booking.id)
+                    .await?
+                    .as_ref()
+                    .and_then(kept_request)
+                    .filter(|kept| kept.idempotency_key == request.idempotency_key)
+                    .ok_or(CheckoutProblem::Gateway(GatewayError::Unreachable(
+                        "another checkout attempt started at the same time".into(),
+                    )))?
+            }
+        }
     };
     let created = match gateway.create_session(&request).await {
         Ok(created) => created,

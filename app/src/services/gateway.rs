@@ -2,8 +2,9 @@
 //! `StripeGateway`), the simulated checkout in development. Its requests and answers are plain
 //! data, so the use cases never touch a provider's wire format.
 
-/// What the server asks the payment provider for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What the server asks the payment provider for. Kept (as JSON) with its attempt until it is
+/// answered, so that a retry under the same idempotency key sends exactly the same request.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CheckoutRequest {
     pub booking_id: i64,
     pub reference: String,
