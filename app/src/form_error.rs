@@ -48,7 +48,7 @@ impl FormError {
     /// The message shown above the form, when the problem is not one of its fields.
     pub fn message(&self) -> Option<String> {
         match self {
-            Self::Invalid(_) => None,
+            Self::Invalid(fields) => fields.form.clone(),
             Self::Message(m) => Some(m.clone()),
             Self::ServerFn(e) => Some(format!(
                 "Something went wrong sending the form ({e}). Please try again."
@@ -65,6 +65,16 @@ impl From<crate::services::booking::FormRefused> for FormError {
         use crate::services::booking::FormRefused;
         match refused {
             FormRefused::Invalid(fields) => Self::Invalid(fields),
+            FormRefused::Limited {
+                fields,
+                retry_after_ms,
+            } => {
+                crate::state::answer_with(
+                    axum::http::StatusCode::TOO_MANY_REQUESTS,
+                    Some((retry_after_ms + 999) / 1000),
+                );
+                Self::Invalid(fields)
+            }
             FormRefused::Database(error) => {
                 tracing::error!(%error, "booking not saved");
                 Self::Message(

@@ -11,4 +11,8 @@ pub struct Settings {
     pub simulated_payments: bool,
     /// Cookies get `Secure` (the site is served over https).
     pub secure_cookies: bool,
+    /// An admin session ends after this long without use.
+    pub admin_idle_ms: i64,
+    /// How many places one email may hold unpaid.
+    pub hold_policy: domain::HoldPolicy,
 }

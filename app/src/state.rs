@@ -3,6 +3,7 @@
 
 use crate::db::Db;
 use crate::services::gateway::CheckoutGateway;
+use crate::services::limits::RequestLimits;
 use crate::services::payment_writer::PaymentWriter;
 use crate::settings::Settings;
 use axum::extract::FromRef;
@@ -19,4 +20,32 @@ pub struct AppState {
     pub checkout: Arc<dyn CheckoutGateway>,
     /// Applies Stripe's events in batched transactions.
     pub payments: PaymentWriter,
+    /// How often a client or an email may book and start a payment.
+    pub limits: Arc<RequestLimits>,
+}
+
+/// Who a request comes from, as limits count it (`domain::client::client_key` of the address
+/// the server's middleware resolved through the trusted proxies); a request extension.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientKey(pub String);
+
+/// The client of the request a server function is answering.
+pub fn request_client() -> String {
+    leptos::prelude::use_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<ClientKey>().cloned())
+        .map(|ClientKey(key)| key)
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// Answers the current server function with `status`, and a `Retry-After` when given.
+pub fn answer_with(status: axum::http::StatusCode, retry_after_secs: Option<i64>) {
+    if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(status);
+        if let Some(secs) = retry_after_secs {
+            response.insert_header(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(secs.max(1)),
+            );
+        }
+    }
 }

@@ -38,7 +38,7 @@ const NOT_IN_THE_DOMAIN: [&str; 14] = [
 ];
 
 /// What the domain may depend on directly: data formats, time zones, hashing, no I/O.
-const DOMAIN_DEPENDENCIES: [&str; 12] = [
+const DOMAIN_DEPENDENCIES: [&str; 13] = [
     "serde",
     "serde_json",
     "thiserror",
@@ -51,6 +51,7 @@ const DOMAIN_DEPENDENCIES: [&str; 12] = [
     "secrecy",
     "form_urlencoded",
     "percent-encoding",
+    "ipnet",
 ];
 
 /// Each package of `Cargo.lock` and the names of the packages it depends on (every version of

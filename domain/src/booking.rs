@@ -8,6 +8,83 @@ use std::fmt;
 /// How long an unpaid booking holds its place (a Checkout Session lives at least 30 minutes).
 pub const HOLD_MS: i64 = 35 * 60 * 1000;
 
+/// How many places one email may hold unpaid: a script posting bookings must not fill
+/// sessions nobody pays for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HoldPolicy {
+    /// Unpaid bookings holding places, across all sessions (`MAX_UNPAID_HOLDS_PER_EMAIL`).
+    pub max_unpaid_per_email: i64,
+    /// The share of one session's places one email may hold unpaid, in percent, at least one
+    /// place (`MAX_UNPAID_SESSION_SHARE_PERCENT`).
+    pub max_session_share_percent: i64,
+}
+
+impl Default for HoldPolicy {
+    fn default() -> Self {
+        Self {
+            max_unpaid_per_email: 3,
+            max_session_share_percent: 25,
+        }
+    }
+}
+
+impl HoldPolicy {
+    /// Unpaid places one email may hold in a session of `capacity`: its share, at least one.
+    pub const fn max_unpaid_in_session(self, capacity: i64) -> i64 {
+        let share = (capacity * self.max_session_share_percent + 99) / 100;
+        if share < 1 {
+            1
+        } else {
+            share
+        }
+    }
+
+    /// Why one more unpaid booking by an email holding `held` places (`in_session` of them in
+    /// a session of `capacity`) is refused, if it is.
+    pub fn refuses(self, held: i64, in_session: i64, capacity: i64) -> Option<HoldLimit> {
+        let per_session = self.max_unpaid_in_session(capacity);
+        if held >= self.max_unpaid_per_email {
+            Some(HoldLimit::Email {
+                limit: self.max_unpaid_per_email,
+            })
+        } else if in_session >= per_session {
+            Some(HoldLimit::Session { limit: per_session })
+        } else {
+            None
+        }
+    }
+}
+
+/// A hold limit an email reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HoldLimit {
+    Email { limit: i64 },
+    Session { limit: i64 },
+}
+
+impl HoldLimit {
+    /// What the parent reads beside the email field.
+    pub fn message(self) -> String {
+        let bookings = |n: i64| {
+            if n == 1 {
+                "1 unpaid booking".to_owned()
+            } else {
+                format!("{n} unpaid bookings")
+            }
+        };
+        match self {
+            Self::Email { limit } => format!(
+                "This email already holds {}. Pay for one of them, or wait until its place is released, before booking again.",
+                bookings(limit)
+            ),
+            Self::Session { limit } => format!(
+                "This email already holds {} in this session. Pay for it first, then book the next place.",
+                bookings(limit)
+            ),
+        }
+    }
+}
+
 /// Where a booking came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -170,6 +247,38 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn an_email_holds_a_few_places_unpaid_and_a_quarter_of_a_session() {
+        let policy = HoldPolicy::default();
+        assert_eq!(policy.refuses(0, 0, 10), None);
+        assert_eq!(policy.refuses(2, 2, 10), None);
+        assert_eq!(
+            policy.refuses(3, 0, 10),
+            Some(HoldLimit::Email { limit: 3 })
+        );
+        assert_eq!(
+            policy.refuses(1, 1, 4),
+            Some(HoldLimit::Session { limit: 1 })
+        );
+        assert_eq!(
+            (1..=9)
+                .map(|capacity| policy.max_unpaid_in_session(capacity))
+                .collect::<Vec<_>>(),
+            [1, 1, 1, 1, 2, 2, 2, 2, 3]
+        );
+        let whole = HoldPolicy {
+            max_session_share_percent: 100,
+            ..policy
+        };
+        assert_eq!(whole.max_unpaid_in_session(7), 7);
+        assert!(HoldLimit::Email { limit: 3 }
+            .message()
+            .contains("3 unpaid bookings"));
+        assert!(HoldLimit::Session { limit: 1 }
+            .message()
+            .contains("1 unpaid booking in this session"));
     }
 
     #[test]

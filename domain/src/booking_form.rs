@@ -60,6 +60,9 @@ impl SessionProblem {
 pub struct FieldErrors {
     pub errors: BTreeMap<String, String>,
     pub values: BTreeMap<String, String>,
+    /// A problem with the form as a whole (a limit reached), shown above it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form: Option<String>,
 }
 
 impl FieldErrors {
@@ -71,6 +74,15 @@ impl FieldErrors {
 
     pub fn is_empty(&self) -> bool {
         self.errors.is_empty()
+    }
+
+    /// The form sent back whole with one message about it, what was typed kept.
+    pub fn whole_form(message: impl Into<String>, values: BTreeMap<String, String>) -> Self {
+        Self {
+            errors: BTreeMap::new(),
+            values,
+            form: Some(message.into()),
+        }
     }
 }
 

@@ -44,7 +44,7 @@ export async function book(baseURL: string, session: number, parent: string): Pr
   const form = new URLSearchParams({
     session: String(session),
     parent_name: parent,
-    parent_email: `${parent.toLowerCase().replace(/[^a-z]/g, '')}@example.com`,
+    parent_email: `${parent.toLowerCase().replace(/[^a-z0-9]/g, '')}@example.com`,
     parent_phone: '',
     athlete_name: `Athlete of ${parent}`,
     athlete_age: '12',

@@ -48,7 +48,7 @@ pub async fn require_session(
     if !needs_admin(path) {
         return next.run(request).await;
     }
-    match app::admin::session::request_admin(&state.db, request.headers()).await {
+    match app::admin::session::request_admin(&state.db, &state.settings, request.headers()).await {
         Ok(Some(_)) => next.run(request).await,
         Ok(None) if path.starts_with("/api/") || request.method() != Method::GET => (
             StatusCode::UNAUTHORIZED,
@@ -124,23 +124,52 @@ pub async fn refuse_cross_origin(
     }
 }
 
+/// How often an open live stream checks that its admin session still stands.
+const LIVE_SESSION_CHECK: Duration = Duration::from_secs(5);
+
 /// Server-sent events: `booking` with the id of each booking that changed (0: reload all).
+/// The stream ends when its admin session does (logged out, password changed, expired, idle).
 async fn live(
     State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
 ) -> Sse<impl futures_util::Stream<Item = Result<Event, Infallible>>> {
+    let token = app::admin::session::request_token(&headers).unwrap_or_default();
     let receiver = state.db.live().subscribe();
-    let stream = futures_util::stream::unfold(receiver, |mut receiver| async move {
-        let id = match receiver.recv().await {
-            Ok(id) => id,
-            // Missed some: tell the page to reload everything.
-            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => app::db::live::EVERYTHING,
-            Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
-        };
-        Some((
-            Ok(Event::default().event("booking").data(id.to_string())),
-            receiver,
-        ))
-    });
+    let mut check = tokio::time::interval(LIVE_SESSION_CHECK);
+    check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let stream = futures_util::stream::unfold(
+        (receiver, check, state, token),
+        |(mut receiver, mut check, state, token)| async move {
+            let id = loop {
+                tokio::select! {
+                    received = receiver.recv() => break match received {
+                        Ok(id) => id,
+                        // Missed some: tell the page to reload everything.
+                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                            app::db::live::EVERYTHING
+                        }
+                        Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+                    },
+                    _ = check.tick() => {
+                        let alive = app::services::admins::session_stands(
+                            &state.db,
+                            &token,
+                            state.settings.admin_idle_ms,
+                        )
+                        .await;
+                        // A database outage is not a logout: the stream stays until it is sure.
+                        if matches!(alive, Ok(false)) {
+                            return None;
+                        }
+                    }
+                }
+            };
+            Some((
+                Ok(Event::default().event("booking").data(id.to_string())),
+                (receiver, check, state, token),
+            ))
+        },
+    );
     Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }
 

@@ -1,14 +1,21 @@
-//! The HTTP layers around every route: request ids and request logs, security headers, a cap on
-//! requests in flight (503 + Retry-After past it, rather than collapsing), a request timeout.
+//! The HTTP layers around every route: who the client is (through trusted proxies only),
+//! request ids and request logs (booking references cut short), security headers and
+//! `no-store` on private pages, caps on requests in flight (503 + Retry-After past them,
+//! rather than collapsing; the webhook has its own, so public traffic cannot starve Stripe's
+//! deliveries), a request timeout.
 
+use app::state::ClientKey;
 use axum::{
     error_handling::HandleErrorLayer,
-    extract::Request,
+    extract::{ConnectInfo, Request},
     http::{header, HeaderName, HeaderValue, StatusCode},
     middleware::Next,
     response::{IntoResponse, Response},
     BoxError, Router,
 };
+use domain::client::{client_address, client_key, TrustedProxies};
+use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 use tower::ServiceBuilder;
 use tower_http::request_id::{
@@ -28,10 +35,74 @@ impl MakeRequestId for RandomRequestId {
     }
 }
 
+/// Whether a path shows one family's booking or anything of the admin: never to be cached.
+fn is_private(path: &str) -> bool {
+    [
+        "/bookings/",
+        "/admin",
+        "/api/admin/",
+        "/api/bookings/",
+        "/checkout/",
+    ]
+    .iter()
+    .any(|prefix| path.starts_with(prefix))
+}
+
+/// A path as logs show it: a booking's reference (its private key) cut to four characters.
+pub fn loggable_path(path: &str) -> String {
+    match path.strip_prefix("/bookings/") {
+        Some(rest) => {
+            let (reference, tail) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+            let shown: String = reference.chars().take(4).collect();
+            format!("/bookings/{shown}…{tail}")
+        }
+        None => path.to_owned(),
+    }
+}
+
+/// A client-supplied request id is kept only if it is short and plain (it reaches the logs).
+fn acceptable_request_id(value: &HeaderValue) -> bool {
+    let bytes = value.as_bytes();
+    (1..=64).contains(&bytes.len())
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+/// Resolves the request's client (`ClientKey`) from its peer address and, through trusted
+/// proxies only, `X-Forwarded-For`; drops a request id that is not acceptable.
+async fn identify(trusted: Arc<TrustedProxies>, mut request: Request, next: Next) -> Response {
+    let forwarded: Vec<&str> = request
+        .headers()
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    let forwarded = (!forwarded.is_empty()).then(|| forwarded.join(","));
+    let key = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| client_key(client_address(info.0.ip(), forwarded.as_deref(), &trusted)))
+        .unwrap_or_else(|| "unknown".to_owned());
+    request.extensions_mut().insert(ClientKey(key));
+    if request
+        .headers()
+        .get(X_REQUEST_ID)
+        .is_some_and(|id| !acceptable_request_id(id))
+    {
+        request.headers_mut().remove(X_REQUEST_ID);
+    }
+    next.run(request).await
+}
+
 /// Headers every response carries; a page's own (nonce-bearing) CSP is kept.
 pub async fn security_headers(secure: bool, request: Request, next: Next) -> Response {
+    let private = is_private(request.uri().path());
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    if private {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     let defaults = [
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         // Same-origin requests keep their Referer: the no-JavaScript form path needs it.
@@ -77,17 +148,35 @@ async fn overloaded_or_slow(error: BoxError) -> Response {
     response
 }
 
-/// Wraps the router in the layers above. The limit and the timeout wrap the router as one
-/// service (a `Router::layer` would give each route its own limit).
-pub fn layered(router: Router, max_in_flight: usize, timeout: Duration, secure: bool) -> Router {
-    let limited = ServiceBuilder::new()
-        .layer(HandleErrorLayer::new(overloaded_or_slow))
-        .load_shed()
-        .concurrency_limit(max_in_flight)
-        .timeout(timeout)
-        .service(router);
+/// What the layers need to know.
+pub struct Layers {
+    pub max_in_flight: usize,
+    pub webhook_max_in_flight: usize,
+    pub timeout: Duration,
+    pub secure: bool,
+    pub trusted_proxies: Arc<TrustedProxies>,
+}
+
+/// Wraps the router in the layers above. Each limit and the timeout wrap the router as one
+/// service (a `Router::layer` would give each route its own limit): one for the webhook's
+/// path, one for everything else.
+pub fn layered(router: Router, layers: Layers) -> Router {
+    let limited = |max: usize, router: Router| {
+        ServiceBuilder::new()
+            .layer(HandleErrorLayer::new(overloaded_or_slow))
+            .load_shed()
+            .concurrency_limit(max)
+            .timeout(layers.timeout)
+            .service(router)
+    };
+    let secure = layers.secure;
+    let trusted = layers.trusted_proxies.clone();
     Router::new()
-        .fallback_service(limited)
+        .route_service(
+            crate::webhook::PATH,
+            limited(layers.webhook_max_in_flight, router.clone()),
+        )
+        .fallback_service(limited(layers.max_in_flight, router))
         .layer(axum::middleware::from_fn(move |request, next| {
             security_headers(secure, request, next)
         }))
@@ -101,15 +190,68 @@ pub fn layered(router: Router, max_in_flight: usize, timeout: Duration, secure: 
                             .get(X_REQUEST_ID)
                             .and_then(|v| v.to_str().ok())
                             .unwrap_or("-");
-                        // The path only: query strings can carry search terms.
+                        // The path only (query strings can carry search terms), references cut.
                         tracing::info_span!(
                             "request",
                             request_id = %id,
                             method = %request.method(),
-                            path = %request.uri().path(),
+                            path = %loggable_path(request.uri().path()),
                         )
                     }),
                 )
                 .layer(PropagateRequestIdLayer::new(X_REQUEST_ID)),
         )
+        .layer(axum::middleware::from_fn(move |request, next| {
+            identify(trusted.clone(), request, next)
+        }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_are_cut_short_in_logged_paths() {
+        assert_eq!(
+            loggable_path("/bookings/abcdefghjkmnpqrstvwx/paid"),
+            "/bookings/abcd…/paid"
+        );
+        assert_eq!(
+            loggable_path("/bookings/abcdefghjkmnpqrstvwx"),
+            "/bookings/abcd…"
+        );
+        assert_eq!(loggable_path("/admin/bookings/7"), "/admin/bookings/7");
+    }
+
+    #[test]
+    fn only_plain_short_request_ids_are_kept() {
+        for good in ["abc-123", "0f1e2d3c4b5a6978", "req_1.2"] {
+            assert!(
+                acceptable_request_id(&HeaderValue::from_static(good)),
+                "{good}"
+            );
+        }
+        let long = "x".repeat(65);
+        for bad in ["", "a b", "<script>", "id\u{7f}", long.as_str()] {
+            let value = HeaderValue::from_str(bad).unwrap_or(HeaderValue::from_static(" "));
+            assert!(!acceptable_request_id(&value), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn private_pages_are_never_cached() {
+        for path in [
+            "/bookings/abc",
+            "/admin",
+            "/admin/issues",
+            "/api/admin/bookings",
+            "/api/bookings/pay",
+            "/checkout/simulated/cs_1",
+        ] {
+            assert!(is_private(path), "{path}");
+        }
+        for path in ["/", "/book", "/pkg/booking.js", "/api/book", "/healthz"] {
+            assert!(!is_private(path), "{path}");
+        }
+    }
 }

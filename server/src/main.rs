@@ -3,7 +3,7 @@
 use clap::{Parser, Subcommand};
 use server::config::{
     Config, ConfigError, DatabaseConfig, Environment, LogFormat, PaymentMode, ProcessEnv,
-    StripeConfig,
+    ServerConfig, StripeConfig,
 };
 use server::{telemetry, Application};
 use std::process::ExitCode;
@@ -143,9 +143,10 @@ async fn admin_create(email: String) -> ExitCode {
 /// One reconciliation run against Stripe, then exit.
 async fn reconcile(older_than: Option<u64>) -> ExitCode {
     let mut warnings = Vec::new();
-    let stripe = match Environment::from_source(&ProcessEnv)
-        .and_then(|env| StripeConfig::from_source(&ProcessEnv, env, &mut warnings))
-    {
+    let stripe = match Environment::from_source(&ProcessEnv).and_then(|env| {
+        let server = ServerConfig::from_source(&ProcessEnv, env)?;
+        StripeConfig::from_source(&ProcessEnv, env, &server.public_base_url, &mut warnings)
+    }) {
         Ok(stripe) => stripe,
         Err(error) => return refused(error),
     };

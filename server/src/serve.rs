@@ -1,23 +1,72 @@
 //! The accept loop: hyper with a header-read timeout (a client that trickles its headers is cut
-//! off), the client's address for each request, and a graceful shutdown that stops accepting,
-//! lets in-flight requests finish (up to a bound), then returns.
+//! off), a first-request timeout (a connection that sends nothing, or only HTTP/2's preface, is
+//! closed), a cap on the connections one client holds open, the client's address for each
+//! request, and a graceful shutdown that stops accepting, lets in-flight requests finish (up
+//! to a bound), then returns.
 
 use axum::extract::ConnectInfo;
 use axum::{body::Body, extract::Request, Router};
+use domain::client::TrustedProxies;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
 use hyper_util::service::TowerToHyperService;
+use std::collections::HashMap;
 use std::future::Future;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::net::TcpListener;
+use tokio::sync::Notify;
 use tower::ServiceExt;
 
 pub struct ServeOptions {
     pub header_read_timeout: Duration,
+    /// How long a new connection may take to start its first request.
+    pub first_request_timeout: Duration,
     /// How long shutdown waits for open connections (live update streams never end by themselves).
     pub drain_timeout: Duration,
+    /// Open connections one address may hold; trusted proxies carry many clients and are exempt.
+    pub max_connections_per_client: usize,
+    pub trusted_proxies: Arc<TrustedProxies>,
+}
+
+/// Open connections per client address.
+#[derive(Default)]
+struct Connections(Mutex<HashMap<IpAddr, usize>>);
+
+/// One open connection of a client; the count goes down when it is dropped.
+struct Held {
+    connections: Arc<Connections>,
+    address: IpAddr,
+}
+
+impl Connections {
+    /// Counts a new connection from `address`, unless it already holds `max`.
+    fn hold(self: &Arc<Self>, address: IpAddr, max: usize) -> Option<Held> {
+        let mut open = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let count = open.entry(address).or_default();
+        if *count >= max {
+            return None;
+        }
+        *count += 1;
+        Some(Held {
+            connections: self.clone(),
+            address,
+        })
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        let mut open = self.connections.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(count) = open.get_mut(&self.address) {
+            *count -= 1;
+            if *count == 0 {
+                open.remove(&self.address);
+            }
+        }
+    }
 }
 
 pub async fn serve(
@@ -27,6 +76,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let connections = Arc::new(Connections::default());
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         tokio::select! {
@@ -40,8 +90,22 @@ pub async fn serve(
                         continue;
                     }
                 };
+                let held = if options.trusted_proxies.contains(address.ip()) {
+                    None
+                } else {
+                    match connections.hold(address.ip(), options.max_connections_per_client) {
+                        Some(held) => Some(held),
+                        None => {
+                            tracing::warn!("connection refused: too many open from one client");
+                            continue;
+                        }
+                    }
+                };
                 let _ = stream.set_nodelay(true);
+                let started = Arc::new(Notify::new());
+                let first = started.clone();
                 let service = router.clone().map_request(move |request: Request<Incoming>| {
+                    first.notify_one();
                     let mut request = request.map(Body::new);
                     request.extensions_mut().insert(ConnectInfo::<SocketAddr>(address));
                     request
@@ -55,8 +119,22 @@ pub async fn serve(
                     .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service))
                     .into_owned();
                 let connection = graceful.watch(connection);
+                let first_request_timeout = options.first_request_timeout;
                 tokio::spawn(async move {
-                    let _ = connection.await;
+                    let _held = held;
+                    let silent = async {
+                        if tokio::time::timeout(first_request_timeout, started.notified())
+                            .await
+                            .is_ok()
+                        {
+                            std::future::pending::<()>().await;
+                        }
+                    };
+                    tokio::select! {
+                        _ = connection => {}
+                        // Nothing asked within the bound: dropping the connection closes it.
+                        _ = silent => tracing::debug!("connection closed: no request"),
+                    }
                 });
             }
             _ = &mut shutdown => break,

@@ -20,6 +20,8 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     state: AppState,
+    trusted_proxies: Arc<domain::client::TrustedProxies>,
+    max_connections_per_client: usize,
 }
 
 /// How long a client may take to send its request headers.
@@ -86,6 +88,8 @@ impl Application {
             simulated_payments: config.stripe.mode == PaymentMode::Simulated,
             secure_cookies: config.server.public_base_url.scheme() == "https"
                 || config.environment == Environment::Production,
+            admin_idle_ms: config.admin.idle.as_millis() as i64,
+            hold_policy: config.limits.hold_policy,
         };
         db.listen_for_changes();
 
@@ -146,6 +150,10 @@ impl Application {
             settings: Arc::new(settings),
             checkout,
             payments,
+            limits: Arc::new(app::services::limits::RequestLimits::new(
+                config.limits.booking_requests_per_client_per_hour,
+                config.limits.booking_requests_per_email_per_hour,
+            )),
         };
         let metrics = crate::metrics::Metrics::default();
         let webhook = WebhookSettings {
@@ -155,19 +163,26 @@ impl Application {
             metrics: metrics.clone(),
         };
         let secure = state.settings.secure_cookies;
+        let trusted_proxies = Arc::new(config.server.trusted_proxies.clone());
         let router = crate::http::layered(
             router(state.clone(), webhook, simulator).merge(crate::metrics::router(
                 metrics,
                 config.server.metrics_token.clone(),
             )),
-            config.limits.max_in_flight,
-            config.limits.request_timeout,
-            secure,
+            crate::http::Layers {
+                max_in_flight: config.limits.max_in_flight,
+                webhook_max_in_flight: config.limits.webhook_max_in_flight,
+                timeout: config.limits.request_timeout,
+                secure,
+                trusted_proxies: trusted_proxies.clone(),
+            },
         );
         Ok(Self {
             listener,
             router,
             state,
+            trusted_proxies,
+            max_connections_per_client: config.limits.max_connections_per_client,
         })
     }
 
@@ -187,7 +202,10 @@ impl Application {
             self.router,
             crate::serve::ServeOptions {
                 header_read_timeout: HEADER_READ_TIMEOUT,
+                first_request_timeout: HEADER_READ_TIMEOUT,
                 drain_timeout: DRAIN_TIMEOUT,
+                max_connections_per_client: self.max_connections_per_client,
+                trusted_proxies: self.trusted_proxies,
             },
             shutdown_signal(),
         )

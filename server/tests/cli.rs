@@ -94,6 +94,17 @@ fn a_bad_variable_stops_serve_with_one_line() {
     );
 }
 
+#[test]
+fn a_site_reached_from_elsewhere_never_simulates_payments_unasked() {
+    let out = server(&[], &[("PUBLIC_BASE_URL", "https://book.example.com")]);
+    assert_eq!(out.status.code(), Some(2));
+    let line = text(&out.stderr);
+    assert!(
+        line.starts_with("configuration error: PAYMENT_MODE: is required when the site is reached at https://book.example.com/"),
+        "{line}"
+    );
+}
+
 #[tokio::test]
 async fn a_warning_found_while_reading_the_configuration_reaches_the_log() {
     let database = TestDatabase::create(Backend::Sqlite).await;

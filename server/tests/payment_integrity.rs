@@ -20,7 +20,12 @@ fn completed(id: &str, object: Value) -> Value {
     for (key, value) in object.as_object().unwrap() {
         session[key] = value.clone();
     }
-    let mut delivered = event(id, "checkout.session.completed", now_secs(), session.clone());
+    let mut delivered = event(
+        id,
+        "checkout.session.completed",
+        now_secs(),
+        session.clone(),
+    );
     // The envelope says which mode the event belongs to, as the object does.
     delivered["livemode"] = session["livemode"].clone();
     delivered

@@ -18,12 +18,10 @@ pub async fn login(
     next: Option<String>,
 ) -> Result<(), ServerFnError> {
     use crate::services::admins::LoginError;
-    use crate::state::AppState;
+    use crate::state::{answer_with, request_client, AppState};
+    use axum::http::StatusCode;
     let state = expect_context::<AppState>();
-    let client = leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .await
-        .map(|info| info.0.ip().to_string())
-        .unwrap_or_else(|_| "unknown".to_owned());
+    let client = request_client();
     match crate::services::admins::login(&state.db, &email, &password, &client).await {
         Ok(token) => {
             let response = expect_context::<leptos_axum::ResponseOptions>();
@@ -38,13 +36,18 @@ pub async fn login(
         }
         Err(LoginError::Invalid) => {
             tracing::warn!("admin login refused");
+            answer_with(StatusCode::UNAUTHORIZED, None);
             Err(ServerFnError::new("Wrong email or password."))
         }
-        Err(LoginError::TooManyAttempts { minutes }) => {
-            tracing::warn!("admin login rate limited");
+        Err(LoginError::TooManyAttempts { retry_after_ms }) => {
+            tracing::warn!("admin login slowed down");
+            answer_with(
+                StatusCode::TOO_MANY_REQUESTS,
+                Some((retry_after_ms + 999) / 1000),
+            );
             Err(ServerFnError::new(format!(
-                "Too many failed attempts. Try again in {minutes} minute{}.",
-                if minutes == 1 { "" } else { "s" }
+                "Too many failed attempts. Try again in {}.",
+                domain::login::wait_text(retry_after_ms)
             )))
         }
         Err(LoginError::Database(error)) => Err(super::internal(error)),

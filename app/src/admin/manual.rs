@@ -45,7 +45,13 @@ pub async fn create_manual_booking(
         consent: Some("admin".into()),
     };
     let state = expect_context::<AppState>();
-    let created = book_from_form(&state.db, &input, BookingSource::Manual).await?;
+    let created = book_from_form(
+        &state.db,
+        &input,
+        BookingSource::Manual,
+        state.settings.hold_policy,
+    )
+    .await?;
     tracing::info!(
         booking_id = created.id,
         admin = admin.id,

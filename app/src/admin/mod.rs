@@ -24,7 +24,7 @@ pub async fn require_admin() -> Result<crate::services::admins::Admin, ServerFnE
     let state = expect_context::<AppState>();
     let parts = use_context::<axum::http::request::Parts>();
     let admin = match parts {
-        Some(parts) => session::request_admin(&state.db, &parts.headers)
+        Some(parts) => session::request_admin(&state.db, &state.settings, &parts.headers)
             .await
             .map_err(|_| ServerFnError::new("The database is unavailable; try again."))?,
         None => None,

@@ -2,6 +2,7 @@
 
 use crate::db::Db;
 use crate::services::admins::{admin_for_token, Admin, SESSION_MS};
+use crate::settings::Settings;
 
 pub const COOKIE: &str = "admin_session";
 
@@ -34,13 +35,14 @@ pub fn session_cookie(token: Option<&str>, secure: bool) -> String {
     }
 }
 
-/// The admin of a request, from its cookie.
+/// The admin of a request, from its cookie, while their session lasts and is in use.
 pub async fn request_admin(
     db: &Db,
+    settings: &Settings,
     headers: &axum::http::HeaderMap,
 ) -> Result<Option<Admin>, sqlx::Error> {
     match request_token(headers) {
-        Some(token) => admin_for_token(db, &token).await,
+        Some(token) => admin_for_token(db, &token, settings.admin_idle_ms).await,
         None => Ok(None),
     }
 }

@@ -190,7 +190,7 @@ impl FormFeedback {
 #[component]
 pub fn ErrorSummary(feedback: FormFeedback, order: &'static [&'static str]) -> impl IntoView {
     view! {
-        {move || feedback.invalid.get().map(|fields| view! {
+        {move || feedback.invalid.get().filter(|fields| !fields.errors.is_empty()).map(|fields| view! {
             <div class="mt-6 rounded-lg border border-red-300 bg-red-50 p-4" role="alert" aria-labelledby="error-summary-title" data-testid="error-summary">
                 <h2 id="error-summary-title" class="font-semibold text-red-800">
                     {match fields.errors.len() { 1 => "There is a problem with 1 field".to_owned(), n => format!("There are problems with {n} fields") }}

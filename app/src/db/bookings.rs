@@ -141,6 +141,37 @@ pub async fn places_taken(
     .await
 }
 
+/// An email's unpaid online bookings holding a place at `now`: how many, how many of them in
+/// session `session_id`, and when the first of their holds ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
+pub struct UnpaidHolds {
+    pub held: i64,
+    pub in_session: i64,
+    pub first_release: Option<i64>,
+}
+
+pub async fn unpaid_holds(
+    tx: &mut Tx,
+    email: &str,
+    session_id: i64,
+    now: i64,
+) -> Result<UnpaidHolds, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT COUNT(*) AS held,
+                COALESCE(SUM(CASE WHEN b.training_session_id = $2 THEN 1 ELSE 0 END), 0) AS in_session,
+                MIN(b.held_until) AS first_release
+         FROM bookings b
+         WHERE lower(b.parent_email) = lower($1) AND b.held_until > $3
+           AND b.source = 'online' AND b.payment_status IN ('unpaid', 'failed')
+           AND b.attendance_status <> 'cancelled'",
+    )
+    .bind(email.to_owned())
+    .bind(session_id)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await
+}
+
 /// Inserts a booking of `request` at the session's price, holding its place until
 /// `held_until`. Capacity is the caller's check, made in the same transaction.
 pub async fn insert(

@@ -25,8 +25,9 @@ pub async fn book(
     consent: Option<String>,
 ) -> Result<(), FormError> {
     use crate::services::{booking::book_from_form, checkout::start_checkout};
-    use crate::state::AppState;
-    use domain::booking_form::BookingFormInput;
+    use crate::state::{answer_with, request_client, AppState};
+    use axum::http::StatusCode;
+    use domain::booking_form::{BookingFormInput, FieldErrors};
     use domain::BookingSource;
 
     let input = BookingFormInput {
@@ -40,7 +41,24 @@ pub async fn book(
         consent,
     };
     let state = expect_context::<AppState>();
-    let created = book_from_form(&state.db, &input, BookingSource::Online).await?;
+    if let Err(wait_ms) = state.limits.check(&request_client(), &input.parent_email) {
+        tracing::warn!("booking refused: too many requests");
+        answer_with(StatusCode::TOO_MANY_REQUESTS, Some((wait_ms + 999) / 1000));
+        return Err(FormError::Invalid(FieldErrors::whole_form(
+            format!(
+                "Too many booking attempts from this connection or email. Please try again in {}.",
+                domain::login::wait_text(wait_ms)
+            ),
+            input.values(),
+        )));
+    }
+    let created = book_from_form(
+        &state.db,
+        &input,
+        BookingSource::Online,
+        state.settings.hold_policy,
+    )
+    .await?;
     tracing::info!(booking_id = created.id, "booking created");
 
     let destination = match start_checkout(

@@ -69,8 +69,21 @@ pub async fn booking_view(reference: String) -> Result<Option<ParentBooking>, Se
 /// Sends the parent to the checkout for this booking: the open session, or a new one.
 #[server(endpoint = "bookings/pay")]
 pub async fn pay(reference: String) -> Result<(), ServerFnError> {
-    use crate::state::AppState;
+    use crate::state::{answer_with, request_client, AppState};
     let state = expect_context::<AppState>();
+    if let Err(wait_ms) = state
+        .limits
+        .check(&request_client(), &format!("booking:{reference}"))
+    {
+        answer_with(
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+            Some((wait_ms + 999) / 1000),
+        );
+        return Err(ServerFnError::new(format!(
+            "Too many payment attempts. Please try again in {}.",
+            domain::login::wait_text(wait_ms)
+        )));
+    }
     match crate::services::checkout::start_checkout(
         &state.db,
         &state.settings,

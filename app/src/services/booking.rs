@@ -6,12 +6,19 @@ use crate::db::bookings::{self, CreatedBooking};
 use crate::db::{now_ms, Db};
 use domain::booking::HOLD_MS;
 use domain::booking_form::{BookingFormInput, BookingRequest, FieldErrors, SessionProblem};
-use domain::BookingSource;
+use domain::{BookingSource, HoldLimit, HoldPolicy};
 
 #[derive(Debug, thiserror::Error)]
 pub enum BookError {
     #[error("the session cannot take the booking: {}", .0.message())]
     Session(SessionProblem),
+    /// The email holds as many unpaid places as it may; the first is released after
+    /// `retry_after_ms`.
+    #[error("{}", .limit.message())]
+    Holds {
+        limit: HoldLimit,
+        retry_after_ms: i64,
+    },
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -22,17 +29,24 @@ pub enum FormRefused {
     /// Problems to name on the form's fields (the session's among them).
     #[error("some fields need attention")]
     Invalid(FieldErrors),
+    /// A limit was reached: the form comes back with the problem named, to try again later.
+    #[error("a limit was reached")]
+    Limited {
+        fields: FieldErrors,
+        retry_after_ms: i64,
+    },
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
 
 /// Books `request` if its session has a place. An online booking also needs the session not
-/// to have started; a manual one (an admin's entry) may be made late, and takes its place
-/// without a hold.
+/// to have started, and its email to hold no more unpaid places than `policy` allows; a manual
+/// one (an admin's entry) may be made late, and takes its place without a hold.
 pub async fn book(
     db: &Db,
     request: &BookingRequest,
     source: BookingSource,
+    policy: HoldPolicy,
 ) -> Result<CreatedBooking, BookError> {
     let now = now_ms();
     let mut tx = db.begin().await?;
@@ -49,6 +63,21 @@ pub async fn book(
     if taken >= terms.capacity {
         return Err(BookError::Session(SessionProblem::Full));
     }
+    if source == BookingSource::Online {
+        let holds = bookings::unpaid_holds(
+            &mut tx,
+            &request.parent_email,
+            request.training_session_id,
+            now,
+        )
+        .await?;
+        if let Some(limit) = policy.refuses(holds.held, holds.in_session, terms.capacity) {
+            return Err(BookError::Holds {
+                limit,
+                retry_after_ms: holds.first_release.map_or(HOLD_MS, |at| at - now),
+            });
+        }
+    }
     let created = bookings::insert(&mut tx, request, source, &terms, now + HOLD_MS, now).await?;
     db.commit(tx, &[created.id]).await?;
     Ok(created)
@@ -60,12 +89,25 @@ pub async fn book_from_form(
     db: &Db,
     input: &BookingFormInput,
     source: BookingSource,
+    policy: HoldPolicy,
 ) -> Result<CreatedBooking, FormRefused> {
     let request = input.parse().map_err(FormRefused::Invalid)?;
-    book(db, &request, source)
+    book(db, &request, source, policy)
         .await
         .map_err(|error| match error {
             BookError::Session(problem) => FormRefused::Invalid(input.session_refused(problem)),
+            BookError::Holds {
+                limit,
+                retry_after_ms,
+            } => {
+                let mut fields = FieldErrors::default();
+                fields.add("parent_email", limit.message());
+                fields.values = input.values();
+                FormRefused::Limited {
+                    fields,
+                    retry_after_ms,
+                }
+            }
             BookError::Database(error) => FormRefused::Database(error),
         })
 }

@@ -13,12 +13,14 @@
 //! | reconcile with Stripe             | `reconcile::reconcile_booking`, `_due`     |
 //! | training sessions                 | `sessions::{create, save, cancel}`         |
 //! | admin accounts and logins         | `admins::{login, logout, upsert_admin}`    |
+//! | how often a client may book, pay  | `limits::RequestLimits`                    |
 
 pub mod admins;
 pub mod attendance;
 pub mod booking;
 pub mod checkout;
 pub mod gateway;
+pub mod limits;
 pub mod payment_writer;
 pub mod payments;
 pub mod reconcile;

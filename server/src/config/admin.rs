@@ -1,13 +1,16 @@
 //! The admin section: the first admin, created on start when no admin has that email.
 
-use super::{bad, ConfigError, Source};
+use super::{bad, parse_number, ConfigError, Source};
 use secrecy::{ExposeSecret, SecretString};
+use std::time::Duration;
 
 /// The first admin, created on start when no admin has that email.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct AdminConfig {
     pub email: Option<String>,
     pub password: Option<SecretString>,
+    /// An admin session ends after this long without use (`ADMIN_IDLE_MINUTES`).
+    pub idle: Duration,
 }
 
 impl AdminConfig {
@@ -33,7 +36,20 @@ impl AdminConfig {
             }
             (None, None) => {}
         }
-        Ok(Self { email, password })
+        let idle = Duration::from_secs(
+            60 * parse_number(
+                source,
+                "ADMIN_IDLE_MINUTES",
+                60,
+                |n: &u64| (1..=24 * 60).contains(n),
+                "a number of minutes from 1 to 1440",
+            )?,
+        );
+        Ok(Self {
+            email,
+            password,
+            idle,
+        })
     }
 }
 

@@ -1,4 +1,6 @@
-//! The limits section: requests in flight, the request timeout, the webhook body bound.
+//! The limits section: requests in flight (the public's and the webhook's), the request
+//! timeout, the webhook body bound, connections per client, and how often a client or an
+//! email may book (and how many places an email may hold unpaid).
 
 use super::{parse_number, ConfigError, Source};
 use std::time::Duration;
@@ -7,8 +9,16 @@ use std::time::Duration;
 #[derive(Debug, Clone)]
 pub struct LimitsConfig {
     pub max_in_flight: usize,
+    /// The webhook's own budget: public traffic cannot take Stripe's places.
+    pub webhook_max_in_flight: usize,
     pub request_timeout: Duration,
     pub webhook_body_limit: usize,
+    /// Open connections one client may hold (trusted proxies excepted).
+    pub max_connections_per_client: usize,
+    /// Bookings and payment starts per hour, per client and per email (or booking).
+    pub booking_requests_per_client_per_hour: u32,
+    pub booking_requests_per_email_per_hour: u32,
+    pub hold_policy: domain::HoldPolicy,
 }
 
 impl LimitsConfig {
@@ -35,6 +45,50 @@ impl LimitsConfig {
                 |n: &usize| (1024..=64 * 1024 * 1024).contains(n),
                 "a number of bytes from 1024 to 67108864",
             )?,
+            webhook_max_in_flight: parse_number(
+                source,
+                "WEBHOOK_MAX_IN_FLIGHT",
+                256,
+                |n: &usize| (1..=100_000).contains(n),
+                "a whole number from 1 to 100000",
+            )?,
+            max_connections_per_client: parse_number(
+                source,
+                "MAX_CONNECTIONS_PER_CLIENT",
+                64,
+                |n: &usize| (1..=100_000).contains(n),
+                "a whole number from 1 to 100000",
+            )?,
+            booking_requests_per_client_per_hour: parse_number(
+                source,
+                "BOOKING_REQUESTS_PER_CLIENT_PER_HOUR",
+                60,
+                |n: &u32| (1..=1_000_000).contains(n),
+                "a whole number from 1 to 1000000",
+            )?,
+            booking_requests_per_email_per_hour: parse_number(
+                source,
+                "BOOKING_REQUESTS_PER_EMAIL_PER_HOUR",
+                20,
+                |n: &u32| (1..=1_000_000).contains(n),
+                "a whole number from 1 to 1000000",
+            )?,
+            hold_policy: domain::HoldPolicy {
+                max_unpaid_per_email: parse_number(
+                    source,
+                    "MAX_UNPAID_HOLDS_PER_EMAIL",
+                    domain::HoldPolicy::default().max_unpaid_per_email,
+                    |n: &i64| (1..=10_000).contains(n),
+                    "a whole number from 1 to 10000",
+                )?,
+                max_session_share_percent: parse_number(
+                    source,
+                    "MAX_UNPAID_SESSION_SHARE_PERCENT",
+                    domain::HoldPolicy::default().max_session_share_percent,
+                    |n: &i64| (1..=100).contains(n),
+                    "a percentage from 1 to 100",
+                )?,
+            },
         })
     }
 }

@@ -153,11 +153,17 @@ impl Config {
     pub fn from_source(source: &dyn Source) -> Result<Self, ConfigError> {
         let environment = Environment::from_source(source)?;
         let mut warnings = Vec::new();
+        let server = ServerConfig::from_source(source, environment)?;
         Ok(Self {
             environment,
-            server: ServerConfig::from_source(source, environment)?,
+            stripe: StripeConfig::from_source(
+                source,
+                environment,
+                &server.public_base_url,
+                &mut warnings,
+            )?,
+            server,
             database: DatabaseConfig::from_source(source)?,
-            stripe: StripeConfig::from_source(source, environment, &mut warnings)?,
             admin: AdminConfig::from_source(source)?,
             limits: LimitsConfig::from_source(source)?,
             warnings,

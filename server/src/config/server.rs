@@ -13,6 +13,8 @@ pub struct ServerConfig {
     pub business_timezone: chrono_tz::Tz,
     pub log_format: LogFormat,
     pub metrics_token: Option<SecretString>,
+    /// The proxies whose `X-Forwarded-For` names the client (`TRUSTED_PROXIES`, CIDRs).
+    pub trusted_proxies: domain::client::TrustedProxies,
 }
 
 impl ServerConfig {
@@ -46,12 +48,17 @@ impl ServerConfig {
             })?,
         };
         let log_format = LogFormat::from_source(source)?;
+        let trusted_proxies = domain::client::TrustedProxies::parse(
+            &source.get("TRUSTED_PROXIES").unwrap_or_default(),
+        )
+        .map_err(|problem| bad("TRUSTED_PROXIES", problem))?;
         Ok(Self {
             site_addr,
             public_base_url,
             business_timezone,
             log_format,
             metrics_token: source.get("METRICS_TOKEN").map(SecretString::from),
+            trusted_proxies,
         })
     }
 }

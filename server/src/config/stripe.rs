@@ -26,9 +26,12 @@ pub struct StripeConfig {
 
 impl StripeConfig {
     /// Reads the section; a warning that should not stop the server goes to `warnings`.
+    /// `public_base_url` is where parents reach the site: simulated payments are chosen
+    /// without being asked for only when that is this machine.
     pub fn from_source(
         source: &dyn Source,
         environment: Environment,
+        public_base_url: &url::Url,
         warnings: &mut Vec<String>,
     ) -> Result<Self, ConfigError> {
         let secret_key = match source.get("STRIPE_SECRET_KEY") {
@@ -65,11 +68,21 @@ impl StripeConfig {
                 })
                 .collect::<Result<Vec<_>, _>>()?,
         };
+        let allow_simulated = parse_bool(source, "ALLOW_SIMULATED_PAYMENTS")?;
         let mode = match source.get("PAYMENT_MODE").as_deref().map(str::trim) {
             Some("stripe") => PaymentMode::Stripe,
             Some("simulated") => PaymentMode::Simulated,
             None if secret_key.is_some() => PaymentMode::Stripe,
-            None => PaymentMode::Simulated,
+            None if is_loopback(public_base_url) || allow_simulated => PaymentMode::Simulated,
+            None => {
+                return Err(bad(
+                    "PAYMENT_MODE",
+                    format!(
+                        "is required when the site is reached at {public_base_url} (not this machine): \
+                         set STRIPE_SECRET_KEY, or PAYMENT_MODE=simulated to let anyone mark bookings paid with fake payments"
+                    ),
+                ))
+            }
             Some(other) => {
                 return Err(bad(
                     "PAYMENT_MODE",
@@ -77,7 +90,6 @@ impl StripeConfig {
                 ))
             }
         };
-        let allow_simulated = parse_bool(source, "ALLOW_SIMULATED_PAYMENTS")?;
         match mode {
             PaymentMode::Stripe if secret_key.is_none() => {
                 return Err(bad(
@@ -167,6 +179,16 @@ impl StripeConfig {
     }
 }
 
+/// Whether `url` points at this machine (a loopback address or `localhost`).
+fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(name)) => name == "localhost" || name.ends_with(".localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,6 +203,7 @@ mod tests {
                 ("RECONCILE_INTERVAL_SECS", "60"),
             ],
             Environment::Production,
+            &public(),
             &mut warnings,
         )
         .unwrap();
@@ -197,9 +220,50 @@ mod tests {
                 ("STRIPE_WEBHOOK_SECRET", "whsec_one1234567"),
             ],
             Environment::Production,
+            &public(),
             &mut none,
         )
         .unwrap();
         assert!(none.is_empty());
+    }
+
+    fn public() -> url::Url {
+        "https://book.example.com".parse().unwrap()
+    }
+
+    #[test]
+    fn simulated_payments_are_chosen_silently_only_on_this_machine() {
+        let mode = |url: &str, vars: &[(&str, &str)]| {
+            let vars: Vec<(String, String)> = vars
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            StripeConfig::from_source(
+                &vars,
+                Environment::Development,
+                &url.parse().unwrap(),
+                &mut Vec::new(),
+            )
+            .map(|s| s.mode)
+        };
+        for local in [
+            "http://127.0.0.1:3000",
+            "http://localhost:3000",
+            "http://[::1]:3000",
+        ] {
+            assert_eq!(mode(local, &[]), Ok(PaymentMode::Simulated), "{local}");
+        }
+        for reached in [
+            "http://0.0.0.0:3000",
+            "http://192.168.1.20:3000",
+            "https://book.example.com",
+        ] {
+            let err = mode(reached, &[]).unwrap_err();
+            assert_eq!(err.variable, "PAYMENT_MODE", "{reached}");
+            assert_eq!(
+                mode(reached, &[("PAYMENT_MODE", "simulated")]),
+                Ok(PaymentMode::Simulated)
+            );
+        }
     }
 }
