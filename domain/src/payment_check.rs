@@ -56,6 +56,8 @@ pub enum Mismatch {
     Currency { got: String, expected: String },
     #[error("the event carries no {0}, so it cannot be checked against the booking")]
     Missing(&'static str),
+    #[error("mode mismatch: a {0} session, bookings are paid in payment mode")]
+    Mode(String),
     #[error(
         "payment mismatch: the event is about PaymentIntent {got}, the booking's payment is {held}"
     )]
@@ -115,6 +117,9 @@ pub fn check(
         return Ok(());
     }
     let object = &event.object;
+    if let Some(mode) = object.mode.as_deref().filter(|mode| *mode != "payment") {
+        return Err(Mismatch::Mode(mode.to_owned()));
+    }
     match (&object.currency, must_carry_money(signal)) {
         (Some(got), _) if !got.eq_ignore_ascii_case(expected.currency) => {
             return Err(Mismatch::Currency {
@@ -249,6 +254,19 @@ mod tests {
         // Before any payment is tied to the booking, a refund is matched by its metadata.
         let (e, s) = refund("pi_other", 4500);
         assert_eq!(check(&e, s, BOOKING, StripeMode::Test), Ok(()));
+    }
+
+    #[test]
+    fn a_subscription_or_setup_session_pays_no_booking() {
+        for mode in ["subscription", "setup"] {
+            let mut body = completed(4500.into(), "usd", false);
+            body["data"]["object"]["mode"] = mode.into();
+            let (e, s) = event(body);
+            assert_eq!(
+                check(&e, s, BOOKING, StripeMode::Test),
+                Err(Mismatch::Mode(mode.to_owned()))
+            );
+        }
     }
 
     #[test]

@@ -30,6 +30,9 @@ pub struct EventObject {
     pub payment_intent: Option<String>,
     /// A Checkout Session's `payment_status`.
     pub payment_status: Option<String>,
+    /// A Checkout Session's `mode`: "payment" for ours ("subscription" and "setup" are others').
+    #[serde(default)]
+    pub mode: Option<String>,
     /// `amount` of a Charge or PaymentIntent, `amount_total` of a Checkout Session.
     pub amount: Option<i64>,
     pub amount_refunded: Option<i64>,
@@ -192,6 +195,7 @@ impl EventObject {
             client_reference_id: owned_string_at(object, &["client_reference_id"]),
             payment_intent,
             payment_status: owned_string_at(object, &["payment_status"]),
+            mode: owned_string_at(object, &["mode"]),
             amount: integer_at(object, &["amount"])
                 .or_else(|| integer_at(object, &["amount_total"])),
             amount_refunded: integer_at(object, &["amount_refunded"]),

@@ -52,8 +52,10 @@ fn describe(error: &StripeError) -> String {
 fn classify(error: StripeError) -> GatewayError {
     let line = describe(&error);
     match error {
-        // A rate limit is not executed (nothing is kept under the key): like no answer.
-        StripeError::Stripe(_, 429) => GatewayError::Unreachable(line),
+        // A rate limit is not executed (nothing is kept under the key): like no answer. Nor is
+        // a repeat sent while the first request under its key is still running (409): the
+        // same key may be tried again, and will be answered with the first one's result.
+        StripeError::Stripe(_, 429 | 409) => GatewayError::Unreachable(line),
         StripeError::Stripe(_, status) if (400..500).contains(&status) => {
             GatewayError::Refused(line)
         }

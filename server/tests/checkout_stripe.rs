@@ -170,7 +170,10 @@ async fn stripe_refusing_failing_or_hanging_leaves_the_booking_unpaid(backend: B
     expect_unpaid_with_message(&app, &answer, &hung, "unavailable").await;
 
     // Retries: after an answer (400, 500) a new idempotency key; after no answer, the same.
+    // (While the hung request still runs at Stripe, a repeat under its key is answered 409:
+    // wait until it is done.)
     fake.behave(Behaviour::Succeed);
+    tokio::time::sleep(Duration::from_millis(2500)).await;
     for booking in [&refused, &failed, &hung] {
         let retry = app
             .server_fn("bookings/pay", &[("reference", &booking.reference)])

@@ -209,7 +209,41 @@ async fn a_refund_of_another_payment_leaves_a_paid_booking_paid(backend: Backend
     assert_eq!(statuses(&app.db, booking).await.0, "refunded");
 }
 
+async fn reconciliation_checks_the_money_too(backend: Backend) {
+    let fake = support::fake_stripe::FakeStripe::start().await;
+    let app = TestApp::spawn_with(
+        backend,
+        &[
+            ("PAYMENT_MODE", "stripe"),
+            ("STRIPE_SECRET_KEY", "sk_test_integrity_suite_key"),
+            ("STRIPE_API_BASE", &fake.base_url),
+        ],
+    )
+    .await;
+    let session = seed_session(&app.db, 10).await;
+    let answer = app
+        .server_fn("book", &as_pairs(&booking_form(session, "Recon Parent")))
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let booking = app::db::bookings::by_id(&app.db, 1).await.unwrap().unwrap();
+    let session_id = booking.stripe_checkout_session_id.clone().unwrap();
+    // Stripe reports the session complete and paid, but for one cent.
+    fake.set_session(&session_id, "complete", "paid");
+    fake.set_session_total(&session_id, 1, "usd");
+    let check = app
+        .server_fn("bookings/check", &[("reference", &booking.reference)])
+        .await;
+    assert_eq!(check.status, 200, "{}", check.body);
+    assert_eq!(check.json(), false, "nothing applied");
+    assert_eq!(statuses(&app.db, booking.id).await.0, "unpaid");
+    assert_eq!(
+        errors_for(&app, booking.id).await,
+        ["amount mismatch: got 0.01 USD, booking is 45.00 USD"]
+    );
+}
+
 on_both_databases!(
+    reconciliation_checks_the_money_too,
     one_cent_does_not_pay_a_booking,
     another_currency_or_the_other_mode_does_not_pay_it,
     a_client_reference_alone_names_no_booking,

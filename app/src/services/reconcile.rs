@@ -47,6 +47,8 @@ pub fn event_for(session: &RetrievedSession, booking_id: i64) -> Option<StripeEv
             client_reference_id: None,
             payment_intent: session.payment_intent.clone(),
             payment_status: Some(session.payment_status.clone()),
+            // The session was retrieved by the id its booking holds: it is one we made.
+            mode: None,
             amount: session.amount_total,
             amount_refunded: None,
             refunded: None,
