@@ -97,9 +97,11 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=pages::layout::NotFound>
                     <Route path=path!("/") view=pages::landing::Landing ssr=SsrMode::Async/>
                     <Route path=path!("/book") view=pages::book::BookPage ssr=SsrMode::Async/>
+                    <Route path=path!("/find") view=pages::find::FindBookingPage ssr=SsrMode::Async/>
                     <Route path=path!("/bookings/:reference") view=pages::booking::BookingDetailsPage ssr=SsrMode::Async/>
                     <Route path=path!("/bookings/:reference/paid") view=pages::booking::BookingPaidPage ssr=SsrMode::Async/>
                     <Route path=path!("/bookings/:reference/cancelled") view=pages::booking::BookingCancelledPage ssr=SsrMode::Async/>
+                    <Route path=path!("/bookings/:reference/cancel") view=pages::booking::BookingCancelPage ssr=SsrMode::Async/>
                     <Route path=path!("/checkout/simulated/:session_id") view=pages::simulated::SimulatedCheckoutPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/login") view={Lazy::<admin::routes::LoginRoute>::new()} ssr=SsrMode::Async/>
                     <ParentRoute path=path!("/admin") view={Lazy::<admin::routes::LayoutRoute>::new()} ssr=SsrMode::Async>
@@ -108,6 +110,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("sessions") view={Lazy::<admin::routes::SessionsRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("sessions/new") view={Lazy::<admin::routes::NewSessionRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("sessions/:id") view={Lazy::<admin::routes::EditSessionRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("sessions/:id/cancel") view={Lazy::<admin::routes::CancelSessionRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("emails") view={Lazy::<admin::routes::EmailsRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("bookings/new") view={Lazy::<admin::routes::ManualBookingRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("bookings/:id") view={Lazy::<admin::routes::BookingDetailRoute>::new()} ssr=SsrMode::Async/>
                     </ParentRoute>

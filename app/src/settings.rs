@@ -15,4 +15,20 @@ pub struct Settings {
     pub admin_idle_ms: i64,
     /// How many places one email may hold unpaid.
     pub hold_policy: domain::HoldPolicy,
+    /// Who the mails are from, and how they sign.
+    pub mail: MailIdentity,
+    /// Mails are sent (an SMTP server is configured and mail is not disabled).
+    pub mail_sending: bool,
+    /// Parents may cancel up to this long before their session.
+    pub cancellation_cutoff_ms: i64,
+}
+
+/// Who the mails are from.
+#[derive(Debug, Clone)]
+pub struct MailIdentity {
+    /// `MAIL_FROM`: `Riverside Coaching <bookings@example.com>`.
+    pub from: String,
+    pub business_name: String,
+    /// Where parents write to (`CONTACT_EMAIL`, else the address of `MAIL_FROM`).
+    pub contact: String,
 }

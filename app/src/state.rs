@@ -2,7 +2,7 @@
 //! settings, the payment provider and the payment writer.
 
 use crate::db::Db;
-use crate::services::gateway::CheckoutGateway;
+use crate::services::gateway::PaymentGateway;
 use crate::services::limits::RequestLimits;
 use crate::services::payment_writer::PaymentWriter;
 use crate::settings::Settings;
@@ -17,7 +17,7 @@ pub struct AppState {
     pub db: Db,
     pub settings: Arc<Settings>,
     /// Stripe, or the simulated checkout.
-    pub checkout: Arc<dyn CheckoutGateway>,
+    pub checkout: Arc<dyn PaymentGateway>,
     /// Applies Stripe's events in batched transactions.
     pub payments: PaymentWriter,
     /// How often a client or an email may book and start a payment.

@@ -163,6 +163,99 @@ pub fn payable(payment: PaymentStatus, attendance: AttendanceStatus) -> Result<(
     }
 }
 
+/// Who changed a booking's attendance, as its history records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Actor {
+    /// An admin, by their login email.
+    Admin(String),
+    /// The parent, from their booking's private page.
+    Parent,
+    /// The app itself (a session cancelled, say).
+    System,
+}
+
+impl Actor {
+    /// How the history column spells it: `admin:coach@example.com`, `parent`, `system`.
+    pub fn spelling(&self) -> String {
+        match self {
+            Self::Admin(email) => format!("admin:{email}"),
+            Self::Parent => "parent".to_owned(),
+            Self::System => "system".to_owned(),
+        }
+    }
+
+    /// The actor a history row names.
+    pub fn of_spelling(text: &str) -> Self {
+        match text.strip_prefix("admin:") {
+            Some(email) => Self::Admin(email.to_owned()),
+            None if text == "parent" => Self::Parent,
+            None => Self::System,
+        }
+    }
+
+    /// Who it was, for people.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Admin(email) => format!("admin {email}"),
+            Self::Parent => "the parent".to_owned(),
+            Self::System => "the system".to_owned(),
+        }
+    }
+}
+
+/// What cancelling a session will do, shown to the admin before it is done.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionCancellation {
+    /// Bookings that stand (not cancelled), which will be cancelled and told.
+    pub bookings: i64,
+    /// Of them, the paid ones, each refunded in full.
+    pub refunds: i64,
+    /// What the refunds come to, minor units of `currency`.
+    pub refund_total: i64,
+    pub currency: String,
+}
+
+/// Why a parent cannot cancel their booking from its page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum CannotCancel {
+    #[error("this booking is already cancelled")]
+    AlreadyCancelled,
+    #[error("the session is too close: bookings can be cancelled up to {cutoff_hours} hours before it starts")]
+    TooLate { cutoff_hours: i64 },
+    #[error("this booking was refunded")]
+    Refunded,
+    #[error("this session has already taken place")]
+    Over,
+}
+
+/// Whether a parent may cancel a booking in these statuses, of a session starting at
+/// `starts_at`, at `now`, with cancellations closing `cutoff_ms` before the start.
+pub fn parent_may_cancel(
+    payment: PaymentStatus,
+    attendance: AttendanceStatus,
+    starts_at: i64,
+    now: i64,
+    cutoff_ms: i64,
+) -> Result<(), CannotCancel> {
+    match attendance {
+        AttendanceStatus::Cancelled => return Err(CannotCancel::AlreadyCancelled),
+        AttendanceStatus::Completed | AttendanceStatus::NoShow => return Err(CannotCancel::Over),
+        _ => {}
+    }
+    if payment == PaymentStatus::Refunded {
+        return Err(CannotCancel::Refunded);
+    }
+    if starts_at <= now {
+        return Err(CannotCancel::Over);
+    }
+    if now > starts_at - cutoff_ms {
+        return Err(CannotCancel::TooLate {
+            cutoff_hours: cutoff_ms / 3_600_000,
+        });
+    }
+    Ok(())
+}
+
 /// Why a checkout could not be started, as the parent is told. Each has a short code, so the
 /// no-JavaScript path can carry it in a redirect and the page can say it again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -279,6 +372,42 @@ mod tests {
         assert!(HoldLimit::Session { limit: 1 }
             .message()
             .contains("1 unpaid booking in this session"));
+    }
+
+    #[test]
+    fn a_parent_cancels_until_the_cut_off() {
+        let hour = 3_600_000;
+        let start = 100 * hour;
+        let may = |payment, attendance, now| {
+            parent_may_cancel(payment, attendance, start, now, 24 * hour)
+        };
+        use AttendanceStatus as A;
+        use PaymentStatus as P;
+        assert_eq!(may(P::Paid, A::Pending, start - 25 * hour), Ok(()));
+        assert_eq!(may(P::Unpaid, A::Confirmed, start - 24 * hour), Ok(()));
+        assert_eq!(
+            may(P::Paid, A::Pending, start - 23 * hour),
+            Err(CannotCancel::TooLate { cutoff_hours: 24 })
+        );
+        assert_eq!(
+            may(P::Paid, A::Cancelled, 0),
+            Err(CannotCancel::AlreadyCancelled)
+        );
+        assert_eq!(may(P::Refunded, A::Pending, 0), Err(CannotCancel::Refunded));
+        assert_eq!(may(P::Paid, A::Pending, start + 1), Err(CannotCancel::Over));
+        assert_eq!(may(P::Paid, A::Completed, 0), Err(CannotCancel::Over));
+    }
+
+    #[test]
+    fn actors_read_back_their_spelling() {
+        for actor in [
+            Actor::Admin("coach@example.com".into()),
+            Actor::Parent,
+            Actor::System,
+        ] {
+            assert_eq!(Actor::of_spelling(&actor.spelling()), actor);
+        }
+        assert_eq!(Actor::Parent.describe(), "the parent");
     }
 
     #[test]

@@ -8,7 +8,9 @@ pub mod booking;
 pub mod booking_form;
 pub mod client;
 pub mod filter;
+pub mod ics;
 pub mod login;
+pub mod mail;
 pub mod money;
 pub mod outcome;
 pub mod payment_change;
@@ -21,7 +23,9 @@ pub mod stripe_signature;
 pub mod timeline;
 pub mod transition;
 
-pub use booking::{payable, BookingSource, CheckoutRefusal, HoldLimit, HoldPolicy, NotPayable};
+pub use booking::{
+    payable, Actor, BookingSource, CheckoutRefusal, HoldLimit, HoldPolicy, NotPayable,
+};
 pub use money::Money;
 pub use outcome::{Applied, EventSource, LogLevel, LogLine};
 pub use payment_change::PaymentChange;

@@ -42,6 +42,12 @@ pub enum Applied {
     /// The event names a booking but is not its payment (another amount, currency, mode or
     /// payment): nothing changes, and the booking's timeline says why.
     Mismatched { booking_id: i64, reason: String },
+    /// News of a refund we asked for: its status, recorded.
+    RefundUpdated {
+        booking_id: i64,
+        refund_id: String,
+        status: String,
+    },
     /// The decision for the booking, applied.
     Decided {
         booking_id: i64,
@@ -59,6 +65,9 @@ impl Applied {
             Self::Unusable { reason } => format!("unusable: {reason}"),
             Self::NoBooking { reason } => format!("no booking: {reason}"),
             Self::Mismatched { reason, .. } => format!("refused: {reason}"),
+            Self::RefundUpdated {
+                refund_id, status, ..
+            } => format!("refund {refund_id}: {status}"),
             Self::Decided { from, decision, .. } => match decision {
                 Decision::Transition { to } => format!("{from} -> {to}"),
                 Decision::AwaitingPayment => format!("{from}, awaiting payment"),
@@ -79,9 +88,9 @@ impl Applied {
     /// The booking the event is recorded against.
     pub fn booking_id(&self) -> Option<i64> {
         match self {
-            Self::Decided { booking_id, .. } | Self::Mismatched { booking_id, .. } => {
-                Some(*booking_id)
-            }
+            Self::Decided { booking_id, .. }
+            | Self::Mismatched { booking_id, .. }
+            | Self::RefundUpdated { booking_id, .. } => Some(*booking_id),
             _ => None,
         }
     }
@@ -156,9 +165,10 @@ impl LogLine {
         Self::new(LogLevel::Error, reason)
     }
 
-    /// An event that names a booking but is not its payment.
-    pub fn mismatch(reason: &str) -> Self {
-        Self::new(LogLevel::Error, reason)
+    /// Something that went wrong with a booking's money (an event that is not its payment, a
+    /// refund that failed): it shows on the payment-issues view.
+    pub fn error(message: &str) -> Self {
+        Self::new(LogLevel::Error, message)
     }
 
     /// An event whose booking was not found; `parked` when it waits for one to claim its payment.

@@ -48,6 +48,11 @@ impl PaymentStatus {
         }
     }
 
+    /// No money has (yet) settled the booking: it may still be paid.
+    pub const fn is_unsettled(self) -> bool {
+        matches!(self, Self::Unpaid | Self::Failed)
+    }
+
     /// Human label shown inside the tag, so colour is never the only signal.
     pub const fn label(self) -> &'static str {
         match self {

@@ -40,6 +40,9 @@ pub struct EventObject {
     pub currency: Option<String>,
     /// Stripe's explanation of a failure, when the event carries one.
     pub failure_message: Option<String>,
+    /// A refund's `status`: `pending`, `succeeded`, `failed`, `canceled`, `requires_action`.
+    #[serde(default)]
+    pub status: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,6 +62,9 @@ pub enum Interpretation {
     Signal(PaymentSignal),
     /// A type the webhook does not act on: answered 200, recorded in the ledger.
     Ignored,
+    /// A refund's news (`refund.created`, `refund.updated`, `refund.failed`, or the older
+    /// `charge.refund.updated`): it changes no payment status, but the refund's own.
+    RefundUpdate,
     /// A type we act on, missing what the decision needs.
     Unusable(&'static str),
 }
@@ -105,7 +111,14 @@ impl StripeEvent {
     pub fn interpret(&self) -> Interpretation {
         let o = &self.object;
         let Some(kind) = EventKind::of_event_type(&self.event_type) else {
-            return Interpretation::Ignored;
+            return match self.event_type.as_str() {
+                "refund.created" | "refund.updated" | "refund.failed" | "charge.refund.updated"
+                    if o.object.as_deref() == Some("refund") && o.id.is_some() =>
+                {
+                    Interpretation::RefundUpdate
+                }
+                _ => Interpretation::Ignored,
+            };
         };
         let signal = match kind {
             EventKind::CheckoutCompleted => {
@@ -202,7 +215,9 @@ impl EventObject {
             refunded: object.get("refunded").and_then(Value::as_bool),
             currency: owned_string_at(object, &["currency"]).map(|c| c.to_ascii_uppercase()),
             failure_message: owned_string_at(object, &["last_payment_error", "message"])
-                .or_else(|| owned_string_at(object, &["failure_message"])),
+                .or_else(|| owned_string_at(object, &["failure_message"]))
+                .or_else(|| owned_string_at(object, &["failure_reason"])),
+            status: owned_string_at(object, &["status"]),
         }
     }
 }
@@ -297,6 +312,15 @@ mod tests {
             StripeEvent::parse(bare).unwrap().interpret(),
             Interpretation::Unusable(_)
         ));
+        let refund = br#"{"id":"evt_8","type":"refund.failed","data":{"object":{
+            "id":"re_1","object":"refund","status":"failed","failure_reason":"expired_or_canceled_card"}}}"#;
+        let event = StripeEvent::parse(refund).unwrap();
+        assert_eq!(event.interpret(), Interpretation::RefundUpdate);
+        assert_eq!(event.object.status.as_deref(), Some("failed"));
+        assert_eq!(
+            event.object.failure_message.as_deref(),
+            Some("expired_or_canceled_card")
+        );
         let other = br#"{"id":"evt_7","type":"customer.created","data":{"object":{}}}"#;
         assert_eq!(
             StripeEvent::parse(other).unwrap().interpret(),

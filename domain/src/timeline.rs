@@ -1,5 +1,5 @@
-//! A booking's payment timeline: what Stripe (or reconciliation) said, and the log lines it
-//! wrote, in the order they happened.
+//! A booking's timeline: what Stripe (or reconciliation) said, the log lines it wrote, and the
+//! changes of attendance, in the order they happened.
 
 use crate::outcome::{EventSource, LogLevel};
 use serde::{Deserialize, Serialize};
@@ -12,6 +12,8 @@ pub enum TimelineKind {
     Event,
     /// A payment log line written by that event.
     Log,
+    /// An attendance change, and who made it.
+    Attendance,
 }
 
 /// One entry of a booking's payment timeline.

@@ -5,7 +5,7 @@ use crate::simulated::{self, Simulator};
 use crate::stripe_gateway::StripeGateway;
 use crate::webhook::{self, WebhookSettings};
 use app::db::Db;
-use app::services::gateway::CheckoutGateway;
+use app::services::gateway::PaymentGateway;
 use app::services::payment_writer::PaymentWriter;
 use app::settings::Settings;
 use app::state::AppState;
@@ -42,6 +42,8 @@ pub enum StartError {
     Leptos(String),
     #[error("stripe: {0}")]
     Stripe(String),
+    #[error("mail: {0}")]
+    Mail(String),
 }
 
 /// Leptos' own options (site root, output name) with the address from our configuration.
@@ -90,6 +92,13 @@ impl Application {
                 || config.environment == Environment::Production,
             admin_idle_ms: config.admin.idle.as_millis() as i64,
             hold_policy: config.limits.hold_policy,
+            mail: app::settings::MailIdentity {
+                from: config.mail.from.clone(),
+                business_name: config.mail.business_name.clone(),
+                contact: config.mail.contact.clone(),
+            },
+            cancellation_cutoff_ms: config.server.cancellation_cutoff.as_millis() as i64,
+            mail_sending: config.mail.sending_to().is_some(),
         };
         db.listen_for_changes();
 
@@ -98,7 +107,7 @@ impl Application {
             addr: site_addr,
             source,
         })?;
-        let (checkout, simulator): (Arc<dyn CheckoutGateway>, Option<Arc<Simulator>>) =
+        let (checkout, simulator): (Arc<dyn PaymentGateway>, Option<Arc<Simulator>>) =
             match config.stripe.mode {
                 PaymentMode::Stripe => {
                     let key = config
@@ -144,10 +153,20 @@ impl Application {
             );
         }
         let payments = PaymentWriter::start(db.clone(), checkout.mode());
+        app::services::refunds::spawn_resumer(db.clone(), checkout.clone());
+        let settings = Arc::new(settings);
+        match config.mail.sending_to() {
+            Some(url) => {
+                let transport = app::services::mail::transport(url).map_err(StartError::Mail)?;
+                app::services::mail::spawn_sender(db.clone(), settings.clone(), transport);
+            }
+            None if config.mail.disabled => tracing::warn!("mail is disabled (MAIL_DISABLED)"),
+            None => tracing::info!("no SMTP_URL: mails are kept in the outbox (admin: Emails)"),
+        }
         let state = AppState {
             leptos_options: leptos_options(&config)?,
             db,
-            settings: Arc::new(settings),
+            settings,
             checkout,
             payments,
             limits: Arc::new(app::services::limits::RequestLimits::new(

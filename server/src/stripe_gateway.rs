@@ -1,8 +1,10 @@
-//! The Stripe API client (async-stripe): creates and retrieves Checkout Sessions. Its base URL
-//! comes from `STRIPE_API_BASE`, so tests point it at a local fake that speaks Stripe's format.
+//! The Stripe API client (async-stripe): creates and retrieves Checkout Sessions, creates
+//! refunds. Its base URL comes from `STRIPE_API_BASE`, so tests point it at a local fake that
+//! speaks Stripe's format.
 
 use app::services::gateway::{
-    CheckoutGateway, CheckoutRequest, CreatedSession, GatewayError, RetrievedSession,
+    CheckoutRequest, CreatedRefund, CreatedSession, GatewayError, PaymentGateway, RefundRequest,
+    RetrievedSession,
 };
 use secrecy::{ExposeSecret, SecretString};
 use std::collections::HashMap;
@@ -65,7 +67,7 @@ fn classify(error: StripeError) -> GatewayError {
 }
 
 #[async_trait::async_trait]
-impl CheckoutGateway for StripeGateway {
+impl PaymentGateway for StripeGateway {
     fn mode(&self) -> domain::StripeMode {
         self.mode
     }
@@ -118,6 +120,41 @@ impl CheckoutGateway for StripeGateway {
             id: session.id.as_str().to_owned(),
             url,
             expires_at: session.expires_at,
+        })
+    }
+
+    #[tracing::instrument(skip_all, fields(booking_id = request.booking_id))]
+    async fn create_refund(&self, request: &RefundRequest) -> Result<CreatedRefund, GatewayError> {
+        use stripe_core::refund::{CreateRefund, CreateRefundReason};
+        let key = IdempotencyKey::new(request.idempotency_key.clone())
+            .map_err(|e| GatewayError::Refused(format!("bad idempotency key: {e:?}")))?;
+        let mut create = CreateRefund::new()
+            .payment_intent(request.payment_intent.clone())
+            .amount(request.amount)
+            .metadata(HashMap::from([(
+                "bookingId".to_owned(),
+                request.booking_id.to_string(),
+            )]));
+        if let Some(reason) = &request.reason {
+            create = create.reason(match reason.as_str() {
+                "duplicate" => CreateRefundReason::Duplicate,
+                "fraudulent" => CreateRefundReason::Fraudulent,
+                _ => CreateRefundReason::RequestedByCustomer,
+            });
+        }
+        let refund = create
+            .customize()
+            .request_strategy(RequestStrategy::Idempotent(key))
+            .send(&self.client)
+            .await
+            .map_err(classify)?;
+        Ok(CreatedRefund {
+            id: refund.id.as_str().to_owned(),
+            status: refund
+                .status
+                .clone()
+                .unwrap_or_else(|| "pending".to_owned()),
+            failure_reason: refund.failure_reason.clone(),
         })
     }
 

@@ -36,6 +36,7 @@ fn outcome_label(applied: &Applied) -> &'static str {
         Applied::Unusable { .. } => "unusable",
         Applied::NoBooking { .. } => "no_booking",
         Applied::Mismatched { .. } => "mismatch",
+        Applied::RefundUpdated { .. } => "refund",
         Applied::Decided {
             decision: Decision::Transition { .. },
             ..

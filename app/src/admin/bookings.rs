@@ -117,7 +117,7 @@ pub async fn set_attendance(
         &state.db,
         booking_id,
         status,
-        &format!("admin:{}", admin.id),
+        &domain::Actor::Admin(admin.email.clone()),
     )
     .await
     .map_err(|error| match error {

@@ -39,6 +39,93 @@ pub struct AdminBookingDetail {
     pub payment_intent: Option<String>,
     pub created: String,
     pub timeline: Vec<TimelineItem>,
+    pub refunds: Vec<RefundItem>,
+    /// What can still be refunded, in major units for the form (`None`: nothing can).
+    pub refundable: Option<String>,
+    pub currency: String,
+}
+
+/// A refund asked of Stripe, as the admin sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefundItem {
+    pub amount: String,
+    /// `requested`, `pending`, `succeeded`, `failed`.
+    pub status: String,
+    pub reason: String,
+    pub by: String,
+    pub at: String,
+    pub failure: Option<String>,
+}
+
+/// Refunds all that is left of a paid booking, or `amount` (major units) of it, for `reason`.
+#[server(endpoint = "admin/bookings/refund")]
+pub async fn refund_booking(
+    id: i64,
+    amount: String,
+    reason: String,
+) -> Result<String, ServerFnError> {
+    use crate::services::refunds::{refund_by_admin, RefundError};
+    use crate::state::{answer_with, AppState};
+    let admin = super::require_admin().await?;
+    let state = expect_context::<AppState>();
+    let Some(booking) = crate::db::bookings::by_id(&state.db, id)
+        .await
+        .map_err(super::internal)?
+    else {
+        return Err(ServerFnError::new("That booking no longer exists."));
+    };
+    let amount = match amount.trim() {
+        "" => None,
+        text => Some(
+            domain::Money::parse_major(text, &booking.currency).map_err(|message| {
+                answer_with(axum::http::StatusCode::UNPROCESSABLE_ENTITY, None);
+                ServerFnError::new(format!("Amount: {message}."))
+            })?,
+        ),
+    };
+    match refund_by_admin(
+        &state.db,
+        state.checkout.as_ref(),
+        id,
+        amount,
+        &reason,
+        &admin.email,
+    )
+    .await
+    {
+        Ok(Some(refund)) if refund.status == "failed" => Err(ServerFnError::new(format!(
+            "Stripe refused the refund: {}",
+            refund.failure_reason.unwrap_or_default()
+        ))),
+        Ok(_) => Ok("Refund asked of Stripe: the booking shows it once Stripe confirms.".into()),
+        Err(RefundError::Database(error)) => Err(super::internal(error)),
+        Err(refused) => {
+            answer_with(axum::http::StatusCode::UNPROCESSABLE_ENTITY, None);
+            Err(ServerFnError::new(format!("Not refunded: {refused}.")))
+        }
+    }
+}
+
+/// Cancels a booking; refunds it in full too when `refund` is sent and it is paid.
+#[server(endpoint = "admin/bookings/cancel")]
+pub async fn cancel_booking(id: i64, refund: Option<String>) -> Result<(), ServerFnError> {
+    use crate::services::cancellation::{cancel_by_admin, CancelError};
+    use crate::state::AppState;
+    let admin = super::require_admin().await?;
+    let state = expect_context::<AppState>();
+    match cancel_by_admin(
+        &state.db,
+        state.checkout.as_ref(),
+        id,
+        &admin.email,
+        refund.is_some(),
+    )
+    .await
+    {
+        Ok(_) => Ok(()),
+        Err(CancelError::Database(error)) => Err(super::internal(error)),
+        Err(refused) => Err(ServerFnError::new(format!("Not cancelled: {refused}."))),
+    }
 }
 
 #[server(endpoint = "admin/booking")]
@@ -55,9 +142,20 @@ pub async fn admin_booking(id: i64) -> Result<Option<AdminBookingDetail>, Server
     else {
         return Ok(None);
     };
-    let timeline = crate::db::ledger::timeline(&state.db, id)
+    let timeline = crate::db::timeline::of_booking(&state.db, id)
         .await
         .map_err(super::internal)?;
+    let refunds = crate::db::refunds::of_booking(&state.db, id)
+        .await
+        .map_err(super::internal)?;
+    let committed: i64 = refunds
+        .iter()
+        .filter(|r| r.status != "failed")
+        .map(|r| r.amount)
+        .sum();
+    let left = b.amount_paid.unwrap_or(b.amount) - committed.max(b.amount_refunded);
+    let refundable = (b.payment_status == PaymentStatus::Paid && left > 0)
+        .then(|| Money::format_major(left, &b.currency));
     let money = |amount: i64| Money::new(amount, b.currency.clone()).to_string();
     Ok(Some(AdminBookingDetail {
         id: b.id,
@@ -87,6 +185,19 @@ pub async fn admin_booking(id: i64) -> Result<Option<AdminBookingDetail>, Server
                 entry,
             })
             .collect(),
+        refunds: refunds
+            .into_iter()
+            .map(|r| RefundItem {
+                amount: money(r.amount),
+                status: r.status,
+                reason: r.reason.replace('_', " "),
+                by: domain::Actor::of_spelling(&r.requested_by).describe(),
+                at: when(r.created_at, tz),
+                failure: r.failure_reason,
+            })
+            .collect(),
+        refundable,
+        currency: b.currency.clone(),
     }))
 }
 
@@ -151,7 +262,8 @@ fn Detail(b: AdminBookingDetail) -> impl IntoView {
                 <dt class="font-medium">"PaymentIntent"</dt><dd class="font-mono break-all">{optional(b.payment_intent.clone())}</dd>
             </dl>
         </div>
-        <h2 class="mt-6 text-xl font-semibold">"Payment timeline"</h2>
+        <Actions b=b.clone()/>
+        <h2 class="mt-6 text-xl font-semibold">"Timeline"</h2>
         {if b.timeline.is_empty() {
             view! { <p class="mt-2 text-slate-600">"Nothing from Stripe yet."</p> }.into_any()
         } else {
@@ -181,6 +293,82 @@ fn Detail(b: AdminBookingDetail) -> impl IntoView {
                     }).collect_view()}
                 </ol>
             }.into_any()
+        }}
+    }
+}
+
+/// Refund and cancel, with what was refunded so far.
+#[component]
+fn Actions(b: AdminBookingDetail) -> impl IntoView {
+    let refund = ServerAction::<RefundBooking>::new();
+    let cancel = ServerAction::<CancelBooking>::new();
+    let said = move |value: Option<Result<String, ServerFnError>>| match value {
+        Some(Ok(message)) => Some((false, message)),
+        Some(Err(e)) => Some((true, crate::error_text(&e))),
+        None => None,
+    };
+    let cancellable = b.attendance_status != AttendanceStatus::Cancelled;
+    let paid = b.payment_status == PaymentStatus::Paid;
+    view! {
+        {(!b.refunds.is_empty()).then(|| view! {
+            <h2 class="mt-6 text-xl font-semibold">"Refunds"</h2>
+            <ul class="mt-2 space-y-1 text-sm" data-testid="refunds">
+                {b.refunds.iter().map(|r| {
+                    let shown = match r.status.as_str() {
+                        "requested" | "pending" => "refund pending",
+                        "succeeded" => "refunded",
+                        _ => "refund failed",
+                    };
+                    view! {
+                        <li class="rounded-lg bg-white p-2 shadow-sm" data-refund-status=r.status.clone()>
+                            {format!("{} · {} · {} · asked by {} on {}", r.amount, shown, r.reason, r.by, r.at)}
+                            {r.failure.clone().map(|f| view! { <span class="ml-2 text-red-700">{f}</span> })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        })}
+        <div class="mt-6 flex flex-wrap gap-4">
+            {b.refundable.clone().map(|left| view! {
+                <ActionForm action=refund attr:class="flex flex-wrap items-end gap-2 rounded-xl bg-white p-4 shadow-sm">
+                    <input type="hidden" name="id" value=b.id/>
+                    <div>
+                        <label for="refund-amount" class="block text-sm font-medium">{format!("Amount ({})", b.currency)}</label>
+                        <input id="refund-amount" name="amount" inputmode="decimal" class="mt-1 w-28 rounded border border-slate-300 px-2 py-1" placeholder=left.clone() aria-describedby="refund-amount-hint"/>
+                        <p id="refund-amount-hint" class="text-xs text-slate-600">{format!("Empty: all of {left}")}</p>
+                    </div>
+                    <div>
+                        <label for="refund-reason" class="block text-sm font-medium">"Reason"</label>
+                        <select id="refund-reason" name="reason" class="mt-1 rounded border border-slate-300 px-2 py-1">
+                            <option value="requested_by_customer">"Asked by the parent"</option>
+                            <option value="duplicate">"Paid twice"</option>
+                            <option value="fraudulent">"Fraud"</option>
+                        </select>
+                    </div>
+                    <button type="submit" class="rounded-lg border border-slate-300 px-4 py-2 font-semibold hover:bg-slate-100" data-testid="refund-button">"Refund"</button>
+                </ActionForm>
+            })}
+            {cancellable.then(|| view! {
+                <ActionForm action=cancel attr:class="flex flex-wrap items-end gap-2 rounded-xl bg-white p-4 shadow-sm">
+                    <input type="hidden" name="id" value=b.id/>
+                    {paid.then(|| view! {
+                        <label class="flex items-center gap-2 text-sm">
+                            <input type="checkbox" name="refund" value="on" checked=true/>
+                            "Refund in full"
+                        </label>
+                    })}
+                    <button type="submit" class="rounded-lg bg-red-700 px-4 py-2 font-semibold text-white hover:bg-red-800" data-testid="cancel-booking">
+                        {if paid { "Cancel and refund" } else { "Cancel booking" }}
+                    </button>
+                </ActionForm>
+            })}
+        </div>
+        {move || said(refund.value().get()).map(|(error, m)| view! {
+            <p class=if error { "mt-2 rounded-lg bg-red-50 p-3 text-red-800" } else { "mt-2 rounded-lg bg-green-50 p-3 text-green-900" } role="status">{m}</p>
+        })}
+        {move || match cancel.value().get() {
+            Some(Err(e)) => Some(view! { <p class="mt-2 rounded-lg bg-red-50 p-3 text-red-800" role="alert">{crate::error_text(&e)}</p> }),
+            _ => None,
         }}
     }
 }

@@ -96,6 +96,7 @@ pub fn AdminLayout() -> impl IntoView {
                                 <A href="/admin/issues" attr:class=NAV_LINK>"Payment issues"</A>
                                 <A href="/admin/sessions" attr:class=NAV_LINK>"Sessions"</A>
                                 <A href="/admin/bookings/new" attr:class=NAV_LINK>"Manual booking"</A>
+                                <A href="/admin/emails" attr:class=NAV_LINK>"Emails"</A>
                             </nav>
                             <div class="flex items-center gap-3 text-sm text-slate-600">
                                 <span>{c.email}</span>

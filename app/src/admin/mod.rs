@@ -4,6 +4,7 @@
 
 pub mod bookings;
 pub mod detail;
+pub mod emails;
 pub mod issues;
 pub mod layout;
 pub mod login;

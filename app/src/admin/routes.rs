@@ -39,6 +39,10 @@ lazy_pages! {
     NewSessionRoute => super::sessions::NewSessionPage,
     /// `/admin/sessions/:id`.
     EditSessionRoute => super::sessions::EditSessionPage,
+    /// `/admin/sessions/:id/cancel`.
+    CancelSessionRoute => super::sessions::CancelSessionPage,
+    /// `/admin/emails`.
+    EmailsRoute => super::emails::EmailsPage,
     /// `/admin/bookings/new`.
     ManualBookingRoute => super::manual::ManualBookingPage,
     /// `/admin/bookings/:id`.

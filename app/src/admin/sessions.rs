@@ -120,23 +120,87 @@ pub async fn save_session(
     }
 }
 
-#[server(endpoint = "admin/sessions/cancel")]
-pub async fn cancel_session(id: i64) -> Result<(), ServerFnError> {
+/// What cancelling session `id` will do: the bookings it cancels and the refunds it makes.
+#[server(endpoint = "admin/sessions/cancel-summary")]
+pub async fn cancel_summary(
+    id: i64,
+) -> Result<Option<domain::booking::SessionCancellation>, ServerFnError> {
     use crate::state::AppState;
     super::require_admin().await?;
     let state = expect_context::<AppState>();
-    crate::services::sessions::cancel(&state.db, id)
+    crate::services::cancellation::session_summary(&state.db, id)
         .await
-        .map_err(super::internal)?;
+        .map_err(super::internal)
+}
+
+/// Cancels a session and every booking in it, refunding the paid ones (each its own request,
+/// so running it again after an interruption finishes the work, refunding no one twice).
+#[server(endpoint = "admin/sessions/cancel")]
+pub async fn cancel_session(id: i64) -> Result<(), ServerFnError> {
+    use crate::state::AppState;
+    let admin = super::require_admin().await?;
+    let state = expect_context::<AppState>();
+    let done = crate::services::cancellation::cancel_session(
+        &state.db,
+        state.checkout.as_ref(),
+        id,
+        &admin.email,
+    )
+    .await
+    .map_err(super::internal)?;
+    tracing::info!(session = id, bookings = done.len(), "session cancelled");
+    leptos_axum::redirect("/admin/sessions");
     Ok(())
+}
+
+/// `/admin/sessions/:id/cancel`: what cancelling will do, then the button that does it.
+#[component]
+pub fn CancelSessionPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|i| i.parse::<i64>().ok())
+            .unwrap_or(0)
+    };
+    let summary = Resource::new(id, cancel_summary);
+    let cancel = ServerAction::<CancelSession>::new();
+    view! {
+        <section class="mx-auto max-w-2xl">
+            <h1 class="text-2xl font-bold">"Cancel this session?"</h1>
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match summary.await {
+                        Ok(Some(s)) => {
+                            let total = domain::Money::new(s.refund_total, s.currency.clone()).to_string();
+                            view! {
+                                <ul class="mt-4 list-disc pl-5 text-slate-800" data-testid="cancel-summary">
+                                    <li>{format!("{} booking{} will be cancelled, and each family told by mail.", s.bookings, if s.bookings == 1 { "" } else { "s" })}</li>
+                                    <li>{format!("{} paid booking{} will be refunded in full: {total} in all.", s.refunds, if s.refunds == 1 { "" } else { "s" })}</li>
+                                    <li>"The session leaves the public list and takes no more bookings."</li>
+                                </ul>
+                                <ActionForm action=cancel attr:class="mt-6 flex gap-3">
+                                    <input type="hidden" name="id" value=id()/>
+                                    <button type="submit" class="rounded-lg bg-red-700 px-5 py-2.5 font-semibold text-white hover:bg-red-800" data-testid="confirm-cancel-session">"Cancel the session and refund"</button>
+                                    <a href="/admin/sessions" class=SECONDARY_BUTTON_CLASS>"Back"</a>
+                                </ActionForm>
+                            }.into_any()
+                        }
+                        Ok(None) => view! { <p class="mt-4">"Session not found."</p> }.into_any(),
+                        Err(e) => view! { <p class="mt-4 rounded-lg bg-red-50 p-4 text-red-800" role="alert">{crate::error_text(&e)}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
 }
 
 #[component]
 pub fn SessionsPage() -> impl IntoView {
-    let cancel = ServerAction::<CancelSession>::new();
     let live = use_context::<LiveVersion>().map(|v| v.0);
     let sessions = Resource::new(
-        move || (cancel.version().get(), live.map(|v| v.get()).unwrap_or(0)),
+        move || live.map(|v| v.get()).unwrap_or(0),
         |_| admin_sessions(),
     );
     view! {
@@ -177,10 +241,7 @@ pub fn SessionsPage() -> impl IntoView {
                                                     <div class="flex gap-2">
                                                         <a class="text-indigo-700 underline" href=format!("/admin/sessions/{}", s.id)>"Edit"</a>
                                                         {(!s.cancelled).then(|| view! {
-                                                            <ActionForm action=cancel>
-                                                                <input type="hidden" name="id" value=s.id/>
-                                                                <button type="submit" class="text-red-700 underline">"Cancel"</button>
-                                                            </ActionForm>
+                                                            <a class="text-red-700 underline" href=format!("/admin/sessions/{}/cancel", s.id)>"Cancel…"</a>
                                                         })}
                                                     </div>
                                                 </td>

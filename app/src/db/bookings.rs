@@ -28,6 +28,7 @@ pub struct Booking {
     pub training_session_id: i64,
     pub session_title: String,
     pub session_starts_at: i64,
+    pub session_duration_minutes: i64,
     pub session_location: String,
     pub parent_name: String,
     pub parent_email: String,
@@ -62,7 +63,8 @@ pub struct Booking {
 macro_rules! booking_select {
     () => {
         "SELECT b.id, b.reference, b.training_session_id, s.title AS session_title,
-                s.starts_at AS session_starts_at, s.location AS session_location,
+                s.starts_at AS session_starts_at, s.duration_minutes AS session_duration_minutes,
+                s.location AS session_location,
                 b.parent_name, b.parent_email, b.parent_phone, b.athlete_name, b.athlete_age,
                 b.notes, b.source, b.payment_status, b.attendance_status, b.amount, b.currency,
                 b.held_until, b.stripe_checkout_session_id, b.stripe_checkout_url,
@@ -241,6 +243,53 @@ pub async fn by_checkout_session(
         .bind(session_id.to_owned())
         .fetch_optional(db.reader())
         .await
+}
+
+/// An email's bookings whose session is still to come and that are not cancelled, soonest
+/// first.
+pub async fn upcoming_for_email(
+    db: &Db,
+    email: &str,
+    now: i64,
+) -> Result<Vec<Booking>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        booking_select!(),
+        " WHERE lower(b.parent_email) = lower($1) AND s.starts_at > $2
+            AND b.attendance_status <> 'cancelled'
+          ORDER BY s.starts_at, b.id LIMIT 50"
+    ))
+    .bind(email.to_owned())
+    .bind(now)
+    .fetch_all(db.reader())
+    .await
+}
+
+/// Locks the booking with `id` for the rest of `tx` and reads it.
+pub async fn lock_by_id(tx: &mut Tx, id: i64) -> Result<Option<Booking>, sqlx::Error> {
+    let locked = sqlx::query("UPDATE bookings SET updated_at = updated_at WHERE id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    if locked == 0 {
+        return Ok(None);
+    }
+    sqlx::query_as(BY_ID)
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await
+}
+
+/// The ids of a session's bookings that are not cancelled, oldest first.
+pub async fn standing_in_session(db: &Db, session_id: i64) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT id FROM bookings
+         WHERE training_session_id = $1 AND attendance_status <> 'cancelled'
+         ORDER BY id",
+    )
+    .bind(session_id)
+    .fetch_all(db.reader())
+    .await
 }
 
 /// Locks the booking with `reference` for the rest of `tx` and reads it.

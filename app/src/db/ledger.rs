@@ -1,10 +1,8 @@
 //! The ledger of Stripe events (`stripe_events`): one row per event id, which is what makes
-//! applying an event exactly-once; the events parked until a booking claims their payment; and
-//! the payment timeline an admin reads (ledger rows beside their `payment_logs` lines).
+//! applying an event exactly-once, and the events parked until a booking claims their payment.
 
-use super::{Db, Tx};
-use domain::timeline::{TimelineEntry, TimelineKind};
-use domain::{EventSource, LogLevel, StripeEvent};
+use super::Tx;
+use domain::{EventSource, StripeEvent};
 
 /// An event's ledger row as it goes in.
 #[derive(Debug, Clone, Copy)]
@@ -104,69 +102,4 @@ pub async fn unpark(
         .execute(&mut **tx)
         .await?;
     Ok(())
-}
-
-#[derive(sqlx::FromRow)]
-struct LedgerRow {
-    id: String,
-    event_type: String,
-    #[sqlx(try_from = "String")]
-    source: EventSource,
-    outcome: String,
-    summary: String,
-    received_at: i64,
-}
-
-#[derive(sqlx::FromRow)]
-struct LogRow {
-    event_id: Option<String>,
-    event_type: Option<String>,
-    #[sqlx(try_from = "String")]
-    level: LogLevel,
-    error_message: Option<String>,
-    stripe_event: String,
-    created_at: i64,
-}
-
-/// A booking's ledger events and log lines, oldest first (an event before its own lines).
-pub async fn timeline(db: &Db, booking_id: i64) -> Result<Vec<TimelineEntry>, sqlx::Error> {
-    let events: Vec<LedgerRow> = sqlx::query_as(
-        "SELECT id, event_type, source, outcome, summary, received_at FROM stripe_events
-         WHERE booking_id = $1 ORDER BY received_at, id",
-    )
-    .bind(booking_id)
-    .fetch_all(db.reader())
-    .await?;
-    let logs: Vec<LogRow> = sqlx::query_as(
-        "SELECT event_id, event_type, level, error_message, stripe_event, created_at
-         FROM payment_logs WHERE booking_id = $1 ORDER BY created_at, id",
-    )
-    .bind(booking_id)
-    .fetch_all(db.reader())
-    .await?;
-    let mut entries: Vec<TimelineEntry> = events
-        .into_iter()
-        .map(|e| TimelineEntry {
-            at: e.received_at,
-            kind: TimelineKind::Event,
-            event_id: Some(e.id),
-            event_type: Some(e.event_type),
-            source: Some(e.source),
-            level: None,
-            text: e.outcome,
-            detail: e.summary,
-        })
-        .chain(logs.into_iter().map(|l| TimelineEntry {
-            at: l.created_at,
-            kind: TimelineKind::Log,
-            event_id: l.event_id,
-            event_type: l.event_type,
-            source: None,
-            level: Some(l.level),
-            text: l.error_message.unwrap_or_default(),
-            detail: l.stripe_event,
-        }))
-        .collect();
-    domain::timeline::in_order(&mut entries);
-    Ok(entries)
 }

@@ -12,9 +12,12 @@ pub mod bookings;
 pub mod checkout;
 pub mod ledger;
 pub mod live;
+pub mod outbox;
 pub mod payment_logs;
 pub mod payments;
+pub mod refunds;
 pub mod sessions;
+pub mod timeline;
 
 pub use live::LiveHub;
 

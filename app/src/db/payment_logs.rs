@@ -31,6 +31,30 @@ pub async fn write(
     Ok(())
 }
 
+/// Writes one line about a booking that no Stripe event caused (a refund Stripe refused when
+/// asked, say), under `event_type`.
+pub async fn write_outside_event(
+    db: &Db,
+    booking_id: i64,
+    event_type: &str,
+    line: &LogLine,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO payment_logs
+            (booking_id, stripe_event, error_message, created_at, event_type, level)
+         VALUES ($1, '{}', $2, $3, $4, $5)",
+    )
+    .bind(booking_id)
+    .bind(line.message.clone())
+    .bind(now)
+    .bind(event_type.to_owned())
+    .bind(line.level.as_str())
+    .execute(db.writer())
+    .await?;
+    Ok(())
+}
+
 /// Stripe's message for the booking's latest failed payment, if any.
 pub async fn last_failure(db: &Db, booking_id: i64) -> Result<Option<String>, sqlx::Error> {
     sqlx::query_scalar(

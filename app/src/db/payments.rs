@@ -18,6 +18,8 @@ pub struct PaymentState {
     /// What the booking costs: minor units of `currency`.
     pub amount: i64,
     pub currency: String,
+    /// Where the mails about its payment go.
+    pub parent_email: String,
     /// 1 when events for the event's payment wait, parked, for a booking to claim it.
     has_parked: i64,
 }
@@ -42,7 +44,7 @@ pub enum BookingKey<'a> {
 macro_rules! payment_state_select {
     () => {
         "SELECT id, payment_status, stripe_checkout_session_id, stripe_payment_intent_id,
-                amount, currency,
+                amount, currency, parent_email,
                 CASE WHEN EXISTS (SELECT 1 FROM stripe_events
                                   WHERE parked = 1 AND payment_intent_id = $2)
                      THEN 1 ELSE 0 END AS has_parked

@@ -23,6 +23,24 @@ pub struct ParentBooking {
     pub attendance_status: AttendanceStatus,
     /// Stripe's words for the last failed payment, when the booking is failed.
     pub failure: Option<String>,
+    /// Whether the parent may cancel from this page.
+    pub cancellation: CancelOffer,
+    /// Where to write when this page cannot help.
+    pub contact: String,
+    /// What was refunded, or is on its way back, in words (`None` when nothing).
+    pub refund: Option<String>,
+}
+
+/// Whether a booking can be cancelled from its page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CancelOffer {
+    Open,
+    /// Past the cut-off: the parent is told to write instead.
+    TooLate {
+        cutoff_hours: i64,
+    },
+    /// Cancelled already, refunded, or over.
+    Closed,
 }
 
 impl ParentBooking {
@@ -45,6 +63,43 @@ pub async fn booking_view(reference: String) -> Result<Option<ParentBooking>, Se
     else {
         return Ok(None);
     };
+    let cutoff = state.settings.cancellation_cutoff_ms;
+    let cancellation = match domain::booking::parent_may_cancel(
+        booking.payment_status,
+        booking.attendance_status,
+        booking.session_starts_at,
+        crate::db::now_ms(),
+        cutoff,
+    ) {
+        Ok(()) => CancelOffer::Open,
+        Err(domain::booking::CannotCancel::TooLate { cutoff_hours }) => {
+            CancelOffer::TooLate { cutoff_hours }
+        }
+        Err(_) => CancelOffer::Closed,
+    };
+    let money = |amount: i64| Money::new(amount, booking.currency.clone()).to_string();
+    let on_its_way = crate::db::refunds::pending_of_booking(&state.db, booking.id)
+        .await
+        .unwrap_or(0)
+        > 0;
+    let refund = match (booking.payment_status, on_its_way) {
+        (PaymentStatus::Refunded, _) => Some(format!(
+            "{} was refunded.",
+            money(
+                booking
+                    .amount_refunded
+                    .max(booking.amount_paid.unwrap_or(0))
+            )
+        )),
+        (_, true) => Some(
+            "A refund is on its way: it usually reaches your account within 5 to 10 days."
+                .to_owned(),
+        ),
+        (_, false) if booking.amount_refunded > 0 => {
+            Some(format!("{} was refunded.", money(booking.amount_refunded)))
+        }
+        _ => None,
+    };
     let failure = if booking.payment_status == PaymentStatus::Failed {
         crate::db::payment_logs::last_failure(&state.db, booking.id)
             .await
@@ -63,7 +118,50 @@ pub async fn booking_view(reference: String) -> Result<Option<ParentBooking>, Se
         payment_status: booking.payment_status,
         attendance_status: booking.attendance_status,
         failure,
+        cancellation,
+        contact: state.settings.mail.contact.clone(),
+        refund,
     }))
+}
+
+/// Cancels the booking (the parent's own, by its reference), before the cut-off; a paid one
+/// is refunded in full. Then back to the booking's page.
+#[server(endpoint = "bookings/cancel")]
+pub async fn cancel_booking(reference: String) -> Result<(), ServerFnError> {
+    use crate::services::cancellation::{cancel_by_parent, CancelError};
+    use crate::state::{answer_with, AppState};
+    use axum::http::StatusCode;
+    let state = expect_context::<AppState>();
+    match cancel_by_parent(
+        &state.db,
+        state.checkout.as_ref(),
+        &state.settings,
+        &reference,
+    )
+    .await
+    {
+        Ok(_) => {
+            leptos_axum::redirect(&format!("/bookings/{reference}"));
+            Ok(())
+        }
+        Err(CancelError::NoSuchBooking) => {
+            answer_with(StatusCode::NOT_FOUND, None);
+            Err(ServerFnError::new("We could not find that booking."))
+        }
+        Err(CancelError::Cannot(why)) => {
+            answer_with(StatusCode::CONFLICT, None);
+            Err(ServerFnError::new(format!(
+                "This booking cannot be cancelled online: {why}. Please write to {}.",
+                state.settings.mail.contact
+            )))
+        }
+        Err(error) => {
+            tracing::error!(%error, "cancellation failed");
+            Err(ServerFnError::new(
+                "Something went wrong on our side; your booking is unchanged. Please try again.",
+            ))
+        }
+    }
 }
 
 /// Sends the parent to the checkout for this booking: the open session, or a new one.
@@ -251,6 +349,22 @@ fn BookingPage(kind: BookingPageKind) -> impl IntoView {
                                         <p class="mt-3 rounded-lg bg-red-50 p-3 text-red-800" role="alert" data-testid="pay-error">{m}</p>
                                     })}
                                 </div>
+                                {b.refund.clone().map(|text| view! {
+                                    <p class="mt-4 rounded-lg bg-slate-100 p-4 text-slate-800" data-testid="refund-note">{text}</p>
+                                })}
+                                {match b.cancellation {
+                                    CancelOffer::Open => view! {
+                                        <p class="mt-4">
+                                            <a href=format!("/bookings/{}/cancel", b.reference) class="text-red-700 underline" data-testid="cancel-link">"Cancel this booking"</a>
+                                        </p>
+                                    }.into_any(),
+                                    CancelOffer::TooLate { cutoff_hours } => view! {
+                                        <p class="mt-4 text-sm text-slate-700" data-testid="cancel-too-late">
+                                            {format!("Bookings can be cancelled online up to {cutoff_hours} hours before the session. To cancel now, please write to {}.", b.contact)}
+                                        </p>
+                                    }.into_any(),
+                                    CancelOffer::Closed => ().into_any(),
+                                }}
                                 <p class="mt-4 text-sm text-slate-600">"Keep this page's address: it is your booking's private link."</p>
                             }.into_any()
                         }
@@ -266,7 +380,13 @@ fn BookingPage(kind: BookingPageKind) -> impl IntoView {
 
 #[component]
 fn StatusBanner(kind: BookingPageKind, booking: ParentBooking) -> impl IntoView {
+    let cancelled = booking.attendance_status == AttendanceStatus::Cancelled;
     let (tone, title, detail): (&str, String, String) = match (booking.payment_status, kind) {
+        _ if cancelled => (
+            "border-slate-300 bg-slate-50 text-slate-900",
+            "Booking cancelled".into(),
+            format!("{}'s place is released.", booking.athlete_name),
+        ),
         (PaymentStatus::Paid, _) => (
             "border-green-300 bg-green-50 text-green-900",
             "Payment received".into(),
@@ -309,5 +429,58 @@ fn StatusBanner(kind: BookingPageKind, booking: ParentBooking) -> impl IntoView 
             <h1 class="text-2xl font-bold">{title}</h1>
             <p class="mt-1">{detail}</p>
         </div>
+    }
+}
+
+/// `/bookings/:reference/cancel`: what cancelling does, and the button that does it.
+#[component]
+pub fn BookingCancelPage() -> impl IntoView {
+    let params = use_params_map();
+    let reference = move || params.read().get("reference").unwrap_or_default();
+    let booking = Resource::new(reference, booking_view);
+    let cancel = ServerAction::<CancelBooking>::new();
+    let problem = move || match cancel.value().get() {
+        Some(Err(e)) => Some(crate::error_text(&e)),
+        _ => None,
+    };
+    view! {
+        <section class="mx-auto max-w-2xl">
+            <Suspense fallback=|| view! { <p class="text-slate-600">"Loading your booking…"</p> }>
+                {move || Suspend::new(async move {
+                    match booking.await {
+                        Ok(Some(b)) if b.cancellation == CancelOffer::Open => {
+                            let paid = b.payment_status == PaymentStatus::Paid;
+                            view! {
+                                <h1 class="text-2xl font-bold">"Cancel this booking?"</h1>
+                                <p class="mt-3 text-slate-700">
+                                    {format!("{} – {}, for {}.", b.session_title, b.when, b.athlete_name)}
+                                </p>
+                                <p class="mt-3 text-slate-700">
+                                    {if paid {
+                                        format!("The place is released at once and the {} you paid is refunded in full to your card.", b.amount)
+                                    } else {
+                                        "The place is released at once. Nothing was charged.".to_owned()
+                                    }}
+                                </p>
+                                <ActionForm action=cancel attr:class="mt-6 flex flex-wrap gap-3">
+                                    <input type="hidden" name="reference" value=b.reference.clone()/>
+                                    <button type="submit" class="inline-flex items-center justify-center rounded-lg bg-red-700 px-5 py-2.5 font-semibold text-white hover:bg-red-800 focus:outline-none focus-visible:ring-2 focus-visible:ring-red-500 focus-visible:ring-offset-2 disabled:opacity-60" disabled=move || cancel.pending().get() data-testid="confirm-cancel">
+                                        "Yes, cancel my booking"
+                                    </button>
+                                    <a href=format!("/bookings/{}", b.reference) class=SECONDARY_BUTTON_CLASS>"No, keep it"</a>
+                                </ActionForm>
+                            }.into_any()
+                        }
+                        Ok(Some(b)) => view! {
+                            <h1 class="text-2xl font-bold">"This booking cannot be cancelled here"</h1>
+                            <p class="mt-3 text-slate-700">{format!("Please write to {}.", b.contact)}</p>
+                            <a href=format!("/bookings/{}", b.reference) class="mt-4 inline-block text-indigo-700 underline">"Back to the booking"</a>
+                        }.into_any(),
+                        _ => view! { <h1 class="text-2xl font-bold">"Booking not found"</h1> }.into_any(),
+                    }
+                })}
+            </Suspense>
+            {move || problem().map(|m| view! { <p class="mt-4 rounded-lg bg-red-50 p-4 text-red-800" role="alert">{m}</p> })}
+        </section>
     }
 }

@@ -12,6 +12,7 @@ pub fn SiteHeader() -> impl IntoView {
         <header class="border-b border-slate-200 bg-white">
             <nav class="mx-auto flex w-full max-w-5xl flex-wrap items-center justify-between gap-2 px-4 py-3" aria-label="Main">
                 <A href="/" attr:class="text-lg font-bold text-slate-900 hover:text-indigo-700">"Coaching sessions"</A>
+                <A href="/find" attr:class="text-sm font-medium text-indigo-700 underline">"Find my booking"</A>
             </nav>
         </header>
     }

@@ -2,6 +2,7 @@
 
 pub mod book;
 pub mod booking;
+pub mod find;
 pub mod landing;
 pub mod layout;
 pub mod sessions;

@@ -2,10 +2,12 @@
 //! capacity, checked in the same transaction that inserts (the session row locked first, so two
 //! bookings never take the last place).
 
+use super::mail;
 use crate::db::bookings::{self, CreatedBooking};
 use crate::db::{now_ms, Db};
 use domain::booking::HOLD_MS;
 use domain::booking_form::{BookingFormInput, BookingRequest, FieldErrors, SessionProblem};
+use domain::mail::{MailFacts, MailKind};
 use domain::{BookingSource, HoldLimit, HoldPolicy};
 
 #[derive(Debug, thiserror::Error)]
@@ -79,6 +81,16 @@ pub async fn book(
         }
     }
     let created = bookings::insert(&mut tx, request, source, &terms, now + HOLD_MS, now).await?;
+    mail::queue(
+        &mut tx,
+        MailKind::BookingCreated,
+        created.id,
+        &request.parent_email,
+        None,
+        &MailFacts::default(),
+        now,
+    )
+    .await?;
     db.commit(tx, &[created.id]).await?;
     Ok(created)
 }

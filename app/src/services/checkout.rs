@@ -2,7 +2,7 @@
 //! the training session, never from the browser), an open one is reused, a booking that cannot
 //! be paid is refused (`domain::payable`), and each attempt carries its own idempotency key.
 
-use super::gateway::{CheckoutGateway, CheckoutRequest, GatewayError};
+use super::gateway::{CheckoutRequest, GatewayError, PaymentGateway};
 use crate::db::bookings::{self, Booking};
 use crate::db::checkout::{self as stored, StoredSession};
 use crate::db::{now_ms, Db};
@@ -114,7 +114,7 @@ fn new_request(booking: &Booking, settings: &Settings, attempt: i64, now: i64) -
 pub async fn start_checkout(
     db: &Db,
     settings: &Settings,
-    gateway: &dyn CheckoutGateway,
+    gateway: &dyn PaymentGateway,
     reference: &str,
 ) -> Result<String, CheckoutProblem> {
     let now = now_ms();

@@ -65,9 +65,34 @@ impl GatewayError {
     }
 }
 
+/// A refund the server asks the provider for: the booking's payment, all of it or a part.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RefundRequest {
+    pub booking_id: i64,
+    pub payment_intent: String,
+    /// Minor units.
+    pub amount: i64,
+    /// What the payment was, and in which currency (the simulated provider needs it; Stripe
+    /// knows it).
+    pub paid_amount: i64,
+    pub currency: String,
+    /// Stripe's reason: `requested_by_customer`, `duplicate` or `fraudulent`.
+    pub reason: Option<String>,
+    pub idempotency_key: String,
+}
+
+/// What the provider answered to a refund request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreatedRefund {
+    pub id: String,
+    /// `pending`, `succeeded`, `failed`, `requires_action` or `canceled`.
+    pub status: String,
+    pub failure_reason: Option<String>,
+}
+
 /// The payment provider: Stripe, or the simulated checkout.
 #[async_trait::async_trait]
-pub trait CheckoutGateway: Send + Sync + 'static {
+pub trait PaymentGateway: Send + Sync + 'static {
     /// Test or live, as the provider's key is: events of the other mode change nothing.
     fn mode(&self) -> domain::StripeMode;
     async fn create_session(
@@ -75,4 +100,6 @@ pub trait CheckoutGateway: Send + Sync + 'static {
         request: &CheckoutRequest,
     ) -> Result<CreatedSession, GatewayError>;
     async fn retrieve_session(&self, id: &str) -> Result<RetrievedSession, GatewayError>;
+    /// Refunds (part of) a payment; the same key again is the same refund.
+    async fn create_refund(&self, request: &RefundRequest) -> Result<CreatedRefund, GatewayError>;
 }

@@ -14,14 +14,21 @@
 //! | training sessions                 | `sessions::{create, save, cancel}`         |
 //! | admin accounts and logins         | `admins::{login, logout, upsert_admin}`    |
 //! | how often a client may book, pay  | `limits::RequestLimits`                    |
+//! | mail (queue, send)                | `mail::{queue, spawn_sender}`              |
+//! | cancel (parent, admin, session)   | `cancellation::{cancel_by_parent, ...}`    |
+//! | refund                            | `refunds::{refund_by_admin, send, resume}` |
 
 pub mod admins;
 pub mod attendance;
 pub mod booking;
+pub mod cancellation;
 pub mod checkout;
 pub mod gateway;
 pub mod limits;
+pub mod lookup;
+pub mod mail;
 pub mod payment_writer;
 pub mod payments;
 pub mod reconcile;
+pub mod refunds;
 pub mod sessions;

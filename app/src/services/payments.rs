@@ -4,14 +4,16 @@
 //! changed the booking meanwhile. `payment_writer` batches deliveries into transactions;
 //! reconciliation calls `apply_event`, one event per transaction.
 
+use super::mail;
 use crate::db::ledger::{self, LedgerEntry};
 use crate::db::payments::{self, BookingKey, PaymentState};
-use crate::db::{is_unavailable, now_ms, payment_logs, Db, Tx};
+use crate::db::{is_unavailable, now_ms, payment_logs, refunds, Db, Tx};
+use domain::mail::{MailFacts, MailKind};
 use domain::outcome::{decision_log, DecidedFor};
 use domain::payment_check::{self, Expected};
 use domain::{
-    decide, status_after, Applied, EventSource, Interpretation, LogLine, PaymentChange,
-    PaymentSignal, StripeEvent, StripeMode,
+    decide, status_after, Applied, Decision, EventSource, Interpretation, LogLine, PaymentChange,
+    PaymentSignal, PaymentStatus, StripeEvent, StripeMode,
 };
 
 /// Why an event could not be applied; nothing of its transaction may be committed.
@@ -90,6 +92,111 @@ async fn find_booking(
     }))
 }
 
+/// Queues the mail a decision tells the parent of, in its transaction: the receipt of a
+/// payment, a failure with a way to try again, a refund.
+async fn mail_for(
+    tx: &mut Tx,
+    booking: &PaymentState,
+    event: &StripeEvent,
+    signal: PaymentSignal,
+    decision: Decision,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let money = |amount: Option<i64>| MailFacts {
+        amount,
+        currency: Some(
+            event
+                .object
+                .currency
+                .clone()
+                .unwrap_or_else(|| booking.currency.clone()),
+        ),
+        payment_id: event.payment_intent_id().map(str::to_owned),
+        at: Some(now),
+        ..MailFacts::default()
+    };
+    let refunded = match signal {
+        PaymentSignal::ChargeRefunded {
+            amount_refunded, ..
+        } => Some(amount_refunded),
+        _ => None,
+    };
+    let (kind, occurrence, facts) = match decision {
+        Decision::Transition {
+            to: PaymentStatus::Paid,
+        } => (MailKind::PaymentReceived, None, money(event.object.amount)),
+        Decision::Transition {
+            to: PaymentStatus::Failed,
+        } => (
+            MailKind::PaymentFailed,
+            Some(event.id.clone()),
+            MailFacts {
+                message: event.object.failure_message.clone(),
+                ..MailFacts::default()
+            },
+        ),
+        Decision::Transition {
+            to: PaymentStatus::Refunded,
+        } => (MailKind::RefundCompleted, None, money(refunded)),
+        Decision::PartialRefund { amount_refunded } => (
+            MailKind::RefundCompleted,
+            Some(amount_refunded.to_string()),
+            money(Some(amount_refunded)),
+        ),
+        _ => return Ok(()),
+    };
+    mail::queue(
+        tx,
+        kind,
+        booking.id,
+        &booking.parent_email,
+        occurrence.as_deref(),
+        &facts,
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// News of a refund: the refund we asked for (found by Stripe's id) takes its new status; a
+/// failed one shows on the payment-issues view. A refund we did not ask for is ignored here
+/// (its `charge.refunded` is what moves the booking).
+async fn refund_update(
+    tx: &mut Tx,
+    event: &StripeEvent,
+    source: EventSource,
+    summary: &str,
+    now: i64,
+) -> Result<Applied, ApplyError> {
+    let refund_id = event.object.id.clone().unwrap_or_default();
+    let status = match event.object.status.as_deref() {
+        Some("succeeded") => "succeeded",
+        Some("failed" | "canceled") => "failed",
+        _ => "pending",
+    };
+    let failure = event.object.failure_message.as_deref();
+    let Some((_, booking_id)) =
+        refunds::update_from_stripe(tx, &refund_id, status, failure, now).await?
+    else {
+        return record_only(tx, event, source, summary, Applied::Ignored, None, now).await;
+    };
+    let applied = Applied::RefundUpdated {
+        booking_id,
+        refund_id,
+        status: status.to_owned(),
+    };
+    let log = (status == "failed").then(|| {
+        (
+            LogLine::error(&format!(
+                "refund failed: {}",
+                failure.unwrap_or("Stripe gave no reason")
+            )),
+            false,
+        )
+    });
+    record_only(tx, event, source, summary, applied, log, now).await
+}
+
 /// What the booking expects of the payment that settles it.
 fn expected(booking: &PaymentState) -> Expected<'_> {
     Expected {
@@ -153,7 +260,7 @@ async fn decide_and_apply(
 ) -> Result<Applied, ApplyError> {
     if let Err(mismatch) = payment_check::check(event, signal, expected(&booking), mode) {
         let reason = mismatch.to_string();
-        let log = (LogLine::mismatch(&reason), false);
+        let log = (LogLine::error(&reason), false);
         let applied = Applied::Mismatched {
             booking_id: booking.id,
             reason,
@@ -194,6 +301,7 @@ async fn decide_and_apply(
         if let Some(line) = decision_log(event, signal, seen(&booking), decision) {
             payment_logs::write(tx, Some(booking.id), event, summary, &line, now).await?;
         }
+        mail_for(tx, &booking, event, signal, decision, now).await?;
         if let (Some(pi), true) = (event.payment_intent_id(), booking.has_parked()) {
             booking.payment_status = status_after(booking.payment_status, decision);
             release_parked(tx, &mut booking, pi, mode, now).await?;
@@ -223,7 +331,7 @@ async fn release_parked(
         };
         if let Err(mismatch) = payment_check::check(&event, signal, expected(booking), mode) {
             let reason = mismatch.to_string();
-            let line = LogLine::mismatch(&reason);
+            let line = LogLine::error(&reason);
             payment_logs::write(tx, Some(booking.id), &event, &parked.summary, &line, now).await?;
             let applied = Applied::Mismatched {
                 booking_id: booking.id,
@@ -241,6 +349,7 @@ async fn release_parked(
         if let Some(line) = decision_log(&event, signal, seen(booking), decision) {
             payment_logs::write(tx, Some(booking.id), &event, &parked.summary, &line, now).await?;
         }
+        mail_for(tx, booking, &event, signal, decision, now).await?;
         let applied = Applied::Decided {
             booking_id: booking.id,
             from: booking.payment_status,
@@ -267,6 +376,7 @@ pub async fn apply_in(
         Interpretation::Ignored => {
             record_only(tx, event, source, &summary, Applied::Ignored, None, now).await
         }
+        Interpretation::RefundUpdate => refund_update(tx, event, source, &summary, now).await,
         Interpretation::Unusable(reason) => {
             let applied = Applied::Unusable {
                 reason: reason.to_owned(),

@@ -2,7 +2,7 @@
 //! what Stripe says through the same decision and ledger as the webhook (source `reconcile`).
 //! Stripe delivers at least once, late, or (rarely) never; this covers the "never".
 
-use super::gateway::{CheckoutGateway, GatewayError, RetrievedSession};
+use super::gateway::{GatewayError, PaymentGateway, RetrievedSession};
 use super::payments::{apply_event, ApplyError};
 use crate::db::{checkout, now_ms, Db};
 use domain::{Applied, EventKind, EventObject, EventSource, StripeEvent};
@@ -49,6 +49,7 @@ pub fn event_for(session: &RetrievedSession, booking_id: i64) -> Option<StripeEv
             payment_status: Some(session.payment_status.clone()),
             // The session was retrieved by the id its booking holds: it is one we made.
             mode: None,
+            status: session.status.clone(),
             amount: session.amount_total,
             amount_refunded: None,
             refunded: None,
@@ -62,7 +63,7 @@ pub fn event_for(session: &RetrievedSession, booking_id: i64) -> Option<StripeEv
 /// throttles repeated asks about the same booking.
 pub async fn reconcile_booking(
     db: &Db,
-    gateway: &dyn CheckoutGateway,
+    gateway: &dyn PaymentGateway,
     booking_id: i64,
     min_gap_ms: i64,
 ) -> Result<Reconciled, ReconcileError> {
@@ -107,7 +108,7 @@ pub struct Report {
 /// `older_than_ms` (up to `limit` of them, oldest first).
 pub async fn reconcile_due(
     db: &Db,
-    gateway: &dyn CheckoutGateway,
+    gateway: &dyn PaymentGateway,
     older_than_ms: i64,
     limit: i64,
 ) -> Result<Report, sqlx::Error> {
@@ -134,7 +135,7 @@ pub const BATCH: i64 = 200;
 /// `server reconcile` command.
 pub async fn reconcile_all(
     db: &Db,
-    gateway: &dyn CheckoutGateway,
+    gateway: &dyn PaymentGateway,
     older_than_ms: i64,
 ) -> Result<Report, sqlx::Error> {
     let mut total = Report::default();
@@ -153,7 +154,7 @@ pub async fn reconcile_all(
 /// came, one pass of at most `BATCH` bookings at a time.
 pub fn spawn_periodic(
     db: Db,
-    gateway: std::sync::Arc<dyn CheckoutGateway>,
+    gateway: std::sync::Arc<dyn PaymentGateway>,
     interval: std::time::Duration,
     after: std::time::Duration,
 ) {

@@ -6,12 +6,14 @@
 mod admin;
 mod database;
 mod limits;
+mod mail;
 mod server;
 mod stripe;
 
 pub use admin::AdminConfig;
 pub use database::DatabaseConfig;
 pub use limits::LimitsConfig;
+pub use mail::MailConfig;
 pub use server::ServerConfig;
 pub use stripe::StripeConfig;
 
@@ -141,6 +143,7 @@ pub struct Config {
     pub stripe: StripeConfig,
     pub admin: AdminConfig,
     pub limits: LimitsConfig,
+    pub mail: MailConfig,
     /// Worth telling the operator, not worth refusing to start: logged once logging runs.
     pub warnings: Vec<String>,
 }
@@ -166,6 +169,7 @@ impl Config {
             database: DatabaseConfig::from_source(source)?,
             admin: AdminConfig::from_source(source)?,
             limits: LimitsConfig::from_source(source)?,
+            mail: MailConfig::from_source(source, environment)?,
             warnings,
         })
     }
@@ -261,6 +265,7 @@ mod tests {
             ("APP_ENV", "production"),
             ("PUBLIC_BASE_URL", "https://book.example.com"),
             ("ALLOW_SIMULATED_PAYMENTS", "true"),
+            ("MAIL_DISABLED", "true"),
         ];
         assert_eq!(
             Config::from_source(&told).unwrap().stripe.mode,

@@ -15,6 +15,8 @@ pub struct ServerConfig {
     pub metrics_token: Option<SecretString>,
     /// The proxies whose `X-Forwarded-For` names the client (`TRUSTED_PROXIES`, CIDRs).
     pub trusted_proxies: domain::client::TrustedProxies,
+    /// Parents may cancel up to this long before their session (`CANCELLATION_CUTOFF_HOURS`).
+    pub cancellation_cutoff: std::time::Duration,
 }
 
 impl ServerConfig {
@@ -52,6 +54,13 @@ impl ServerConfig {
             &source.get("TRUSTED_PROXIES").unwrap_or_default(),
         )
         .map_err(|problem| bad("TRUSTED_PROXIES", problem))?;
+        let cutoff_hours = super::parse_number(
+            source,
+            "CANCELLATION_CUTOFF_HOURS",
+            24,
+            |n: &u64| *n <= 24 * 60,
+            "a number of hours up to 1440",
+        )?;
         Ok(Self {
             site_addr,
             public_base_url,
@@ -59,6 +68,7 @@ impl ServerConfig {
             log_format,
             metrics_token: source.get("METRICS_TOKEN").map(SecretString::from),
             trusted_proxies,
+            cancellation_cutoff: std::time::Duration::from_secs(cutoff_hours * 3600),
         })
     }
 }

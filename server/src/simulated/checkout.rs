@@ -1,9 +1,12 @@
 //! The simulated provider: makes Checkout Sessions, remembers them, and turns the checkout
 //! page's buttons into signed events posted to our own webhook, as Stripe would post them.
 
-use super::events::{checkout_session, event, payment_intent, SessionState};
+use super::events::{
+    checkout_session, event, payment_intent, refund, refunded_charge, SessionState,
+};
 use app::services::gateway::{
-    CheckoutGateway, CheckoutRequest, CreatedSession, GatewayError, RetrievedSession,
+    CheckoutRequest, CreatedRefund, CreatedSession, GatewayError, PaymentGateway, RefundRequest,
+    RetrievedSession,
 };
 use app::state::AppState;
 use axum::{
@@ -38,6 +41,43 @@ pub struct Simulator {
     delay: Duration,
     client: reqwest::Client,
     sessions: Mutex<HashMap<String, SimulatedSession>>,
+    /// Refunds made, by idempotency key (the same key again is the same refund), and what each
+    /// payment has had refunded.
+    refunds: Mutex<HashMap<String, CreatedRefund>>,
+    refunded: Mutex<HashMap<String, i64>>,
+}
+
+/// Posts signed events to the webhook, as Stripe does.
+#[derive(Clone)]
+struct Delivery {
+    webhook_url: String,
+    secret: SecretString,
+    client: reqwest::Client,
+}
+
+impl Delivery {
+    async fn deliver(&self, event: serde_json::Value) -> Result<(), String> {
+        let body = event.to_string();
+        let signature = domain::stripe_signature::header_value(
+            self.secret.expose_secret(),
+            now_secs(),
+            body.as_bytes(),
+        );
+        let response = self
+            .client
+            .post(&self.webhook_url)
+            .header("content-type", "application/json")
+            .header("stripe-signature", signature)
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| format!("the webhook could not be reached: {e}"))?;
+        if response.status().is_success() {
+            Ok(())
+        } else {
+            Err(format!("the webhook answered {}", response.status()))
+        }
+    }
 }
 
 fn random_id(prefix: &str) -> String {
@@ -67,6 +107,8 @@ impl Simulator {
                 .build()
                 .expect("an HTTP client without TLS always builds"),
             sessions: Mutex::new(HashMap::new()),
+            refunds: Mutex::new(HashMap::new()),
+            refunded: Mutex::new(HashMap::new()),
         }
     }
 
@@ -86,28 +128,18 @@ impl Simulator {
         })
     }
 
+    /// What delivering events needs, apart from the simulator's state (for a task).
+    fn clone_for_delivery(&self) -> Delivery {
+        Delivery {
+            webhook_url: self.webhook_url.clone(),
+            secret: self.secret.clone(),
+            client: self.client.clone(),
+        }
+    }
+
     /// Signs `event` with the webhook secret and posts it to the webhook, as Stripe does.
     async fn deliver(&self, event: serde_json::Value) -> Result<(), String> {
-        let body = event.to_string();
-        let signature = domain::stripe_signature::header_value(
-            self.secret.expose_secret(),
-            now_secs(),
-            body.as_bytes(),
-        );
-        let response = self
-            .client
-            .post(&self.webhook_url)
-            .header("content-type", "application/json")
-            .header("stripe-signature", signature)
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| format!("the webhook could not be reached: {e}"))?;
-        if response.status().is_success() {
-            Ok(())
-        } else {
-            Err(format!("the webhook answered {}", response.status()))
-        }
+        self.clone_for_delivery().deliver(event).await
     }
 
     /// Moves the session to a new state and returns the session object as it now is.
@@ -132,7 +164,68 @@ impl Simulator {
 }
 
 #[async_trait::async_trait]
-impl CheckoutGateway for Simulator {
+impl PaymentGateway for Simulator {
+    /// Refunds at once, then delivers what Stripe would: `refund.updated` (succeeded) and
+    /// `charge.refunded`, signed, through the real webhook.
+    async fn create_refund(&self, request: &RefundRequest) -> Result<CreatedRefund, GatewayError> {
+        let poisoned = || GatewayError::Failed("simulator state poisoned".into());
+        if let Some(made) = self
+            .refunds
+            .lock()
+            .map_err(|_| poisoned())?
+            .get(&request.idempotency_key)
+        {
+            return Ok(made.clone());
+        }
+        let id = random_id("re");
+        let total = {
+            let mut refunded = self.refunded.lock().map_err(|_| poisoned())?;
+            let total = refunded.entry(request.payment_intent.clone()).or_default();
+            *total += request.amount;
+            *total
+        };
+        let made = CreatedRefund {
+            id: id.clone(),
+            status: "pending".into(),
+            failure_reason: None,
+        };
+        self.refunds
+            .lock()
+            .map_err(|_| poisoned())?
+            .insert(request.idempotency_key.clone(), made.clone());
+        let simulator = self.clone_for_delivery();
+        let request = request.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            let currency = request.currency.to_ascii_lowercase();
+            let refunded = refund(
+                &id,
+                &request.payment_intent,
+                request.booking_id,
+                request.amount,
+                &currency,
+                "succeeded",
+            );
+            let charge = refunded_charge(
+                &random_id("ch"),
+                &request.payment_intent,
+                Some(request.booking_id),
+                request.paid_amount,
+                total,
+                &currency,
+            );
+            for (kind, object) in [("refund.updated", refunded), ("charge.refunded", charge)] {
+                let delivered = simulator
+                    .deliver(event(&random_id("evt"), kind, now_secs(), object))
+                    .await;
+                if let Err(error) = delivered {
+                    tracing::error!(%error, "simulated refund event not delivered");
+                }
+            }
+        });
+        Ok(made)
+    }
+
     /// Simulated payments are test payments: their events say `livemode: false`.
     fn mode(&self) -> domain::StripeMode {
         domain::StripeMode::Test

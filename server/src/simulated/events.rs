@@ -127,3 +127,25 @@ pub fn refunded_charge(
         "status": "succeeded",
     })
 }
+
+/// A `refund` object of `amount` from `payment_intent`, in `status`.
+pub fn refund(
+    id: &str,
+    payment_intent: &str,
+    booking_id: i64,
+    amount: i64,
+    currency: &str,
+    status: &str,
+) -> Value {
+    json!({
+        "id": id,
+        "object": "refund",
+        "amount": amount,
+        "currency": currency,
+        "metadata": booking_metadata(Some(booking_id)),
+        "payment_intent": payment_intent,
+        "reason": "requested_by_customer",
+        "status": status,
+        "failure_reason": null,
+    })
+}

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 pub mod fake_stripe;
+pub mod maildev;
 pub mod stripe_spec;
 
 pub const WEBHOOK_SECRET: &str = "whsec_test_secret_for_the_suite_0123456789";

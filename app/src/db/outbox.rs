@@ -1,0 +1,194 @@
+//! The outbox: mails to send, written in the same transaction as the change that causes them
+//! (so a crash between the commit and the send loses nothing), one row per change (its dedupe
+//! key is unique), claimed by one sender at a time for a while (`locked_until`; PostgreSQL
+//! also skips rows another transaction holds), then marked sent, retried later, or failed.
+
+use super::{Backend, Db, Tx};
+use domain::mail::MailKind;
+
+/// A mail to write into the outbox.
+#[derive(Debug, Clone, Copy)]
+pub struct NewMail<'a> {
+    pub kind: MailKind,
+    pub dedupe_key: &'a str,
+    pub booking_id: Option<i64>,
+    pub recipient: &'a str,
+    /// `domain::mail::MailFacts` as JSON.
+    pub facts: &'a str,
+}
+
+/// Adds a mail to send as soon as possible; nothing when its key is already there (the same
+/// change, seen again). True when it was added.
+pub async fn enqueue(tx: &mut Tx, mail: NewMail<'_>, now: i64) -> Result<bool, sqlx::Error> {
+    let added = sqlx::query(
+        "INSERT INTO outbox (dedupe_key, kind, booking_id, recipient, payload, next_attempt_at, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $6)
+         ON CONFLICT (dedupe_key) DO NOTHING",
+    )
+    .bind(mail.dedupe_key.to_owned())
+    .bind(mail.kind.as_str())
+    .bind(mail.booking_id)
+    .bind(mail.recipient.to_owned())
+    .bind(mail.facts.to_owned())
+    .bind(now)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(added == 1)
+}
+
+/// A mail a sender holds.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Claimed {
+    pub id: i64,
+    #[sqlx(try_from = "String")]
+    pub kind: MailKind,
+    pub booking_id: Option<i64>,
+    pub recipient: String,
+    pub payload: String,
+    /// Including this one.
+    pub attempts: i64,
+    pub created_at: i64,
+}
+
+/// The claim, written once: the due rows that nobody holds, held until `$1`.
+macro_rules! claim {
+    ($lock:literal) => {
+        concat!(
+            "UPDATE outbox SET locked_until = $1, attempts = attempts + 1
+             WHERE id IN (SELECT id FROM outbox
+                          WHERE status = 'pending' AND next_attempt_at <= $2 AND locked_until <= $2
+                          ORDER BY id LIMIT $3",
+            $lock,
+            ")
+             RETURNING id, kind, booking_id, recipient, payload, attempts, created_at"
+        )
+    };
+}
+
+/// Whether any mail is due (a read, so an idle sender does not take the writer).
+pub async fn any_due(db: &Db, now: i64) -> Result<bool, sqlx::Error> {
+    let due: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM outbox
+         WHERE status = 'pending' AND next_attempt_at <= $1 AND locked_until <= $1 LIMIT 1",
+    )
+    .bind(now)
+    .fetch_optional(db.reader())
+    .await?;
+    Ok(due.is_some())
+}
+
+/// Claims up to `limit` due mails for `lease_ms`. On PostgreSQL the rows another instance is
+/// claiming at the same moment are skipped, never waited for nor taken twice.
+pub async fn claim(
+    db: &Db,
+    now: i64,
+    lease_ms: i64,
+    limit: i64,
+) -> Result<Vec<Claimed>, sqlx::Error> {
+    let sql = match db.backend() {
+        Backend::Postgres => claim!(" FOR UPDATE SKIP LOCKED"),
+        Backend::Sqlite => claim!(""),
+    };
+    sqlx::query_as(sql)
+        .bind(now + lease_ms)
+        .bind(now)
+        .bind(limit)
+        .fetch_all(db.writer())
+        .await
+}
+
+/// The mail went out.
+pub async fn sent(db: &Db, id: i64, subject: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE outbox SET status = 'sent', sent_at = $1, subject = $2, locked_until = 0,
+                last_error = NULL
+         WHERE id = $3",
+    )
+    .bind(now)
+    .bind(subject.to_owned())
+    .bind(id)
+    .execute(db.writer())
+    .await?;
+    Ok(())
+}
+
+/// The mail could not go out this time: try again at `next_attempt_at`, or (`give_up`) no
+/// more, until an admin asks for it again.
+pub async fn not_sent(
+    db: &Db,
+    id: i64,
+    error: &str,
+    next_attempt_at: i64,
+    give_up: bool,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE outbox SET status = $1, last_error = $2, next_attempt_at = $3, locked_until = 0
+         WHERE id = $4",
+    )
+    .bind(if give_up { "failed" } else { "pending" })
+    .bind(error.to_owned())
+    .bind(next_attempt_at)
+    .bind(id)
+    .execute(db.writer())
+    .await?;
+    Ok(())
+}
+
+/// An admin asks for a mail that failed to be tried again; false when it had not failed.
+pub async fn resend(db: &Db, id: i64, now: i64) -> Result<bool, sqlx::Error> {
+    let changed = sqlx::query(
+        "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = $1,
+                locked_until = 0, last_error = NULL
+         WHERE id = $2 AND status = 'failed'",
+    )
+    .bind(now)
+    .bind(id)
+    .execute(db.writer())
+    .await?
+    .rows_affected();
+    Ok(changed == 1)
+}
+
+/// One mail as the admin's list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Listed {
+    pub id: i64,
+    #[sqlx(try_from = "String")]
+    pub kind: MailKind,
+    pub booking_id: Option<i64>,
+    pub recipient: String,
+    pub status: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub subject: Option<String>,
+    pub created_at: i64,
+    pub sent_at: Option<i64>,
+}
+
+/// A page of mails, newest first, and how many there are (of `status` only, when given).
+pub async fn list(
+    db: &Db,
+    status: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<Listed>, i64), sqlx::Error> {
+    let status = status.map(str::to_owned);
+    let total: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE $1 IS NULL OR status = $1")
+            .bind(status.clone())
+            .fetch_one(db.reader())
+            .await?;
+    let rows = sqlx::query_as(
+        "SELECT id, kind, booking_id, recipient, status, attempts, last_error, subject, created_at,
+                sent_at
+         FROM outbox WHERE $1 IS NULL OR status = $1
+         ORDER BY id DESC LIMIT $2 OFFSET $3",
+    )
+    .bind(status)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(db.reader())
+    .await?;
+    Ok((rows, total))
+}

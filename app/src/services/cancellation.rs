@@ -1,0 +1,221 @@
+//! Cancelling bookings: a parent before the cut-off, an admin at any time, or every booking of
+//! a session the admin cancels. The attendance becomes `cancelled` through the one attendance
+//! writer (the history says who), the place is free at once, the parent gets a mail, and a paid
+//! booking's refund is kept in the same transaction, then asked of Stripe.
+
+use super::gateway::PaymentGateway;
+use super::mail;
+use super::refunds::{self, RefundError};
+use crate::db::refunds::Refund;
+use crate::db::{attendance, bookings, now_ms, sessions, Db};
+use crate::settings::Settings;
+use domain::booking::{parent_may_cancel, CannotCancel, SessionCancellation};
+use domain::mail::{MailFacts, MailKind};
+use domain::{Actor, AttendanceStatus, PaymentStatus};
+
+#[derive(Debug, thiserror::Error)]
+pub enum CancelError {
+    #[error("that booking does not exist")]
+    NoSuchBooking,
+    #[error("{0}")]
+    Cannot(CannotCancel),
+    #[error(transparent)]
+    Refund(#[from] RefundError),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// What a cancellation did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cancelled {
+    pub booking_id: i64,
+    /// The refund asked for, as Stripe answered (or `requested`, to be sent again).
+    pub refund: Option<Refund>,
+}
+
+/// Why the booking is being cancelled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cause {
+    /// The parent or an admin cancelled this booking.
+    Booking,
+    /// The admin cancelled its whole session.
+    Session,
+}
+
+/// Cancels the booking `id` (locked in one transaction): attendance, mail, and the refund
+/// request of a paid booking when `refund` says so.
+async fn cancel(
+    db: &Db,
+    gateway: &dyn PaymentGateway,
+    id: i64,
+    by: Actor,
+    refund: bool,
+    cause: Cause,
+    check: impl FnOnce(&bookings::Booking) -> Result<(), CannotCancel>,
+) -> Result<Cancelled, CancelError> {
+    let now = now_ms();
+    let mut tx = db.begin().await?;
+    let booking = bookings::lock_by_id(&mut tx, id)
+        .await?
+        .ok_or(CancelError::NoSuchBooking)?;
+    check(&booking).map_err(CancelError::Cannot)?;
+    attendance::set_in(&mut tx, id, AttendanceStatus::Cancelled, &by, now).await?;
+    let refund_id = if refund && booking.payment_status == PaymentStatus::Paid {
+        match refunds::keep_request(
+            &mut tx,
+            &booking,
+            None,
+            "requested_by_customer",
+            &by.spelling(),
+            Some("cancel"),
+            now,
+        )
+        .await
+        {
+            Ok(id) => id,
+            // Nothing left to refund (an earlier refund took it all): a cancellation still.
+            Err(RefundError::Nothing) => None,
+            Err(error) => return Err(error.into()),
+        }
+    } else {
+        None
+    };
+    let facts = MailFacts {
+        refund_requested: refund_id.is_some(),
+        amount: refund_id.map(|_| booking.amount_paid.unwrap_or(booking.amount)),
+        currency: Some(booking.currency.clone()),
+        message: (by == Actor::Parent)
+            .then(|| "You cancelled it from your booking page.".to_owned()),
+        ..MailFacts::default()
+    };
+    let kind = match cause {
+        Cause::Booking => MailKind::BookingCancelled,
+        Cause::Session => MailKind::SessionCancelled,
+    };
+    mail::queue(&mut tx, kind, id, &booking.parent_email, None, &facts, now).await?;
+    db.commit(tx, &[id]).await?;
+    tracing::info!(booking_id = id, by = %by.spelling(), refund = refund_id.is_some(), "booking cancelled");
+    let refund = match refund_id {
+        Some(refund_id) => refunds::send(db, gateway, refund_id).await?,
+        None => None,
+    };
+    Ok(Cancelled {
+        booking_id: id,
+        refund,
+    })
+}
+
+/// A parent cancels their booking from its private page, before the cut-off; a paid booking
+/// is refunded in full.
+pub async fn cancel_by_parent(
+    db: &Db,
+    gateway: &dyn PaymentGateway,
+    settings: &Settings,
+    reference: &str,
+) -> Result<Cancelled, CancelError> {
+    let booking = bookings::by_reference(db, reference)
+        .await?
+        .ok_or(CancelError::NoSuchBooking)?;
+    let cutoff = settings.cancellation_cutoff_ms;
+    cancel(
+        db,
+        gateway,
+        booking.id,
+        Actor::Parent,
+        true,
+        Cause::Booking,
+        |b| {
+            parent_may_cancel(
+                b.payment_status,
+                b.attendance_status,
+                b.session_starts_at,
+                now_ms(),
+                cutoff,
+            )
+        },
+    )
+    .await
+}
+
+/// An admin cancels a booking, refunding it in full if `refund` and it is paid.
+pub async fn cancel_by_admin(
+    db: &Db,
+    gateway: &dyn PaymentGateway,
+    booking_id: i64,
+    admin_email: &str,
+    refund: bool,
+) -> Result<Cancelled, CancelError> {
+    cancel(
+        db,
+        gateway,
+        booking_id,
+        Actor::Admin(admin_email.to_owned()),
+        refund,
+        Cause::Booking,
+        |b| match b.attendance_status {
+            AttendanceStatus::Cancelled => Err(CannotCancel::AlreadyCancelled),
+            _ => Ok(()),
+        },
+    )
+    .await
+}
+
+pub async fn session_summary(
+    db: &Db,
+    session_id: i64,
+) -> Result<Option<SessionCancellation>, sqlx::Error> {
+    let Some(session) = sessions::get(db, session_id).await? else {
+        return Ok(None);
+    };
+    let mut summary = SessionCancellation {
+        currency: session.currency,
+        ..SessionCancellation::default()
+    };
+    for id in bookings::standing_in_session(db, session_id).await? {
+        let Some(booking) = bookings::by_id(db, id).await? else {
+            continue;
+        };
+        summary.bookings += 1;
+        if booking.payment_status == PaymentStatus::Paid {
+            summary.refunds += 1;
+            summary.refund_total +=
+                booking.amount_paid.unwrap_or(booking.amount) - booking.amount_refunded;
+        }
+    }
+    Ok(Some(summary))
+}
+
+/// The admin cancels a session and every booking in it, refunding the paid ones. Each booking
+/// is its own transaction and its refund its own idempotent request, so running it again after
+/// a crash finishes the work without cancelling or refunding anyone twice.
+pub async fn cancel_session(
+    db: &Db,
+    gateway: &dyn PaymentGateway,
+    session_id: i64,
+    admin_email: &str,
+) -> Result<Vec<Cancelled>, CancelError> {
+    sessions::cancel(db, session_id).await?;
+    let mut done = Vec::new();
+    for id in bookings::standing_in_session(db, session_id).await? {
+        let cancelled = cancel(
+            db,
+            gateway,
+            id,
+            Actor::Admin(admin_email.to_owned()),
+            true,
+            Cause::Session,
+            |b| match b.attendance_status {
+                AttendanceStatus::Cancelled => Err(CannotCancel::AlreadyCancelled),
+                _ => Ok(()),
+            },
+        )
+        .await;
+        match cancelled {
+            Ok(cancelled) => done.push(cancelled),
+            // Cancelled meanwhile (another admin, the parent): nothing left to do for it.
+            Err(CancelError::Cannot(CannotCancel::AlreadyCancelled)) => {}
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(done)
+}

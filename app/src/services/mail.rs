@@ -1,0 +1,255 @@
+//! Mail: use cases queue a mail in the outbox inside the transaction of their change
+//! (`queue`); a sender task delivers the outbox over SMTP (`lettre`), retries with growing
+//! waits when the server is away, and gives up after a bound (the admin's Emails page shows
+//! it, with a "resend"). Without an SMTP server (development), mails stay in the outbox.
+
+use crate::db::outbox::{self, Claimed, NewMail};
+use crate::db::{bookings, now_ms, Db, Tx};
+use crate::settings::Settings;
+use domain::mail::{render, MailBooking, MailFacts, MailKind, RenderedMail, Sender};
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The SMTP client.
+pub type SmtpTransport = AsyncSmtpTransport<Tokio1Executor>;
+
+/// The SMTP client for `url` (`smtp://user:pass@host:587?tls=required`, `smtps://...`), with
+/// a timeout so a stuck server cannot hold a mail (or the sender) forever.
+pub fn transport(url: &str) -> Result<SmtpTransport, String> {
+    Ok(SmtpTransport::from_url(url)
+        .map_err(|e| format!("SMTP_URL: {e}"))?
+        .timeout(Some(Duration::from_secs(15)))
+        .build())
+}
+
+/// Tries per mail before it is left failed.
+pub const MAX_ATTEMPTS: i64 = 10;
+/// How long a sender holds the mails it claimed (a crashed sender's mails are free again then).
+const LEASE_MS: i64 = 60_000;
+/// Mails claimed at a time.
+const BATCH: i64 = 20;
+/// How often an idle sender looks for due mails.
+const POLL: Duration = Duration::from_millis(500);
+
+/// Queues the mail of `kind` about `booking_id` to `recipient`, for the change whose facts
+/// are `facts`, in the transaction that makes the change. `occurrence` tells repeatable
+/// changes apart (a failed payment's event id); the same change queued twice is one mail.
+pub async fn queue(
+    tx: &mut Tx,
+    kind: MailKind,
+    booking_id: i64,
+    recipient: &str,
+    occurrence: Option<&str>,
+    facts: &MailFacts,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let key = kind.dedupe_key(booking_id, occurrence);
+    let facts = serde_json::to_string(facts).unwrap_or_else(|_| "{}".to_owned());
+    outbox::enqueue(
+        tx,
+        NewMail {
+            kind,
+            dedupe_key: &key,
+            booking_id: Some(booking_id),
+            recipient,
+            facts: &facts,
+        },
+        now,
+    )
+    .await
+}
+
+/// Queues a mail that is about no single booking (`key` names the change).
+pub async fn queue_unbooked(
+    db: &Db,
+    kind: MailKind,
+    key: &str,
+    recipient: &str,
+    facts: &MailFacts,
+) -> Result<bool, sqlx::Error> {
+    let facts = serde_json::to_string(facts).unwrap_or_else(|_| "{}".to_owned());
+    let mut tx = db.begin().await?;
+    let added = outbox::enqueue(
+        &mut tx,
+        NewMail {
+            kind,
+            dedupe_key: key,
+            booking_id: None,
+            recipient,
+            facts: &facts,
+        },
+        now_ms(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(added)
+}
+
+/// The wait before try number `attempts + 1`: 5 s, doubling, at most half an hour.
+pub fn backoff_ms(attempts: i64) -> i64 {
+    let doublings = (attempts.max(1) - 1).min(20) as u32;
+    (5_000_i64 << doublings).min(30 * 60 * 1000)
+}
+
+/// Who writes, for the words of the mails.
+pub fn sender(settings: &Settings) -> Sender<'_> {
+    Sender {
+        business_name: &settings.mail.business_name,
+        base_url: &settings.public_base_url,
+        timezone: settings.timezone,
+        contact: &settings.mail.contact,
+    }
+}
+
+/// The mail of a claimed row, as it reads now (the booking as it is, the change's facts as
+/// they were).
+pub async fn rendered(
+    db: &Db,
+    settings: &Settings,
+    claimed: &Claimed,
+) -> Result<RenderedMail, sqlx::Error> {
+    let facts: MailFacts = serde_json::from_str(&claimed.payload).unwrap_or_default();
+    let booking = match claimed.booking_id {
+        Some(id) => bookings::by_id(db, id).await?.map(|b| MailBooking {
+            held_until: (b.payment_status.is_unsettled()
+                && b.source == domain::BookingSource::Online)
+                .then_some(b.held_until),
+            reference: b.reference,
+            parent_name: b.parent_name,
+            athlete_name: b.athlete_name,
+            session_title: b.session_title,
+            starts_at: b.session_starts_at,
+            duration_minutes: b.session_duration_minutes,
+            location: b.session_location,
+            amount: b.amount,
+            currency: b.currency,
+            manual: b.source == domain::BookingSource::Manual,
+        }),
+        None => None,
+    };
+    Ok(render(
+        claimed.kind,
+        booking.as_ref(),
+        &facts,
+        &sender(settings),
+        now_ms(),
+    ))
+}
+
+/// The message on the wire: plain text and HTML, the calendar entry attached, and a
+/// Message-ID made from the outbox row, the same on every try.
+fn message(settings: &Settings, claimed: &Claimed, mail: &RenderedMail) -> Result<Message, String> {
+    let from: Mailbox = settings
+        .mail
+        .from
+        .parse()
+        .map_err(|e| format!("MAIL_FROM: {e}"))?;
+    let to: Mailbox = claimed
+        .recipient
+        .parse()
+        .map_err(|e| format!("recipient: {e}"))?;
+    let domain = from.email.domain().to_owned();
+    let alternative = MultiPart::alternative_plain_html(mail.text.clone(), mail.html.clone());
+    let body = match &mail.ics {
+        Some(ics) => MultiPart::mixed().multipart(alternative).singlepart(
+            Attachment::new("session.ics".to_owned()).body(
+                ics.clone(),
+                ContentType::parse("text/calendar; charset=utf-8; method=PUBLISH")
+                    .expect("a valid content type"),
+            ),
+        ),
+        None => alternative,
+    };
+    Message::builder()
+        .from(from)
+        .to(to)
+        .subject(mail.subject.clone())
+        .message_id(Some(format!(
+            "<outbox-{}-{}@{domain}>",
+            claimed.id, claimed.created_at
+        )))
+        .multipart(body)
+        .map_err(|e| e.to_string())
+}
+
+/// Sends one claimed mail and records what happened.
+async fn deliver(
+    db: &Db,
+    settings: &Settings,
+    transport: &SmtpTransport,
+    claimed: Claimed,
+) -> Result<(), sqlx::Error> {
+    let mail = rendered(db, settings, &claimed).await?;
+    let outcome = match message(settings, &claimed, &mail) {
+        Ok(message) => transport.send(message).await.map_err(|e| {
+            let permanent = e.is_permanent();
+            (e.to_string(), permanent)
+        }),
+        // A message that cannot be built will not be built next time either.
+        Err(problem) => Err((problem, true)),
+    };
+    let now = now_ms();
+    match outcome {
+        Ok(_) => {
+            outbox::sent(db, claimed.id, &mail.subject, now).await?;
+            tracing::info!(mail = claimed.id, kind = claimed.kind.as_str(), "mail sent");
+        }
+        Err((error, permanent)) => {
+            let give_up = permanent || claimed.attempts >= MAX_ATTEMPTS;
+            let next = now + backoff_ms(claimed.attempts);
+            outbox::not_sent(db, claimed.id, &error, next, give_up).await?;
+            tracing::warn!(mail = claimed.id, %error, give_up, "mail not sent");
+        }
+    }
+    Ok(())
+}
+
+/// One round: claims the due mails and sends them; how many were tried.
+pub async fn send_due(
+    db: &Db,
+    settings: &Settings,
+    transport: &SmtpTransport,
+) -> Result<usize, sqlx::Error> {
+    let now = now_ms();
+    if !outbox::any_due(db, now).await? {
+        return Ok(0);
+    }
+    let claimed = outbox::claim(db, now, LEASE_MS, BATCH).await?;
+    let tried = claimed.len();
+    for mail in claimed {
+        deliver(db, settings, transport, mail).await?;
+    }
+    Ok(tried)
+}
+
+/// The sender task: sends what is due, then looks again shortly, for as long as the process
+/// runs (a database outage only pauses it).
+pub fn spawn_sender(db: Db, settings: Arc<Settings>, transport: SmtpTransport) {
+    tokio::spawn(async move {
+        loop {
+            match send_due(&db, &settings, &transport).await {
+                Ok(tried) if tried > 0 => continue,
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "mail sender: database unavailable"),
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waits_grow_from_five_seconds_to_half_an_hour() {
+        assert_eq!(
+            (1..=5).map(backoff_ms).collect::<Vec<_>>(),
+            [5_000, 10_000, 20_000, 40_000, 80_000]
+        );
+        assert_eq!(backoff_ms(30), 30 * 60 * 1000);
+    }
+}

@@ -1,0 +1,238 @@
+//! Refunds: a request is kept (with its idempotency key, unique across databases because it is
+//! made from the booking's reference) in the transaction that decides it, then sent to the
+//! provider. `payment_status` becomes `refunded` only when Stripe's webhook says so; until
+//! then the booking shows a refund on its way. A request nobody answered (a crash, a timeout)
+//! is sent again under the same key, so no one is refunded twice.
+
+use super::gateway::{GatewayError, PaymentGateway, RefundRequest};
+use crate::db::refunds::{self, NewRefund, Refund};
+use crate::db::{bookings, now_ms, payment_logs, Db, Tx};
+use domain::{LogLevel, LogLine, PaymentStatus};
+
+/// Stripe's refund reasons an admin may give (what the parent's bank statement shows).
+pub const REASONS: [&str; 3] = ["requested_by_customer", "duplicate", "fraudulent"];
+
+#[derive(Debug, thiserror::Error)]
+pub enum RefundError {
+    #[error("that booking does not exist")]
+    NoSuchBooking,
+    #[error("only a paid booking can be refunded")]
+    NotPaid,
+    #[error("the booking's payment is not known to Stripe yet")]
+    NoPayment,
+    #[error("at most {left} can still be refunded")]
+    TooMuch { left: domain::Money },
+    #[error("the amount must be more than zero")]
+    Nothing,
+    #[error("unknown reason {0:?}")]
+    Reason(String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// What can still be refunded of a booking (paid, less what is refunded or on its way).
+pub async fn refundable(tx: &mut Tx, booking: &bookings::Booking) -> Result<i64, sqlx::Error> {
+    let paid = booking.amount_paid.unwrap_or(booking.amount);
+    let committed = refunds::committed_amount(tx, booking.id)
+        .await?
+        .max(booking.amount_refunded);
+    Ok((paid - committed).max(0))
+}
+
+/// Keeps a refund request for `booking` in `tx`: all that can still be refunded, or `amount`.
+/// `key_suffix` names the request (`cancel` for the one a cancellation makes: a second
+/// cancellation of the same booking is the same request); without it, the next number.
+pub async fn keep_request(
+    tx: &mut Tx,
+    booking: &bookings::Booking,
+    amount: Option<i64>,
+    reason: &str,
+    by: &str,
+    key_suffix: Option<&str>,
+    now: i64,
+) -> Result<Option<i64>, RefundError> {
+    if booking.payment_status != PaymentStatus::Paid {
+        return Err(RefundError::NotPaid);
+    }
+    if booking.stripe_payment_intent_id.is_none() {
+        return Err(RefundError::NoPayment);
+    }
+    if !REASONS.contains(&reason) {
+        return Err(RefundError::Reason(reason.to_owned()));
+    }
+    let left = refundable(tx, booking).await?;
+    let amount = amount.unwrap_or(left);
+    if amount <= 0 {
+        return Err(RefundError::Nothing);
+    }
+    if amount > left {
+        return Err(RefundError::TooMuch {
+            left: domain::Money::new(left, booking.currency.clone()),
+        });
+    }
+    let suffix = match key_suffix {
+        Some(suffix) => suffix.to_owned(),
+        None => (refunds::count_of_booking(tx, booking.id).await? + 1).to_string(),
+    };
+    let key = format!("refund-{}-{suffix}", booking.reference);
+    Ok(refunds::insert(
+        tx,
+        NewRefund {
+            booking_id: booking.id,
+            idempotency_key: &key,
+            amount,
+            currency: &booking.currency,
+            reason,
+            requested_by: by,
+        },
+        now,
+    )
+    .await?)
+}
+
+/// Sends a kept request to the provider and records its answer. An unanswered request stays
+/// `requested`, to be sent again under the same key.
+pub async fn send(
+    db: &Db,
+    gateway: &dyn PaymentGateway,
+    refund_id: i64,
+) -> Result<Option<Refund>, sqlx::Error> {
+    let Some(refund) = refunds::get(db, refund_id).await? else {
+        return Ok(None);
+    };
+    if refund.status != "requested" {
+        return Ok(Some(refund));
+    }
+    let Some(booking) = bookings::by_id(db, refund.booking_id).await? else {
+        return Ok(Some(refund));
+    };
+    let Some(payment_intent) = booking.stripe_payment_intent_id.clone() else {
+        return Ok(Some(refund));
+    };
+    let request = RefundRequest {
+        booking_id: booking.id,
+        payment_intent,
+        amount: refund.amount,
+        paid_amount: booking.amount_paid.unwrap_or(booking.amount),
+        currency: refund.currency.clone(),
+        reason: Some(refund.reason.clone()),
+        idempotency_key: refund.idempotency_key.clone(),
+    };
+    let now = now_ms();
+    match gateway.create_refund(&request).await {
+        Ok(created) => {
+            let status = match created.status.as_str() {
+                "succeeded" => "succeeded",
+                "failed" | "canceled" => "failed",
+                _ => "pending",
+            };
+            refunds::answered(
+                db,
+                refund.id,
+                Some(&created.id),
+                status,
+                created.failure_reason.as_deref(),
+                now,
+            )
+            .await?;
+            if status == "failed" {
+                log_failure(
+                    db,
+                    &booking,
+                    created.failure_reason.as_deref().unwrap_or("refused"),
+                )
+                .await?;
+            }
+            tracing::info!(
+                booking_id = booking.id,
+                refund = refund.id,
+                status,
+                "refund asked for"
+            );
+        }
+        Err(error @ GatewayError::Refused(_)) => {
+            let reason = error.to_string();
+            refunds::answered(db, refund.id, None, "failed", Some(&reason), now).await?;
+            log_failure(db, &booking, &reason).await?;
+        }
+        // No answer, or the provider failed: the same request goes again later.
+        Err(error) => {
+            refunds::retried(db, refund.id, now).await?;
+            tracing::warn!(booking_id = booking.id, refund = refund.id, %error, "refund not answered; will retry");
+        }
+    }
+    refunds::get(db, refund.id).await
+}
+
+/// A failed refund shows on the payment-issues view.
+async fn log_failure(
+    db: &Db,
+    booking: &bookings::Booking,
+    reason: &str,
+) -> Result<(), sqlx::Error> {
+    let line = LogLine {
+        level: LogLevel::Error,
+        message: format!("refund failed: {reason}"),
+    };
+    payment_logs::write_outside_event(db, booking.id, "refund", &line, now_ms()).await
+}
+
+/// Sends every kept request nobody answered (older than `older_than_ms`, so a request in
+/// flight is left alone).
+pub async fn resume(
+    db: &Db,
+    gateway: &dyn PaymentGateway,
+    older_than_ms: i64,
+) -> Result<usize, sqlx::Error> {
+    let due = refunds::unanswered(db, now_ms() - older_than_ms, 100).await?;
+    let count = due.len();
+    for refund in due {
+        send(db, gateway, refund.id).await?;
+    }
+    Ok(count)
+}
+
+/// The task that resumes unanswered refund requests, every half minute.
+pub fn spawn_resumer(db: Db, gateway: std::sync::Arc<dyn PaymentGateway>) {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(std::time::Duration::from_secs(30));
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            if let Err(error) = resume(&db, gateway.as_ref(), 20_000).await {
+                tracing::warn!(%error, "refund resumer: database unavailable");
+            }
+        }
+    });
+}
+
+/// An admin refunds (part of) a paid booking: kept, then sent.
+pub async fn refund_by_admin(
+    db: &Db,
+    gateway: &dyn PaymentGateway,
+    booking_id: i64,
+    amount: Option<i64>,
+    reason: &str,
+    admin_email: &str,
+) -> Result<Option<Refund>, RefundError> {
+    let now = now_ms();
+    let mut tx = db.begin().await?;
+    let booking = bookings::lock_by_id(&mut tx, booking_id)
+        .await?
+        .ok_or(RefundError::NoSuchBooking)?;
+    let kept = keep_request(
+        &mut tx,
+        &booking,
+        amount,
+        reason,
+        &domain::Actor::Admin(admin_email.to_owned()).spelling(),
+        None,
+        now,
+    )
+    .await?;
+    db.commit(tx, &[booking_id]).await?;
+    match kept {
+        Some(id) => Ok(send(db, gateway, id).await?),
+        None => Ok(None),
+    }
+}
