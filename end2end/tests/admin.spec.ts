@@ -113,3 +113,32 @@ test('filters and pages', async ({ page }) => {
   await page.getByRole('button', { name: 'Apply' }).click();
   await expect(page.getByTestId('bookings-total')).toHaveText(/^0 bookings/);
 });
+
+test('a refund from the booking page, then a session cancelled after its summary', async ({ page }) => {
+  await book(server.baseURL, 1, 'Refund Rita');
+  await book(server.baseURL, 1, 'Unpaid Uma');
+  expect(await deliver(server.baseURL, paidEvent('evt_e2e_refund', 1))).toBe(200);
+  await page.goto(server.baseURL + '/');
+  await login(page);
+  await page.goto(server.baseURL + '/admin/bookings/1');
+  await expect(page.locator('[data-payment-status="paid"]').first()).toBeVisible();
+  await page.getByLabel(/^Amount/).fill('10');
+  await page.getByTestId('refund-button').click();
+  await expect(page.getByText(/Refund asked of Stripe/)).toBeVisible();
+  // The simulated provider's charge.refunded lands: partly refunded, still paid.
+  await expect(page.getByTestId('refunds')).toContainText('$10.00');
+  await expect(page.getByText('$10.00', { exact: true })).toBeVisible({ timeout: 15_000 });
+  await expect(page.locator('[data-payment-status="paid"]').first()).toBeVisible();
+
+  await page.goto(server.baseURL + '/admin/sessions');
+  await page.locator('tr', { hasText: 'Sprint technique' }).getByRole('link', { name: 'Cancel…' }).click();
+  await expect(page).toHaveURL(/\/admin\/sessions\/1\/cancel$/);
+  const summary = page.getByTestId('cancel-summary');
+  await expect(summary).toContainText('2 bookings will be cancelled');
+  await expect(summary).toContainText('1 paid booking will be refunded in full: $35.00 in all');
+  await page.getByTestId('confirm-cancel-session').click();
+  await expect(page).toHaveURL(/\/admin\/sessions$/);
+  await page.goto(server.baseURL + '/admin/bookings/2');
+  await expect(page.locator('[data-attendance-status="cancelled"]').first()).toBeVisible();
+  await expect(page.getByTestId('timeline')).toContainText(`attendance pending -> cancelled by admin ${ADMIN_EMAIL}`);
+});

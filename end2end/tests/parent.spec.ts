@@ -104,3 +104,41 @@ test('the booking form works at 390 px wide', async ({ page }, testInfo) => {
   await page.screenshot({ path, fullPage: true });
   await testInfo.attach('booking-form-390', { path, contentType: 'image/png' });
 });
+
+test('a parent cancels a paid booking after a confirmation step, and is refunded', async ({ page }) => {
+  await startBooking(page, 'Can Celler');
+  await page.getByTestId('simulated-pay').click();
+  await expect(page.getByTestId('payment-banner')).toContainText('Payment received');
+  const booking = page.url().replace(/\/paid.*$/, '');
+  await page.goto(booking);
+  await page.getByTestId('cancel-link').click();
+  await expect(page).toHaveURL(/\/cancel$/);
+  await expect(page.getByRole('heading', { name: 'Cancel this booking?' })).toBeVisible();
+  await expect(page.getByText(/refunded in full to your card/)).toBeVisible();
+  await page.getByTestId('confirm-cancel').click();
+  await expect(page.getByTestId('payment-banner')).toContainText('Booking cancelled');
+  await expect(page.getByTestId('refund-note')).toBeVisible();
+  // The simulated provider's refund comes back through the webhook.
+  await expect(async () => {
+    await page.reload();
+    await expect(page.locator('[data-payment-status="refunded"]')).toBeVisible({ timeout: 1000 });
+  }).toPass({ timeout: 15_000 });
+  await expect(page.getByTestId('cancel-link')).toHaveCount(0);
+});
+
+test('find my booking says the same whether or not the address has bookings', async ({ page }) => {
+  await page.goto('/');
+  await page.getByRole('link', { name: 'Find my booking' }).click();
+  await expect(page).toHaveURL(/\/find$/);
+  const ask = async (email: string) => {
+    await page.getByLabel('Email').fill(email);
+    await page.getByRole('button', { name: 'Send me the links' }).click();
+    const sent = page.getByTestId('find-sent');
+    await expect(sent).toBeVisible();
+    return sent.textContent();
+  };
+  const known = await ask('pat@example.com');
+  await page.goto('/find');
+  const unknown = await ask('nobody.at.all@example.com');
+  expect(known).toEqual(unknown);
+});
