@@ -50,14 +50,15 @@ pub fn page_csp(nonce: &str) -> String {
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // The page's nonce goes to the server's CSP layer, which writes the header from it. (Set
+    // through `ResponseOptions`, the header was lost on a few percent of page loads.)
     #[cfg(feature = "ssr")]
-    if let (Some(nonce), Some(response)) = (
+    if let (Some(nonce), Some(slot)) = (
         leptos::nonce::use_nonce(),
-        use_context::<leptos_axum::ResponseOptions>(),
+        use_context::<axum::http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<state::PageNonce>().cloned()),
     ) {
-        if let Ok(value) = axum::http::HeaderValue::from_str(&page_csp(&nonce.to_string())) {
-            response.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, value);
-        }
+        let _ = slot.0.set(nonce.to_string());
     }
     view! {
         <!DOCTYPE html>
@@ -88,7 +89,10 @@ pub fn App() -> impl IntoView {
         }
     });
 
+    let returned_form = form_error::provide_returned_form();
+
     view! {
+        {returned_form}
         <Stylesheet id="leptos" href="/pkg/booking.css"/>
         <Title text="Coaching sessions"/>
         <Router>

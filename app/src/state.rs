@@ -37,6 +37,20 @@ pub fn request_client() -> String {
         .unwrap_or_else(|| "unknown".to_owned())
 }
 
+/// Where a page render leaves its CSP nonce for the server's layer that writes the header.
+#[derive(Debug, Clone, Default)]
+pub struct PageNonce(pub std::sync::Arc<std::sync::OnceLock<String>>);
+
+/// A refusal of the current server function: answered with `status` (a 4xx names what was
+/// wrong with the request; a 5xx is a fault of ours) and `message` for the person.
+pub fn refuse(
+    status: axum::http::StatusCode,
+    message: impl Into<String>,
+) -> leptos::prelude::ServerFnError {
+    answer_with(status, None);
+    leptos::prelude::ServerFnError::new(message.into())
+}
+
 /// Answers the current server function with `status`, and a `Retry-After` when given.
 pub fn answer_with(status: axum::http::StatusCode, retry_after_secs: Option<i64>) {
     if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {

@@ -136,6 +136,46 @@ impl fmt::Display for BookingSource {
     }
 }
 
+/// How an admin's entry was settled, said beside its payment tag: Stripe never takes its money.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ManualPayment {
+    /// Paid outside Stripe (cash, bank transfer, a voucher).
+    Outside,
+    /// Given for free.
+    Free,
+}
+
+impl ManualPayment {
+    pub const ALL: [ManualPayment; 2] = [Self::Outside, Self::Free];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Outside => "outside",
+            Self::Free => "free",
+        }
+    }
+
+    /// How it reads beside the payment tag.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Self::Outside => "Paid outside Stripe",
+            Self::Free => "Free",
+        }
+    }
+
+    /// What a manual booking says when it was entered before this was asked.
+    pub const UNKNOWN_LABEL: &'static str = "Manual entry";
+}
+
+impl std::str::FromStr for ManualPayment {
+    type Err = UnknownStatus;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        by_spelling(&Self::ALL, Self::as_str, s, "manual payment")
+    }
+}
+
 /// Why a booking cannot be paid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum NotPayable {

@@ -8,7 +8,10 @@ pub const MIN_AGE: i64 = 3;
 pub const MAX_AGE: i64 = 99;
 const MAX_NAME: usize = 100;
 const MAX_EMAIL: usize = 254;
-const MAX_NOTES: usize = 1000;
+pub const MAX_NOTES: usize = 1000;
+/// What is kept of one field to show again: far past what the form lets a person type (its
+/// fields carry `maxlength`), so nothing typed is ever cut; only a hostile post is bounded.
+pub const KEPT_CHARS: usize = 5 * MAX_NOTES;
 
 /// The form as submitted: every field a string, as the browser sends it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -134,8 +137,8 @@ impl BookingFormInput {
     pub fn values(&self) -> BTreeMap<String, String> {
         let mut values = BTreeMap::new();
         let mut keep = |k: &str, v: &str| {
-            // Bounded: the values travel back in a redirect URL on the no-JavaScript path.
-            let v: String = v.chars().take(MAX_NOTES).collect();
+            // Bounded only against hostile posts: the values travel back to the browser.
+            let v: String = v.chars().take(KEPT_CHARS).collect();
             values.insert(k.to_owned(), v);
         };
         keep("session", &self.session);
@@ -242,13 +245,13 @@ impl BookingFormInput {
             .map(str::trim)
             .filter(|n| !n.is_empty())
             .map(str::to_owned);
-        if notes
-            .as_ref()
-            .is_some_and(|n| n.chars().count() > MAX_NOTES)
-        {
+        let notes_length = notes.as_ref().map_or(0, |n| n.chars().count());
+        if notes_length > MAX_NOTES {
             errors.add(
                 "notes",
-                format!("Keep the notes under {MAX_NOTES} characters."),
+                format!(
+                    "Keep the notes to {MAX_NOTES} characters or fewer (they have {notes_length})."
+                ),
             );
         }
 
@@ -416,7 +419,7 @@ mod tests {
             (
                 |f| f.notes = Some("n".repeat(1001)),
                 "notes",
-                "under 1000 characters",
+                "1000 characters or fewer (they have 1001)",
             ),
             (|f| f.consent = None, "consent", "Please confirm"),
         ];
@@ -434,12 +437,19 @@ mod tests {
                 "{field}: {:?}",
                 errors.errors[field]
             );
-            assert_eq!(
-                errors.values["parent_email"],
-                form.parent_email.chars().take(1000).collect::<String>()
-            );
+            assert_eq!(errors.values["parent_email"], form.parent_email);
             assert_eq!(errors.values["athlete_age"], form.athlete_age);
         }
+    }
+
+    #[test]
+    fn a_note_too_long_comes_back_whole() {
+        let mut form = valid();
+        let note = "é".repeat(1_500);
+        form.notes = Some(note.clone());
+        let errors = form.parse().unwrap_err();
+        assert!(errors.errors.contains_key("notes"));
+        assert_eq!(errors.values["notes"], note);
     }
 
     #[test]

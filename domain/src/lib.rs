@@ -24,7 +24,8 @@ pub mod timeline;
 pub mod transition;
 
 pub use booking::{
-    payable, Actor, BookingSource, CheckoutRefusal, HoldLimit, HoldPolicy, NotPayable,
+    payable, Actor, BookingSource, CheckoutRefusal, HoldLimit, HoldPolicy, ManualPayment,
+    NotPayable,
 };
 pub use money::Money;
 pub use outcome::{Applied, EventSource, LogLevel, LogLine};

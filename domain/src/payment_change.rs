@@ -19,6 +19,8 @@ pub struct PaymentChange {
     pub amount_paid: Option<i64>,
     /// Stripe's refunded total for the charge (the largest seen is kept).
     pub amount_refunded: Option<i64>,
+    /// A delayed payment method completed the checkout: its money is awaited.
+    pub awaited: bool,
     /// Whether the booking row is written at all.
     pub writes_booking: bool,
     /// An expired session to clear from the booking, if the booking still holds it.
@@ -62,6 +64,7 @@ impl PaymentChange {
                 .then_some(event.object.amount)
                 .flatten(),
             amount_refunded,
+            awaited: decision == Decision::AwaitingPayment,
             writes_booking: to != from || settles || amount_refunded.is_some(),
             expired_session: owned(
                 (decision == Decision::SessionExpired)

@@ -14,6 +14,16 @@ pub fn when(utc_ms: i64, tz: Tz) -> String {
     }
 }
 
+/// ISO 8601 with the business zone's offset ("2026-11-28T10:00:00+00:00"), for spreadsheets.
+pub fn iso(utc_ms: i64, tz: Tz) -> String {
+    chrono::DateTime::from_timestamp_millis(utc_ms)
+        .map(|utc| {
+            utc.with_timezone(&tz)
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+        })
+        .unwrap_or_default()
+}
+
 /// "2026-11-28" and "10:00" in the business's zone, for form inputs.
 pub fn date_and_time(utc_ms: i64, tz: Tz) -> (String, String) {
     match chrono::DateTime::from_timestamp_millis(utc_ms) {
@@ -30,10 +40,29 @@ pub fn date_and_time(utc_ms: i64, tz: Tz) -> (String, String) {
 
 /// Parses a date ("2026-11-28") and time ("10:00") typed in the business's zone into UTC ms.
 pub fn parse_local(date: &str, time: &str, tz: Tz) -> Result<i64, String> {
-    let date = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
-        .map_err(|_| "Enter the date as YYYY-MM-DD.".to_owned())?;
-    let time = NaiveTime::parse_from_str(time.trim(), "%H:%M")
-        .map_err(|_| "Enter the time as HH:MM (24-hour).".to_owned())?;
+    at(parse_date(date)?, parse_time(time)?, tz)
+}
+
+/// A date typed in a form ("2026-11-28"); an empty one and a malformed one say so apart.
+pub fn parse_date(date: &str) -> Result<NaiveDate, String> {
+    match date.trim() {
+        "" => Err("Enter the date.".to_owned()),
+        text => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map_err(|_| "Enter the date as YYYY-MM-DD.".to_owned()),
+    }
+}
+
+/// A time of day typed in a form ("10:00", 24-hour).
+pub fn parse_time(time: &str) -> Result<NaiveTime, String> {
+    match time.trim() {
+        "" => Err("Enter the start time.".to_owned()),
+        text => NaiveTime::parse_from_str(text, "%H:%M")
+            .map_err(|_| "Enter the time as HH:MM (24-hour).".to_owned()),
+    }
+}
+
+/// The instant of a local date and time in `tz` (the earlier of two in a repeated hour).
+pub fn at(date: NaiveDate, time: NaiveTime, tz: Tz) -> Result<i64, String> {
     tz.from_local_datetime(&date.and_time(time))
         .earliest()
         .map(|local| local.timestamp_millis())
@@ -43,6 +72,16 @@ pub fn parse_local(date: &str, time: &str, tz: Tz) -> Result<i64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn iso_times_carry_the_zone_offset() {
+        let ms = 1_784_905_200_000; // 2026-07-24T15:00:00Z
+        assert_eq!(
+            iso(ms, chrono_tz::Europe::London),
+            "2026-07-24T16:00:00+01:00"
+        );
+        assert_eq!(iso(ms, chrono_tz::UTC), "2026-07-24T15:00:00+00:00");
+    }
 
     #[test]
     fn shows_and_reads_times_in_the_business_zone() {

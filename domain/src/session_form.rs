@@ -80,17 +80,18 @@ impl SessionFields {
         if title.is_empty() || title.chars().count() > MAX_TEXT {
             errors.add("title", "Enter a title of at most 200 characters.");
         }
-        let starts_at = match schedule::parse_local(&self.date, &self.time, tz) {
-            Ok(ms) => Some(ms),
-            Err(message) => {
-                let field = if message.contains("date") {
-                    "date"
-                } else {
-                    "time"
-                };
-                errors.add(field, message);
-                None
-            }
+        // Date and time are checked apart, so each empty or malformed one is named.
+        let date = schedule::parse_date(&self.date)
+            .map_err(|message| errors.add("date", message))
+            .ok();
+        let time = schedule::parse_time(&self.time)
+            .map_err(|message| errors.add("time", message))
+            .ok();
+        let starts_at = match (date, time) {
+            (Some(date), Some(time)) => schedule::at(date, time, tz)
+                .map_err(|message| errors.add("time", message))
+                .ok(),
+            _ => None,
         };
         let mut number =
             |text: &str, field: &str, range: std::ops::RangeInclusive<i64>, message: &str| {
@@ -188,6 +189,16 @@ mod tests {
             ("2026-07-04", "10:30", "45.50")
         );
         assert_eq!(shown.parse(london).unwrap(), session);
+    }
+
+    #[test]
+    fn an_empty_date_and_time_are_each_named() {
+        let mut form = valid();
+        form.date.clear();
+        form.time = " ".into();
+        let errors = form.parse(chrono_tz::UTC).unwrap_err();
+        assert_eq!(errors.errors["date"], "Enter the date.");
+        assert_eq!(errors.errors["time"], "Enter the start time.");
     }
 
     #[test]

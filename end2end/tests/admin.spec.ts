@@ -4,15 +4,10 @@ import { test, expect } from './fixtures';
 import type { Page } from '@playwright/test';
 import { startServer, RunningServer, ADMIN_EMAIL, ADMIN_PASSWORD } from './server';
 import { book, deliver, paidEvent } from './stripe';
+import { loginAt } from './helpers';
 
 async function login(page: Page) {
-  await page.goto(server.baseURL + '/admin');
-  await expect(page).toHaveURL(/\/admin\/login\?next=%2Fadmin/);
-  await page.getByLabel('Email').fill(ADMIN_EMAIL);
-  await page.getByLabel('Password').fill(ADMIN_PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await expect(page).toHaveURL(/\/admin$/);
-  await expect(page.getByTestId('bookings-table')).toBeVisible();
+  await loginAt(page, server.baseURL);
 }
 
 function row(page: Page, parent: string) {

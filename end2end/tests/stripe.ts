@@ -28,6 +28,51 @@ export function paidEvent(id: string, bookingId: number): string {
   });
 }
 
+/** A card declined for booking `bookingId`, as Stripe reports it on the payment intent. */
+export function failedEvent(id: string, bookingId: number, message = 'Your card was declined.'): string {
+  return JSON.stringify({
+    id,
+    object: 'event',
+    type: 'payment_intent.payment_failed',
+    created: Math.floor(Date.now() / 1000),
+    livemode: false,
+    data: {
+      object: {
+        id: `pi_${id}`,
+        object: 'payment_intent',
+        amount: 4500,
+        currency: 'usd',
+        metadata: { bookingId: String(bookingId) },
+        status: 'requires_payment_method',
+        last_payment_error: { message },
+      },
+    },
+  });
+}
+
+/** The whole charge of `paidEvent(paidId, …)` refunded. */
+export function refundedEvent(id: string, paidId: string, bookingId: number): string {
+  return JSON.stringify({
+    id,
+    object: 'event',
+    type: 'charge.refunded',
+    created: Math.floor(Date.now() / 1000),
+    livemode: false,
+    data: {
+      object: {
+        id: `ch_${id}`,
+        object: 'charge',
+        amount: 4500,
+        amount_refunded: 4500,
+        currency: 'usd',
+        refunded: true,
+        payment_intent: `pi_${paidId}`,
+        metadata: { bookingId: String(bookingId) },
+      },
+    },
+  });
+}
+
 /** Posts `payload` to the webhook, signed as Stripe would sign it. */
 export async function deliver(baseURL: string, payload: string): Promise<number> {
   const header = stripe.webhooks.generateTestHeaderString({ payload, secret: WEBHOOK_SECRET });

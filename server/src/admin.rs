@@ -16,7 +16,7 @@ use axum::{
     Router,
 };
 use domain::filter::{encode_query_value, BookingFilter};
-use domain::schedule::when;
+use domain::schedule::iso;
 use domain::Money;
 use futures_util::StreamExt;
 use std::convert::Infallible;
@@ -187,7 +187,8 @@ fn csv_field(value: &str) -> String {
 async fn export_csv(State(state): State<AppState>, uri: Uri) -> Response {
     let filter = BookingFilter::from_query_string(uri.query().unwrap_or(""));
     let tz = state.settings.timezone;
-    let header_line = "reference,parent_name,parent_email,parent_phone,athlete_name,athlete_age,session,session_starts,amount,currency,payment_status,attendance_status,source,created\n";
+    // Amounts in major units and times in ISO 8601, so a spreadsheet sums and sorts them.
+    let header_line = "reference,parent_name,parent_email,parent_phone,athlete_name,athlete_age,session,session_starts,amount,currency,payment_status,manual_payment,attendance_status,source,notes,created\n";
     let rows = app::db::admin_list::bookings_stream(&state.db, &filter, tz).map(move |row| {
         row.map(|r| {
             let fields = [
@@ -198,13 +199,15 @@ async fn export_csv(State(state): State<AppState>, uri: Uri) -> Response {
                 r.athlete_name,
                 r.athlete_age.to_string(),
                 r.session_title,
-                when(r.session_starts_at, tz),
-                Money::new(r.amount, r.currency.clone()).to_string(),
+                iso(r.session_starts_at, tz),
+                Money::format_major(r.amount, &r.currency),
                 r.currency,
                 r.payment_status.to_string(),
+                r.manual_payment.unwrap_or_default(),
                 r.attendance_status.to_string(),
                 r.source.to_string(),
-                when(r.created_at, tz),
+                r.notes.unwrap_or_default(),
+                iso(r.created_at, tz),
             ];
             let mut line = fields
                 .iter()

@@ -95,6 +95,23 @@ async fn identify(trusted: Arc<TrustedProxies>, mut request: Request, next: Next
     next.run(request).await
 }
 
+/// A page's Content-Security-Policy, from the nonce its render used (see `app::shell`).
+pub async fn page_csp(mut request: Request, next: Next) -> Response {
+    let slot = app::state::PageNonce::default();
+    request.extensions_mut().insert(slot.clone());
+    let mut response = next.run(request).await;
+    if let Some(value) = slot
+        .0
+        .get()
+        .and_then(|nonce| HeaderValue::from_str(&app::page_csp(nonce)).ok())
+    {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, value);
+    }
+    response
+}
+
 /// Headers every response carries; a page's own (nonce-bearing) CSP is kept.
 pub async fn security_headers(secure: bool, request: Request, next: Next) -> Response {
     let private = is_private(request.uri().path());
@@ -177,6 +194,9 @@ pub fn layered(router: Router, layers: Layers) -> Router {
             limited(layers.webhook_max_in_flight, router.clone()),
         )
         .fallback_service(limited(layers.max_in_flight, router))
+        .layer(axum::middleware::from_fn(move |request, next| {
+            crate::form_return::layer(secure, request, next)
+        }))
         .layer(axum::middleware::from_fn(move |request, next| {
             security_headers(secure, request, next)
         }))

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod config;
+pub mod form_return;
 pub mod health;
 pub mod http;
 pub mod metrics;

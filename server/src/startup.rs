@@ -262,6 +262,7 @@ pub fn router(
             state.clone(),
             crate::admin::refuse_cross_origin,
         ))
+        .layer(axum::middleware::from_fn(crate::http::page_csp))
         .with_state(state)
 }
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 use support::*;
 
 /// Every admin server function, with arguments that would succeed for an admin.
-const ADMIN_FUNCTIONS: [(&str, &[(&str, &str)]); 11] = [
+const ADMIN_FUNCTIONS: [(&str, &[(&str, &str)]); 12] = [
     ("admin/context", &[]),
     ("admin/bookings", &[("query", "")]),
     (
@@ -16,7 +16,8 @@ const ADMIN_FUNCTIONS: [(&str, &[(&str, &str)]); 11] = [
         &[("booking_id", "1"), ("status", "completed")],
     ),
     ("admin/booking", &[("id", "1")]),
-    ("admin/issues", &[("page", "1")]),
+    ("admin/issues", &[("resolved", "false"), ("page", "1")]),
+    ("admin/issues/resolve", &[("key", "1")]),
     ("admin/sessions", &[]),
     ("admin/session", &[("id", "1")]),
     (
@@ -42,6 +43,7 @@ const ADMIN_FUNCTIONS: [(&str, &[(&str, &str)]); 11] = [
             ("parent_email", "a@b.co"),
             ("athlete_name", "B"),
             ("athlete_age", "10"),
+            ("settled", "outside"),
         ],
     ),
     ("admin/logout", &[]),
@@ -312,7 +314,7 @@ async fn attendance_and_a_webhook_at_the_same_moment_both_land(backend: Backend)
             &[("booking_id", &booking.to_string()), ("status", "no_show")],
         )
         .await;
-    assert_eq!(bad.status, 500);
+    assert_eq!(bad.status, 422);
     assert!(
         bad.body.contains("unknown attendance status"),
         "{}",
@@ -635,8 +637,33 @@ async fn manual_bookings_bypass_payment(backend: Backend) {
             ],
         )
         .await;
+    // How it was settled is asked: without it the form comes back, nothing booked.
+    assert_eq!(answer.status, 422, "{}", answer.body);
+    assert!(
+        answer.body.contains("paid outside Stripe or is free"),
+        "{}",
+        answer.body
+    );
+    let answer = app
+        .server_fn(
+            "admin/bookings/manual",
+            &[
+                ("session", &session.to_string()),
+                ("parent_name", "Walk In"),
+                ("parent_email", "walk@example.com"),
+                ("athlete_name", "Kim"),
+                ("athlete_age", "14"),
+                ("settled", "free"),
+            ],
+        )
+        .await;
     assert_eq!(answer.status, 200, "{}", answer.body);
     assert!(answer.redirect.unwrap().starts_with("/admin/bookings/"));
+    let settled: Option<String> = sqlx::query_scalar("SELECT manual_payment FROM bookings")
+        .fetch_one(app.db.reader())
+        .await
+        .unwrap();
+    assert_eq!(settled.as_deref(), Some("free"));
     let (payment, attendance, source): (String, String, String) =
         sqlx::query_as("SELECT payment_status, attendance_status, source FROM bookings")
             .fetch_one(app.db.reader())

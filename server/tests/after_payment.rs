@@ -456,7 +456,9 @@ async fn admins_refund_part_or_all_and_only_stripe_says_refunded(backend: Backen
             .await
             .unwrap();
     assert_eq!(statuses_of_refunds, ["succeeded", "failed"]);
-    let issues = app.server_fn("admin/issues", &[("page", "1")]).await;
+    let issues = app
+        .server_fn("admin/issues", &[("resolved", "false"), ("page", "1")])
+        .await;
     assert!(
         issues
             .body

@@ -127,7 +127,7 @@ async fn the_create_request_carries_what_stripe_needs(backend: Backend) {
     let paid = app
         .server_fn("bookings/pay", &[("reference", &booking.reference)])
         .await;
-    assert_eq!(paid.status, 500);
+    assert_eq!(paid.status, 409);
     assert!(paid.body.contains("already paid"), "{}", paid.body);
     assert_eq!(fake.requests().len(), 1);
 }
@@ -228,7 +228,7 @@ async fn a_refusal_on_retry_is_shown_beside_the_button(backend: Backend) {
     let retry = app
         .server_fn("bookings/pay", &[("reference", &booking.reference)])
         .await;
-    assert_eq!(retry.status, 500);
+    assert_eq!(retry.status, 503);
     assert!(
         retry
             .body

@@ -77,11 +77,13 @@ async fn one_cent_does_not_pay_a_booking(backend: Backend) {
 
     // It shows on the payment-issues view, with a link to the booking.
     app.login_admin().await;
-    let issues = app.server_fn("admin/issues", &[("page", "1")]).await;
+    let issues = app
+        .server_fn("admin/issues", &[("resolved", "false"), ("page", "1")])
+        .await;
     assert_eq!(issues.status, 200, "{}", issues.body);
     let (rows, total) = (&issues.json()[0], &issues.json()[1]);
     assert_eq!(total, 1);
-    assert_eq!(rows[0]["booking_id"], booking);
+    assert_eq!(rows[0]["booking"]["id"], booking);
     assert_eq!(rows[0]["level"], "error");
     assert!(rows[0]["message"]
         .as_str()

@@ -23,7 +23,9 @@ pub struct AdminRow {
     pub payment_status: PaymentStatus,
     pub attendance_status: AttendanceStatus,
     pub created: String,
-    pub manual: bool,
+    /// How a manual booking was settled, in words ("Paid outside Stripe", "Free"); `None` for
+    /// a parent's booking.
+    pub settled: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,7 +84,8 @@ pub async fn admin_bookings(query: String) -> Result<AdminBookingsPage, ServerFn
                 session_when: when(r.session_starts_at, tz),
                 amount: Money::new(r.amount, r.currency.clone()).to_string(),
                 created: when(r.created_at, tz),
-                manual: r.source == BookingSource::Manual,
+                settled: (r.source == BookingSource::Manual)
+                    .then(|| settled_label(r.manual_payment.as_deref())),
                 reference: r.reference,
                 parent_name: r.parent_name,
                 parent_email: r.parent_email,
@@ -109,9 +112,9 @@ pub async fn set_attendance(
     use crate::services::attendance::{set, AttendanceError};
     use crate::state::AppState;
     let admin = super::require_admin().await?;
-    let status: AttendanceStatus = status
-        .parse()
-        .map_err(|e: domain::UnknownStatus| ServerFnError::new(e.to_string()))?;
+    let status: AttendanceStatus = status.parse().map_err(|e: domain::UnknownStatus| {
+        crate::state::refuse(axum::http::StatusCode::UNPROCESSABLE_ENTITY, e.to_string())
+    })?;
     let state = expect_context::<AppState>();
     set(
         &state.db,
@@ -121,9 +124,20 @@ pub async fn set_attendance(
     )
     .await
     .map_err(|error| match error {
-        AttendanceError::NoSuchBooking => ServerFnError::new("That booking no longer exists."),
+        AttendanceError::NoSuchBooking => crate::state::refuse(
+            axum::http::StatusCode::NOT_FOUND,
+            "That booking no longer exists.",
+        ),
         AttendanceError::Database(error) => super::internal(error),
     })
+}
+
+/// What a manual booking says beside its payment tag.
+pub fn settled_label(stored: Option<&str>) -> String {
+    stored
+        .and_then(|s| s.parse::<domain::ManualPayment>().ok())
+        .map_or(domain::ManualPayment::UNKNOWN_LABEL, |m| m.label())
+        .to_owned()
 }
 
 #[component]
@@ -257,9 +271,11 @@ fn Table(data: AdminBookingsPage) -> impl IntoView {
         <p class="mt-4 text-sm text-slate-600" data-testid="bookings-total">
             {format!("{}{plus} {noun} · page {page} of {pages}{plus}", data.total)}
         </p>
-        <div class="mt-2 overflow-x-auto rounded-xl bg-white shadow-sm">
-            <table class="min-w-full text-sm" data-testid="bookings-table">
-                <thead class="border-b border-slate-200 bg-slate-50 text-slate-700">
+        // On a phone each booking is a card (the table's rows laid out as blocks, each cell
+        // with its label); from `md` up, the table.
+        <div class="relative mt-2 md:overflow-x-auto md:rounded-xl md:bg-white md:shadow-sm">
+            <table class="block w-full text-sm md:table md:min-w-full" data-testid="bookings-table">
+                <thead class="sr-only border-b border-slate-200 bg-slate-50 text-slate-700 md:not-sr-only md:table-header-group">
                     <tr>
                         <th scope="col" class="px-3 py-2 text-left">"Reference"</th>
                         {header("Parent", SortKey::Parent)}
@@ -271,9 +287,9 @@ fn Table(data: AdminBookingsPage) -> impl IntoView {
                         {header("Created", SortKey::Created)}
                     </tr>
                 </thead>
-                <tbody>
+                <tbody class="block space-y-3 md:table-row-group md:space-y-0">
                     {if data.rows.is_empty() {
-                        view! { <tr><td colspan="8" class="px-3 py-6 text-center text-slate-600">"No bookings match."</td></tr> }.into_any()
+                        view! { <tr class="block md:table-row"><td colspan="8" class="block px-3 py-6 text-center text-slate-600 md:table-cell">"No bookings match."</td></tr> }.into_any()
                     } else {
                         data.rows.into_iter().map(|row| view! { <Row row=row/> }).collect_view().into_any()
                     }}
@@ -283,11 +299,11 @@ fn Table(data: AdminBookingsPage) -> impl IntoView {
         <nav class="mt-3 flex items-center gap-3" aria-label="Pages">
             {match prev {
                 Some(href) => view! { <a href=href class=SECONDARY_BUTTON_CLASS rel="prev">"Previous"</a> }.into_any(),
-                None => view! { <span class="text-slate-400">"Previous"</span> }.into_any(),
+                None => view! { <span class="text-slate-600" aria-disabled="true">"Previous"</span> }.into_any(),
             }}
             {match next {
                 Some(href) => view! { <a href=href class=SECONDARY_BUTTON_CLASS rel="next">"Next"</a> }.into_any(),
-                None => view! { <span class="text-slate-400">"Next"</span> }.into_any(),
+                None => view! { <span class="text-slate-600" aria-disabled="true">"Next"</span> }.into_any(),
             }}
         </nav>
     }
@@ -297,25 +313,59 @@ fn Table(data: AdminBookingsPage) -> impl IntoView {
 fn Row(row: AdminRow) -> impl IntoView {
     let id = row.id;
     view! {
-        <tr class="border-b border-slate-100 align-top" data-booking-id=id>
-            <td class="px-3 py-2 font-mono text-xs">
+        <tr class="grid grid-cols-2 gap-x-3 gap-y-2 rounded-xl bg-white p-3 shadow-sm md:table-row md:rounded-none md:border-b md:border-slate-100 md:bg-transparent md:p-0 md:align-top md:shadow-none" data-booking-id=id>
+            <td class="col-span-2 font-mono text-xs md:px-3 md:py-2">
+                <CellLabel text="Reference"/>
                 <a href=format!("/admin/bookings/{id}") class="text-indigo-700 underline">{row.reference[..8].to_owned()}</a>
-                {row.manual.then(|| view! { <span class="ml-1 text-slate-500">"(manual)"</span> })}
             </td>
-            <td class="px-3 py-2">
+            <td class="min-w-0 break-words md:px-3 md:py-2">
+                <CellLabel text="Parent"/>
                 <div>{row.parent_name.clone()}</div>
-                <div class="text-xs text-slate-500">{row.parent_email.clone()}</div>
+                <div class="text-xs break-all text-slate-600">{row.parent_email.clone()}</div>
             </td>
-            <td class="px-3 py-2">{row.athlete_name.clone()}</td>
-            <td class="px-3 py-2">
+            <td class="min-w-0 break-words md:px-3 md:py-2">
+                <CellLabel text="Athlete"/>
+                {row.athlete_name.clone()}
+            </td>
+            <td class="min-w-0 md:px-3 md:py-2">
+                <CellLabel text="Session"/>
                 <div>{row.session_title.clone()}</div>
-                <div class="text-xs text-slate-500">{row.session_when.clone()}</div>
+                <div class="text-xs text-slate-600">{row.session_when.clone()}</div>
             </td>
-            <td class="px-3 py-2 whitespace-nowrap">{row.amount.clone()}</td>
-            <td class="px-3 py-2"><PaymentTag status=row.payment_status/></td>
-            <td class="px-3 py-2"><AttendanceControl booking_id=id initial=row.attendance_status/></td>
-            <td class="px-3 py-2 whitespace-nowrap text-xs text-slate-600">{row.created.clone()}</td>
+            <td class="md:px-3 md:py-2 md:whitespace-nowrap">
+                <CellLabel text="Amount"/>
+                {row.amount.clone()}
+            </td>
+            <td class="md:px-3 md:py-2">
+                <CellLabel text="Payment"/>
+                <PaymentTag status=row.payment_status/>
+                {row.settled.clone().map(|label| view! { <SettledNote label=label/> })}
+            </td>
+            <td class="md:px-3 md:py-2">
+                <CellLabel text="Attendance"/>
+                <AttendanceControl booking_id=id initial=row.attendance_status/>
+            </td>
+            <td class="col-span-2 text-xs text-slate-600 md:px-3 md:py-2 md:whitespace-nowrap">
+                <CellLabel text="Created"/>
+                {row.created.clone()}
+            </td>
         </tr>
+    }
+}
+
+/// A cell's column name, shown on a phone where the table's header is not.
+#[component]
+fn CellLabel(text: &'static str) -> impl IntoView {
+    view! { <span class="block text-xs font-semibold text-slate-600 md:hidden" aria-hidden="true">{text}</span> }
+}
+
+/// Beside a manual booking's payment tag: how it was settled, since Stripe never saw it.
+#[component]
+pub fn SettledNote(label: String) -> impl IntoView {
+    view! {
+        <span class="ml-1 inline-block rounded-full border border-slate-400 px-2 py-0.5 text-xs font-medium text-slate-800" data-testid="manual-payment">
+            {label}
+        </span>
     }
 }
 

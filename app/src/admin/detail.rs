@@ -30,6 +30,8 @@ pub struct AdminBookingDetail {
     pub athlete_age: i64,
     pub notes: Option<String>,
     pub source: BookingSource,
+    /// How a manual booking was settled, in words.
+    pub settled: Option<String>,
     pub amount: String,
     pub amount_paid: Option<String>,
     pub amount_refunded: String,
@@ -72,7 +74,10 @@ pub async fn refund_booking(
         .await
         .map_err(super::internal)?
     else {
-        return Err(ServerFnError::new("That booking no longer exists."));
+        return Err(crate::state::refuse(
+            axum::http::StatusCode::NOT_FOUND,
+            "That booking no longer exists.",
+        ));
     };
     let amount = match amount.trim() {
         "" => None,
@@ -93,10 +98,13 @@ pub async fn refund_booking(
     )
     .await
     {
-        Ok(Some(refund)) if refund.status == "failed" => Err(ServerFnError::new(format!(
-            "Stripe refused the refund: {}",
-            refund.failure_reason.unwrap_or_default()
-        ))),
+        Ok(Some(refund)) if refund.status == "failed" => Err(crate::state::refuse(
+            axum::http::StatusCode::CONFLICT,
+            format!(
+                "Stripe refused the refund: {}",
+                refund.failure_reason.unwrap_or_default()
+            ),
+        )),
         Ok(_) => Ok("Refund asked of Stripe: the booking shows it once Stripe confirms.".into()),
         Err(RefundError::Database(error)) => Err(super::internal(error)),
         Err(refused) => {
@@ -124,7 +132,16 @@ pub async fn cancel_booking(id: i64, refund: Option<String>) -> Result<(), Serve
     {
         Ok(_) => Ok(()),
         Err(CancelError::Database(error)) => Err(super::internal(error)),
-        Err(refused) => Err(ServerFnError::new(format!("Not cancelled: {refused}."))),
+        Err(crate::services::cancellation::CancelError::NoSuchBooking) => {
+            Err(crate::state::refuse(
+                axum::http::StatusCode::NOT_FOUND,
+                "That booking no longer exists.",
+            ))
+        }
+        Err(refused) => Err(crate::state::refuse(
+            axum::http::StatusCode::CONFLICT,
+            format!("Not cancelled: {refused}."),
+        )),
     }
 }
 
@@ -173,6 +190,8 @@ pub async fn admin_booking(id: i64) -> Result<Option<AdminBookingDetail>, Server
         athlete_name: b.athlete_name,
         athlete_age: b.athlete_age,
         notes: b.notes,
+        settled: (b.source == BookingSource::Manual)
+            .then(|| super::bookings::settled_label(b.manual_payment.as_deref())),
         source: b.source,
         payment_status: b.payment_status,
         attendance_status: b.attendance_status,
@@ -216,6 +235,10 @@ pub fn BookingDetailPage() -> impl IntoView {
         move || (id(), live.map(|v| v.get()).unwrap_or(0)),
         |(id, _)| admin_booking(id),
     );
+    provide_context(DetailActions {
+        refund: ServerAction::<RefundBooking>::new(),
+        cancel: ServerAction::<CancelBooking>::new(),
+    });
     view! {
         <section>
             <a href="/admin" class="text-indigo-700 underline">"← All bookings"</a>
@@ -242,6 +265,7 @@ fn Detail(b: AdminBookingDetail) -> impl IntoView {
         <div class="mt-4 flex flex-wrap items-center gap-3">
             <h1 class="text-2xl font-bold">{format!("{} for {}", b.session_title, b.athlete_name)}</h1>
             <PaymentTag status=b.payment_status/>
+            {b.settled.clone().map(|label| view! { <super::bookings::SettledNote label=label/> })}
             <AttendanceTag status=b.attendance_status/>
         </div>
         <div class="mt-4 grid gap-4 md:grid-cols-2">
@@ -297,11 +321,18 @@ fn Detail(b: AdminBookingDetail) -> impl IntoView {
     }
 }
 
+/// The page's actions, made once per page: the detail re-renders on every live update, and
+/// what an action answered must outlive that.
+#[derive(Clone, Copy)]
+struct DetailActions {
+    refund: ServerAction<RefundBooking>,
+    cancel: ServerAction<CancelBooking>,
+}
+
 /// Refund and cancel, with what was refunded so far.
 #[component]
 fn Actions(b: AdminBookingDetail) -> impl IntoView {
-    let refund = ServerAction::<RefundBooking>::new();
-    let cancel = ServerAction::<CancelBooking>::new();
+    let DetailActions { refund, cancel } = expect_context::<DetailActions>();
     let said = move |value: Option<Result<String, ServerFnError>>| match value {
         Some(Ok(message)) => Some((false, message)),
         Some(Err(e)) => Some((true, crate::error_text(&e))),

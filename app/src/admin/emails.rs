@@ -72,7 +72,10 @@ pub async fn resend(id: i64) -> Result<(), ServerFnError> {
         .await
         .map_err(super::internal)?;
     if !again {
-        return Err(ServerFnError::new("That mail has not failed."));
+        return Err(crate::state::refuse(
+            axum::http::StatusCode::CONFLICT,
+            "That mail has not failed.",
+        ));
     }
     Ok(())
 }

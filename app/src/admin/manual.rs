@@ -1,13 +1,15 @@
 //! Manual bookings: an admin enters a booking that bypasses payment (attendance `manual`).
 
 use crate::components::form::{
-    ErrorSummary, FormFeedback, SessionChoice, SessionSelect, TextField, BUTTON_CLASS,
+    ErrorSummary, FieldError, FormFeedback, NotesField, SessionChoice, SessionSelect, TextField,
+    BUTTON_CLASS,
 };
 use crate::form_error::FormError;
 use leptos::prelude::*;
 
-const FORM_ORDER: [&str; 7] = [
+const FORM_ORDER: [&str; 8] = [
     "session",
+    "settled",
     "parent_name",
     "parent_email",
     "parent_phone",
@@ -25,11 +27,12 @@ pub async fn create_manual_booking(
     athlete_name: String,
     athlete_age: String,
     notes: Option<String>,
+    settled: Option<String>,
 ) -> Result<(), FormError> {
-    use crate::services::booking::book_from_form;
+    use crate::services::booking::{book_from_form, Entry};
     use crate::state::AppState;
     use domain::booking_form::BookingFormInput;
-    use domain::BookingSource;
+    use domain::ManualPayment;
     let admin = super::require_admin()
         .await
         .map_err(|e| FormError::Message(crate::error_text(&e)))?;
@@ -44,14 +47,38 @@ pub async fn create_manual_booking(
         notes,
         consent: Some("admin".into()),
     };
+    // How it was settled is asked every time: a manual booking is never just "unpaid".
+    let Some(settled) = settled
+        .as_deref()
+        .and_then(|s| s.parse::<ManualPayment>().ok())
+    else {
+        let mut errors = input.parse().err().unwrap_or_default();
+        errors.add(
+            "settled",
+            "Choose whether it was paid outside Stripe or is free.",
+        );
+        errors.values = input.values();
+        return Err(FormError::invalid(errors));
+    };
+    // A refused form comes back with the choice still made.
+    let keep_choice = |refused| match FormError::from(refused) {
+        FormError::Invalid(mut fields) => {
+            fields
+                .values
+                .insert("settled".into(), settled.as_str().into());
+            FormError::Invalid(fields)
+        }
+        other => other,
+    };
     let state = expect_context::<AppState>();
     let created = book_from_form(
         &state.db,
         &input,
-        BookingSource::Manual,
+        Entry::Manual(settled),
         state.settings.hold_policy,
     )
-    .await?;
+    .await
+    .map_err(keep_choice)?;
     tracing::info!(
         booking_id = created.id,
         admin = admin.id,
@@ -82,19 +109,40 @@ pub fn ManualBookingPage() -> impl IntoView {
             .collect()
     };
     let chosen = feedback.value("session");
+    let settled = feedback.value("settled");
+    let settled_error = feedback.error("settled");
     view! {
         <section class="mx-auto max-w-2xl">
             <h1 class="text-2xl font-bold">"Manual booking"</h1>
-            <p class="mt-1 text-slate-600">"For a booking paid outside Stripe or given for free. It takes a place and its attendance is \"manual\"."</p>
+            <p class="mt-1 text-slate-600">"For a booking paid outside Stripe or given for free: it takes a place, no payment is asked of the parent, and the bookings list says which it was beside the payment tag."</p>
             <ErrorSummary feedback=feedback order=&FORM_ORDER/>
             <ActionForm action=action attr:class="mt-6 space-y-4 rounded-2xl bg-white p-6 shadow-sm" attr:novalidate="true">
                 <SessionSelect choices=session_choices chosen=chosen error=feedback.error("session")/>
+                <fieldset id="field-settled" tabindex="-1" aria-describedby="field-settled-error">
+                    <legend class="font-medium text-slate-800">"How was it settled?"</legend>
+                    <div class="mt-2 flex flex-col gap-2 sm:flex-row sm:gap-6">
+                        {domain::ManualPayment::ALL.into_iter().map(|way| view! {
+                            <label class="flex items-center gap-2 text-slate-800">
+                                <input
+                                    type="radio"
+                                    name="settled"
+                                    value=way.as_str()
+                                    class="h-4 w-4 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500"
+                                    checked=move || settled.get() == way.as_str()
+                                    aria-invalid=move || settled_error.get().is_some().to_string()
+                                />
+                                {way.label()}
+                            </label>
+                        }).collect_view()}
+                    </div>
+                    <FieldError id="field-settled-error" error=settled_error/>
+                </fieldset>
                 <TextField name="parent_name" label="Parent's name" value=feedback.value("parent_name") error=feedback.error("parent_name")/>
                 <TextField name="parent_email" label="Parent's email" kind="email" value=feedback.value("parent_email") error=feedback.error("parent_email")/>
                 <TextField name="parent_phone" label="Phone" kind="tel" value=feedback.value("parent_phone") error=feedback.error("parent_phone") required=false/>
                 <TextField name="athlete_name" label="Athlete's name" value=feedback.value("athlete_name") error=feedback.error("athlete_name")/>
                 <TextField name="athlete_age" label="Athlete's age" inputmode="numeric" value=feedback.value("athlete_age") error=feedback.error("athlete_age")/>
-                <TextField name="notes" label="Notes" value=feedback.value("notes") error=feedback.error("notes") required=false/>
+                <NotesField label="Notes" value=feedback.value("notes") error=feedback.error("notes")/>
                 <button type="submit" class=BUTTON_CLASS disabled=move || action.pending().get()>"Create booking"</button>
             </ActionForm>
         </section>

@@ -95,7 +95,7 @@ pub async fn save_session(
     };
     let session = fields
         .parse(state.settings.timezone)
-        .map_err(FormError::Invalid)?;
+        .map_err(FormError::invalid)?;
     let saved = match id.as_deref().map(str::trim).filter(|i| !i.is_empty()) {
         None => crate::services::sessions::create(&state.db, &session)
             .await
@@ -110,9 +110,13 @@ pub async fn save_session(
             leptos_axum::redirect("/admin/sessions");
             Ok(())
         }
-        Ok(false) => Err(FormError::Message("That session no longer exists.".into())),
+        Ok(false) => {
+            crate::state::answer_with(axum::http::StatusCode::NOT_FOUND, None);
+            Err(FormError::Message("That session no longer exists.".into()))
+        }
         Err(error) => {
             tracing::error!(%error, "session not saved");
+            crate::state::answer_with(axum::http::StatusCode::SERVICE_UNAVAILABLE, Some(1));
             Err(FormError::Message(
                 "The session could not be saved; try again.".into(),
             ))
@@ -214,7 +218,7 @@ pub fn SessionsPage() -> impl IntoView {
                     match sessions.await {
                         Err(e) => view! { <p class="mt-4 rounded-lg bg-red-50 p-4 text-red-800" role="alert">{crate::error_text(&e)}</p> }.into_any(),
                         Ok(list) => view! {
-                            <div class="mt-4 overflow-x-auto rounded-xl bg-white shadow-sm">
+                            <div class="relative mt-4 overflow-x-auto rounded-xl bg-white shadow-sm">
                                 <table class="min-w-full text-sm" data-testid="sessions-table">
                                     <thead class="border-b border-slate-200 bg-slate-50 text-left">
                                         <tr>

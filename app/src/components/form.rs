@@ -64,6 +64,48 @@ pub fn TextField(
     }
 }
 
+/// The optional notes, bounded by `maxlength` (the browser stops at the limit, so nothing
+/// typed is cut later) with a count of what is used, live once the page's script runs.
+#[component]
+pub fn NotesField(
+    #[prop(into)] label: String,
+    #[prop(into)] value: Signal<String>,
+    #[prop(into)] error: Signal<Option<String>>,
+) -> impl IntoView {
+    use domain::booking_form::MAX_NOTES;
+    let (typed, set_typed) = signal(None::<usize>);
+    let used = move || typed.get().unwrap_or_else(|| value.get().chars().count());
+    // The count is live only in the browser: before the script runs the page says the limit.
+    let (live, set_live) = signal(false);
+    Effect::new(move |_| set_live.set(true));
+    view! {
+        <div>
+            <label for="field-notes" class="block font-medium text-slate-800">
+                {label} <span class="font-normal text-slate-500">" (optional)"</span>
+            </label>
+            <textarea
+                id="field-notes"
+                name="notes"
+                rows="3"
+                maxlength=MAX_NOTES
+                class=INPUT_CLASS
+                aria-describedby="field-notes-count field-notes-error"
+                aria-invalid=move || error.get().is_some().to_string()
+                prop:value=move || value.get()
+                on:input=move |event| set_typed.set(Some(event_target_value(&event).chars().count()))
+            >{move || value.get()}</textarea>
+            <p id="field-notes-count" class="mt-1 text-sm text-slate-600" data-testid="notes-count">
+                {move || if live.get() {
+                    format!("{} of {MAX_NOTES} characters", used())
+                } else {
+                    format!("Up to {MAX_NOTES} characters")
+                }}
+            </p>
+            <FieldError id="field-notes-error" error=error/>
+        </div>
+    }
+}
+
 /// One entry of a session picker: the value sent, the text shown, and whether it can be chosen.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionChoice {
@@ -186,19 +228,47 @@ impl FormFeedback {
     }
 }
 
-/// The list of a form's problems at its top, each linking to its field, in form order.
+/// Moves the keyboard (and a screen reader's attention) to the element `id`, in the browser.
+pub fn focus_element(id: &str) {
+    use leptos::wasm_bindgen::JsCast;
+    if let Some(element) = document()
+        .get_element_by_id(id)
+        .and_then(|e| e.dyn_into::<leptos::web_sys::HtmlElement>().ok())
+    {
+        let _ = element.focus();
+    }
+}
+
+/// The list of a form's problems at its top, each linking to its field, in form order. When a
+/// submission comes back refused, the summary takes the focus (and, as an alert, is read out);
+/// each link moves the focus to its field.
 #[component]
 pub fn ErrorSummary(feedback: FormFeedback, order: &'static [&'static str]) -> impl IntoView {
+    let summary = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        let refused = feedback
+            .invalid
+            .get()
+            .is_some_and(|fields| !fields.errors.is_empty());
+        if let (true, Some(element)) = (refused, summary.get()) {
+            let _ = element.focus();
+        }
+    });
     view! {
         {move || feedback.invalid.get().filter(|fields| !fields.errors.is_empty()).map(|fields| view! {
-            <div class="mt-6 rounded-lg border border-red-300 bg-red-50 p-4" role="alert" aria-labelledby="error-summary-title" data-testid="error-summary">
+            <div node_ref=summary tabindex="-1" class="mt-6 rounded-lg border border-red-300 bg-red-50 p-4 focus:outline-none focus-visible:ring-2 focus-visible:ring-red-600" role="alert" aria-labelledby="error-summary-title" data-testid="error-summary">
                 <h2 id="error-summary-title" class="font-semibold text-red-800">
                     {match fields.errors.len() { 1 => "There is a problem with 1 field".to_owned(), n => format!("There are problems with {n} fields") }}
                 </h2>
                 <ul class="mt-2 list-disc pl-5 text-red-800">
                     {order.iter().filter_map(|field| fields.errors.get(*field).map(|m| (*field, m.clone()))).map(|(field, message)| {
-                        let href = format!("#field-{field}");
-                        view! { <li><a href=href class="underline">{message}</a></li> }
+                        let target = format!("field-{field}");
+                        let href = format!("#{target}");
+                        let focus = move |event: leptos::ev::MouseEvent| {
+                            event.prevent_default();
+                            focus_element(&target);
+                        };
+                        view! { <li><a href=href class="underline" on:click=focus>{message}</a></li> }
                     }).collect_view()}
                 </ul>
             </div>

@@ -148,6 +148,10 @@ fn conditions(
             Search::Scan => push("instr(b.search_text, ?) > 0", Bind::Text(term), &mut binds),
         }
     }
+    // An admin's entry was settled outside Stripe: "unpaid" never lists it as owed.
+    if filter.payment == Some(PaymentStatus::Unpaid) {
+        clauses.push("b.source = 'online'".to_owned());
+    }
     let sql = if clauses.is_empty() {
         String::new()
     } else {
@@ -181,7 +185,7 @@ const ROW_COLUMNS: &str = "SELECT b.id, b.reference, b.parent_name, b.parent_ema
         b.athlete_name, b.athlete_age,
         (SELECT s.title FROM training_sessions s WHERE s.id = b.training_session_id) AS session_title,
         b.session_starts_at, b.amount, b.currency, b.payment_status, b.attendance_status, b.source,
-        b.created_at
+        b.manual_payment, b.notes, b.created_at
      FROM bookings b";
 
 /// One row of the admin's bookings list.
@@ -204,6 +208,9 @@ pub struct BookingRow {
     pub attendance_status: AttendanceStatus,
     #[sqlx(try_from = "String")]
     pub source: BookingSource,
+    /// How a manual booking was settled (`outside`, `free`), when it was asked.
+    pub manual_payment: Option<String>,
+    pub notes: Option<String>,
     pub created_at: i64,
 }
 

@@ -55,6 +55,11 @@ pub struct Booking {
     pub amount_paid: Option<i64>,
     pub amount_refunded: i64,
     pub paid_at: Option<i64>,
+    /// Since when a delayed payment (a bank debit) is awaited, if one is.
+    pub payment_awaited_at: Option<i64>,
+    /// How an admin's entry was settled: `outside` Stripe, or `free`.
+    pub manual_payment: Option<String>,
+    pub checkout_started_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -70,7 +75,8 @@ macro_rules! booking_select {
                 b.held_until, b.stripe_checkout_session_id, b.stripe_checkout_url,
                 b.stripe_checkout_expires_at, b.checkout_attempts, b.checkout_request,
                 b.stripe_payment_intent_id,
-                b.amount_paid, b.amount_refunded, b.paid_at, b.created_at, b.updated_at
+                b.amount_paid, b.amount_refunded, b.paid_at, b.payment_awaited_at,
+                b.manual_payment, b.checkout_started_at, b.created_at, b.updated_at
          FROM bookings b JOIN training_sessions s ON s.id = b.training_session_id"
     };
 }
@@ -180,6 +186,7 @@ pub async fn insert(
     tx: &mut Tx,
     request: &BookingRequest,
     source: BookingSource,
+    settled: Option<domain::ManualPayment>,
     terms: &SessionTerms,
     held_until: i64,
     now: i64,
@@ -194,8 +201,10 @@ pub async fn insert(
         "INSERT INTO bookings
             (reference, training_session_id, parent_name, parent_email, parent_phone,
              athlete_name, athlete_age, notes, consent_at, source, attendance_status,
-             amount, currency, held_until, search_text, created_at, updated_at, session_starts_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17)
+             amount, currency, held_until, search_text, created_at, updated_at, session_starts_at,
+             manual_payment)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17,
+                 $18)
          RETURNING id",
     )
     .bind(&reference)
@@ -215,6 +224,7 @@ pub async fn insert(
     .bind(search_text)
     .bind(now)
     .bind(terms.starts_at)
+    .bind(settled.map(|s| s.as_str()))
     .fetch_one(&mut **tx)
     .await?;
     Ok(CreatedBooking { id, reference })

@@ -55,46 +55,110 @@ pub async fn write_outside_event(
     Ok(())
 }
 
-/// Stripe's message for the booking's latest failed payment, if any.
-pub async fn last_failure(db: &Db, booking_id: i64) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT error_message FROM payment_logs
+/// The booking's latest failure: Stripe's message, and when it came.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Failure {
+    pub error_message: Option<String>,
+    pub created_at: i64,
+}
+
+pub async fn last_failure(db: &Db, booking_id: i64) -> Result<Option<Failure>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT error_message, created_at FROM payment_logs
          WHERE booking_id = $1 AND level = 'error'
          ORDER BY created_at DESC, id DESC LIMIT 1",
     )
     .bind(booking_id)
     .fetch_optional(db.reader())
     .await
-    .map(Option::flatten)
 }
 
-/// A warning or failure from the payment logs, for review.
+/// Warnings and failures that say the same thing about the same booking, as one issue: how
+/// often and when, the booking as it stands now, and whether an admin resolved it.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct Issue {
-    pub id: i64,
+pub struct IssueGroup {
+    /// The newest line of the group: the key an admin resolves it by.
+    pub last_id: i64,
     pub booking_id: Option<i64>,
     #[sqlx(try_from = "String")]
     pub level: LogLevel,
-    pub event_id: Option<String>,
     pub event_type: Option<String>,
     pub message: Option<String>,
-    pub created_at: i64,
+    pub times: i64,
+    pub first_at: i64,
+    pub last_at: i64,
+    pub resolved_at: Option<i64>,
+    pub resolved_by: Option<String>,
+    pub parent_name: Option<String>,
+    pub athlete_name: Option<String>,
+    pub session_title: Option<String>,
+    pub payment_status: Option<String>,
+    pub attendance_status: Option<String>,
 }
 
-/// One page of the warnings and errors, newest first, and how many there are.
-pub async fn issues(db: &Db, page: i64) -> Result<(Vec<Issue>, i64), sqlx::Error> {
-    let total: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM payment_logs WHERE level IN ('warning', 'error')")
-            .fetch_one(db.reader())
-            .await?;
-    let rows: Vec<Issue> = sqlx::query_as(
-        "SELECT id, booking_id, level, event_id, event_type, error_message AS message, created_at
-         FROM payment_logs WHERE level IN ('warning', 'error')
-         ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2",
+/// One page of the open (or the resolved) issues, newest first, and how many there are.
+pub async fn issue_groups(
+    db: &Db,
+    resolved: bool,
+    page: i64,
+) -> Result<(Vec<IssueGroup>, i64), sqlx::Error> {
+    let total: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (
+             SELECT 1 FROM payment_logs
+             WHERE level IN ('warning', 'error') AND (resolved_at IS NOT NULL) = $1
+             GROUP BY booking_id, level, event_type, error_message
+         ) grouped",
     )
+    .bind(resolved)
+    .fetch_one(db.reader())
+    .await?;
+    let rows: Vec<IssueGroup> = sqlx::query_as(
+        "SELECT g.last_id, g.booking_id, g.level, g.event_type, g.message, g.times,
+                g.first_at, g.last_at, g.resolved_at, g.resolved_by,
+                b.parent_name, b.athlete_name, s.title AS session_title,
+                b.payment_status, b.attendance_status
+         FROM (
+             SELECT MAX(id) AS last_id, booking_id, level, event_type,
+                    error_message AS message, COUNT(*) AS times,
+                    MIN(created_at) AS first_at, MAX(created_at) AS last_at,
+                    MAX(resolved_at) AS resolved_at, MAX(resolved_by) AS resolved_by
+             FROM payment_logs
+             WHERE level IN ('warning', 'error') AND (resolved_at IS NOT NULL) = $1
+             GROUP BY booking_id, level, event_type, error_message
+         ) g
+         LEFT JOIN bookings b ON b.id = g.booking_id
+         LEFT JOIN training_sessions s ON s.id = b.training_session_id
+         ORDER BY g.last_at DESC, g.last_id DESC LIMIT $2 OFFSET $3",
+    )
+    .bind(resolved)
     .bind(PAGE_SIZE)
     .bind((page.max(1) - 1) * PAGE_SIZE)
     .fetch_all(db.reader())
     .await?;
     Ok((rows, total))
+}
+
+/// Marks resolved the open lines of the issue whose newest line is `last_id` (lines that came
+/// after it stay open: they were not seen). The number of lines resolved.
+pub async fn resolve(db: &Db, last_id: i64, by: &str, now: i64) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE payment_logs SET resolved_at = $1, resolved_by = $2
+         WHERE resolved_at IS NULL AND level IN ('warning', 'error') AND id <= $3
+           AND EXISTS (
+               SELECT 1 FROM payment_logs k
+               WHERE k.id = $3
+                 AND k.level = payment_logs.level
+                 AND (k.booking_id = payment_logs.booking_id
+                      OR (k.booking_id IS NULL AND payment_logs.booking_id IS NULL))
+                 AND (k.event_type = payment_logs.event_type
+                      OR (k.event_type IS NULL AND payment_logs.event_type IS NULL))
+                 AND (k.error_message = payment_logs.error_message
+                      OR (k.error_message IS NULL AND payment_logs.error_message IS NULL)))",
+    )
+    .bind(now)
+    .bind(by.to_owned())
+    .bind(last_id)
+    .execute(db.writer())
+    .await?;
+    Ok(done.rows_affected())
 }

@@ -98,7 +98,10 @@ pub async fn apply(
                  stripe_checkout_session_id = COALESCE($3, stripe_checkout_session_id),
                  stripe_payment_intent_id = COALESCE(stripe_payment_intent_id, $4),
                  amount_paid = COALESCE($5, amount_paid),
-                 amount_refunded = CASE WHEN $6 > amount_refunded THEN $6 ELSE amount_refunded END
+                 amount_refunded = CASE WHEN $6 > amount_refunded THEN $6 ELSE amount_refunded END,
+                 payment_awaited_at = CASE WHEN $9 = 1 THEN $2
+                                           WHEN $1 <> $8 THEN NULL
+                                           ELSE payment_awaited_at END
              WHERE id = $7 AND payment_status = $8",
         )
         .bind(change.to.as_str())
@@ -109,6 +112,7 @@ pub async fn apply(
         .bind(change.amount_refunded.unwrap_or(0))
         .bind(booking_id)
         .bind(change.from.as_str())
+        .bind(i64::from(change.awaited))
         .execute(&mut **tx)
         .await?
         .rows_affected();

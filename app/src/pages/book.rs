@@ -2,8 +2,8 @@
 //! typed kept; works without JavaScript (ActionForm posts it) and better with it.
 
 use crate::components::form::{
-    ErrorSummary, FieldError, FormFeedback, SessionChoice, SessionSelect, TextField, BUTTON_CLASS,
-    INPUT_CLASS,
+    ErrorSummary, FieldError, FormFeedback, NotesField, SessionChoice, SessionSelect, TextField,
+    BUTTON_CLASS,
 };
 use crate::form_error::FormError;
 use crate::pages::sessions::upcoming_sessions;
@@ -24,11 +24,13 @@ pub async fn book(
     notes: Option<String>,
     consent: Option<String>,
 ) -> Result<(), FormError> {
-    use crate::services::{booking::book_from_form, checkout::start_checkout};
+    use crate::services::{
+        booking::{book_from_form, Entry},
+        checkout::start_checkout,
+    };
     use crate::state::{answer_with, request_client, AppState};
     use axum::http::StatusCode;
     use domain::booking_form::{BookingFormInput, FieldErrors};
-    use domain::BookingSource;
 
     let input = BookingFormInput {
         session,
@@ -52,13 +54,8 @@ pub async fn book(
             input.values(),
         )));
     }
-    let created = book_from_form(
-        &state.db,
-        &input,
-        BookingSource::Online,
-        state.settings.hold_policy,
-    )
-    .await?;
+    let created =
+        book_from_form(&state.db, &input, Entry::Online, state.settings.hold_policy).await?;
     tracing::info!(booking_id = created.id, "booking created");
 
     let destination = match start_checkout(
@@ -145,21 +142,7 @@ pub fn BookPage() -> impl IntoView {
                     <legend class="text-lg font-semibold">"Your athlete"</legend>
                     <TextField name="athlete_name" label="Athlete's name" value=value("athlete_name") error=error("athlete_name")/>
                     <TextField name="athlete_age" label="Athlete's age" kind="text" inputmode="numeric" value=value("athlete_age") error=error("athlete_age") hint=format!("{MIN_AGE} to {MAX_AGE}")/>
-                    <div>
-                        <label for="field-notes" class="block font-medium text-slate-800">
-                            "Notes for the coach" <span class="font-normal text-slate-500">" (optional)"</span>
-                        </label>
-                        <textarea
-                            id="field-notes"
-                            name="notes"
-                            rows="3"
-                            class=INPUT_CLASS
-                            aria-describedby="field-notes-error"
-                            aria-invalid=move || error("notes").get().is_some().to_string()
-                            prop:value=move || value("notes").get()
-                        >{move || value("notes").get()}</textarea>
-                        <FieldError id="field-notes-error" error=error("notes")/>
-                    </div>
+                    <NotesField label="Notes for the coach" value=value("notes") error=error("notes")/>
                 </fieldset>
 
                 <div>

@@ -29,6 +29,11 @@ pub struct ParentBooking {
     pub contact: String,
     /// What was refunded, or is on its way back, in words (`None` when nothing).
     pub refund: Option<String>,
+    /// A delayed payment (a bank debit) completed its checkout after any failure: its money is
+    /// on its way.
+    pub awaited: bool,
+    /// A checkout is open for it: a payment may land any moment.
+    pub in_flight: bool,
 }
 
 /// Whether a booking can be cancelled from its page.
@@ -46,6 +51,27 @@ pub enum CancelOffer {
 impl ParentBooking {
     pub fn can_pay(&self) -> bool {
         payable(self.payment_status, self.attendance_status).is_ok()
+    }
+
+    /// Whether the page says "Confirming your payment": a delayed payment is on its way, or
+    /// the parent just came back from a checkout that has not been answered yet.
+    pub fn confirming(&self, returned: bool) -> bool {
+        self.payment_status.is_unsettled()
+            && self.attendance_status != AttendanceStatus::Cancelled
+            && (self.awaited
+                || (returned && self.in_flight && self.payment_status == PaymentStatus::Unpaid))
+    }
+
+    /// Whether the page keeps looking for news: while confirming, and on the return page as
+    /// long as a checkout is in flight, whatever the last status said.
+    pub fn follow(&self, returned: bool) -> bool {
+        self.confirming(returned)
+            || (returned && self.payment_status.is_unsettled() && self.in_flight)
+    }
+
+    /// Whether "Pay now" is offered: the booking can be paid and no payment is on its way.
+    pub fn offer_payment(&self, returned: bool) -> bool {
+        self.can_pay() && !self.confirming(returned)
     }
 }
 
@@ -100,13 +126,22 @@ pub async fn booking_view(reference: String) -> Result<Option<ParentBooking>, Se
         }
         _ => None,
     };
-    let failure = if booking.payment_status == PaymentStatus::Failed {
-        crate::db::payment_logs::last_failure(&state.db, booking.id)
-            .await
-            .unwrap_or(None)
-    } else {
-        None
-    };
+    let last_failure = crate::db::payment_logs::last_failure(&state.db, booking.id)
+        .await
+        .unwrap_or(None);
+    let failure = (booking.payment_status == PaymentStatus::Failed)
+        .then(|| last_failure.as_ref().and_then(|f| f.error_message.clone()))
+        .flatten();
+    let awaited = booking.payment_awaited_at.is_some_and(|since| {
+        last_failure
+            .as_ref()
+            .is_none_or(|failure| failure.created_at <= since)
+    });
+    let in_flight = booking.payment_status.is_unsettled()
+        && booking.stripe_checkout_session_id.is_some()
+        && booking
+            .stripe_checkout_expires_at
+            .is_some_and(|expires| expires * 1000 > crate::db::now_ms());
     Ok(Some(ParentBooking {
         when: domain::schedule::when(booking.session_starts_at, state.settings.timezone),
         amount: Money::new(booking.amount, booking.currency.clone()).to_string(),
@@ -121,6 +156,8 @@ pub async fn booking_view(reference: String) -> Result<Option<ParentBooking>, Se
         cancellation,
         contact: state.settings.mail.contact.clone(),
         refund,
+        awaited,
+        in_flight,
     }))
 }
 
@@ -194,7 +231,18 @@ pub async fn pay(reference: String) -> Result<(), ServerFnError> {
             leptos_axum::redirect(&url);
             Ok(())
         }
-        Err(problem) => Err(ServerFnError::new(problem.refusal().for_parent())),
+        Err(problem) => {
+            use axum::http::StatusCode;
+            let status = match problem.refusal() {
+                domain::CheckoutRefusal::NotFound => StatusCode::NOT_FOUND,
+                domain::CheckoutRefusal::ProviderUnavailable | domain::CheckoutRefusal::Ours => {
+                    StatusCode::SERVICE_UNAVAILABLE
+                }
+                domain::CheckoutRefusal::ProviderRefused => StatusCode::BAD_GATEWAY,
+                _ => StatusCode::CONFLICT,
+            };
+            Err(crate::state::refuse(status, problem.refusal().for_parent()))
+        }
     }
 }
 
@@ -264,18 +312,18 @@ fn BookingPage(kind: BookingPageKind) -> impl IntoView {
     );
     let pay_action = ServerAction::<Pay>::new();
 
-    // While a payment is being confirmed, look again every POLL_MS (in the browser only).
-    let confirming = move || {
-        kind == BookingPageKind::Paid
-            && booking
-                .get()
-                .and_then(|r| r.ok())
-                .flatten()
-                .is_some_and(|b| b.payment_status == PaymentStatus::Unpaid)
+    // While a payment may land, look again every POLL_MS (in the browser only).
+    let returned = kind == BookingPageKind::Paid;
+    let following = move || {
+        booking
+            .get()
+            .and_then(|r| r.ok())
+            .flatten()
+            .is_some_and(|b| b.follow(returned))
     };
     let (checked, set_checked) = signal(false);
     Effect::new(move |_| {
-        if confirming() {
+        if following() {
             if tick.get() >= POLLS_BEFORE_CHECK && !checked.get_untracked() {
                 set_checked.set(true);
                 let reference = reference();
@@ -312,14 +360,24 @@ fn BookingPage(kind: BookingPageKind) -> impl IntoView {
                 {move || Suspend::new(async move {
                     match booking.await {
                         Err(e) => view! { <p class="rounded-lg bg-red-50 p-4 text-red-800" role="alert">{e.to_string()}</p> }.into_any(),
-                        Ok(None) => view! {
-                            <h1 class="text-2xl font-bold">"Booking not found"</h1>
-                            <p class="mt-2 text-slate-600">"Check the link you were given. Booking links are private to the family that made them."</p>
-                        }.into_any(),
+                        Ok(None) => {
+                            #[cfg(feature = "ssr")]
+                            if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+                                response.set_status(axum::http::StatusCode::NOT_FOUND);
+                            }
+                            view! {
+                                <h1 class="text-2xl font-bold">"Booking not found"</h1>
+                                <p class="mt-2 text-slate-600">"Check the link you were given. Booking links are private to the family that made them."</p>
+                                <p class="mt-2"><a href="/find" class="text-indigo-700 underline">"Find my booking by email"</a></p>
+                            }.into_any()
+                        }
                         Ok(Some(b)) => {
-                            let can_pay = b.can_pay();
+                            let can_pay = b.offer_payment(returned);
+                            let follow = b.follow(returned);
                             let reference = b.reference.clone();
                             view! {
+                                // Without JavaScript the page cannot update itself: it reloads.
+                                {follow.then(|| view! { <noscript><meta http-equiv="refresh" content="4"/></noscript> })}
                                 <StatusBanner kind=kind booking=b.clone()/>
                                 {checkout_message().filter(|_| can_pay).map(|m| view! {
                                     <p class="mt-4 rounded-lg bg-amber-50 p-4 text-amber-900" role="alert" data-testid="checkout-problem">{m}</p>
@@ -381,11 +439,22 @@ fn BookingPage(kind: BookingPageKind) -> impl IntoView {
 #[component]
 fn StatusBanner(kind: BookingPageKind, booking: ParentBooking) -> impl IntoView {
     let cancelled = booking.attendance_status == AttendanceStatus::Cancelled;
+    let confirming = booking.confirming(kind == BookingPageKind::Paid);
     let (tone, title, detail): (&str, String, String) = match (booking.payment_status, kind) {
         _ if cancelled => (
             "border-slate-300 bg-slate-50 text-slate-900",
             "Booking cancelled".into(),
             format!("{}'s place is released.", booking.athlete_name),
+        ),
+        _ if confirming && booking.awaited => (
+            "border-indigo-300 bg-indigo-50 text-indigo-900",
+            "Confirming your payment".into(),
+            "Your bank payment is on its way; bank transfers can take a few days. This page updates by itself, and we will email you when it lands.".into(),
+        ),
+        _ if confirming => (
+            "border-indigo-300 bg-indigo-50 text-indigo-900",
+            "Confirming your payment".into(),
+            "This usually takes a few seconds. This page updates by itself.".into(),
         ),
         (PaymentStatus::Paid, _) => (
             "border-green-300 bg-green-50 text-green-900",

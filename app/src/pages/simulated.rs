@@ -4,7 +4,7 @@
 
 use crate::components::form::{BUTTON_CLASS, SECONDARY_BUTTON_CLASS};
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,13 +47,24 @@ pub async fn simulated_checkout(
 #[component]
 pub fn SimulatedCheckoutPage() -> impl IntoView {
     let params = use_params_map();
+    let query = use_query_map();
     let session_id = move || params.read().get("session_id").unwrap_or_default();
     let checkout = Resource::new(session_id, simulated_checkout);
+    let problem = move || {
+        query.read().get("problem").map(|code| match code.as_str() {
+            "closed" => "This checkout is closed: it was paid, cancelled or has expired.",
+            "unavailable" => {
+                "The simulated payment could not be completed just now; please try again."
+            }
+            _ => "This checkout does not exist.",
+        })
+    };
     view! {
         <section class="mx-auto max-w-md">
             <p class="rounded-lg bg-amber-100 p-3 text-sm text-amber-900" role="note">
                 "Simulated payments: no real money moves. These buttons send the same signed events Stripe would."
             </p>
+            {move || problem().map(|m| view! { <p class="mt-4 rounded-lg bg-red-50 p-4 text-red-800" role="alert" data-testid="checkout-refused">{m}</p> })}
             <Suspense fallback=|| view! { <p class="mt-6 text-slate-600">"Loading checkout…"</p> }>
                 {move || Suspend::new(async move {
                     match checkout.await {
@@ -85,7 +96,10 @@ pub fn SimulatedCheckoutPage() -> impl IntoView {
                                 <a href=format!("/bookings/{}", c.reference) class="mt-4 inline-block text-indigo-700 underline">"Back to the booking"</a>
                             </div>
                         }.into_any(),
-                        _ => view! { <h1 class="mt-6 text-2xl font-bold">"Checkout not found"</h1> }.into_any(),
+                        _ => view! {
+                            <h1 class="mt-6 text-2xl font-bold">"Checkout not found"</h1>
+                            <a href="/" class="mt-4 inline-block text-indigo-700 underline">"Back to the sessions"</a>
+                        }.into_any(),
                     }
                 })}
             </Suspense>

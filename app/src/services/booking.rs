@@ -8,7 +8,7 @@ use crate::db::{now_ms, Db};
 use domain::booking::HOLD_MS;
 use domain::booking_form::{BookingFormInput, BookingRequest, FieldErrors, SessionProblem};
 use domain::mail::{MailFacts, MailKind};
-use domain::{BookingSource, HoldLimit, HoldPolicy};
+use domain::{BookingSource, HoldLimit, HoldPolicy, ManualPayment};
 
 #[derive(Debug, thiserror::Error)]
 pub enum BookError {
@@ -43,13 +43,25 @@ pub enum FormRefused {
 
 /// Books `request` if its session has a place. An online booking also needs the session not
 /// to have started, and its email to hold no more unpaid places than `policy` allows; a manual
+/// Who enters a booking: a parent online (paid through Checkout), or an admin, saying how it
+/// was settled outside Stripe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entry {
+    Online,
+    Manual(ManualPayment),
+}
+
 /// one (an admin's entry) may be made late, and takes its place without a hold.
 pub async fn book(
     db: &Db,
     request: &BookingRequest,
-    source: BookingSource,
+    source: Entry,
     policy: HoldPolicy,
 ) -> Result<CreatedBooking, BookError> {
+    let (source, settled) = match source {
+        Entry::Online => (BookingSource::Online, None),
+        Entry::Manual(settled) => (BookingSource::Manual, Some(settled)),
+    };
     let now = now_ms();
     let mut tx = db.begin().await?;
     let terms = bookings::lock_session(&mut tx, request.training_session_id)
@@ -80,7 +92,16 @@ pub async fn book(
             });
         }
     }
-    let created = bookings::insert(&mut tx, request, source, &terms, now + HOLD_MS, now).await?;
+    let created = bookings::insert(
+        &mut tx,
+        request,
+        source,
+        settled,
+        &terms,
+        now + HOLD_MS,
+        now,
+    )
+    .await?;
     mail::queue(
         &mut tx,
         MailKind::BookingCreated,
@@ -100,7 +121,7 @@ pub async fn book(
 pub async fn book_from_form(
     db: &Db,
     input: &BookingFormInput,
-    source: BookingSource,
+    source: Entry,
     policy: HoldPolicy,
 ) -> Result<CreatedBooking, FormRefused> {
     let request = input.parse().map_err(FormRefused::Invalid)?;

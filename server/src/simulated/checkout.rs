@@ -11,7 +11,6 @@ use app::services::gateway::{
 use app::state::AppState;
 use axum::{
     extract::{Path, State},
-    http::StatusCode,
     response::{IntoResponse, Redirect, Response},
     routing::post,
     Extension, Router,
@@ -283,8 +282,10 @@ pub fn router(simulator: Arc<Simulator>) -> Router<AppState> {
         .layer(Extension(simulator))
 }
 
-fn problem(status: StatusCode, message: &str) -> Response {
-    (status, format!("{message}\n")).into_response()
+/// A refusal, as a page: back to the simulated checkout page, which says what went wrong in
+/// words and offers a way back to the booking.
+fn problem(session_id: &str, code: &str) -> Response {
+    Redirect::to(&format!("/checkout/simulated/{session_id}?problem={code}")).into_response()
 }
 
 /// A button of the simulated checkout page: pay, pay by bank (delayed), or decline.
@@ -295,20 +296,15 @@ async fn complete(
     Path((session_id, outcome)): Path<(String, String)>,
 ) -> Response {
     let Some(session) = simulator.get(&session_id) else {
-        return problem(StatusCode::NOT_FOUND, "No such checkout session.");
+        return problem(&session_id, "missing");
     };
     if session.status != "open" || session.expires_at < now_secs() {
-        return problem(StatusCode::CONFLICT, "This checkout is closed.");
+        return problem(&session_id, "closed");
     }
     let booking = match app::db::bookings::by_id(&state.db, session.booking_id).await {
         Ok(Some(booking)) => booking,
-        Ok(None) => return problem(StatusCode::NOT_FOUND, "No such booking."),
-        Err(_) => {
-            return problem(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "The database is unavailable; try again.",
-            )
-        }
+        Ok(None) => return problem(&session_id, "missing"),
+        Err(_) => return problem(&session_id, "unavailable"),
     };
     let paid_page = format!(
         "/bookings/{}/paid?session_id={session_id}",
@@ -381,7 +377,7 @@ async fn complete(
                 ))
                 .await
         }
-        _ => return problem(StatusCode::NOT_FOUND, "Unknown checkout action."),
+        _ => return problem(&session_id, "missing"),
     };
     match result {
         Ok(()) if outcome == "decline" => {
@@ -390,10 +386,7 @@ async fn complete(
         Ok(()) => Redirect::to(&paid_page).into_response(),
         Err(error) => {
             tracing::error!(%error, "simulated event not delivered");
-            problem(
-                StatusCode::BAD_GATEWAY,
-                "The simulated payment could not be delivered; try again.",
-            )
+            problem(&session_id, "unavailable")
         }
     }
 }

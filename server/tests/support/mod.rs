@@ -278,7 +278,7 @@ pub async fn create_booking(
         max_unpaid_per_email: 10_000,
         max_session_share_percent: 100,
     };
-    app::services::booking::book(db, request, domain::BookingSource::Online, generous).await
+    app::services::booking::book(db, request, app::services::booking::Entry::Online, generous).await
 }
 
 /// One booking in a fresh session; returns its id.
