@@ -106,6 +106,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/bookings/:reference/paid") view=pages::booking::BookingPaidPage ssr=SsrMode::Async/>
                     <Route path=path!("/bookings/:reference/cancelled") view=pages::booking::BookingCancelledPage ssr=SsrMode::Async/>
                     <Route path=path!("/bookings/:reference/cancel") view=pages::booking::BookingCancelPage ssr=SsrMode::Async/>
+                    <Route path=path!("/bookings/:reference/move") view=pages::moving::MoveBookingPage ssr=SsrMode::Async/>
+                    <Route path=path!("/waitlist/join") view=pages::waitlist::JoinWaitlistPage ssr=SsrMode::Async/>
+                    <Route path=path!("/waitlist/:token") view=pages::waitlist::WaitlistPlacePage ssr=SsrMode::Async/>
                     <Route path=path!("/checkout/simulated/:session_id") view=pages::simulated::SimulatedCheckoutPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/login") view={Lazy::<admin::routes::LoginRoute>::new()} ssr=SsrMode::Async/>
                     <ParentRoute path=path!("/admin") view={Lazy::<admin::routes::LayoutRoute>::new()} ssr=SsrMode::Async>
@@ -115,6 +118,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("sessions/new") view={Lazy::<admin::routes::NewSessionRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("sessions/:id") view={Lazy::<admin::routes::EditSessionRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("sessions/:id/cancel") view={Lazy::<admin::routes::CancelSessionRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("sessions/:id/roster") view={Lazy::<admin::routes::RosterRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("emails") view={Lazy::<admin::routes::EmailsRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("bookings/new") view={Lazy::<admin::routes::ManualBookingRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("bookings/:id") view={Lazy::<admin::routes::BookingDetailRoute>::new()} ssr=SsrMode::Async/>

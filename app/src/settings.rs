@@ -19,8 +19,10 @@ pub struct Settings {
     pub mail: MailIdentity,
     /// Mails are sent (an SMTP server is configured and mail is not disabled).
     pub mail_sending: bool,
-    /// Parents may cancel up to this long before their session.
+    /// Parents may cancel (or move their booking) up to this long before their session.
     pub cancellation_cutoff_ms: i64,
+    /// How long a freed place is held for the first person on the waitlist.
+    pub waitlist_offer_ms: i64,
 }
 
 /// Who the mails are from.

@@ -268,6 +268,63 @@ pub enum CannotCancel {
     Over,
 }
 
+/// Why a booking cannot move to another session.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CannotMove {
+    #[error("it is already in that session")]
+    SameSession,
+    #[error("that session is cancelled or has started")]
+    SessionUnavailable,
+    #[error("that session costs {to}, not {from}: only a session of the same price can take it")]
+    PriceDiffers { from: String, to: String },
+    #[error("that session is full")]
+    Full,
+    #[error("the session is too close: bookings can be changed up to {cutoff_hours} hours before it starts")]
+    TooLate { cutoff_hours: i64 },
+    #[error("{0}")]
+    Closed(CannotCancel),
+}
+
+/// Whether a parent may move their booking (the same window as cancelling it).
+pub fn parent_may_move(
+    payment: PaymentStatus,
+    attendance: AttendanceStatus,
+    starts_at: i64,
+    now: i64,
+    cutoff_ms: i64,
+) -> Result<(), CannotMove> {
+    parent_may_cancel(payment, attendance, starts_at, now, cutoff_ms).map_err(|why| match why {
+        CannotCancel::TooLate { cutoff_hours } => CannotMove::TooLate { cutoff_hours },
+        other => CannotMove::Closed(other),
+    })
+}
+
+/// Whether a booking of `price` (minor units of `currency`) may move to a session with these
+/// terms at `now`: a different session of the same price, open and not started.
+pub fn may_move_to(
+    from_session: i64,
+    price: (i64, &str),
+    to_session: i64,
+    to_price: (i64, &str),
+    to_open: bool,
+    to_starts_at: i64,
+    now: i64,
+) -> Result<(), CannotMove> {
+    if from_session == to_session {
+        return Err(CannotMove::SameSession);
+    }
+    if !to_open || to_starts_at <= now {
+        return Err(CannotMove::SessionUnavailable);
+    }
+    if price.0 != to_price.0 || !price.1.eq_ignore_ascii_case(to_price.1) {
+        return Err(CannotMove::PriceDiffers {
+            from: crate::Money::new(price.0, price.1).to_string(),
+            to: crate::Money::new(to_price.0, to_price.1).to_string(),
+        });
+    }
+    Ok(())
+}
+
 /// Whether a parent may cancel a booking in these statuses, of a session starting at
 /// `starts_at`, at `now`, with cancellations closing `cutoff_ms` before the start.
 pub fn parent_may_cancel(
@@ -479,6 +536,51 @@ mod tests {
         assert_eq!(
             BookingSource::Online.initial_attendance(),
             AttendanceStatus::Pending
+        );
+    }
+
+    #[test]
+    fn a_booking_moves_only_to_another_open_session_of_its_price() {
+        let now = 1_000;
+        let ok = may_move_to(1, (4500, "USD"), 2, (4500, "usd"), true, 2_000, now);
+        assert_eq!(ok, Ok(()));
+        assert_eq!(
+            may_move_to(1, (4500, "USD"), 1, (4500, "USD"), true, 2_000, now),
+            Err(CannotMove::SameSession)
+        );
+        assert_eq!(
+            may_move_to(1, (4500, "USD"), 2, (4500, "USD"), false, 2_000, now),
+            Err(CannotMove::SessionUnavailable)
+        );
+        assert_eq!(
+            may_move_to(1, (4500, "USD"), 2, (4500, "USD"), true, 900, now),
+            Err(CannotMove::SessionUnavailable)
+        );
+        let dearer = may_move_to(1, (4500, "USD"), 2, (5000, "USD"), true, 2_000, now);
+        assert_eq!(
+            dearer.unwrap_err().to_string(),
+            "that session costs $50.00, not $45.00: only a session of the same price can take it"
+        );
+        let day = 24 * 3_600_000;
+        assert_eq!(
+            parent_may_move(
+                PaymentStatus::Paid,
+                AttendanceStatus::Pending,
+                10 * day,
+                9 * day + 1,
+                day
+            ),
+            Err(CannotMove::TooLate { cutoff_hours: 24 })
+        );
+        assert_eq!(
+            parent_may_move(
+                PaymentStatus::Paid,
+                AttendanceStatus::Pending,
+                10 * day,
+                day,
+                day
+            ),
+            Ok(())
         );
     }
 }

@@ -28,10 +28,16 @@ pub enum MailKind {
     SessionCancelled,
     /// "Find my booking": the links of an email's upcoming bookings.
     BookingLookup,
+    /// Someone joined a full session's waitlist.
+    WaitlistJoined,
+    /// A place freed: it is held for the first person waiting, for a while.
+    WaitlistOffer,
+    /// The booking moved to another session: the new time and calendar entry.
+    BookingMoved,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 7] = [
+    pub const ALL: [MailKind; 10] = [
         Self::BookingCreated,
         Self::PaymentReceived,
         Self::PaymentFailed,
@@ -39,6 +45,9 @@ impl MailKind {
         Self::RefundCompleted,
         Self::SessionCancelled,
         Self::BookingLookup,
+        Self::WaitlistJoined,
+        Self::WaitlistOffer,
+        Self::BookingMoved,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -50,6 +59,9 @@ impl MailKind {
             Self::RefundCompleted => "refund_completed",
             Self::SessionCancelled => "session_cancelled",
             Self::BookingLookup => "booking_lookup",
+            Self::WaitlistJoined => "waitlist_joined",
+            Self::WaitlistOffer => "waitlist_offer",
+            Self::BookingMoved => "booking_moved",
         }
     }
 
@@ -103,6 +115,31 @@ pub struct MailFacts {
     /// The bookings a "find my booking" mail lists.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub bookings: Vec<ListedBooking>,
+    /// The waitlist place a waitlist mail is about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waitlist: Option<WaitlistFacts>,
+    /// Where a moved booking was before (session title and start, UTC ms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moved_from: Option<(String, i64)>,
+    /// How many times the calendar entry changed (a move sends a newer entry).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence: Option<u32>,
+}
+
+/// A waitlist place, as its mails speak of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaitlistFacts {
+    /// The private link's token: `/waitlist/{token}`.
+    pub token: String,
+    pub parent_name: String,
+    pub athlete_name: String,
+    pub session_title: String,
+    /// UTC ms.
+    pub starts_at: i64,
+    pub location: String,
+    /// Until when an offered place is held (UTC ms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held_until: Option<i64>,
 }
 
 /// One booking in a "find my booking" mail.
@@ -290,8 +327,9 @@ impl MailBooking {
         ]
     }
 
-    /// The calendar entry of the session, for this booking.
-    pub fn calendar(&self, sender: &Sender<'_>, stamp: i64) -> String {
+    /// The calendar entry of the session, for this booking; `sequence` counts its changes (a
+    /// calendar replaces an entry by a newer sequence of the same uid).
+    pub fn calendar(&self, sender: &Sender<'_>, stamp: i64, sequence: u32) -> String {
         let uid = format!(
             "booking-{}@{}",
             self.reference,
@@ -307,7 +345,7 @@ impl MailBooking {
             starts_at: self.starts_at,
             ends_at: self.starts_at + self.duration_minutes * 60 * 1000,
             stamp,
-            sequence: 0,
+            sequence: sequence.into(),
         }
         .to_ics()
     }
@@ -333,6 +371,39 @@ pub fn render(
     let mut body = Body::default();
     let mut ics = None;
     let subject = match (kind, booking) {
+        (MailKind::WaitlistJoined | MailKind::WaitlistOffer, _) if facts.waitlist.is_some() => {
+            let w = facts.waitlist.as_ref().expect("checked above");
+            let link = format!("{}/waitlist/{}", sender.base_url, w.token);
+            let when = schedule::when(w.starts_at, sender.timezone);
+            body.say(format!("Hello {},", w.parent_name));
+            let subject = if kind == MailKind::WaitlistOffer {
+                let until = w
+                    .held_until
+                    .map(|at| schedule::when(at, sender.timezone))
+                    .unwrap_or_default();
+                body.say(format!(
+                    "Good news: a place is free in {} on {when}, and it is held for {} until {until}.",
+                    w.session_title, w.athlete_name
+                ));
+                body.link("Book the place", link);
+                body.say("If you do not book it by then, it goes to the next person waiting.");
+                format!("A place is free: {}, {when}", w.session_title)
+            } else {
+                body.say(format!(
+                    "{} is on the waitlist of {} on {when}. If a place frees, we email you a link that holds it for you for a while.",
+                    w.athlete_name, w.session_title
+                ));
+                body.link("Your waitlist place", link);
+                format!("On the waitlist: {}, {when}", w.session_title)
+            };
+            body.facts(vec![
+                ("Session", w.session_title.clone()),
+                ("When", when),
+                ("Where", w.location.clone()),
+                ("Athlete", w.athlete_name.clone()),
+            ]);
+            subject
+        }
         (MailKind::BookingLookup, _) | (_, None) => {
             body.say("Hello,").say(
                 "You asked for the links to your bookings. Each link is private: keep it to yourself.",
@@ -374,7 +445,7 @@ pub fn render(
                 }
             }
             body.link("Your booking, to pay or cancel", b.link(sender));
-            ics = Some(b.calendar(sender, now));
+            ics = Some(b.calendar(sender, now, 0));
             format!("Your booking: {}, {}", b.session_title, b.when(sender))
         }
         (MailKind::PaymentReceived, Some(b)) => {
@@ -451,6 +522,31 @@ pub fn render(
             body.facts(details);
             body.link("Your booking", b.link(sender));
             format!("Refund completed: {amount}")
+        }
+        (MailKind::BookingMoved, Some(b)) => {
+            body.say(format!("Hello {},", b.parent_name));
+            let before = facts
+                .moved_from
+                .as_ref()
+                .map(|(title, at)| {
+                    format!(" from {title} on {}", schedule::when(*at, sender.timezone))
+                })
+                .unwrap_or_default();
+            body.say(format!(
+                "{}'s booking moved{before} to {} on {}. The new calendar entry is attached; your payment goes with the booking.",
+                b.athlete_name,
+                b.session_title,
+                b.when(sender)
+            ));
+            body.facts(b.session_facts(sender));
+            body.link("Your booking", b.link(sender));
+            ics = Some(b.calendar(sender, now, facts.sequence.unwrap_or(1)));
+            format!("Booking moved: {}, {}", b.session_title, b.when(sender))
+        }
+        (MailKind::WaitlistJoined | MailKind::WaitlistOffer, Some(_)) => {
+            body.say("Hello,");
+            body.say("Your waitlist place changed.");
+            format!("Waitlist: {}", sender.business_name)
         }
         (MailKind::SessionCancelled, Some(b)) => {
             body.say(format!("Hello {},", b.parent_name));
@@ -603,5 +699,50 @@ mod tests {
         assert!(mail
             .html
             .contains("href=\"https://book.example.com/bookings/ref1\""));
+    }
+
+    #[test]
+    fn a_waitlist_offer_says_until_when_the_place_is_held_and_links_it() {
+        let facts = MailFacts {
+            waitlist: Some(WaitlistFacts {
+                token: "tokentokentokentoken".into(),
+                parent_name: "Wendy".into(),
+                athlete_name: "Sam".into(),
+                session_title: "Sprint technique".into(),
+                starts_at: 1_783_157_400_000,
+                location: "Track 2".into(),
+                held_until: Some(1_783_000_000_000),
+            }),
+            ..MailFacts::default()
+        };
+        let mail = render(MailKind::WaitlistOffer, None, &facts, &sender(), 0);
+        assert!(mail
+            .subject
+            .starts_with("A place is free: Sprint technique"));
+        assert!(mail
+            .text
+            .contains("Book the place: https://book.example.com/waitlist/tokentokentokentoken"));
+        assert!(mail.text.contains("held for Sam until"), "{}", mail.text);
+        let joined = render(MailKind::WaitlistJoined, None, &facts, &sender(), 0);
+        assert!(joined.subject.starts_with("On the waitlist"));
+    }
+
+    #[test]
+    fn a_moved_booking_sends_a_newer_calendar_entry() {
+        let facts = MailFacts {
+            moved_from: Some(("Hurdles".into(), 1_783_000_000_000)),
+            sequence: Some(2),
+            ..MailFacts::default()
+        };
+        let mail = render(
+            MailKind::BookingMoved,
+            Some(&booking()),
+            &facts,
+            &sender(),
+            0,
+        );
+        assert!(mail.subject.starts_with("Booking moved: Sprint technique"));
+        assert!(mail.text.contains("moved from Hurdles on"), "{}", mail.text);
+        assert!(mail.ics.unwrap().contains("SEQUENCE:2"));
     }
 }

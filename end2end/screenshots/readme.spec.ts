@@ -74,6 +74,8 @@ test('README screenshots', async ({ page }) => {
       await shoot(page, `admin-booking-detail-${size}`);
       await page.goto(at('/admin/issues'));
       await shoot(page, `admin-issues-${size}`);
+      await page.goto(at('/admin/sessions/1/roster'));
+      await shoot(page, `admin-roster-${size}`);
     }
   } finally {
     await server.stop();

@@ -26,6 +26,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/admin/live", get(live))
         .route("/admin/bookings.csv", get(export_csv))
+        .route("/admin/sessions/{id}/roster.csv", get(roster_csv))
 }
 
 /// Paths anyone may reach under the admin prefixes: the login page and its server function.
@@ -183,6 +184,66 @@ fn csv_field(value: &str) -> String {
     format!("\"{}\"", guarded.replace('"', "\"\""))
 }
 
+fn csv_response(body: Body, filename: &str) -> Response {
+    let mut response = Response::new(body);
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+fn csv_line(fields: &[String]) -> String {
+    let mut line = fields
+        .iter()
+        .map(|f| csv_field(f))
+        .collect::<Vec<_>>()
+        .join(",");
+    line.push('\n');
+    line
+}
+
+/// One session's roster as CSV: who comes, how to reach them, and how each stands.
+async fn roster_csv(
+    State(state): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+) -> Response {
+    let rows = match app::db::roster::of_session(&state.db, id, app::db::now_ms()).await {
+        Ok(rows) => rows,
+        Err(error) => {
+            tracing::error!(%error, "roster not read");
+            return (
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                "The database is unavailable; try again.\n",
+            )
+                .into_response();
+        }
+    };
+    let mut csv = String::from(
+        "athlete_name,athlete_age,parent_name,parent_email,parent_phone,notes,payment_status,manual_payment,attendance_status,holds_place\n",
+    );
+    for r in rows {
+        csv.push_str(&csv_line(&[
+            r.athlete_name,
+            r.athlete_age.to_string(),
+            r.parent_name,
+            r.parent_email,
+            r.parent_phone.unwrap_or_default(),
+            r.notes.unwrap_or_default(),
+            r.payment_status.to_string(),
+            r.manual_payment.unwrap_or_default(),
+            r.attendance_status.to_string(),
+            (r.holds_place == 1).to_string(),
+        ]));
+    }
+    csv_response(Body::from(csv), &format!("roster-{id}.csv"))
+}
+
 /// The filtered bookings as CSV, streamed row by row.
 async fn export_csv(State(state): State<AppState>, uri: Uri) -> Response {
     let filter = BookingFilter::from_query_string(uri.query().unwrap_or(""));
@@ -209,31 +270,14 @@ async fn export_csv(State(state): State<AppState>, uri: Uri) -> Response {
                 r.notes.unwrap_or_default(),
                 iso(r.created_at, tz),
             ];
-            let mut line = fields
-                .iter()
-                .map(|f| csv_field(f))
-                .collect::<Vec<_>>()
-                .join(",");
-            line.push('\n');
-            axum::body::Bytes::from(line)
+            axum::body::Bytes::from(csv_line(&fields))
         })
     });
     let body = futures_util::stream::once(async move {
         Ok::<_, sqlx::Error>(axum::body::Bytes::from_static(header_line.as_bytes()))
     })
     .chain(rows);
-    let mut response = Response::new(Body::from_stream(body));
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    headers.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_static("attachment; filename=\"bookings.csv\""),
-    );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    csv_response(Body::from_stream(body), "bookings.csv")
 }
 
 #[cfg(test)]

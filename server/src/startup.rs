@@ -98,6 +98,7 @@ impl Application {
                 contact: config.mail.contact.clone(),
             },
             cancellation_cutoff_ms: config.server.cancellation_cutoff.as_millis() as i64,
+            waitlist_offer_ms: config.server.waitlist_offer.as_millis() as i64,
             mail_sending: config.mail.sending_to().is_some(),
         };
         db.listen_for_changes();
@@ -155,6 +156,7 @@ impl Application {
         let payments = PaymentWriter::start(db.clone(), checkout.mode());
         app::services::refunds::spawn_resumer(db.clone(), checkout.clone());
         let settings = Arc::new(settings);
+        app::services::waitlist::spawn_offerer(db.clone(), settings.waitlist_offer_ms);
         match config.mail.sending_to() {
             Some(url) => {
                 let transport = app::services::mail::transport(url).map_err(StartError::Mail)?;

@@ -155,6 +155,7 @@ pub fn BookingsPage() -> impl IntoView {
 
     view! {
         <section>
+            <super::roster::TodayPanel/>
             <div class="flex flex-wrap items-end justify-between gap-3">
                 <h1 class="text-2xl font-bold">"Bookings"</h1>
                 <a

@@ -44,6 +44,8 @@ pub struct AdminBookingDetail {
     pub refunds: Vec<RefundItem>,
     /// What can still be refunded, in major units for the form (`None`: nothing can).
     pub refundable: Option<String>,
+    /// Sessions of the same price with a free place it can move to.
+    pub move_options: Vec<crate::pages::moving::MoveOption>,
     pub currency: String,
 }
 
@@ -174,7 +176,17 @@ pub async fn admin_booking(id: i64) -> Result<Option<AdminBookingDetail>, Server
     let refundable = (b.payment_status == PaymentStatus::Paid && left > 0)
         .then(|| Money::format_major(left, &b.currency));
     let money = |amount: i64| Money::new(amount, b.currency.clone()).to_string();
+    let move_options = if b.attendance_status == AttendanceStatus::Cancelled
+        || b.payment_status == PaymentStatus::Refunded
+    {
+        Vec::new()
+    } else {
+        crate::pages::moving::move_options(&state, &b)
+            .await
+            .map_err(super::internal)?
+    };
     Ok(Some(AdminBookingDetail {
+        move_options,
         id: b.id,
         session_when: when(b.session_starts_at, tz),
         amount: money(b.amount),
@@ -238,6 +250,7 @@ pub fn BookingDetailPage() -> impl IntoView {
     provide_context(DetailActions {
         refund: ServerAction::<RefundBooking>::new(),
         cancel: ServerAction::<CancelBooking>::new(),
+        moving: ServerAction::<MoveBookingTo>::new(),
     });
     view! {
         <section>
@@ -321,18 +334,50 @@ fn Detail(b: AdminBookingDetail) -> impl IntoView {
     }
 }
 
+/// Moves a booking to another session of the same price (at any time before it starts).
+#[server(endpoint = "admin/bookings/move")]
+pub async fn move_booking_to(id: i64, session: String) -> Result<String, ServerFnError> {
+    use crate::services::moves::{move_booking, MoveError, Mover};
+    use crate::state::{refuse, AppState};
+    use axum::http::StatusCode;
+    let admin = super::require_admin().await?;
+    let state = expect_context::<AppState>();
+    let Ok(to) = session.trim().parse::<i64>() else {
+        return Err(refuse(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Choose a session.",
+        ));
+    };
+    match move_booking(&state.db, id, to, &Mover::Admin(admin.email)).await {
+        Ok(_) => Ok("Moved: the parent is emailed the new time.".into()),
+        Err(MoveError::NoSuchBooking) => Err(refuse(
+            StatusCode::NOT_FOUND,
+            "That booking no longer exists.",
+        )),
+        Err(MoveError::Cannot(why)) => {
+            Err(refuse(StatusCode::CONFLICT, format!("Not moved: {why}.")))
+        }
+        Err(MoveError::Database(error)) => Err(super::internal(error)),
+    }
+}
+
 /// The page's actions, made once per page: the detail re-renders on every live update, and
 /// what an action answered must outlive that.
 #[derive(Clone, Copy)]
 struct DetailActions {
     refund: ServerAction<RefundBooking>,
     cancel: ServerAction<CancelBooking>,
+    moving: ServerAction<MoveBookingTo>,
 }
 
 /// Refund and cancel, with what was refunded so far.
 #[component]
 fn Actions(b: AdminBookingDetail) -> impl IntoView {
-    let DetailActions { refund, cancel } = expect_context::<DetailActions>();
+    let DetailActions {
+        refund,
+        cancel,
+        moving,
+    } = expect_context::<DetailActions>();
     let said = move |value: Option<Result<String, ServerFnError>>| match value {
         Some(Ok(message)) => Some((false, message)),
         Some(Err(e)) => Some((true, crate::error_text(&e))),
@@ -394,6 +439,21 @@ fn Actions(b: AdminBookingDetail) -> impl IntoView {
                 </ActionForm>
             })}
         </div>
+        {(!b.move_options.is_empty()).then(|| view! {
+            <ActionForm action=moving attr:class="mt-4 flex flex-wrap items-end gap-2 rounded-xl bg-white p-4 shadow-sm">
+                <input type="hidden" name="id" value=b.id/>
+                <div class="min-w-0 flex-1">
+                    <label for="move-session" class="block text-sm font-medium">"Move to another session of the same price"</label>
+                    <select id="move-session" name="session" class="mt-1 w-full rounded border border-slate-300 px-2 py-1">
+                        {b.move_options.iter().map(|o| view! { <option value=o.id>{o.label.clone()}</option> }).collect_view()}
+                    </select>
+                </div>
+                <button type="submit" class="rounded-lg border border-slate-300 px-4 py-2 font-semibold hover:bg-slate-100" data-testid="move-button">"Move"</button>
+            </ActionForm>
+        })}
+        {move || said(moving.value().get()).map(|(error, m)| view! {
+            <p class=if error { "mt-2 rounded-lg bg-red-50 p-3 text-red-800" } else { "mt-2 rounded-lg bg-green-50 p-3 text-green-900" } role="status" data-testid="move-result">{m}</p>
+        })}
         {move || said(refund.value().get()).map(|(error, m)| view! {
             <p class=if error { "mt-2 rounded-lg bg-red-50 p-3 text-red-800" } else { "mt-2 rounded-lg bg-green-50 p-3 text-green-900" } role="status">{m}</p>
         })}

@@ -86,11 +86,11 @@ pub fn AdminLayout() -> impl IntoView {
                 {move || Suspend::new(async move {
                     context.await.ok().map(|c| view! {
                         {c.simulated_payments.then(|| view! {
-                            <p class="rounded-lg border border-amber-300 bg-amber-100 p-3 font-medium text-amber-900" role="status" data-testid="simulated-banner">
+                            <p class="rounded-lg border border-amber-300 bg-amber-100 p-3 font-medium text-amber-900 print:hidden" role="status" data-testid="simulated-banner">
                                 "Simulated payments: no real money moves. Set STRIPE_SECRET_KEY to take real payments."
                             </p>
                         })}
-                        <div class="flex flex-wrap items-center justify-between gap-2">
+                        <div class="flex flex-wrap items-center justify-between gap-2 print:hidden">
                             <nav class="flex flex-wrap gap-1" aria-label="Admin">
                                 <A href="/admin" exact=true attr:class=NAV_LINK>"Bookings"</A>
                                 <A href="/admin/issues" attr:class=NAV_LINK>"Payment issues"</A>

@@ -9,6 +9,7 @@ pub mod issues;
 pub mod layout;
 pub mod login;
 pub mod manual;
+pub mod roster;
 pub mod routes;
 #[cfg(feature = "ssr")]
 pub mod session;

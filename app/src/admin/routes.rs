@@ -41,6 +41,8 @@ lazy_pages! {
     EditSessionRoute => super::sessions::EditSessionPage,
     /// `/admin/sessions/:id/cancel`.
     CancelSessionRoute => super::sessions::CancelSessionPage,
+    /// `/admin/sessions/:id/roster`.
+    RosterRoute => super::roster::RosterPage,
     /// `/admin/emails`.
     EmailsRoute => super::emails::EmailsPage,
     /// `/admin/bookings/new`.

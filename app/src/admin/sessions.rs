@@ -243,6 +243,7 @@ pub fn SessionsPage() -> impl IntoView {
                                                 <td class="px-3 py-2">{s.price.clone()}</td>
                                                 <td class="px-3 py-2">
                                                     <div class="flex gap-2">
+                                                        <a class="text-indigo-700 underline" href=format!("/admin/sessions/{}/roster", s.id)>"Roster"</a>
                                                         <a class="text-indigo-700 underline" href=format!("/admin/sessions/{}", s.id)>"Edit"</a>
                                                         {(!s.cancelled).then(|| view! {
                                                             <a class="text-red-700 underline" href=format!("/admin/sessions/{}/cancel", s.id)>"Cancel…"</a>

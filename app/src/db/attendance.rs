@@ -18,6 +18,30 @@ pub async fn set_in(
     by: &Actor,
     now: i64,
 ) -> Result<Option<AttendanceStatus>, sqlx::Error> {
+    write(tx, booking_id, None, status, by, now).await
+}
+
+/// [`set_in`], only while the attendance is still `from` (an undo must not overwrite a change
+/// made since); the value it had, which is not `from` when nothing was written.
+pub async fn set_in_if(
+    tx: &mut Tx,
+    booking_id: i64,
+    from: AttendanceStatus,
+    status: AttendanceStatus,
+    by: &Actor,
+    now: i64,
+) -> Result<Option<AttendanceStatus>, sqlx::Error> {
+    write(tx, booking_id, Some(from), status, by, now).await
+}
+
+async fn write(
+    tx: &mut Tx,
+    booking_id: i64,
+    only_from: Option<AttendanceStatus>,
+    status: AttendanceStatus,
+    by: &Actor,
+    now: i64,
+) -> Result<Option<AttendanceStatus>, sqlx::Error> {
     for _ in 0..ATTEMPTS {
         let current: Option<String> =
             sqlx::query_scalar("SELECT attendance_status FROM bookings WHERE id = $1")
@@ -30,7 +54,7 @@ pub async fn set_in(
         let from: AttendanceStatus = current
             .parse()
             .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-        if from == status {
+        if from == status || only_from.is_some_and(|only| only != from) {
             return Ok(Some(from));
         }
         let changed = sqlx::query(

@@ -130,7 +130,8 @@ pub async fn lock_session(
     .await
 }
 
-/// The places of a session held at `now`, not counting booking `except` (0 counts them all).
+/// The places of a session held at `now` (by its bookings, and by waitlist offers), not
+/// counting booking `except` (0 counts them all).
 pub async fn places_taken(
     tx: &mut Tx,
     session_id: i64,
@@ -138,9 +139,11 @@ pub async fn places_taken(
     except: i64,
 ) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(concat!(
-        "SELECT COUNT(*) FROM bookings b
+        "SELECT (SELECT COUNT(*) FROM bookings b
          WHERE b.training_session_id = $1 AND b.id <> $2 AND ",
-        holds_place!("$3")
+        holds_place!("$3"),
+        ") + ",
+        super::waitlist::offers_holding!("$1", "$3")
     ))
     .bind(session_id)
     .bind(except)

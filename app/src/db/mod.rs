@@ -12,12 +12,15 @@ pub mod bookings;
 pub mod checkout;
 pub mod ledger;
 pub mod live;
+pub mod moves;
 pub mod outbox;
 pub mod payment_logs;
 pub mod payments;
 pub mod refunds;
+pub mod roster;
 pub mod sessions;
 pub mod timeline;
+pub mod waitlist;
 
 pub use live::LiveHub;
 

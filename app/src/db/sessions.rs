@@ -17,7 +17,8 @@ pub struct TrainingSession {
     pub price_amount: i64,
     pub currency: String,
     pub cancelled_at: Option<i64>,
-    /// Places held right now (paid, manual, or unpaid within their hold).
+    /// Places held right now (paid, manual, or unpaid within their hold; or offered to someone
+    /// waiting).
     pub places_taken: i64,
 }
 
@@ -49,7 +50,9 @@ macro_rules! session_select {
                     (SELECT COUNT(*) FROM bookings b
                      WHERE b.training_session_id = s.id AND ",
             holds_place!("$1"),
-            ") AS places_taken
+            ") + ",
+            super::waitlist::offers_holding!("s.id", "$1"),
+            " AS places_taken
              FROM training_sessions s"
         )
     };

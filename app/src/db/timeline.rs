@@ -1,6 +1,7 @@
 //! A booking's timeline, as the admin reads it: what Stripe (or reconciliation) said and
 //! changed (`stripe_events`), the lines those events wrote (`payment_logs`), and every change
-//! of attendance (`attendance_changes`), in the order they happened.
+//! of attendance (`attendance_changes`) and every move to another session (`booking_moves`),
+//! in the order they happened.
 
 use super::Db;
 use domain::timeline::{TimelineEntry, TimelineKind};
@@ -97,6 +98,26 @@ pub async fn of_booking(db: &Db, booking_id: i64) -> Result<Vec<TimelineEntry>, 
             domain::Actor::of_spelling(&c.changed_by).describe()
         ),
         detail: String::new(),
+    }));
+    let moves = super::moves::of_booking(db, booking_id).await?;
+    entries.extend(moves.into_iter().map(|m| TimelineEntry {
+        at: m.moved_at,
+        kind: TimelineKind::Attendance,
+        event_id: None,
+        event_type: None,
+        source: None,
+        level: None,
+        text: format!(
+            "moved from {} to {} by {}",
+            m.from_title,
+            m.to_title,
+            domain::Actor::of_spelling(&m.moved_by).describe()
+        ),
+        detail: format!(
+            "from the session starting {} to the one starting {} (UTC)",
+            domain::schedule::iso(m.from_starts_at, chrono_tz::UTC),
+            domain::schedule::iso(m.to_starts_at, chrono_tz::UTC)
+        ),
     }));
     domain::timeline::in_order(&mut entries);
     Ok(entries)

@@ -78,7 +78,7 @@ pub async fn book(
 }
 
 /// The fields in the order the form shows them, for the error summary.
-const FORM_ORDER: [&str; 8] = [
+pub const FORM_ORDER: [&str; 8] = [
     "session",
     "parent_name",
     "parent_email",
@@ -114,12 +114,10 @@ pub fn BookPage() -> impl IntoView {
     };
 
     let feedback = FormFeedback::new(move || action.value().get());
-    let value = move |field: &'static str| feedback.value(field);
     let error = move |field: &'static str| feedback.error(field);
     let chosen_session = feedback.value_or("session", move || {
         query.read().get("session").unwrap_or_default()
     });
-    let consent_checked = feedback.was_sent("consent");
 
     view! {
         <section class="mx-auto max-w-2xl">
@@ -130,7 +128,30 @@ pub fn BookPage() -> impl IntoView {
 
             <ActionForm action=action attr:class="mt-6 space-y-5 rounded-2xl bg-white p-6 shadow-sm" attr:novalidate="true">
                 <SessionSelect choices=session_choices chosen=chosen_session error=error("session")/>
+                <p class="text-sm text-slate-700">
+                    "A full session has a waitlist: "
+                    <a class="text-indigo-700 underline" href=move || format!("/waitlist/join?session={}", chosen_session.get())>"join it"</a>
+                    " and we email you if a place frees."
+                </p>
 
+                <ParentAndAthlete feedback=feedback/>
+
+                <button type="submit" class=BUTTON_CLASS disabled=move || action.pending().get()>
+                    {move || if action.pending().get() { "Booking…" } else { "Continue to payment" }}
+                </button>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// The parent's and athlete's fields and the consent, shared by the booking form and the
+/// waitlist's.
+#[component]
+pub fn ParentAndAthlete(feedback: FormFeedback) -> impl IntoView {
+    let value = move |field: &'static str| feedback.value(field);
+    let error = move |field: &'static str| feedback.error(field);
+    let consent_checked = feedback.was_sent("consent");
+    view! {
                 <fieldset class="space-y-4">
                     <legend class="text-lg font-semibold">"You"</legend>
                     <TextField name="parent_name" label="Your name" value=value("parent_name") error=error("parent_name") autocomplete="name"/>
@@ -162,11 +183,5 @@ pub fn BookPage() -> impl IntoView {
                     </div>
                     <FieldError id="field-consent-error" error=error("consent")/>
                 </div>
-
-                <button type="submit" class=BUTTON_CLASS disabled=move || action.pending().get()>
-                    {move || if action.pending().get() { "Booking…" } else { "Continue to payment" }}
-                </button>
-            </ActionForm>
-        </section>
     }
 }

@@ -412,7 +412,8 @@ fn BookingPage(kind: BookingPageKind) -> impl IntoView {
                                 })}
                                 {match b.cancellation {
                                     CancelOffer::Open => view! {
-                                        <p class="mt-4">
+                                        <p class="mt-4 flex flex-wrap gap-x-6 gap-y-2">
+                                            <a href=format!("/bookings/{}/move", b.reference) class="text-indigo-700 underline" data-testid="move-link">"Change session"</a>
                                             <a href=format!("/bookings/{}/cancel", b.reference) class="text-red-700 underline" data-testid="cancel-link">"Cancel this booking"</a>
                                         </p>
                                     }.into_any(),

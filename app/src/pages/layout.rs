@@ -9,7 +9,7 @@ pub fn SiteHeader() -> impl IntoView {
         <a href="#main" class="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:rounded focus:bg-white focus:px-3 focus:py-2">
             "Skip to content"
         </a>
-        <header class="border-b border-slate-200 bg-white">
+        <header class="border-b border-slate-200 bg-white print:hidden">
             <nav class="mx-auto flex w-full max-w-5xl flex-wrap items-center justify-between gap-2 px-4 py-3" aria-label="Main">
                 <A href="/" attr:class="text-lg font-bold text-slate-900 hover:text-indigo-700">"Coaching sessions"</A>
                 <A href="/find" attr:class="text-sm font-medium text-indigo-700 underline">"Find my booking"</A>

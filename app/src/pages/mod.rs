@@ -5,5 +5,7 @@ pub mod booking;
 pub mod find;
 pub mod landing;
 pub mod layout;
+pub mod moving;
 pub mod sessions;
 pub mod simulated;
+pub mod waitlist;

@@ -93,7 +93,12 @@ fn SessionItem(session: SessionCard) -> impl IntoView {
             </dl>
             <div class="mt-4">
                 {if full {
-                    view! { <span class="inline-block rounded-lg bg-slate-200 px-4 py-2 text-slate-600">"Fully booked"</span> }.into_any()
+                    view! {
+                        <span class="inline-block rounded-lg bg-slate-200 px-4 py-2 text-slate-800">"Fully booked"</span>
+                        <a href=format!("/waitlist/join?session={}", session.id) class="ml-3 text-indigo-700 underline" data-testid="join-waitlist">
+                            "Join the waitlist" <span class="sr-only">{format!(" for {}", session.title)}</span>
+                        </a>
+                    }.into_any()
                 } else {
                     view! {
                         <a

@@ -32,3 +32,48 @@ pub async fn set(
     tracing::info!(booking_id, by = %by.spelling(), attendance = %status, "attendance set");
     Ok(status)
 }
+
+/// The roster's "mark everyone not yet marked as present": every booking of the session still
+/// pending or confirmed becomes completed, through the one writer. Returns what each had, for
+/// an undo.
+pub async fn complete_remaining(
+    db: &Db,
+    session_id: i64,
+    by: &Actor,
+) -> Result<Vec<(i64, AttendanceStatus)>, AttendanceError> {
+    let now = now_ms();
+    let mut tx = db.begin().await?;
+    let mut changed = Vec::new();
+    for (id, from) in crate::db::roster::not_yet_marked(&mut tx, session_id).await? {
+        if attendance::set_in_if(&mut tx, id, from, AttendanceStatus::Completed, by, now).await?
+            == Some(from)
+        {
+            changed.push((id, from));
+        }
+    }
+    let ids: Vec<i64> = changed.iter().map(|(id, _)| *id).collect();
+    db.commit(tx, &ids).await?;
+    tracing::info!(session_id, marked = changed.len(), by = %by.spelling(), "remaining marked present");
+    Ok(changed)
+}
+
+/// Undoes [`complete_remaining`]: each booking goes back to what it had, if it is still
+/// completed (a change made since stays). Returns how many went back.
+pub async fn undo_complete(
+    db: &Db,
+    changes: &[(i64, AttendanceStatus)],
+    by: &Actor,
+) -> Result<usize, AttendanceError> {
+    let now = now_ms();
+    let mut tx = db.begin().await?;
+    let mut undone = Vec::new();
+    for (id, back) in changes {
+        let had = attendance::set_in_if(&mut tx, *id, AttendanceStatus::Completed, *back, by, now)
+            .await?;
+        if had == Some(AttendanceStatus::Completed) {
+            undone.push(*id);
+        }
+    }
+    db.commit(tx, &undone).await?;
+    Ok(undone.len())
+}

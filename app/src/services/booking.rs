@@ -4,7 +4,7 @@
 
 use super::mail;
 use crate::db::bookings::{self, CreatedBooking};
-use crate::db::{now_ms, Db};
+use crate::db::{now_ms, Db, Tx};
 use domain::booking::HOLD_MS;
 use domain::booking_form::{BookingFormInput, BookingRequest, FieldErrors, SessionProblem};
 use domain::mail::{MailFacts, MailKind};
@@ -41,8 +41,6 @@ pub enum FormRefused {
     Database(#[from] sqlx::Error),
 }
 
-/// Books `request` if its session has a place. An online booking also needs the session not
-/// to have started, and its email to hold no more unpaid places than `policy` allows; a manual
 /// Who enters a booking: a parent online (paid through Checkout), or an admin, saying how it
 /// was settled outside Stripe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,6 +49,8 @@ pub enum Entry {
     Manual(ManualPayment),
 }
 
+/// Books `request` if its session has a place. An online booking also needs the session not
+/// to have started, and its email to hold no more unpaid places than `policy` allows; a manual
 /// one (an admin's entry) may be made late, and takes its place without a hold.
 pub async fn book(
     db: &Db,
@@ -58,13 +58,25 @@ pub async fn book(
     source: Entry,
     policy: HoldPolicy,
 ) -> Result<CreatedBooking, BookError> {
+    let mut tx = db.begin().await?;
+    let created = book_in(&mut tx, request, source, policy, now_ms()).await?;
+    db.commit(tx, &[created.id]).await?;
+    Ok(created)
+}
+
+/// [`book`] inside a transaction the caller commits (a waitlist offer taken in the same one).
+pub async fn book_in(
+    tx: &mut Tx,
+    request: &BookingRequest,
+    source: Entry,
+    policy: HoldPolicy,
+    now: i64,
+) -> Result<CreatedBooking, BookError> {
     let (source, settled) = match source {
         Entry::Online => (BookingSource::Online, None),
         Entry::Manual(settled) => (BookingSource::Manual, Some(settled)),
     };
-    let now = now_ms();
-    let mut tx = db.begin().await?;
-    let terms = bookings::lock_session(&mut tx, request.training_session_id)
+    let terms = bookings::lock_session(tx, request.training_session_id)
         .await?
         .ok_or(BookError::Session(SessionProblem::Unavailable))?;
     if terms.cancelled_at.is_some() {
@@ -73,18 +85,14 @@ pub async fn book(
     if terms.starts_at <= now && source == BookingSource::Online {
         return Err(BookError::Session(SessionProblem::Started));
     }
-    let taken = bookings::places_taken(&mut tx, request.training_session_id, now, 0).await?;
+    let taken = bookings::places_taken(tx, request.training_session_id, now, 0).await?;
     if taken >= terms.capacity {
         return Err(BookError::Session(SessionProblem::Full));
     }
     if source == BookingSource::Online {
-        let holds = bookings::unpaid_holds(
-            &mut tx,
-            &request.parent_email,
-            request.training_session_id,
-            now,
-        )
-        .await?;
+        let holds =
+            bookings::unpaid_holds(tx, &request.parent_email, request.training_session_id, now)
+                .await?;
         if let Some(limit) = policy.refuses(holds.held, holds.in_session, terms.capacity) {
             return Err(BookError::Holds {
                 limit,
@@ -92,18 +100,10 @@ pub async fn book(
             });
         }
     }
-    let created = bookings::insert(
-        &mut tx,
-        request,
-        source,
-        settled,
-        &terms,
-        now + HOLD_MS,
-        now,
-    )
-    .await?;
+    let created =
+        bookings::insert(tx, request, source, settled, &terms, now + HOLD_MS, now).await?;
     mail::queue(
-        &mut tx,
+        tx,
         MailKind::BookingCreated,
         created.id,
         &request.parent_email,
@@ -112,7 +112,6 @@ pub async fn book(
         now,
     )
     .await?;
-    db.commit(tx, &[created.id]).await?;
     Ok(created)
 }
 

@@ -15,8 +15,11 @@ pub struct ServerConfig {
     pub metrics_token: Option<SecretString>,
     /// The proxies whose `X-Forwarded-For` names the client (`TRUSTED_PROXIES`, CIDRs).
     pub trusted_proxies: domain::client::TrustedProxies,
-    /// Parents may cancel up to this long before their session (`CANCELLATION_CUTOFF_HOURS`).
+    /// Parents may cancel (or move) up to this long before their session
+    /// (`CANCELLATION_CUTOFF_HOURS`).
     pub cancellation_cutoff: std::time::Duration,
+    /// How long a freed place is held for the first person waiting (`WAITLIST_OFFER_MINUTES`).
+    pub waitlist_offer: std::time::Duration,
 }
 
 impl ServerConfig {
@@ -61,6 +64,13 @@ impl ServerConfig {
             |n: &u64| *n <= 24 * 60,
             "a number of hours up to 1440",
         )?;
+        let offer_minutes = super::parse_number(
+            source,
+            "WAITLIST_OFFER_MINUTES",
+            120,
+            |n: &u64| (1..=7 * 24 * 60).contains(n),
+            "a number of minutes from 1 to 10080",
+        )?;
         Ok(Self {
             site_addr,
             public_base_url,
@@ -69,6 +79,7 @@ impl ServerConfig {
             metrics_token: source.get("METRICS_TOKEN").map(SecretString::from),
             trusted_proxies,
             cancellation_cutoff: std::time::Duration::from_secs(cutoff_hours * 3600),
+            waitlist_offer: std::time::Duration::from_secs(offer_minutes * 60),
         })
     }
 }
@@ -106,5 +117,10 @@ mod tests {
         assert_eq!(server.public_base_url.as_str(), "http://0.0.0.0:8080/");
         assert_eq!(server.business_timezone, chrono_tz::Europe::London);
         assert_eq!(server.log_format, LogFormat::Json);
+        assert_eq!(server.waitlist_offer.as_secs(), 120 * 60);
+        let err =
+            ServerConfig::from_source(&[("WAITLIST_OFFER_MINUTES", "0")], Environment::Development)
+                .unwrap_err();
+        assert_eq!(err.variable, "WAITLIST_OFFER_MINUTES");
     }
 }

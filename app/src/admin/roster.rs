@@ -1,0 +1,487 @@
+//! The coach's day: a session's roster to take attendance at the track (thumb-sized buttons,
+//! counts, everyone remaining marked present at once with an undo, printable, its CSV, its
+//! waitlist), and the "today" panel of the admin's start page.
+
+use super::bookings::SettledNote;
+use super::layout::LiveVersion;
+use crate::components::form::SECONDARY_BUTTON_CLASS;
+use crate::components::tag::{AttendanceTag, PaymentTag};
+use domain::{AttendanceStatus, PaymentStatus};
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RosterEntry {
+    pub id: i64,
+    pub athlete_name: String,
+    pub athlete_age: i64,
+    pub parent_name: String,
+    pub parent_phone: Option<String>,
+    pub notes: Option<String>,
+    pub payment_status: PaymentStatus,
+    pub attendance_status: AttendanceStatus,
+    pub settled: Option<String>,
+}
+
+/// The roster's counts: bookings holding a place, and how they stand.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RosterCounts {
+    pub booked: i64,
+    pub paid: i64,
+    pub unpaid: i64,
+    pub present: i64,
+    pub no_show: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaitingPerson {
+    pub position: usize,
+    pub athlete_name: String,
+    pub parent_name: String,
+    pub parent_email: String,
+    pub joined: String,
+    /// Its state in words: waiting, offered until…, booked, expired, withdrawn.
+    pub state: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RosterData {
+    pub session_id: i64,
+    pub title: String,
+    pub when: String,
+    pub location: String,
+    pub capacity: i64,
+    pub counts: RosterCounts,
+    pub entries: Vec<RosterEntry>,
+    pub waitlist: Vec<WaitingPerson>,
+}
+
+#[server(endpoint = "admin/roster")]
+pub async fn roster(id: i64) -> Result<Option<RosterData>, ServerFnError> {
+    use crate::state::AppState;
+    use domain::schedule::when;
+    super::require_admin().await?;
+    let state = expect_context::<AppState>();
+    let tz = state.settings.timezone;
+    let Some(session) = crate::db::sessions::get(&state.db, id)
+        .await
+        .map_err(super::internal)?
+    else {
+        return Ok(None);
+    };
+    let rows = crate::db::roster::of_session(&state.db, id, crate::db::now_ms())
+        .await
+        .map_err(super::internal)?;
+    let mut counts = RosterCounts::default();
+    for row in rows.iter().filter(|r| r.holds_place == 1) {
+        counts.booked += 1;
+        match row.payment_status {
+            PaymentStatus::Paid => counts.paid += 1,
+            PaymentStatus::Unpaid | PaymentStatus::Failed
+                if row.source == domain::BookingSource::Online =>
+            {
+                counts.unpaid += 1
+            }
+            _ => {}
+        }
+        match row.attendance_status {
+            AttendanceStatus::Completed => counts.present += 1,
+            AttendanceStatus::NoShow => counts.no_show += 1,
+            _ => {}
+        }
+    }
+    let waitlist = crate::db::waitlist::of_session(&state.db, id)
+        .await
+        .map_err(super::internal)?
+        .into_iter()
+        .enumerate()
+        .map(|(i, w)| WaitingPerson {
+            position: i + 1,
+            state: match (w.status.as_str(), w.offer_expires_at) {
+                ("offered", Some(until)) => format!("offered, held until {}", when(until, tz)),
+                (status, _) => status.to_owned(),
+            },
+            athlete_name: w.athlete_name,
+            parent_name: w.parent_name,
+            parent_email: w.parent_email,
+            joined: when(w.created_at, tz),
+        })
+        .collect();
+    Ok(Some(RosterData {
+        session_id: id,
+        when: when(session.starts_at, tz),
+        title: session.title,
+        location: session.location,
+        capacity: session.capacity,
+        counts,
+        entries: rows
+            .into_iter()
+            .filter(|r| r.holds_place == 1 || r.attendance_status != AttendanceStatus::Cancelled)
+            .map(|r| RosterEntry {
+                id: r.id,
+                settled: (r.source == domain::BookingSource::Manual)
+                    .then(|| super::bookings::settled_label(r.manual_payment.as_deref())),
+                athlete_name: r.athlete_name,
+                athlete_age: r.athlete_age,
+                parent_name: r.parent_name,
+                parent_phone: r.parent_phone,
+                notes: r.notes,
+                payment_status: r.payment_status,
+                attendance_status: r.attendance_status,
+            })
+            .collect(),
+        waitlist,
+    }))
+}
+
+/// What "mark everyone remaining present" changed, for its undo: `id:status` pairs.
+#[server(endpoint = "admin/roster/complete")]
+pub async fn complete_remaining(session: i64) -> Result<String, ServerFnError> {
+    use crate::state::AppState;
+    let admin = super::require_admin().await?;
+    let state = expect_context::<AppState>();
+    let changed = crate::services::attendance::complete_remaining(
+        &state.db,
+        session,
+        &domain::Actor::Admin(admin.email),
+    )
+    .await
+    .map_err(super::internal)?;
+    Ok(changed
+        .iter()
+        .map(|(id, from)| format!("{id}:{}", from.as_str()))
+        .collect::<Vec<_>>()
+        .join(","))
+}
+
+/// Puts back what [`complete_remaining`] changed (`changes` as it returned them).
+#[server(endpoint = "admin/roster/undo")]
+pub async fn undo_complete(changes: String) -> Result<usize, ServerFnError> {
+    use crate::state::AppState;
+    let admin = super::require_admin().await?;
+    let state = expect_context::<AppState>();
+    let parsed: Option<Vec<(i64, AttendanceStatus)>> = changes
+        .split(',')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (id, status) = pair.split_once(':')?;
+            Some((id.parse().ok()?, status.parse().ok()?))
+        })
+        .collect();
+    let Some(parsed) = parsed else {
+        return Err(crate::state::refuse(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            "Nothing to undo.",
+        ));
+    };
+    crate::services::attendance::undo_complete(
+        &state.db,
+        &parsed,
+        &domain::Actor::Admin(admin.email),
+    )
+    .await
+    .map_err(super::internal)
+}
+
+const TAP: &str = "min-h-12 min-w-12 flex-1 rounded-lg border-2 px-3 py-3 text-base font-semibold focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-2";
+
+/// `/admin/sessions/:id/roster`.
+#[component]
+pub fn RosterPage() -> impl IntoView {
+    let params = use_params_map();
+    let live = use_context::<LiveVersion>().map(|v| v.0);
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|i| i.parse::<i64>().ok())
+            .unwrap_or(0)
+    };
+    let complete = ServerAction::<CompleteRemaining>::new();
+    let undo = ServerAction::<UndoComplete>::new();
+    let data = Resource::new(
+        move || {
+            (
+                id(),
+                live.map(|v| v.get()).unwrap_or(0),
+                complete.version().get(),
+                undo.version().get(),
+            )
+        },
+        |(id, _, _, _)| roster(id),
+    );
+    // The undo is offered for the last "mark remaining present", until it is used.
+    let last_marked = move || {
+        complete
+            .value()
+            .get()
+            .and_then(|r| r.ok())
+            .filter(|changes| !changes.is_empty())
+            .filter(|_| undo.version().get() < complete.version().get())
+    };
+    view! {
+        <section class="roster">
+            <a href="/admin/sessions" class="text-indigo-700 underline print:hidden">"← Sessions"</a>
+            <Transition fallback=|| view! { <p class="mt-4 text-slate-600">"Loading roster…"</p> }>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Err(e) => view! { <p class="mt-4 rounded-lg bg-red-50 p-4 text-red-800" role="alert">{crate::error_text(&e)}</p> }.into_any(),
+                        Ok(None) => view! { <h1 class="mt-4 text-2xl font-bold">"Session not found"</h1> }.into_any(),
+                        Ok(Some(r)) => {
+                            let session = r.session_id;
+                            let c = r.counts;
+                            let remaining = r.entries.iter().any(|e| matches!(e.attendance_status, AttendanceStatus::Pending | AttendanceStatus::Confirmed));
+                            view! {
+                                <h1 class="mt-3 text-2xl font-bold">{r.title.clone()}</h1>
+                                <p class="text-slate-700">{format!("{} · {} · {} places", r.when, r.location, r.capacity)}</p>
+                                <dl class="mt-4 grid grid-cols-3 gap-2 text-center sm:grid-cols-5" data-testid="roster-counts">
+                                    {[("Booked", c.booked, "booked"), ("Paid", c.paid, "paid"), ("Unpaid", c.unpaid, "unpaid"), ("Present", c.present, "present"), ("No-show", c.no_show, "no-show")]
+                                        .into_iter().map(|(label, n, key)| view! {
+                                            <div class="rounded-lg bg-white p-2 shadow-sm print:shadow-none" data-count=key>
+                                                <dt class="text-xs font-semibold text-slate-700">{label}</dt>
+                                                <dd class="text-2xl font-bold">{n}</dd>
+                                            </div>
+                                        }).collect_view()}
+                                </dl>
+                                <div class="mt-4 flex flex-wrap gap-3 print:hidden">
+                                    {remaining.then(|| view! {
+                                        <ActionForm action=complete>
+                                            <input type="hidden" name="session" value=session/>
+                                            <button type="submit" class="rounded-lg bg-green-800 px-4 py-3 font-semibold text-white hover:bg-green-900 focus:outline-none focus-visible:ring-2 focus-visible:ring-green-600 focus-visible:ring-offset-2" data-testid="complete-remaining">"Mark everyone not yet marked as present"</button>
+                                        </ActionForm>
+                                    })}
+                                    {move || last_marked().map(|changes| view! {
+                                        <ActionForm action=undo>
+                                            <input type="hidden" name="changes" value=changes/>
+                                            <button type="submit" class=SECONDARY_BUTTON_CLASS data-testid="undo-complete">"Undo"</button>
+                                        </ActionForm>
+                                    })}
+                                    <a href=format!("/admin/sessions/{session}/roster.csv") class=SECONDARY_BUTTON_CLASS download>"CSV"</a>
+                                    <button type="button" class=SECONDARY_BUTTON_CLASS on:click=move |_| { let _ = window().print(); } data-testid="print-roster">"Print"</button>
+                                </div>
+                                <ul class="mt-4 space-y-3" data-testid="roster">
+                                    {r.entries.into_iter().map(|e| view! { <RosterCard entry=e/> }).collect_view()}
+                                </ul>
+                                <Waitlist people=r.waitlist/>
+                            }.into_any()
+                        }
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn RosterCard(entry: RosterEntry) -> impl IntoView {
+    let id = entry.id;
+    let current = RwSignal::new(entry.attendance_status);
+    let (problem, set_problem) = signal(None::<String>);
+    let set = move |next: AttendanceStatus| {
+        let before = current.get_untracked();
+        current.set(next);
+        set_problem.set(None);
+        leptos::task::spawn_local(async move {
+            match super::bookings::set_attendance(id, next.as_str().to_owned()).await {
+                Ok(stored) => current.set(stored),
+                Err(e) => {
+                    current.set(before);
+                    set_problem.set(Some(crate::error_text(&e)));
+                }
+            }
+        });
+    };
+    let button = move |status: AttendanceStatus, label: &'static str, on: &'static str| {
+        let pressed = move || current.get() == status;
+        view! {
+            <form method="post" action="/api/admin/attendance" class="flex flex-1" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); set(status); }>
+                <input type="hidden" name="booking_id" value=id/>
+                <input type="hidden" name="status" value=status.as_str()/>
+                <button
+                    type="submit"
+                    class=move || format!("{TAP} {}", if pressed() { on } else { "border-slate-300 bg-white text-slate-900" })
+                    aria-pressed=move || pressed().to_string()
+                    data-testid=format!("mark-{}", status.as_str())
+                >{label}</button>
+            </form>
+        }
+    };
+    view! {
+        <li class="rounded-xl bg-white p-3 shadow-sm print:break-inside-avoid print:shadow-none" data-roster-id=id>
+            <div class="flex flex-wrap items-baseline justify-between gap-2">
+                <h2 class="text-lg font-semibold">{format!("{}, {}", entry.athlete_name, entry.athlete_age)}</h2>
+                <div class="flex flex-wrap items-center gap-1">
+                    <PaymentTag status=entry.payment_status/>
+                    {entry.settled.clone().map(|label| view! { <SettledNote label=label/> })}
+                    <AttendanceTag status=current/>
+                </div>
+            </div>
+            <p class="text-sm text-slate-700">
+                {entry.parent_name.clone()}
+                {entry.parent_phone.clone().map(|phone| view! {
+                    " · " <a class="text-indigo-700 underline" href=format!("tel:{}", phone.replace(' ', ""))>{phone.clone()}</a>
+                })}
+            </p>
+            {entry.notes.clone().map(|notes| view! { <p class="mt-1 rounded bg-amber-50 p-2 text-sm text-amber-900">{notes}</p> })}
+            <div class="mt-2 flex gap-2 print:hidden">
+                {button(AttendanceStatus::Completed, "Present", "border-green-700 bg-green-700 text-white")}
+                {button(AttendanceStatus::NoShow, "No-show", "border-red-700 bg-red-700 text-white")}
+                {button(AttendanceStatus::Pending, "Not yet", "border-slate-700 bg-slate-700 text-white")}
+            </div>
+            {move || problem.get().map(|m| view! { <p class="mt-1 text-sm text-red-700" role="alert">{m}</p> })}
+        </li>
+    }
+}
+
+#[component]
+fn Waitlist(people: Vec<WaitingPerson>) -> impl IntoView {
+    (!people.is_empty()).then(|| {
+        view! {
+            <section class="mt-6" aria-labelledby="waitlist-heading">
+                <h2 id="waitlist-heading" class="text-xl font-bold">"Waitlist"</h2>
+                <ol class="mt-2 space-y-2" data-testid="waitlist">
+                    {people.into_iter().map(|p| view! {
+                        <li class="rounded-lg bg-white p-3 text-sm shadow-sm" data-waitlist-state=p.state.split(',').next().unwrap_or_default().to_owned()>
+                            <span class="font-semibold">{format!("{}. {}", p.position, p.athlete_name)}</span>
+                            {format!(" · {} <{}> · joined {} · {}", p.parent_name, p.parent_email, p.joined, p.state)}
+                        </li>
+                    }).collect_view()}
+                </ol>
+            </section>
+        }
+    })
+}
+
+/// A session of today or tomorrow, with its counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayItem {
+    pub id: i64,
+    pub title: String,
+    pub when: String,
+    pub location: String,
+    pub capacity: i64,
+    pub booked: i64,
+    pub paid: i64,
+    pub present: i64,
+    pub waiting: i64,
+    pub today: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnmarkedItem {
+    pub booking_id: i64,
+    pub athlete_name: String,
+    pub session_id: i64,
+    pub session: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TodayData {
+    pub sessions: Vec<DayItem>,
+    pub unmarked: Vec<UnmarkedItem>,
+}
+
+#[server(endpoint = "admin/today")]
+pub async fn today() -> Result<TodayData, ServerFnError> {
+    use crate::state::AppState;
+    use chrono::{Duration, TimeZone};
+    use domain::schedule::when;
+    super::require_admin().await?;
+    let state = expect_context::<AppState>();
+    let tz = state.settings.timezone;
+    let now = crate::db::now_ms();
+    // Today's midnight in the business's zone, and two days on.
+    let local_day = chrono::DateTime::from_timestamp_millis(now)
+        .unwrap_or_default()
+        .with_timezone(&tz)
+        .date_naive();
+    let midnight = |day: chrono::NaiveDate| {
+        tz.from_local_datetime(&day.and_hms_opt(0, 0, 0).unwrap_or_default())
+            .earliest()
+            .map(|t| t.timestamp_millis())
+            .unwrap_or(now)
+    };
+    let start = midnight(local_day);
+    let tomorrow = midnight(local_day + Duration::days(1));
+    let end = midnight(local_day + Duration::days(2));
+    let sessions = crate::db::roster::sessions_between(&state.db, start, end, now)
+        .await
+        .map_err(super::internal)?;
+    let unmarked = crate::db::roster::unmarked_after_session(&state.db, now, 20)
+        .await
+        .map_err(super::internal)?;
+    Ok(TodayData {
+        sessions: sessions
+            .into_iter()
+            .map(|s| DayItem {
+                id: s.id,
+                when: when(s.starts_at, tz),
+                today: s.starts_at < tomorrow,
+                title: s.title,
+                location: s.location,
+                capacity: s.capacity,
+                booked: s.booked,
+                paid: s.paid,
+                present: s.present,
+                waiting: s.waiting,
+            })
+            .collect(),
+        unmarked: unmarked
+            .into_iter()
+            .map(|u| UnmarkedItem {
+                booking_id: u.id,
+                athlete_name: u.athlete_name,
+                session_id: u.session_id,
+                session: format!("{}, {}", u.session_title, when(u.starts_at, tz)),
+            })
+            .collect(),
+    })
+}
+
+/// The top of the admin's start page: today's and tomorrow's sessions, and attendance left
+/// unmarked after a session.
+#[component]
+pub fn TodayPanel() -> impl IntoView {
+    let live = use_context::<LiveVersion>().map(|v| v.0);
+    let data = Resource::new(move || live.map(|v| v.get()).unwrap_or(0), |_| today());
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                data.await.ok().map(|t| view! {
+                    <section class="mb-6 rounded-xl bg-white p-4 shadow-sm" aria-labelledby="today-heading" data-testid="today">
+                        <h2 id="today-heading" class="text-xl font-bold">"Today and tomorrow"</h2>
+                        {if t.sessions.is_empty() {
+                            view! { <p class="mt-1 text-slate-700">"No sessions today or tomorrow."</p> }.into_any()
+                        } else {
+                            view! {
+                                <ul class="mt-2 grid gap-2 md:grid-cols-2">
+                                    {t.sessions.into_iter().map(|s| view! {
+                                        <li class="rounded-lg border border-slate-200 p-3" data-today-session=s.id>
+                                            <a class="font-semibold text-indigo-700 underline" href=format!("/admin/sessions/{}/roster", s.id)>
+                                                {format!("{}{}", if s.today { "Today: " } else { "Tomorrow: " }, s.title)}
+                                            </a>
+                                            <p class="text-sm text-slate-700">{format!("{} · {}", s.when, s.location)}</p>
+                                            <p class="text-sm text-slate-700">{format!("{}/{} booked · {} paid · {} present{}", s.booked, s.capacity, s.paid, s.present, if s.waiting > 0 { format!(" · {} waiting", s.waiting) } else { String::new() })}</p>
+                                        </li>
+                                    }).collect_view()}
+                                </ul>
+                            }.into_any()
+                        }}
+                        {(!t.unmarked.is_empty()).then(|| view! {
+                            <h3 class="mt-4 font-semibold">"Attendance still to mark"</h3>
+                            <ul class="mt-1 list-disc pl-5 text-sm" data-testid="unmarked">
+                                {t.unmarked.into_iter().map(|u| view! {
+                                    <li>
+                                        {format!("{} · ", u.athlete_name)}
+                                        <a class="text-indigo-700 underline" href=format!("/admin/sessions/{}/roster", u.session_id)>{u.session}</a>
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        })}
+                    </section>
+                })
+            })}
+        </Transition>
+    }
+}

@@ -1,0 +1,334 @@
+//! The waitlist of a full session, for parents: joining it (the booking form's fields, no
+//! payment), and the private page of a waitlist place, where an offered place is booked.
+
+use crate::components::form::{
+    ErrorSummary, FormFeedback, SessionChoice, SessionSelect, BUTTON_CLASS, SECONDARY_BUTTON_CLASS,
+};
+use crate::form_error::FormError;
+use crate::pages::book::{ParentAndAthlete, FORM_ORDER};
+use crate::pages::sessions::upcoming_sessions;
+use leptos::prelude::*;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use serde::{Deserialize, Serialize};
+
+/// Puts an athlete on a full session's waitlist; answers with the page of their place.
+#[server(endpoint = "waitlist/join")]
+pub async fn join_waitlist(
+    session: String,
+    parent_name: String,
+    parent_email: String,
+    parent_phone: Option<String>,
+    athlete_name: String,
+    athlete_age: String,
+    notes: Option<String>,
+    consent: Option<String>,
+) -> Result<(), FormError> {
+    use crate::state::{answer_with, request_client, AppState};
+    use axum::http::StatusCode;
+    use domain::booking_form::{BookingFormInput, FieldErrors};
+    let input = BookingFormInput {
+        session,
+        parent_name,
+        parent_email,
+        parent_phone,
+        athlete_name,
+        athlete_age,
+        notes,
+        consent,
+    };
+    let state = expect_context::<AppState>();
+    if let Err(wait_ms) = state.limits.check(&request_client(), &input.parent_email) {
+        answer_with(StatusCode::TOO_MANY_REQUESTS, Some((wait_ms + 999) / 1000));
+        return Err(FormError::Invalid(FieldErrors::whole_form(
+            format!(
+                "Too many requests from this connection or email. Please try again in {}.",
+                domain::login::wait_text(wait_ms)
+            ),
+            input.values(),
+        )));
+    }
+    let token = crate::services::waitlist::join(&state.db, &input).await?;
+    leptos_axum::redirect(&format!("/waitlist/{token}"));
+    Ok(())
+}
+
+/// A waitlist place as its holder sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaitlistPlaceView {
+    pub athlete_name: String,
+    pub session_title: String,
+    pub when: String,
+    pub location: String,
+    pub price: String,
+    pub state: PlaceState,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PlaceState {
+    Waiting { position: usize },
+    Offered { until: String },
+    Booked { reference: Option<String> },
+    Expired,
+    Withdrawn,
+}
+
+#[server(endpoint = "waitlist/view")]
+pub async fn waitlist_place(token: String) -> Result<Option<WaitlistPlaceView>, ServerFnError> {
+    use crate::state::AppState;
+    use domain::schedule::when;
+    let state = expect_context::<AppState>();
+    let tz = state.settings.timezone;
+    let db = &state.db;
+    let read = |e: sqlx::Error| {
+        tracing::error!(error = %e, "reading a waitlist place");
+        ServerFnError::new("The waitlist could not be loaded; please try again.")
+    };
+    let Some(entry) = crate::db::waitlist::by_token(db, &token)
+        .await
+        .map_err(read)?
+    else {
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(axum::http::StatusCode::NOT_FOUND);
+        }
+        return Ok(None);
+    };
+    let now = crate::db::now_ms();
+    let state_now = match entry.status.as_str() {
+        "waiting" => {
+            let line = crate::db::waitlist::of_session(db, entry.training_session_id)
+                .await
+                .map_err(read)?;
+            let position = line
+                .iter()
+                .filter(|w| w.status == "waiting" && w.id <= entry.id)
+                .count();
+            PlaceState::Waiting { position }
+        }
+        "offered" if entry.offer_expires_at.is_some_and(|until| until > now) => {
+            PlaceState::Offered {
+                until: when(entry.offer_expires_at.unwrap_or(now), tz),
+            }
+        }
+        "offered" | "expired" => PlaceState::Expired,
+        "booked" => {
+            let reference = match entry.booking_id {
+                Some(id) => crate::db::bookings::by_id(db, id)
+                    .await
+                    .map_err(read)?
+                    .map(|b| b.reference),
+                None => None,
+            };
+            PlaceState::Booked { reference }
+        }
+        _ => PlaceState::Withdrawn,
+    };
+    Ok(Some(WaitlistPlaceView {
+        when: when(entry.session_starts_at, tz),
+        price: domain::Money::new(entry.session_price, entry.session_currency.clone()).to_string(),
+        athlete_name: entry.athlete_name,
+        session_title: entry.session_title,
+        location: entry.session_location,
+        state: state_now,
+    }))
+}
+
+/// Books the place offered under `token` and sends the parent to pay for it.
+#[server(endpoint = "waitlist/book")]
+pub async fn book_offered(token: String) -> Result<(), ServerFnError> {
+    use crate::services::waitlist::{book_offer, OfferProblem};
+    use crate::state::{refuse, AppState};
+    use axum::http::StatusCode;
+    let state = expect_context::<AppState>();
+    let created = match book_offer(&state.db, &token, state.settings.hold_policy).await {
+        Ok(created) => created,
+        Err(OfferProblem::Database(error)) => {
+            tracing::error!(%error, "waitlist offer not booked");
+            return Err(refuse(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "We could not book the place just now; it is still held for you. Please try again.",
+            ));
+        }
+        Err(OfferProblem::NotFound) => {
+            return Err(refuse(
+                StatusCode::NOT_FOUND,
+                "This waitlist place does not exist.",
+            ))
+        }
+        Err(problem) => {
+            return Err(refuse(
+                StatusCode::CONFLICT,
+                format!("{}.", capitalised(&problem.to_string())),
+            ))
+        }
+    };
+    let destination = match crate::services::checkout::start_checkout(
+        &state.db,
+        &state.settings,
+        state.checkout.as_ref(),
+        &created.reference,
+    )
+    .await
+    {
+        Ok(url) => url,
+        Err(problem) => format!(
+            "/bookings/{}?checkout={}",
+            created.reference,
+            problem.refusal().code()
+        ),
+    };
+    leptos_axum::redirect(&destination);
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// Takes a place off the waitlist (its holder no longer wants it).
+#[server(endpoint = "waitlist/leave")]
+pub async fn leave_waitlist(token: String) -> Result<(), ServerFnError> {
+    use crate::state::AppState;
+    let state = expect_context::<AppState>();
+    let left = crate::db::waitlist::withdraw(&state.db, &token, crate::db::now_ms())
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "leaving the waitlist");
+            ServerFnError::new("Something went wrong on our side; please try again.")
+        })?;
+    if !left {
+        return Err(crate::state::refuse(
+            axum::http::StatusCode::CONFLICT,
+            "This place is no longer on the waitlist.",
+        ));
+    }
+    leptos_axum::redirect(&format!("/waitlist/{token}"));
+    Ok(())
+}
+
+/// `/waitlist/join?session=…`: the booking form's fields, to wait for a full session.
+#[component]
+pub fn JoinWaitlistPage() -> impl IntoView {
+    let action = ServerAction::<JoinWaitlist>::new();
+    let query = use_query_map();
+    let sessions = Resource::new(|| (), |_| upcoming_sessions());
+    let session_choices = move || async move {
+        sessions
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|s| SessionChoice {
+                id: s.id,
+                label: if s.places_left == 0 {
+                    format!("{} – {} – full", s.title, s.when)
+                } else {
+                    format!("{} – {} – has places: book it instead", s.title, s.when)
+                },
+                disabled: s.places_left > 0,
+            })
+            .collect()
+    };
+    let feedback = FormFeedback::new(move || action.value().get());
+    let chosen = feedback.value_or("session", move || {
+        query.read().get("session").unwrap_or_default()
+    });
+    view! {
+        <section class="mx-auto max-w-2xl">
+            <h1 class="text-3xl font-bold tracking-tight">"Join the waitlist"</h1>
+            <p class="mt-2 text-slate-700">"When a place frees in the session, the first person waiting gets an email with a link that holds the place for a while. Nothing is paid until then."</p>
+            <ErrorSummary feedback=feedback order=&FORM_ORDER/>
+            <ActionForm action=action attr:class="mt-6 space-y-5 rounded-2xl bg-white p-6 shadow-sm" attr:novalidate="true">
+                <SessionSelect choices=session_choices chosen=chosen error=feedback.error("session")/>
+                <ParentAndAthlete feedback=feedback/>
+                <button type="submit" class=BUTTON_CLASS disabled=move || action.pending().get()>"Join the waitlist"</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// `/waitlist/:token`: where someone waiting stands, and the offered place to book.
+#[component]
+pub fn WaitlistPlacePage() -> impl IntoView {
+    let params = use_params_map();
+    let token = move || params.read().get("token").unwrap_or_default();
+    let book = ServerAction::<BookOffered>::new();
+    let leave = ServerAction::<LeaveWaitlist>::new();
+    let place = Resource::new(
+        move || (token(), leave.version().get()),
+        |(token, _)| waitlist_place(token),
+    );
+    let failed = move || {
+        book.value()
+            .get()
+            .and_then(|r| r.err())
+            .or_else(|| leave.value().get().and_then(|r| r.err()))
+            .map(|e| crate::error_text(&e))
+    };
+    view! {
+        <section class="mx-auto max-w-xl">
+            <Suspense fallback=|| view! { <p class="text-slate-600">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match place.await {
+                        Err(e) => view! { <p class="rounded-lg bg-red-50 p-4 text-red-800" role="alert">{crate::error_text(&e)}</p> }.into_any(),
+                        Ok(None) => view! {
+                            <h1 class="text-2xl font-bold">"Waitlist place not found"</h1>
+                            <p class="mt-2 text-slate-700">"Check the link in your email."</p>
+                        }.into_any(),
+                        Ok(Some(p)) => {
+                            let token = token();
+                            let leave_token = token.clone();
+                            let (title, detail): (String, String) = match &p.state {
+                                PlaceState::Waiting { position } => (
+                                    "You are on the waitlist".into(),
+                                    format!("{} is number {position} in line. If a place frees, we email you a link that holds it for you.", p.athlete_name),
+                                ),
+                                PlaceState::Offered { until } => (
+                                    "A place is free for you".into(),
+                                    format!("It is held for {} until {until}. Book it now and pay on the next page.", p.athlete_name),
+                                ),
+                                PlaceState::Booked { .. } => ("Place booked".into(), format!("{} has this place.", p.athlete_name)),
+                                PlaceState::Expired => ("The offer has ended".into(), "The place was held for a while and went to the next person waiting.".into()),
+                                PlaceState::Withdrawn => ("You left the waitlist".into(), "This place is no longer held or waited for.".into()),
+                            };
+                            view! {
+                                <div class="rounded-2xl border border-indigo-200 bg-indigo-50 p-5 text-indigo-950" role="status" data-testid="waitlist-banner">
+                                    <h1 class="text-2xl font-bold">{title}</h1>
+                                    <p class="mt-1">{detail}</p>
+                                </div>
+                                <dl class="mt-4 grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 rounded-xl bg-white p-4 shadow-sm">
+                                    <dt class="font-medium">"Session"</dt><dd>{p.session_title.clone()}</dd>
+                                    <dt class="font-medium">"When"</dt><dd>{p.when.clone()}</dd>
+                                    <dt class="font-medium">"Where"</dt><dd>{p.location.clone()}</dd>
+                                    <dt class="font-medium">"Price"</dt><dd>{p.price.clone()}</dd>
+                                </dl>
+                                {match p.state.clone() {
+                                    PlaceState::Offered { .. } => view! {
+                                        <ActionForm action=book attr:class="mt-4">
+                                            <input type="hidden" name="token" value=token.clone()/>
+                                            <button type="submit" class=BUTTON_CLASS data-testid="book-offer" disabled=move || book.pending().get()>"Book this place"</button>
+                                        </ActionForm>
+                                    }.into_any(),
+                                    PlaceState::Booked { reference: Some(reference) } => view! {
+                                        <a class="mt-4 inline-block text-indigo-700 underline" href=format!("/bookings/{reference}")>"Your booking"</a>
+                                    }.into_any(),
+                                    _ => ().into_any(),
+                                }}
+                                {matches!(p.state, PlaceState::Waiting { .. } | PlaceState::Offered { .. }).then(|| view! {
+                                    <ActionForm action=leave attr:class="mt-3">
+                                        <input type="hidden" name="token" value=leave_token/>
+                                        <button type="submit" class=SECONDARY_BUTTON_CLASS data-testid="leave-waitlist">"Leave the waitlist"</button>
+                                    </ActionForm>
+                                })}
+                            }.into_any()
+                        }
+                    }
+                })}
+            </Suspense>
+            {move || failed().map(|m| view! { <p class="mt-3 rounded-lg bg-red-50 p-3 text-red-800" role="alert">{m}</p> })}
+        </section>
+    }
+}

@@ -1,0 +1,216 @@
+//! The waitlist of full sessions: joining it, offering freed places in order, and booking an
+//! offered place.
+//!
+//! A place frees when a booking is cancelled, refunded or moved away, when an unpaid hold runs
+//! out, or when the admin raises the capacity. The offerer looks every few seconds: for each
+//! open session someone waits for, it locks the session row, counts its places (bookings and
+//! the offers still holding one) and offers each free place to the next person waiting, with
+//! their mail, in that one transaction. Two offerers (two instances) serialise on the session
+//! row and the second counts the first's offers, so a place is never offered twice; a crash
+//! rolls the whole transaction back, offers and mails together.
+
+use super::booking::{book_in, BookError, Entry, FormRefused};
+use crate::db::bookings::{self, CreatedBooking};
+use crate::db::outbox::{self, NewMail};
+use crate::db::{now_ms, waitlist, Db, Tx};
+use domain::booking_form::{BookingFormInput, FieldErrors};
+use domain::mail::{MailFacts, MailKind, WaitlistFacts};
+use domain::HoldPolicy;
+use std::time::Duration;
+
+/// How often the offerer looks for freed places.
+const OFFER_EVERY: Duration = Duration::from_secs(2);
+
+fn facts(entry: &waitlist::WaitlistEntry, held_until: Option<i64>) -> MailFacts {
+    MailFacts {
+        waitlist: Some(WaitlistFacts {
+            token: entry.token.clone(),
+            parent_name: entry.parent_name.clone(),
+            athlete_name: entry.athlete_name.clone(),
+            session_title: entry.session_title.clone(),
+            starts_at: entry.session_starts_at,
+            location: entry.session_location.clone(),
+            held_until,
+        }),
+        ..MailFacts::default()
+    }
+}
+
+async fn queue_mail(
+    tx: &mut Tx,
+    kind: MailKind,
+    entry: &waitlist::WaitlistEntry,
+    held_until: Option<i64>,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let key = format!("{}:{}", kind.as_str(), entry.id);
+    let facts = serde_json::to_string(&facts(entry, held_until)).unwrap_or_else(|_| "{}".into());
+    outbox::enqueue(
+        tx,
+        NewMail {
+            kind,
+            dedupe_key: &key,
+            booking_id: None,
+            recipient: &entry.parent_email,
+            facts: &facts,
+        },
+        now,
+    )
+    .await
+}
+
+/// Puts the form's athlete on the waitlist of its (full) session, with the same rules as a
+/// booking; returns the private token of their place. A session with a free place is booked
+/// instead, and one athlete waits once per session.
+pub async fn join(db: &Db, input: &BookingFormInput) -> Result<String, FormRefused> {
+    let request = input.parse().map_err(FormRefused::Invalid)?;
+    let refused = |field: &str, message: &str| {
+        let mut fields = FieldErrors::default();
+        fields.add(field, message);
+        fields.values = input.values();
+        FormRefused::Invalid(fields)
+    };
+    let now = now_ms();
+    let mut tx = db.begin().await?;
+    let Some(terms) = bookings::lock_session(&mut tx, request.training_session_id).await? else {
+        return Err(refused("session", "Choose a session."));
+    };
+    if terms.cancelled_at.is_some() || terms.starts_at <= now {
+        return Err(refused(
+            "session",
+            "This session is no longer open; choose another.",
+        ));
+    }
+    let taken = bookings::places_taken(&mut tx, request.training_session_id, now, 0).await?;
+    if taken < terms.capacity {
+        return Err(refused(
+            "session",
+            "This session has a free place: book it instead of waiting.",
+        ));
+    }
+    if waitlist::already_waiting(&mut tx, &request).await? {
+        return Err(refused(
+            "athlete_name",
+            "This athlete is already on this session's waitlist.",
+        ));
+    }
+    let token = bookings::new_reference();
+    let id = waitlist::insert(&mut tx, &request, &token, now).await?;
+    if let Some(entry) = waitlist::by_id(&mut tx, id).await? {
+        queue_mail(&mut tx, MailKind::WaitlistJoined, &entry, None, now).await?;
+    }
+    tx.commit().await?;
+    tracing::info!(
+        waitlist = id,
+        session = request.training_session_id,
+        "joined the waitlist"
+    );
+    Ok(token)
+}
+
+/// Offers every freed place to the next person waiting; the number of offers made.
+pub async fn offer_free_places(db: &Db, offer_ms: i64, now: i64) -> Result<usize, sqlx::Error> {
+    let expired = waitlist::expire_offers(db, now).await?;
+    if expired > 0 {
+        tracing::info!(expired, "waitlist offers expired");
+    }
+    let mut offered = 0;
+    for session in waitlist::sessions_with_waiting(db, now).await? {
+        offered += offer_in_session(db, session, offer_ms, now).await?;
+    }
+    Ok(offered)
+}
+
+async fn offer_in_session(
+    db: &Db,
+    session: i64,
+    offer_ms: i64,
+    now: i64,
+) -> Result<usize, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let Some(terms) = bookings::lock_session(&mut tx, session).await? else {
+        return Ok(0);
+    };
+    if terms.cancelled_at.is_some() || terms.starts_at <= now {
+        return Ok(0);
+    }
+    let free = terms.capacity - bookings::places_taken(&mut tx, session, now, 0).await?;
+    if free <= 0 {
+        return Ok(0);
+    }
+    let until = now + offer_ms;
+    let mut offered = 0;
+    for entry in waitlist::first_waiting(&mut tx, session, free).await? {
+        if waitlist::offer(&mut tx, entry.id, now, until).await? {
+            queue_mail(&mut tx, MailKind::WaitlistOffer, &entry, Some(until), now).await?;
+            offered += 1;
+        }
+    }
+    tx.commit().await?;
+    if offered > 0 {
+        tracing::info!(session, offered, "waitlist places offered");
+    }
+    Ok(offered)
+}
+
+/// Looks for freed places every few seconds, for as long as the process runs.
+pub fn spawn_offerer(db: Db, offer_ms: i64) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(OFFER_EVERY);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            if let Err(error) = offer_free_places(&db, offer_ms, now_ms()).await {
+                tracing::warn!(%error, "waitlist offers not made this time");
+            }
+        }
+    });
+}
+
+/// Why an offered place cannot be booked.
+#[derive(Debug, thiserror::Error)]
+pub enum OfferProblem {
+    #[error("this waitlist place does not exist")]
+    NotFound,
+    #[error("this place is not (or no longer) offered to you")]
+    NotOffered,
+    #[error("the place could not be booked: {0}")]
+    Refused(String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// Books the place offered under `token`, in the transaction that takes the offer.
+pub async fn book_offer(
+    db: &Db,
+    token: &str,
+    policy: HoldPolicy,
+) -> Result<CreatedBooking, OfferProblem> {
+    let now = now_ms();
+    let mut tx = db.begin().await?;
+    let Some(id) = waitlist::take_offer(&mut tx, token, now).await? else {
+        return Err(match waitlist::by_token(db, token).await? {
+            None => OfferProblem::NotFound,
+            Some(_) => OfferProblem::NotOffered,
+        });
+    };
+    let entry = waitlist::by_id(&mut tx, id)
+        .await?
+        .ok_or(OfferProblem::NotFound)?;
+    let created = match book_in(&mut tx, &entry.request(), Entry::Online, policy, now).await {
+        Ok(created) => created,
+        Err(BookError::Database(error)) => return Err(error.into()),
+        Err(BookError::Session(problem)) => {
+            return Err(OfferProblem::Refused(problem.message().to_owned()))
+        }
+        Err(BookError::Holds { limit, .. }) => return Err(OfferProblem::Refused(limit.message())),
+    };
+    waitlist::set_booking(&mut tx, id, created.id).await?;
+    db.commit(tx, &[created.id]).await?;
+    tracing::info!(
+        waitlist = id,
+        booking_id = created.id,
+        "waitlist offer booked"
+    );
+    Ok(created)
+}
