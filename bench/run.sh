@@ -51,7 +51,12 @@ run_backend() {
   local base="http://127.0.0.1:$port"
 
   echo "[bench] $name: $deliveries webhook deliveries at concurrency $concurrency" >&2
+  # The server's own CPU time (user + system) over the deliveries, per delivery.
+  local cpu_before cpu_after
+  cpu_before=$(awk '{print $14 + $15}' "/proc/$server_pid/stat")
   target/release/bench webhooks "$base" "$secret" "$deliveries" "$concurrency" 1 | sed "s/^/${name}_/" >>"$results"
+  cpu_after=$(awk '{print $14 + $15}' "/proc/$server_pid/stat")
+  echo "${name}_server_cpu_us_per_delivery $(( (cpu_after - cpu_before) * 1000000 / $(getconf CLK_TCK) / deliveries ))" >>"$results"
   echo "${name}_server_peak_rss_mb $(awk '/VmHWM/ {printf "%.1f", $2/1024}' /proc/$server_pid/status)" >>"$results"
 
   echo "[bench] $name: database ceiling for the same work" >&2
@@ -118,10 +123,10 @@ awk '
   END {
     for (b = 1; b <= 2; b++) {
       n = (b == 1) ? "sqlite" : "postgres";
-      printf "%s: %d deliveries/s (p50 %s ms, p99 %s ms), ceiling %d tx/s -> %.0f%%; peak RSS %s MB\n", n,
+      printf "%s: %d deliveries/s (p50 %s ms, p99 %s ms), ceiling %d tx/s -> %.0f%%; %s us of server CPU per delivery; peak RSS %s MB\n", n,
         v[n "_webhook_throughput"], v[n "_webhook_p50_ms"], v[n "_webhook_p99_ms"],
         v[n "_ceiling_throughput"], 100 * v[n "_webhook_throughput"] / v[n "_ceiling_throughput"],
-        v[n "_server_peak_rss_mb"];
+        v[n "_server_cpu_us_per_delivery"], v[n "_server_peak_rss_mb"];
     }
     printf "wasm: %s KB raw, %s KB gzipped; the admin dashboard adds %s KB raw, %s KB gzipped\n",
       v["wasm_raw_kb"], v["wasm_gzip_kb"], v["wasm_admin_chunks_raw_kb"], v["wasm_admin_chunks_gzip_kb"];

@@ -8,6 +8,7 @@
 pub mod admin_list;
 pub mod admins;
 pub mod attendance;
+pub mod batch;
 pub mod bookings;
 pub mod checkout;
 pub mod ledger;

@@ -3,7 +3,7 @@
 //! each answered only after its batch is committed. Group commit, so throughput is not one
 //! flush per delivery.
 
-use super::payments::{apply_event, apply_in, ApplyError};
+use super::payments::{apply_all_in, apply_event, ApplyError};
 use crate::db::{now_ms, Backend, Db};
 use domain::{Applied, EventSource, StripeEvent, StripeMode};
 use std::sync::Arc;
@@ -118,10 +118,11 @@ impl PaymentWriter {
 async fn apply_batch(db: &Db, batch: &[Job], mode: StripeMode) -> Result<Vec<Applied>, ApplyError> {
     let mut tx = db.begin().await?;
     let now = now_ms();
-    let mut results = Vec::with_capacity(batch.len());
-    for job in batch {
-        results.push(apply_in(&mut tx, &job.event, job.source, mode, now).await?);
-    }
+    let events: Vec<(&StripeEvent, EventSource)> =
+        batch.iter().map(|job| (&job.event, job.source)).collect();
+    // Several writers share PostgreSQL: each locks the bookings of its batch while it decides.
+    let lock = db.backend() == Backend::Postgres;
+    let results = apply_all_in(&mut tx, &events, lock, mode, now).await?;
     let mut changed: Vec<i64> = results.iter().filter_map(Applied::booking_id).collect();
     changed.sort_unstable();
     changed.dedup();

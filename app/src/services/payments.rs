@@ -6,6 +6,7 @@
 
 use super::mail;
 use crate::db::ledger::{self, LedgerEntry};
+use crate::db::outbox::NewMail;
 use crate::db::payments::{self, BookingKey, PaymentState};
 use crate::db::{is_unavailable, now_ms, payment_logs, refunds, Db, Tx};
 use domain::mail::{MailFacts, MailKind};
@@ -92,16 +93,15 @@ async fn find_booking(
     }))
 }
 
-/// Queues the mail a decision tells the parent of, in its transaction: the receipt of a
-/// payment, a failure with a way to try again, a refund.
-async fn mail_for(
-    tx: &mut Tx,
+/// The mail a decision tells the parent of: the receipt of a payment, a failure with a way to
+/// try again, a refund; its kind, what tells repeats apart, and its facts.
+fn mail_of(
     booking: &PaymentState,
     event: &StripeEvent,
     signal: PaymentSignal,
     decision: Decision,
     now: i64,
-) -> Result<(), sqlx::Error> {
+) -> Option<(MailKind, Option<String>, MailFacts)> {
     let money = |amount: Option<i64>| MailFacts {
         amount,
         currency: Some(
@@ -143,7 +143,22 @@ async fn mail_for(
             Some(amount_refunded.to_string()),
             money(Some(amount_refunded)),
         ),
-        _ => return Ok(()),
+        _ => return None,
+    };
+    Some((kind, occurrence, facts))
+}
+
+/// Queues the mail of a decision (see [`mail_of`]) in its transaction.
+async fn mail_for(
+    tx: &mut Tx,
+    booking: &PaymentState,
+    event: &StripeEvent,
+    signal: PaymentSignal,
+    decision: Decision,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let Some((kind, occurrence, facts)) = mail_of(booking, event, signal, decision, now) else {
+        return Ok(());
     };
     mail::queue(
         tx,
@@ -417,4 +432,203 @@ pub async fn apply_event(
     let changed: Vec<i64> = applied.booking_id().into_iter().collect();
     db.commit(tx, &changed).await?;
     Ok(applied)
+}
+
+/// A decision of [`apply_all_in`], ready to be written with the others of its batch.
+struct Planned {
+    index: usize,
+    booking_id: i64,
+    applied: Applied,
+    outcome: String,
+    summary: String,
+    change: PaymentChange,
+    log: Option<LogLine>,
+    mail: Option<(MailKind, String, String, String)>,
+}
+
+/// Applies a batch of events inside `tx`, as [`apply_in`] would one after the other, with a
+/// constant number of statements for the common case: payment signals naming their booking,
+/// one per booking in the batch. Their bookings are read in one statement (locked on
+/// PostgreSQL when `lock`), decided in memory by the one `decide`, and written with one
+/// statement per table. Anything else (an event naming no booking, a repeat for the same
+/// booking, a payment mismatch, parked events, an expiry) goes one at a time through
+/// `apply_in`. Results are in the order of `events`.
+pub async fn apply_all_in(
+    tx: &mut Tx,
+    events: &[(&StripeEvent, EventSource)],
+    lock: bool,
+    mode: StripeMode,
+    now: i64,
+) -> Result<Vec<Applied>, ApplyError> {
+    use crate::db::batch;
+    use std::collections::{HashMap, HashSet};
+    let mut results: Vec<Option<Applied>> = (0..events.len()).map(|_| None).collect();
+    let named: Vec<Option<(i64, PaymentSignal)>> = events
+        .iter()
+        .map(|(event, _)| match event.interpret() {
+            Interpretation::Signal(signal) => event
+                .named_booking()
+                .and_then(|named| named.parse::<i64>().ok())
+                .map(|id| (id, signal)),
+            _ => None,
+        })
+        .collect();
+    // The others first: the reads below then see what they wrote.
+    for (index, (event, source)) in events.iter().enumerate() {
+        if named[index].is_none() {
+            results[index] = Some(apply_in(tx, event, *source, mode, now).await?);
+        }
+    }
+    let set: Vec<usize> = (0..events.len()).filter(|i| named[*i].is_some()).collect();
+    if set.is_empty() {
+        return Ok(results.into_iter().flatten().collect());
+    }
+    // The bookings are read (and locked) before the ledger is asked about the events: a
+    // writer holding the same event for the same booking commits before this one reads.
+    let mut booking_ids: Vec<i64> = set
+        .iter()
+        .filter_map(|i| named[*i].map(|(b, _)| b))
+        .collect();
+    booking_ids.sort_unstable();
+    booking_ids.dedup();
+    let states: HashMap<i64, PaymentState> = batch::states(tx, &booking_ids, lock)
+        .await?
+        .into_iter()
+        .map(|state| (state.id, state))
+        .collect();
+    let ids: Vec<&str> = set.iter().map(|i| events[*i].0.id.as_str()).collect();
+    let known = batch::known_events(tx, &ids).await?;
+    let mut seen_ids = HashSet::new();
+    let mut per_booking: HashMap<i64, usize> = HashMap::new();
+    let mut candidates = Vec::new();
+    for index in set {
+        let id = events[index].0.id.as_str();
+        if known.contains(id) || !seen_ids.insert(id) {
+            results[index] = Some(Applied::Duplicate);
+            continue;
+        }
+        if let Some((booking, _)) = named[index] {
+            *per_booking.entry(booking).or_default() += 1;
+        }
+        candidates.push(index);
+    }
+    let mut intents: Vec<&str> = candidates
+        .iter()
+        .filter_map(|i| events[*i].0.payment_intent_id())
+        .collect();
+    intents.sort_unstable();
+    intents.dedup();
+    let parked = batch::parked_intents(tx, &intents).await?;
+
+    let mut planned = Vec::new();
+    let mut singles = Vec::new();
+    for index in candidates {
+        let (event, _) = events[index];
+        let Some((booking_id, signal)) = named[index] else {
+            continue;
+        };
+        let usual = states.get(&booking_id).filter(|state| {
+            per_booking.get(&booking_id) == Some(&1)
+                && !event
+                    .payment_intent_id()
+                    .is_some_and(|pi| parked.contains(pi))
+                && payment_check::check(event, signal, expected(state), mode).is_ok()
+        });
+        let Some(state) = usual else {
+            singles.push(index);
+            continue;
+        };
+        let decision = decide(signal, state.payment_status);
+        let change = PaymentChange::of(event, signal, state.payment_status, decision);
+        if change.expired_session.is_some() {
+            singles.push(index);
+            continue;
+        }
+        let applied = Applied::Decided {
+            booking_id,
+            from: state.payment_status,
+            decision,
+        };
+        let mail = mail_of(state, event, signal, decision, now).map(|(kind, occurrence, facts)| {
+            (
+                kind,
+                kind.dedupe_key(booking_id, occurrence.as_deref()),
+                state.parent_email.clone(),
+                serde_json::to_string(&facts).unwrap_or_else(|_| "{}".to_owned()),
+            )
+        });
+        planned.push(Planned {
+            index,
+            booking_id,
+            outcome: applied.outcome(),
+            applied,
+            summary: event.summary(),
+            log: decision_log(event, signal, seen(state), decision),
+            change,
+            mail,
+        });
+    }
+    for index in singles {
+        let (event, source) = events[index];
+        results[index] = Some(apply_in(tx, event, source, mode, now).await?);
+    }
+
+    let entries: Vec<LedgerEntry<'_>> = planned
+        .iter()
+        .map(|p| LedgerEntry {
+            event: events[p.index].0,
+            source: events[p.index].1,
+            summary: &p.summary,
+            booking_id: Some(p.booking_id),
+            outcome: &p.outcome,
+            parked: false,
+        })
+        .collect();
+    // Another writer recording one of these events (or changing one of these bookings) since
+    // they were read is a race this batch loses: it is rolled back and applied event by event.
+    let raced = || ApplyError::Contention {
+        booking_id: planned.first().map_or(0, |p| p.booking_id),
+    };
+    if batch::record_all(tx, &entries, now).await? != entries.len() as u64 {
+        return Err(raced());
+    }
+    let changes: Vec<(i64, &PaymentChange)> = planned
+        .iter()
+        .filter(|p| p.change.writes_booking)
+        .map(|p| (p.booking_id, &p.change))
+        .collect();
+    if batch::apply_all(tx, &changes, now).await? != changes.len() as u64 {
+        return Err(raced());
+    }
+    let logs: Vec<batch::LogRow<'_>> = planned
+        .iter()
+        .filter_map(|p| {
+            p.log.clone().map(|line| batch::LogRow {
+                booking_id: Some(p.booking_id),
+                event: events[p.index].0,
+                summary: &p.summary,
+                line,
+            })
+        })
+        .collect();
+    batch::write_logs(tx, &logs, now).await?;
+    let mails: Vec<NewMail<'_>> = planned
+        .iter()
+        .filter_map(|p| {
+            p.mail
+                .as_ref()
+                .map(|(kind, key, recipient, facts)| NewMail {
+                    kind: *kind,
+                    dedupe_key: key,
+                    booking_id: Some(p.booking_id),
+                    recipient,
+                    facts,
+                })
+        })
+        .collect();
+    batch::enqueue_mails(tx, &mails, now).await?;
+    for p in planned {
+        results[p.index] = Some(p.applied);
+    }
+    Ok(results.into_iter().flatten().collect())
 }
