@@ -4,6 +4,15 @@ import { readFileSync } from 'node:fs';
 import { expect, Page } from '@playwright/test';
 import { ADMIN_EMAIL, ADMIN_PASSWORD } from './server';
 
+/** Fills the booking form's parent and athlete fields (the session is chosen apart). */
+export async function fillBooking(page: Page, parent: string, email = 'pat@example.com') {
+  await page.getByLabel('Your name').fill(parent);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel("Athlete's name").fill('Alex');
+  await page.getByLabel("Athlete's age").fill('12');
+  await page.getByLabel(/I am the athlete's parent or guardian/).check();
+}
+
 /** Logs in through the login page and lands on the bookings list. */
 export async function loginAt(page: Page, baseURL: string) {
   await page.goto(baseURL + '/admin');

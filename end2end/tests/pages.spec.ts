@@ -6,24 +6,20 @@ import { test, expect } from './fixtures';
 import type { Page } from '@playwright/test';
 import { startServer, RunningServer } from './server';
 import { book, deliver, failedEvent, paidEvent, refundedEvent } from './stripe';
-import { contrasts, expectAccessible, loginAt } from './helpers';
+import { contrasts, expectAccessible, fillBooking, loginAt } from './helpers';
 
 // axe-core is injected as a script: the pages' CSP would refuse it.
 test.use({ bypassCSP: true });
 
-async function fillBooking(page: Page, parent: string) {
+async function fillBookingAndSession(page: Page, parent: string) {
   await page.getByLabel('Session').selectOption({ index: 1 });
-  await page.getByLabel('Your name').fill(parent);
-  await page.getByLabel('Email').fill('pages@example.com');
-  await page.getByLabel("Athlete's name").fill('Alex');
-  await page.getByLabel("Athlete's age").fill('12');
-  await page.getByLabel(/I am the athlete's parent or guardian/).check();
+  await fillBooking(page, parent, 'pages@example.com');
 }
 
 async function toCheckout(page: Page, parent: string) {
   await page.goto('/book');
   await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
-  await fillBooking(page, parent);
+  await fillBookingAndSession(page, parent);
   await page.getByRole('button', { name: 'Continue to payment' }).click();
   await expect(page).toHaveURL(/\/checkout\/simulated\/cs_sim_/);
 }
@@ -74,7 +70,7 @@ test.describe('without JavaScript', () => {
 
   test('the confirming page reloads itself until the bank payment lands', async ({ page }) => {
     await page.goto('/book');
-    await fillBooking(page, 'No Script Bank');
+    await fillBookingAndSession(page, 'No Script Bank');
     await page.getByRole('button', { name: 'Continue to payment' }).click();
     await page.getByTestId('simulated-delayed').click();
     await expect(page.getByTestId('payment-banner')).toContainText('Confirming your payment');
@@ -165,7 +161,7 @@ test.describe('errors people and screen readers notice', () => {
     const long = 'n'.repeat(1001);
     await notes.evaluate((el, value) => ((el as HTMLTextAreaElement).value = value), long);
     await notes.dispatchEvent('input');
-    await fillBooking(page, 'Long Notes');
+    await fillBookingAndSession(page, 'Long Notes');
     await page.getByRole('button', { name: 'Continue to payment' }).click();
     await expect(page.locator('#field-notes-error')).toContainText('1000 characters or fewer (they have 1001)');
     await expect(notes).toHaveValue(long);

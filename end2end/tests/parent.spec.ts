@@ -2,14 +2,8 @@
 // form errors, no JavaScript, and the layout at 390 px.
 import { test, expect } from './fixtures';
 import type { Page } from '@playwright/test';
+import { fillBooking } from './helpers';
 
-async function fillBooking(page: Page, parent: string) {
-  await page.getByLabel('Your name').fill(parent);
-  await page.getByLabel('Email').fill('pat@example.com');
-  await page.getByLabel("Athlete's name").fill('Alex');
-  await page.getByLabel("Athlete's age").fill('12');
-  await page.getByLabel(/I am the athlete's parent or guardian/).check();
-}
 
 async function startBooking(page: Page, parent: string) {
   await page.goto('/');

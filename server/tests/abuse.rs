@@ -290,7 +290,7 @@ async fn a_client_or_an_email_booking_too_often_waits(backend: Backend) {
     assert!(body["Invalid"]["form"]
         .as_str()
         .unwrap()
-        .starts_with("Too many booking attempts"));
+        .starts_with("Too many attempts"));
     assert_eq!(body["Invalid"]["values"]["parent_email"], "p9@example.com");
 
     // Paying counts against the client too.

@@ -3,6 +3,8 @@
 
 use super::Tx;
 use domain::{EventSource, StripeEvent};
+use sqlx::AssertSqlSafe;
+use std::collections::HashSet;
 
 /// An event's ledger row as it goes in.
 #[derive(Debug, Clone, Copy)]
@@ -20,28 +22,76 @@ pub struct LedgerEntry<'a> {
 /// Inserts the event's row; false when the event id is already there (a redelivery: nothing
 /// has been written for it, and nothing must be).
 pub async fn record(tx: &mut Tx, entry: LedgerEntry<'_>, now: i64) -> Result<bool, sqlx::Error> {
-    let event = entry.event;
-    let inserted = sqlx::query(
+    Ok(record_all(tx, &[entry], now).await? == 1)
+}
+
+/// Inserts the ledger rows of `entries`; the number inserted (fewer than asked means another
+/// writer recorded one of them first).
+pub async fn record_all(
+    tx: &mut Tx,
+    entries: &[LedgerEntry<'_>],
+    now: i64,
+) -> Result<u64, sqlx::Error> {
+    if entries.is_empty() {
+        return Ok(0);
+    }
+    let sql = format!(
         "INSERT INTO stripe_events
             (id, event_type, source, booking_id, outcome, summary, stripe_created, received_at,
              payment_intent_id, parked)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         VALUES {}
          ON CONFLICT (id) DO NOTHING",
-    )
-    .bind(&event.id)
-    .bind(&event.event_type)
-    .bind(entry.source.as_str())
-    .bind(entry.booking_id)
-    .bind(entry.outcome.to_owned())
-    .bind(entry.summary.to_owned())
-    .bind(event.created)
-    .bind(now)
-    .bind(event.payment_intent_id().map(str::to_owned))
-    .bind(i64::from(entry.parked))
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    Ok(inserted == 1)
+        super::value_rows(10, entries.len())
+    );
+    let mut query = sqlx::query(AssertSqlSafe(sql));
+    for entry in entries {
+        let event = entry.event;
+        query = query
+            .bind(event.id.clone())
+            .bind(event.event_type.clone())
+            .bind(entry.source.as_str())
+            .bind(entry.booking_id)
+            .bind(entry.outcome.to_owned())
+            .bind(entry.summary.to_owned())
+            .bind(event.created)
+            .bind(now)
+            .bind(event.payment_intent_id().map(str::to_owned))
+            .bind(i64::from(entry.parked));
+    }
+    Ok(query.execute(&mut **tx).await?.rows_affected())
+}
+
+/// The event ids among `ids` the ledger already has.
+pub async fn known(tx: &mut Tx, ids: &[&str]) -> Result<HashSet<String>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let sql = format!(
+        "SELECT id FROM stripe_events WHERE id IN ({})",
+        super::placeholders(1, ids.len())
+    );
+    let mut query = sqlx::query_scalar::<_, String>(AssertSqlSafe(sql));
+    for id in ids {
+        query = query.bind((*id).to_owned());
+    }
+    Ok(query.fetch_all(&mut **tx).await?.into_iter().collect())
+}
+
+/// The payment intents among `intents` that parked events wait for.
+pub async fn parked_intents(tx: &mut Tx, intents: &[&str]) -> Result<HashSet<String>, sqlx::Error> {
+    if intents.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let sql = format!(
+        "SELECT DISTINCT payment_intent_id FROM stripe_events
+         WHERE parked = 1 AND payment_intent_id IN ({})",
+        super::placeholders(1, intents.len())
+    );
+    let mut query = sqlx::query_scalar::<_, String>(AssertSqlSafe(sql));
+    for intent in intents {
+        query = query.bind((*intent).to_owned());
+    }
+    Ok(query.fetch_all(&mut **tx).await?.into_iter().collect())
 }
 
 /// Corrects the outcome of an event recorded earlier in the same transaction.

@@ -5,6 +5,7 @@
 
 use super::{Backend, Db, Tx};
 use domain::mail::MailKind;
+use sqlx::AssertSqlSafe;
 
 /// A mail to write into the outbox.
 #[derive(Debug, Clone, Copy)]
@@ -20,21 +21,33 @@ pub struct NewMail<'a> {
 /// Adds a mail to send as soon as possible; nothing when its key is already there (the same
 /// change, seen again). True when it was added.
 pub async fn enqueue(tx: &mut Tx, mail: NewMail<'_>, now: i64) -> Result<bool, sqlx::Error> {
-    let added = sqlx::query(
+    Ok(enqueue_all(tx, &[mail], now).await? == 1)
+}
+
+/// Queues several mails in one statement (a key already queued is the same mail, kept
+/// once); how many were added.
+pub async fn enqueue_all(tx: &mut Tx, mails: &[NewMail<'_>], now: i64) -> Result<u64, sqlx::Error> {
+    if mails.is_empty() {
+        return Ok(0);
+    }
+    let sql = format!(
         "INSERT INTO outbox (dedupe_key, kind, booking_id, recipient, payload, next_attempt_at, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $6)
+         VALUES {}
          ON CONFLICT (dedupe_key) DO NOTHING",
-    )
-    .bind(mail.dedupe_key.to_owned())
-    .bind(mail.kind.as_str())
-    .bind(mail.booking_id)
-    .bind(mail.recipient.to_owned())
-    .bind(mail.facts.to_owned())
-    .bind(now)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    Ok(added == 1)
+        super::value_rows(7, mails.len())
+    );
+    let mut query = sqlx::query(AssertSqlSafe(sql));
+    for mail in mails {
+        query = query
+            .bind(mail.dedupe_key.to_owned())
+            .bind(mail.kind.as_str())
+            .bind(mail.booking_id)
+            .bind(mail.recipient.to_owned())
+            .bind(mail.facts.to_owned())
+            .bind(now)
+            .bind(now);
+    }
+    Ok(query.execute(&mut **tx).await?.rows_affected())
 }
 
 /// A mail a sender holds.

@@ -4,6 +4,7 @@
 use super::{Db, Tx};
 use domain::filter::PAGE_SIZE;
 use domain::{LogLevel, LogLine, StripeEvent};
+use sqlx::AssertSqlSafe;
 
 /// Writes one line about `event` (with its recorded summary), for `booking_id` when known.
 pub async fn write(
@@ -14,20 +15,46 @@ pub async fn write(
     line: &LogLine,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    let row = LogRow {
+        booking_id,
+        event,
+        summary,
+        line: line.clone(),
+    };
+    write_all(tx, &[row], now).await
+}
+
+/// One payment log line, as `write_all` writes it.
+pub struct LogRow<'a> {
+    pub booking_id: Option<i64>,
+    pub event: &'a StripeEvent,
+    pub summary: &'a str,
+    pub line: LogLine,
+}
+
+/// Writes the batch's payment log lines.
+pub async fn write_all(tx: &mut Tx, logs: &[LogRow<'_>], now: i64) -> Result<(), sqlx::Error> {
+    if logs.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
         "INSERT INTO payment_logs
             (booking_id, stripe_event, error_message, created_at, event_id, event_type, level)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(booking_id)
-    .bind(summary.to_owned())
-    .bind(line.message.clone())
-    .bind(now)
-    .bind(&event.id)
-    .bind(&event.event_type)
-    .bind(line.level.as_str())
-    .execute(&mut **tx)
-    .await?;
+         VALUES {}",
+        super::value_rows(7, logs.len())
+    );
+    let mut query = sqlx::query(AssertSqlSafe(sql));
+    for log in logs {
+        query = query
+            .bind(log.booking_id)
+            .bind(log.summary.to_owned())
+            .bind(log.line.message.clone())
+            .bind(now)
+            .bind(log.event.id.clone())
+            .bind(log.event.event_type.clone())
+            .bind(log.line.level.as_str());
+    }
+    query.execute(&mut **tx).await?;
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 
 use super::Tx;
 use domain::{PaymentChange, PaymentStatus};
+use sqlx::AssertSqlSafe;
 
 /// The payment side of a booking, as read at the start of a decision.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -90,35 +91,8 @@ pub async fn apply(
     change: &PaymentChange,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    if change.writes_booking {
-        let changed = sqlx::query(
-            "UPDATE bookings
-             SET payment_status = $1, updated_at = $2,
-                 paid_at = CASE WHEN $1 = 'paid' AND paid_at IS NULL THEN $2 ELSE paid_at END,
-                 stripe_checkout_session_id = COALESCE($3, stripe_checkout_session_id),
-                 stripe_payment_intent_id = COALESCE(stripe_payment_intent_id, $4),
-                 amount_paid = COALESCE($5, amount_paid),
-                 amount_refunded = CASE WHEN $6 > amount_refunded THEN $6 ELSE amount_refunded END,
-                 payment_awaited_at = CASE WHEN $9 = 1 THEN $2
-                                           WHEN $1 <> $8 THEN NULL
-                                           ELSE payment_awaited_at END
-             WHERE id = $7 AND payment_status = $8",
-        )
-        .bind(change.to.as_str())
-        .bind(now)
-        .bind(change.checkout_session_id.clone())
-        .bind(change.payment_intent_id.clone())
-        .bind(change.amount_paid)
-        .bind(change.amount_refunded.unwrap_or(0))
-        .bind(booking_id)
-        .bind(change.from.as_str())
-        .bind(i64::from(change.awaited))
-        .execute(&mut **tx)
-        .await?
-        .rows_affected();
-        if changed == 0 {
-            return Ok(false);
-        }
+    if change.writes_booking && apply_all(tx, &[(booking_id, change)], now).await? == 0 {
+        return Ok(false);
     }
     if let Some(session) = &change.expired_session {
         // Only the session the booking still holds is cleared: a newer one stays.
@@ -136,4 +110,74 @@ pub async fn apply(
         .await?;
     }
     Ok(true)
+}
+
+/// The payment state of each booking in `ids` (their rows locked for the transaction on
+/// PostgreSQL, in id order, when `lock`).
+pub async fn states(
+    tx: &mut Tx,
+    ids: &[i64],
+    lock: bool,
+) -> Result<Vec<PaymentState>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT id, payment_status, stripe_checkout_session_id, stripe_payment_intent_id,
+                amount, currency, parent_email, 0 AS has_parked
+         FROM bookings WHERE id IN ({}) ORDER BY id{}",
+        super::placeholders(1, ids.len()),
+        if lock { " FOR UPDATE" } else { "" }
+    );
+    let mut query = sqlx::query_as::<_, PaymentState>(AssertSqlSafe(sql));
+    for id in ids {
+        query = query.bind(*id);
+    }
+    query.fetch_all(&mut **tx).await
+}
+
+/// Writes each `(booking, change)` while the booking still holds `change.from`, as
+/// `payments::apply` does for one (never an expiry: those go one at a time). The number of
+/// bookings written.
+pub async fn apply_all(
+    tx: &mut Tx,
+    changes: &[(i64, &PaymentChange)],
+    now: i64,
+) -> Result<u64, sqlx::Error> {
+    if changes.is_empty() {
+        return Ok(0);
+    }
+    let sql = format!(
+        "WITH v (id, to_status, from_status, session_id, intent_id, paid, refunded, awaited) AS
+             (VALUES {})
+         UPDATE bookings
+         SET payment_status = v.to_status, updated_at = ${now_at},
+             paid_at = CASE WHEN v.to_status = 'paid' AND bookings.paid_at IS NULL
+                            THEN ${now_at} ELSE bookings.paid_at END,
+             stripe_checkout_session_id = COALESCE(v.session_id, bookings.stripe_checkout_session_id),
+             stripe_payment_intent_id = COALESCE(bookings.stripe_payment_intent_id, v.intent_id),
+             amount_paid = COALESCE(v.paid, bookings.amount_paid),
+             amount_refunded = CASE WHEN v.refunded > bookings.amount_refunded
+                                    THEN v.refunded ELSE bookings.amount_refunded END,
+             payment_awaited_at = CASE WHEN v.awaited = 1 THEN ${now_at}
+                                       WHEN v.to_status <> v.from_status THEN NULL
+                                       ELSE bookings.payment_awaited_at END
+         FROM v
+         WHERE bookings.id = v.id AND bookings.payment_status = v.from_status",
+        super::value_rows(8, changes.len()),
+        now_at = changes.len() * 8 + 1,
+    );
+    let mut query = sqlx::query(AssertSqlSafe(sql));
+    for (booking, change) in changes {
+        query = query
+            .bind(*booking)
+            .bind(change.to.as_str())
+            .bind(change.from.as_str())
+            .bind(change.checkout_session_id.clone())
+            .bind(change.payment_intent_id.clone())
+            .bind(change.amount_paid)
+            .bind(change.amount_refunded.unwrap_or(0))
+            .bind(i64::from(change.awaited));
+    }
+    Ok(query.bind(now).execute(&mut **tx).await?.rows_affected())
 }

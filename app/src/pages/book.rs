@@ -28,9 +28,8 @@ pub async fn book(
         booking::{book_from_form, Entry},
         checkout::start_checkout,
     };
-    use crate::state::{answer_with, request_client, AppState};
-    use axum::http::StatusCode;
-    use domain::booking_form::{BookingFormInput, FieldErrors};
+    use crate::state::AppState;
+    use domain::booking_form::BookingFormInput;
 
     let input = BookingFormInput {
         session,
@@ -43,17 +42,7 @@ pub async fn book(
         consent,
     };
     let state = expect_context::<AppState>();
-    if let Err(wait_ms) = state.limits.check(&request_client(), &input.parent_email) {
-        tracing::warn!("booking refused: too many requests");
-        answer_with(StatusCode::TOO_MANY_REQUESTS, Some((wait_ms + 999) / 1000));
-        return Err(FormError::Invalid(FieldErrors::whole_form(
-            format!(
-                "Too many booking attempts from this connection or email. Please try again in {}.",
-                domain::login::wait_text(wait_ms)
-            ),
-            input.values(),
-        )));
-    }
+    refuse_if_limited(&state, &input)?;
     let created =
         book_from_form(&state.db, &input, Entry::Online, state.settings.hold_policy).await?;
     tracing::info!(booking_id = created.id, "booking created");
@@ -75,6 +64,33 @@ pub async fn book(
     };
     leptos_axum::redirect(&destination);
     Ok(())
+}
+
+/// Refuses a form sent too often from this client or for this email: 429, with the wait in
+/// words, the form kept as typed.
+#[cfg(feature = "ssr")]
+pub fn refuse_if_limited(
+    state: &crate::state::AppState,
+    input: &domain::booking_form::BookingFormInput,
+) -> Result<(), FormError> {
+    use crate::state::{answer_with, request_client};
+    let Err(wait_ms) = state.limits.check(&request_client(), &input.parent_email) else {
+        return Ok(());
+    };
+    tracing::warn!("form refused: too many requests");
+    answer_with(
+        axum::http::StatusCode::TOO_MANY_REQUESTS,
+        Some((wait_ms + 999) / 1000),
+    );
+    Err(FormError::Invalid(
+        domain::booking_form::FieldErrors::whole_form(
+            format!(
+                "Too many attempts from this connection or email. Please try again in {}.",
+                domain::login::wait_text(wait_ms)
+            ),
+            input.values(),
+        ),
+    ))
 }
 
 /// The fields in the order the form shows them, for the error summary.

@@ -23,9 +23,8 @@ pub async fn join_waitlist(
     notes: Option<String>,
     consent: Option<String>,
 ) -> Result<(), FormError> {
-    use crate::state::{answer_with, request_client, AppState};
-    use axum::http::StatusCode;
-    use domain::booking_form::{BookingFormInput, FieldErrors};
+    use crate::state::AppState;
+    use domain::booking_form::BookingFormInput;
     let input = BookingFormInput {
         session,
         parent_name,
@@ -37,16 +36,7 @@ pub async fn join_waitlist(
         consent,
     };
     let state = expect_context::<AppState>();
-    if let Err(wait_ms) = state.limits.check(&request_client(), &input.parent_email) {
-        answer_with(StatusCode::TOO_MANY_REQUESTS, Some((wait_ms + 999) / 1000));
-        return Err(FormError::Invalid(FieldErrors::whole_form(
-            format!(
-                "Too many requests from this connection or email. Please try again in {}.",
-                domain::login::wait_text(wait_ms)
-            ),
-            input.values(),
-        )));
-    }
+    crate::pages::book::refuse_if_limited(&state, &input)?;
     let token = crate::services::waitlist::join(&state.db, &input).await?;
     leptos_axum::redirect(&format!("/waitlist/{token}"));
     Ok(())

@@ -460,7 +460,6 @@ pub async fn apply_all_in(
     mode: StripeMode,
     now: i64,
 ) -> Result<Vec<Applied>, ApplyError> {
-    use crate::db::batch;
     use std::collections::{HashMap, HashSet};
     let mut results: Vec<Option<Applied>> = (0..events.len()).map(|_| None).collect();
     let named: Vec<Option<(i64, PaymentSignal)>> = events
@@ -491,13 +490,13 @@ pub async fn apply_all_in(
         .collect();
     booking_ids.sort_unstable();
     booking_ids.dedup();
-    let states: HashMap<i64, PaymentState> = batch::states(tx, &booking_ids, lock)
+    let states: HashMap<i64, PaymentState> = payments::states(tx, &booking_ids, lock)
         .await?
         .into_iter()
         .map(|state| (state.id, state))
         .collect();
     let ids: Vec<&str> = set.iter().map(|i| events[*i].0.id.as_str()).collect();
-    let known = batch::known_events(tx, &ids).await?;
+    let known = ledger::known(tx, &ids).await?;
     let mut seen_ids = HashSet::new();
     let mut per_booking: HashMap<i64, usize> = HashMap::new();
     let mut candidates = Vec::new();
@@ -518,7 +517,7 @@ pub async fn apply_all_in(
         .collect();
     intents.sort_unstable();
     intents.dedup();
-    let parked = batch::parked_intents(tx, &intents).await?;
+    let parked = ledger::parked_intents(tx, &intents).await?;
 
     let mut planned = Vec::new();
     let mut singles = Vec::new();
@@ -589,7 +588,7 @@ pub async fn apply_all_in(
     let raced = || ApplyError::Contention {
         booking_id: planned.first().map_or(0, |p| p.booking_id),
     };
-    if batch::record_all(tx, &entries, now).await? != entries.len() as u64 {
+    if ledger::record_all(tx, &entries, now).await? != entries.len() as u64 {
         return Err(raced());
     }
     let changes: Vec<(i64, &PaymentChange)> = planned
@@ -597,13 +596,13 @@ pub async fn apply_all_in(
         .filter(|p| p.change.writes_booking)
         .map(|p| (p.booking_id, &p.change))
         .collect();
-    if batch::apply_all(tx, &changes, now).await? != changes.len() as u64 {
+    if payments::apply_all(tx, &changes, now).await? != changes.len() as u64 {
         return Err(raced());
     }
-    let logs: Vec<batch::LogRow<'_>> = planned
+    let logs: Vec<payment_logs::LogRow<'_>> = planned
         .iter()
         .filter_map(|p| {
-            p.log.clone().map(|line| batch::LogRow {
+            p.log.clone().map(|line| payment_logs::LogRow {
                 booking_id: Some(p.booking_id),
                 event: events[p.index].0,
                 summary: &p.summary,
@@ -611,7 +610,7 @@ pub async fn apply_all_in(
             })
         })
         .collect();
-    batch::write_logs(tx, &logs, now).await?;
+    payment_logs::write_all(tx, &logs, now).await?;
     let mails: Vec<NewMail<'_>> = planned
         .iter()
         .filter_map(|p| {
@@ -626,7 +625,7 @@ pub async fn apply_all_in(
                 })
         })
         .collect();
-    batch::enqueue_mails(tx, &mails, now).await?;
+    crate::db::outbox::enqueue_all(tx, &mails, now).await?;
     for p in planned {
         results[p.index] = Some(p.applied);
     }
