@@ -4,7 +4,9 @@
 # seeds the bookings, starts the release server, fires distinct pre-signed webhook deliveries
 # from a separate load process and reads the server's peak RSS, measures the database's own
 # ceiling for the same ledger insert + conditional update, times the admin bookings page for
-# several filters and the CSV export of every booking; then the release wasm size.
+# several filters and the CSV export of every booking; then the release wasm size, and what a
+# parent's phone downloads for the booking form (first and repeat visit, bytes as served) and
+# how soon it is interactive under Slow 4G (Chromium, end2end/tools/page-weight.cjs).
 # Prints `key value` lines and a summary; writes bench/results/latest.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +23,7 @@ scripts/setup.sh >/dev/null
 export PATH="$root/end2end/node_modules/.bin:$PATH"
 echo "[bench] building the release server, site and wasm" >&2
 cargo leptos build --release --split >/dev/null 2>&1 || cargo leptos build --release --split
+cargo run -q --release -p style --bin precompress >&2
 cargo build -q --release -p bench
 
 out=$(mktemp -d /tmp/booking-bench.XXXXXX)
@@ -99,20 +102,39 @@ pgbench -n -c "$concurrency" -j 2 -t $((deliveries / concurrency)) -f "$out/ceil
 awk '/^tps/ {printf "postgres_pgbench_tps %.0f\n", $3}' "$out/pgbench.txt" >>"$results"
 
 # The main module is what every page loads (all a parent ever needs); the admin's pages add
-# their lazily loaded chunks (listed in the split manifest) on top.
-wasm=target/site/pkg/booking.wasm
+# their lazily loaded chunks (listed in the split manifest) on top. Names carry their hashes
+# (target/site/hash.txt); `.br` is the brotli copy the server sends.
+hashed() { sed -n "s/^$1: //p" target/site/hash.txt; }
+wasm=target/site/pkg/booking.$(hashed wasm).wasm
 echo "wasm_raw_kb $(( $(stat -c %s "$wasm") / 1024 ))" >>"$results"
 echo "wasm_gzip_kb $(( $(gzip -9 -c "$wasm" | wc -c) / 1024 ))" >>"$results"
-python3 - target/site/pkg >>"$results" <<'PY'
+echo "wasm_br_kb $(( $(stat -c %s "$wasm.br") / 1024 ))" >>"$results"
+python3 - target/site/pkg "__wasm_split_manifest.$(hashed manifest).json" >>"$results" <<'PY'
 import gzip, json, pathlib, sys
 pkg = pathlib.Path(sys.argv[1])
-manifest = json.loads((pkg / "__wasm_split_manifest.json").read_text())
+manifest = json.loads((pkg / sys.argv[2]).read_text())
 chunks = {c for key, names in manifest.items()
           if key.startswith(("__layout_route_view", "__bookings_route_view")) for c in names}
 raw = [(pkg / f"{c}.wasm").read_bytes() for c in chunks]
 print("wasm_admin_chunks_raw_kb", sum(map(len, raw)) // 1024)
 print("wasm_admin_chunks_gzip_kb", sum(len(gzip.compress(b, 9)) for b in raw) // 1024)
+print("wasm_admin_chunks_br_kb", sum((pkg / f"{c}.wasm.br").stat().st_size for c in chunks) // 1024)
 PY
+
+# The parent's booking form on a fresh database (the demo sessions of simulated mode), through
+# Chromium: bytes as served on a first and a repeat visit, and the time to interactive (median
+# of five first visits) at 1.6 Mbps, 150 ms round trips and a CPU four times slower.
+echo "[bench] the parent's booking form in Chromium (bytes, Slow 4G)" >&2
+port=$(free_port)
+DATABASE_URL="sqlite://$out/parent.db" LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT=target/site \
+  PAYMENT_MODE=simulated RUST_LOG=error target/release/server >"$out/server-parent.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 200); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.05; done
+(cd end2end && node tools/page-weight.cjs "http://127.0.0.1:$port" /book 5) >>"$results" 2>"$out/page-weight.log" \
+  || { cat "$out/page-weight.log" >&2; exit 1; }
+kill "$server_pid"
+wait "$server_pid" 2>/dev/null || true
+server_pid=""
 
 mkdir -p bench/results
 cp "$results" bench/results/latest.txt
@@ -128,6 +150,10 @@ awk '
         v[n "_ceiling_throughput"], 100 * v[n "_webhook_throughput"] / v[n "_ceiling_throughput"],
         v[n "_server_cpu_us_per_delivery"], v[n "_server_peak_rss_mb"];
     }
-    printf "wasm: %s KB raw, %s KB gzipped; the admin dashboard adds %s KB raw, %s KB gzipped\n",
-      v["wasm_raw_kb"], v["wasm_gzip_kb"], v["wasm_admin_chunks_raw_kb"], v["wasm_admin_chunks_gzip_kb"];
+    printf "wasm: %s KB raw, %s KB gzipped, %s KB brotli; the admin dashboard adds %s KB raw, %s KB gzipped, %s KB brotli\n",
+      v["wasm_raw_kb"], v["wasm_gzip_kb"], v["wasm_br_kb"], v["wasm_admin_chunks_raw_kb"],
+      v["wasm_admin_chunks_gzip_kb"], v["wasm_admin_chunks_br_kb"];
+    printf "parent booking form: first visit %s KB, repeat visit %s KB as served; interactive in %s ms under Slow 4G (slowest %s ms)\n",
+      v["parent_first_visit_kb"], v["parent_repeat_visit_kb"], v["parent_form_interactive_ms"],
+      v["parent_form_interactive_max_ms"];
   }' "$results"

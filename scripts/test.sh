@@ -29,8 +29,9 @@ cargo clippy -q -p domain -p app -p server -p style -p bench --all-targets -- -D
 step "clippy: browser build (hydrate, wasm32)"
 cargo clippy -q -p frontend --target wasm32-unknown-unknown -- -D warnings
 
-step "build the site (cargo leptos build --split)"
+step "build the site (cargo leptos build --split), then its brotli and gzip copies"
 cargo leptos build --split
+cargo run -q -p style --bin precompress -- --quick
 
 step "start a throwaway PostgreSQL"
 pg_dir=$(mktemp -d /tmp/booking-test-pg.XXXXXX)

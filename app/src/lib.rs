@@ -24,7 +24,7 @@ pub mod settings;
 pub mod state;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::{
     components::{ParentRoute, Route, Router, Routes},
     path, Lazy, SsrMode,
@@ -67,6 +67,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                // `/pkg/booking.<hash>.css` when the site is built with hashed names.
+                <HashedStylesheet options=options.clone() id="leptos"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
@@ -93,7 +95,6 @@ pub fn App() -> impl IntoView {
 
     view! {
         {returned_form}
-        <Stylesheet id="leptos" href="/pkg/booking.css"/>
         <Title text="Coaching sessions"/>
         <Router>
             <pages::layout::SiteHeader/>

@@ -21,7 +21,8 @@ test('the landing page is rendered on the server and hydrated in the browser', a
   await expect(toggle).toHaveAttribute('aria-expanded', 'true');
   expect(errors).toEqual([]);
   // The admin's pages are separate chunks (`--split`): a parent's browser never fetches them.
-  expect(wasm).toContain('/pkg/booking.wasm');
+  // Every file carries its content's hash in its name (cargo-leptos `hash-files`).
+  expect(wasm).toEqual(expect.arrayContaining([expect.stringMatching(/^\/pkg\/booking\.[A-Za-z0-9_-]{22}\.wasm$/)]));
   expect(wasm.filter((path) => path.includes('route_view'))).toEqual([]);
 });
 
@@ -43,11 +44,14 @@ test('an admin page fetches its own chunk and hydrates with it', async ({ page }
 });
 
 test('the stylesheet generated from the class names is served', async ({ page, request }) => {
-  const css = await request.get('/pkg/booking.css');
+  await page.goto('/');
+  const href = await page.locator('link[rel="stylesheet"]').getAttribute('href');
+  expect(href).toMatch(/^\/pkg\/booking\.[A-Za-z0-9_-]{22}\.css$/);
+  const css = await request.get(href!);
   expect(css.ok()).toBeTruthy();
+  expect(css.headers()['cache-control']).toBe('public, max-age=31536000, immutable');
   const text = await css.text();
   expect(text).toContain('.rounded-full');
-  await page.goto('/');
   const radius = await page.locator('#how-it-works-toggle').evaluate((el) => getComputedStyle(el).borderRadius);
   expect(radius).not.toBe('0px');
 });

@@ -1,6 +1,7 @@
 //! The HTTP layers around every route: who the client is (through trusted proxies only),
-//! request ids and request logs (booking references cut short), security headers and
-//! `no-store` on private pages, caps on requests in flight (503 + Retry-After past them,
+//! request ids and request logs (booking references cut short), security headers, `no-store`
+//! on private pages and `no-cache` on the others, compression of what the server writes (pages,
+//! server function answers; static files come precompressed), caps on requests in flight (503 + Retry-After past them,
 //! rather than collapsing; the webhook has its own, so public traffic cannot starve Stripe's
 //! deliveries), a request timeout.
 
@@ -18,6 +19,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tower::ServiceBuilder;
+use tower_http::compression::{
+    predicate::{DefaultPredicate, NotForContentType, Predicate},
+    CompressionLayer, CompressionLevel,
+};
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
@@ -119,6 +124,11 @@ pub async fn security_headers(secure: bool, request: Request, next: Next) -> Res
     let headers = response.headers_mut();
     if private {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    } else if is_html(headers) {
+        // A page is rendered for each request (its CSP nonce changes): revalidate every time.
+        headers
+            .entry(header::CACHE_CONTROL)
+            .or_insert(HeaderValue::from_static(crate::assets::REVALIDATE));
     }
     let defaults = [
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
@@ -142,6 +152,26 @@ pub async fn security_headers(secure: bool, request: Request, next: Next) -> Res
         );
     }
     response
+}
+
+fn is_html(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"))
+}
+
+/// Compresses what the server writes as it goes (brotli or gzip, as the client accepts) at a
+/// level that costs little CPU: pages, server function answers, the few unhashed files.
+/// Precompressed files already carry a `Content-Encoding` and are left alone, as are the live
+/// updates stream (it must flush each event) and the CSV export (a long stream that gains
+/// little against the CPU it would take from the database on two cores).
+fn compression() -> CompressionLayer<impl Predicate> {
+    CompressionLayer::new()
+        .no_deflate()
+        .no_zstd()
+        .quality(CompressionLevel::Precise(5))
+        .compress_when(DefaultPredicate::new().and(NotForContentType::const_new("text/csv")))
 }
 
 async fn overloaded_or_slow(error: BoxError) -> Response {
@@ -200,6 +230,7 @@ pub fn layered(router: Router, layers: Layers) -> Router {
         .layer(axum::middleware::from_fn(move |request, next| {
             security_headers(secure, request, next)
         }))
+        .layer(compression())
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(X_REQUEST_ID, RandomRequestId))

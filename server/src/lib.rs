@@ -1,6 +1,7 @@
 //! The server: configuration, the HTTP application, and the commands of the binary.
 
 pub mod admin;
+pub mod assets;
 pub mod config;
 pub mod form_return;
 pub mod health;

@@ -46,12 +46,23 @@ pub enum StartError {
     Mail(String),
 }
 
-/// Leptos' own options (site root, output name) with the address from our configuration.
+/// Leptos' own options (output name) with the address and site root from our configuration.
+/// A site built with hashed file names has its `hash.txt` in its root: then the pages link the
+/// hashed names (Leptos reads the file; its path is absolute, so it is found wherever the
+/// binary runs from).
 fn leptos_options(config: &Config) -> Result<LeptosOptions, StartError> {
     let mut options = get_configuration(None)
         .map(|c| c.leptos_options)
         .map_err(|e| StartError::Leptos(e.to_string()))?;
     options.site_addr = config.server.site_addr;
+    options.site_root = config.server.site_root.to_string_lossy().into();
+    match crate::assets::hash_file(&config.server.site_root) {
+        Some(path) => {
+            options.hash_files = true;
+            options.hash_file = path.to_string_lossy().into();
+        }
+        None => options.hash_files = false,
+    }
     Ok(options)
 }
 
@@ -245,6 +256,7 @@ pub fn router(
 ) -> Router {
     let routes = generate_route_list(App);
     let leptos_options = state.leptos_options.clone();
+    let site_root = std::path::PathBuf::from(leptos_options.site_root.as_ref());
     // leptos_axum provides each page render a fresh nonce; `shell` puts it in the CSP.
     let mut router = Router::new()
         .merge(crate::health::router())
@@ -255,7 +267,9 @@ pub fn router(
     router
         .merge(crate::admin::router())
         .leptos_routes_with_context(&state, routes, || {}, move || shell(leptos_options.clone()))
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .fallback(move |state, request| {
+            crate::assets::file_or_not_found(site_root.clone(), state, request)
+        })
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::admin::require_session,

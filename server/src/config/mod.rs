@@ -189,6 +189,7 @@ mod tests {
         assert_eq!(config.stripe.mode, PaymentMode::Simulated);
         assert_eq!(config.database.url, "sqlite://data/bookings.db");
         assert_eq!(config.server.site_addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(config.server.site_root, std::path::Path::new("target/site"));
         assert_eq!(
             config.server.public_base_url.as_str(),
             "http://127.0.0.1:3000/"

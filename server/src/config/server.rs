@@ -1,5 +1,5 @@
-//! The server section: where it listens, the address parents reach, the business's time
-//! zone, logging and the metrics token.
+//! The server section: where it listens, the site files it serves, the address parents reach,
+//! the business's time zone, logging and the metrics token.
 
 use super::{bad, parse_url, ConfigError, Environment, LogFormat, Source};
 use secrecy::SecretString;
@@ -9,6 +9,8 @@ use std::net::SocketAddr;
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
     pub site_addr: SocketAddr,
+    /// The built site (`LEPTOS_SITE_ROOT`, default `target/site`): `pkg/` and the public files.
+    pub site_root: std::path::PathBuf,
     pub public_base_url: url::Url,
     pub business_timezone: chrono_tz::Tz,
     pub log_format: LogFormat,
@@ -33,6 +35,10 @@ impl ServerConfig {
                 )
             })?,
         };
+        let site_root = source
+            .get("LEPTOS_SITE_ROOT")
+            .map(|root| std::path::PathBuf::from(root.trim()))
+            .unwrap_or_else(|| "target/site".into());
         let public_base_url = match source.get("PUBLIC_BASE_URL") {
             Some(text) => parse_url(&text, "PUBLIC_BASE_URL")?,
             None if environment == Environment::Production => {
@@ -73,6 +79,7 @@ impl ServerConfig {
         )?;
         Ok(Self {
             site_addr,
+            site_root,
             public_base_url,
             business_timezone,
             log_format,
@@ -110,10 +117,12 @@ mod tests {
                 ("LEPTOS_SITE_ADDR", "0.0.0.0:8080"),
                 ("BUSINESS_TIMEZONE", "Europe/London"),
                 ("LOG_FORMAT", "json"),
+                ("LEPTOS_SITE_ROOT", "/srv/booking/site"),
             ],
             Environment::Development,
         )
         .unwrap();
+        assert_eq!(server.site_root, std::path::Path::new("/srv/booking/site"));
         assert_eq!(server.public_base_url.as_str(), "http://0.0.0.0:8080/");
         assert_eq!(server.business_timezone, chrono_tz::Europe::London);
         assert_eq!(server.log_format, LogFormat::Json);
