@@ -61,6 +61,11 @@ run_backend() {
   cpu_after=$(awk '{print $14 + $15}' "/proc/$server_pid/stat")
   echo "${name}_server_cpu_us_per_delivery $(( (cpu_after - cpu_before) * 1000000 / $(getconf CLK_TCK) / deliveries ))" >>"$results"
   echo "${name}_server_peak_rss_mb $(awk '/VmHWM/ {printf "%.1f", $2/1024}' /proc/$server_pid/status)" >>"$results"
+  # The same deliveries with four times as many in flight (bookings not used by anything else
+  # here): how the batches grow when more deliveries wait for one commit.
+  local wide=$((concurrency * 4))
+  target/release/bench webhooks "$base" "$secret" "$deliveries" "$wide" $((bookings - deliveries + 1)) \
+    | grep -E 'throughput|p99|failures' | sed "s/^webhook_/${name}_webhook_c${wide}_/" >>"$results"
 
   echo "[bench] $name: database ceiling for the same work" >&2
   target/release/bench ceiling "$url" "$deliveries" "$concurrency" $((deliveries + 1)) | sed "s/^/${name}_/" >>"$results"
@@ -88,7 +93,7 @@ pg_bench_url="${pg_url%/*}/bench"
 run_backend postgres "$pg_bench_url" 48
 # pgbench, as a second opinion on PostgreSQL's ceiling: the same two statements.
 cat >"$out/ceiling.sql" <<SQL
-\set id random($((2 * deliveries + 1)), $bookings)
+\set id random($((2 * deliveries + 1)), $((bookings - deliveries)))
 \set r random(1, 1000000000)
 BEGIN;
 INSERT INTO stripe_events (id, event_type, source, outcome, summary, received_at)
@@ -140,7 +145,7 @@ mkdir -p bench/results
 cp "$results" bench/results/latest.txt
 cat "$results"
 echo
-awk '
+awk -v c="$concurrency" '
   { v[$1] = $2 }
   END {
     for (b = 1; b <= 2; b++) {
@@ -149,6 +154,8 @@ awk '
         v[n "_webhook_throughput"], v[n "_webhook_p50_ms"], v[n "_webhook_p99_ms"],
         v[n "_ceiling_throughput"], 100 * v[n "_webhook_throughput"] / v[n "_ceiling_throughput"],
         v[n "_server_cpu_us_per_delivery"], v[n "_server_peak_rss_mb"];
+      printf "%s, %d in flight: %d deliveries/s (p99 %s ms)\n", n, 4 * c,
+        v[n "_webhook_c" 4 * c "_throughput"], v[n "_webhook_c" 4 * c "_p99_ms"];
     }
     printf "wasm: %s KB raw, %s KB gzipped, %s KB brotli; the admin dashboard adds %s KB raw, %s KB gzipped, %s KB brotli\n",
       v["wasm_raw_kb"], v["wasm_gzip_kb"], v["wasm_br_kb"], v["wasm_admin_chunks_raw_kb"],

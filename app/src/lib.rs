@@ -102,15 +102,15 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=pages::layout::NotFound>
                     <Route path=path!("/") view=pages::landing::Landing ssr=SsrMode::Async/>
                     <Route path=path!("/book") view=pages::book::BookPage ssr=SsrMode::Async/>
-                    <Route path=path!("/find") view=pages::find::FindBookingPage ssr=SsrMode::Async/>
-                    <Route path=path!("/bookings/:reference") view=pages::booking::BookingDetailsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/bookings/:reference/paid") view=pages::booking::BookingPaidPage ssr=SsrMode::Async/>
-                    <Route path=path!("/bookings/:reference/cancelled") view=pages::booking::BookingCancelledPage ssr=SsrMode::Async/>
-                    <Route path=path!("/bookings/:reference/cancel") view=pages::booking::BookingCancelPage ssr=SsrMode::Async/>
-                    <Route path=path!("/bookings/:reference/move") view=pages::moving::MoveBookingPage ssr=SsrMode::Async/>
-                    <Route path=path!("/waitlist/join") view=pages::waitlist::JoinWaitlistPage ssr=SsrMode::Async/>
-                    <Route path=path!("/waitlist/:token") view=pages::waitlist::WaitlistPlacePage ssr=SsrMode::Async/>
-                    <Route path=path!("/checkout/simulated/:session_id") view=pages::simulated::SimulatedCheckoutPage ssr=SsrMode::Async/>
+                    <Route path=path!("/find") view={Lazy::<pages::routes::FindRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/bookings/:reference") view={Lazy::<pages::routes::BookingRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/bookings/:reference/paid") view={Lazy::<pages::routes::PaidRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/bookings/:reference/cancelled") view={Lazy::<pages::routes::CancelledRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/bookings/:reference/cancel") view={Lazy::<pages::routes::CancelRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/bookings/:reference/move") view={Lazy::<pages::routes::MoveRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/waitlist/join") view={Lazy::<pages::routes::JoinWaitlistRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/waitlist/:token") view={Lazy::<pages::routes::WaitlistPlaceRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/checkout/simulated/:session_id") view={Lazy::<pages::routes::SimulatedCheckoutRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/admin/login") view={Lazy::<admin::routes::LoginRoute>::new()} ssr=SsrMode::Async/>
                     <ParentRoute path=path!("/admin") view={Lazy::<admin::routes::LayoutRoute>::new()} ssr=SsrMode::Async>
                         <Route path=path!("") view={Lazy::<admin::routes::BookingsRoute>::new()} ssr=SsrMode::Async/>

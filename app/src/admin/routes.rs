@@ -1,28 +1,7 @@
 //! The admin's pages as lazily loaded routes: their code is a separate wasm chunk that a
 //! parent's browser never downloads (`cargo leptos build --split`).
 
-use leptos::prelude::*;
-use leptos_router::{lazy_route, LazyRoute};
-
-/// Admin pages as lazy routes: no route data of their own (each page loads its data), the view
-/// in the lazily loaded chunk.
-macro_rules! lazy_pages {
-    ($($(#[$doc:meta])* $route:ident => $page:path,)*) => {$(
-        $(#[$doc])*
-        pub struct $route;
-
-        #[lazy_route]
-        impl LazyRoute for $route {
-            fn data() -> Self {
-                Self
-            }
-
-            fn view(_this: Self) -> AnyView {
-                view! { <$page/> }.into_any()
-            }
-        }
-    )*};
-}
+use crate::components::lazy::lazy_pages;
 
 lazy_pages! {
     /// `/admin/login`.

@@ -90,19 +90,21 @@ pub async fn sessions_between(
     to: i64,
     now: i64,
 ) -> Result<Vec<DaySession>, sqlx::Error> {
+    // One pass over each session's bookings for the three counts (one index range each).
     sqlx::query_as(concat!(
         "SELECT s.id, s.title, s.starts_at, s.location, s.capacity,
-                (SELECT COUNT(*) FROM bookings b WHERE b.training_session_id = s.id AND ",
+                COALESCE(SUM(CASE WHEN ",
         holds_place!("$3"),
-        ") AS booked,
-                (SELECT COUNT(*) FROM bookings b WHERE b.training_session_id = s.id
-                   AND b.payment_status = 'paid' AND b.attendance_status <> 'cancelled') AS paid,
-                (SELECT COUNT(*) FROM bookings b WHERE b.training_session_id = s.id
-                   AND b.attendance_status = 'completed') AS present,
+        " THEN 1 ELSE 0 END), 0) AS booked,
+                COALESCE(SUM(CASE WHEN b.payment_status = 'paid'
+                   AND b.attendance_status <> 'cancelled' THEN 1 ELSE 0 END), 0) AS paid,
+                COALESCE(SUM(CASE WHEN b.attendance_status = 'completed' THEN 1 ELSE 0 END), 0)
+                  AS present,
                 (SELECT COUNT(*) FROM waitlist w WHERE w.training_session_id = s.id
                    AND w.status = 'waiting') AS waiting
-         FROM training_sessions s
+         FROM training_sessions s LEFT JOIN bookings b ON b.training_session_id = s.id
          WHERE s.cancelled_at IS NULL AND s.starts_at >= $1 AND s.starts_at < $2
+         GROUP BY s.id, s.title, s.starts_at, s.location, s.capacity
          ORDER BY s.starts_at, s.id"
     ))
     .bind(from)

@@ -6,6 +6,7 @@ pub mod find;
 pub mod landing;
 pub mod layout;
 pub mod moving;
+pub mod routes;
 pub mod sessions;
 pub mod simulated;
 pub mod waitlist;

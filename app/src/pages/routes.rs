@@ -1,0 +1,26 @@
+//! The parent's pages other than the start page and the booking form, as lazily loaded routes:
+//! a parent who books downloads only the code of the pages on the way to booking; the booking's
+//! own pages, the waitlist, moving and finding a booking come as chunks when visited.
+
+use crate::components::lazy::lazy_pages;
+
+lazy_pages! {
+    /// `/find`.
+    FindRoute => super::find::FindBookingPage,
+    /// `/bookings/:reference`.
+    BookingRoute => super::booking::BookingDetailsPage,
+    /// `/bookings/:reference/paid`.
+    PaidRoute => super::booking::BookingPaidPage,
+    /// `/bookings/:reference/cancelled`.
+    CancelledRoute => super::booking::BookingCancelledPage,
+    /// `/bookings/:reference/cancel`.
+    CancelRoute => super::booking::BookingCancelPage,
+    /// `/bookings/:reference/move`.
+    MoveRoute => super::moving::MoveBookingPage,
+    /// `/waitlist/join`.
+    JoinWaitlistRoute => super::waitlist::JoinWaitlistPage,
+    /// `/waitlist/:token`.
+    WaitlistPlaceRoute => super::waitlist::WaitlistPlacePage,
+    /// `/checkout/simulated/:session_id`.
+    SimulatedCheckoutRoute => super::simulated::SimulatedCheckoutPage,
+}
