@@ -24,10 +24,7 @@ pub async fn book(
     notes: Option<String>,
     consent: Option<String>,
 ) -> Result<(), FormError> {
-    use crate::services::{
-        booking::{book_from_form, Entry},
-        checkout::start_checkout,
-    };
+    use crate::services::booking::{book_from_form, Entry};
     use crate::state::AppState;
     use domain::booking_form::BookingFormInput;
 
@@ -47,23 +44,29 @@ pub async fn book(
         book_from_form(&state.db, &input, Entry::Online, state.settings.hold_policy).await?;
     tracing::info!(booking_id = created.id, "booking created");
 
-    let destination = match start_checkout(
+    go_to_checkout(&state, &created.reference).await;
+    Ok(())
+}
+
+/// Sends the browser of a booking just made to its checkout; when none could be started, to
+/// the booking's page, which says why and offers to pay again.
+#[cfg(feature = "ssr")]
+pub async fn go_to_checkout(state: &crate::state::AppState, reference: &str) {
+    let destination = match crate::services::checkout::start_checkout(
         &state.db,
         &state.settings,
         state.checkout.as_ref(),
-        &created.reference,
+        reference,
     )
     .await
     {
         Ok(url) => url,
         Err(problem) => format!(
-            "/bookings/{}?checkout={}",
-            created.reference,
+            "/bookings/{reference}?checkout={}",
             problem.refusal().code()
         ),
     };
     leptos_axum::redirect(&destination);
-    Ok(())
 }
 
 /// Refuses a form sent too often from this client or for this email: 429, with the wait in

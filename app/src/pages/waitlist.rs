@@ -151,22 +151,7 @@ pub async fn book_offered(token: String) -> Result<(), ServerFnError> {
             ))
         }
     };
-    let destination = match crate::services::checkout::start_checkout(
-        &state.db,
-        &state.settings,
-        state.checkout.as_ref(),
-        &created.reference,
-    )
-    .await
-    {
-        Ok(url) => url,
-        Err(problem) => format!(
-            "/bookings/{}?checkout={}",
-            created.reference,
-            problem.refusal().code()
-        ),
-    };
-    leptos_axum::redirect(&destination);
+    crate::pages::book::go_to_checkout(&state, &created.reference).await;
     Ok(())
 }
 
