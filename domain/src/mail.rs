@@ -32,12 +32,14 @@ pub enum MailKind {
     WaitlistJoined,
     /// A place freed: it is held for the first person waiting, for a while.
     WaitlistOffer,
+    /// The session waited for was cancelled: the waitlist place is closed.
+    WaitlistClosed,
     /// The booking moved to another session: the new time and calendar entry.
     BookingMoved,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 10] = [
+    pub const ALL: [MailKind; 11] = [
         Self::BookingCreated,
         Self::PaymentReceived,
         Self::PaymentFailed,
@@ -47,6 +49,7 @@ impl MailKind {
         Self::BookingLookup,
         Self::WaitlistJoined,
         Self::WaitlistOffer,
+        Self::WaitlistClosed,
         Self::BookingMoved,
     ];
 
@@ -61,6 +64,7 @@ impl MailKind {
             Self::BookingLookup => "booking_lookup",
             Self::WaitlistJoined => "waitlist_joined",
             Self::WaitlistOffer => "waitlist_offer",
+            Self::WaitlistClosed => "waitlist_closed",
             Self::BookingMoved => "booking_moved",
         }
     }
@@ -371,12 +375,21 @@ pub fn render(
     let mut body = Body::default();
     let mut ics = None;
     let subject = match (kind, booking) {
-        (MailKind::WaitlistJoined | MailKind::WaitlistOffer, _) if facts.waitlist.is_some() => {
+        (MailKind::WaitlistJoined | MailKind::WaitlistOffer | MailKind::WaitlistClosed, _)
+            if facts.waitlist.is_some() =>
+        {
             let w = facts.waitlist.as_ref().expect("checked above");
             let link = format!("{}/waitlist/{}", sender.base_url, w.token);
             let when = schedule::when(w.starts_at, sender.timezone);
             body.say(format!("Hello {},", w.parent_name));
-            let subject = if kind == MailKind::WaitlistOffer {
+            let subject = if kind == MailKind::WaitlistClosed {
+                body.say(format!(
+                    "We are sorry: {} on {when} is cancelled, so its waitlist is closed and no place will be offered to {}.",
+                    w.session_title, w.athlete_name
+                ));
+                body.link("Book another session", format!("{}/book", sender.base_url));
+                format!("Cancelled: {}, {when}", w.session_title)
+            } else if kind == MailKind::WaitlistOffer {
                 let until = w
                     .held_until
                     .map(|at| schedule::when(at, sender.timezone))
@@ -543,7 +556,10 @@ pub fn render(
             ics = Some(b.calendar(sender, now, facts.sequence.unwrap_or(1)));
             format!("Booking moved: {}, {}", b.session_title, b.when(sender))
         }
-        (MailKind::WaitlistJoined | MailKind::WaitlistOffer, Some(_)) => {
+        (
+            MailKind::WaitlistJoined | MailKind::WaitlistOffer | MailKind::WaitlistClosed,
+            Some(_),
+        ) => {
             body.say("Hello,");
             body.say("Your waitlist place changed.");
             format!("Waitlist: {}", sender.business_name)
@@ -725,6 +741,21 @@ mod tests {
         assert!(mail.text.contains("held for Sam until"), "{}", mail.text);
         let joined = render(MailKind::WaitlistJoined, None, &facts, &sender(), 0);
         assert!(joined.subject.starts_with("On the waitlist"));
+        let closed = render(MailKind::WaitlistClosed, None, &facts, &sender(), 0);
+        assert!(closed.subject.starts_with("Cancelled: Sprint technique"));
+        assert!(
+            closed.text.contains("no place will be offered to Sam"),
+            "{}",
+            closed.text
+        );
+        assert!(closed
+            .text
+            .contains("Book another session: https://book.example.com/book"));
+        assert!(
+            !closed.text.contains("tokentokentokentoken"),
+            "{}",
+            closed.text
+        );
     }
 
     #[test]

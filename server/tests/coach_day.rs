@@ -1,6 +1,7 @@
 //! The coach's day, on both databases: the waitlist (joining a full session, a freed place
 //! offered in order and held, an offer expiring to the next person, two places freed at once,
-//! two offerers and a restarted instance never offering one place twice, an offer booked);
+//! two offerers and a restarted instance never offering one place twice, an offer booked, the
+//! waitlist of a cancelled session closed and each person waiting told once);
 //! moving a booking (payment kept, price and capacity checked, the parent's cut-off, the mail
 //! and the timeline); the roster (everyone remaining marked present and undone, counts, CSV).
 
@@ -502,6 +503,63 @@ async fn the_roster_marks_everyone_remaining_present_and_undoes_it(backend: Back
     assert!(text.contains("\"Kid of Roster B\",\"12\""), "{text}");
 }
 
+async fn a_cancelled_session_closes_its_waitlist_and_tells_who_waited(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.login_admin().await;
+    let session = session_in(&app.db, 3, 1, 4500).await;
+    let taken = book(&app, session, "First Booker").await;
+    let first = join(&app, session, "Wendy Wait").await;
+    join(&app, session, "Walt Wait").await;
+    cancel(&app, taken).await;
+    offer_free_places(&app.db, OFFER_MS, app::db::now_ms())
+        .await
+        .unwrap();
+    assert_eq!(
+        states(&app.db, session).await,
+        [
+            ("Wendy Wait".to_owned(), "offered".to_owned()),
+            ("Walt Wait".to_owned(), "waiting".to_owned())
+        ]
+    );
+
+    // The admin cancels the session, twice (a retry): both places are closed, each parent is
+    // told once, and nothing is offered or bookable any more.
+    for _ in 0..2 {
+        let answer = app
+            .server_fn("admin/sessions/cancel", &[("id", &session.to_string())])
+            .await;
+        assert_eq!(answer.status, 200, "{}", answer.body);
+    }
+    assert_eq!(
+        states(&app.db, session).await,
+        [
+            ("Wendy Wait".to_owned(), "closed".to_owned()),
+            ("Walt Wait".to_owned(), "closed".to_owned())
+        ]
+    );
+    let closed: Vec<String> = sqlx::query_scalar(
+        "SELECT recipient FROM outbox WHERE kind = 'waitlist_closed' ORDER BY id",
+    )
+    .fetch_all(app.db.reader())
+    .await
+    .unwrap();
+    assert_eq!(closed, ["wendy.wait@example.com", "walt.wait@example.com"]);
+    assert_eq!(
+        offer_free_places(&app.db, OFFER_MS, app::db::now_ms())
+            .await
+            .unwrap(),
+        0
+    );
+    let (status, page) = app.get_page(&format!("/waitlist/{first}")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("This session is cancelled"), "{page}");
+    let refused = app
+        .server_fn("waitlist/book", &[("token", first.as_str())])
+        .await;
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    assert_eq!(count(&app.db, "bookings").await, 1);
+}
+
 on_both_databases!(
     a_freed_place_goes_to_the_first_waiting_and_is_held_until_it_expires,
     an_offered_place_is_booked_and_paid_like_any_other,
@@ -510,6 +568,7 @@ on_both_databases!(
     a_paid_booking_moves_with_its_payment_to_a_session_of_its_price,
     a_parent_moves_before_the_cut_off_only,
     the_roster_marks_everyone_remaining_present_and_undoes_it,
+    a_cancelled_session_closes_its_waitlist_and_tells_who_waited,
 );
 
 /// An instance killed right after its offers leaves them made once: the next instance's

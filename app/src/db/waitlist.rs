@@ -140,6 +140,31 @@ pub async fn of_session(db: &Db, session_id: i64) -> Result<Vec<WaitlistEntry>, 
     .await
 }
 
+/// Closes the open places (waiting or offered) of a cancelled session; returns their ids, in
+/// order. A place closed once is not closed again.
+pub async fn close_session(
+    tx: &mut Tx,
+    session_id: i64,
+    now: i64,
+) -> Result<Vec<i64>, sqlx::Error> {
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM waitlist
+         WHERE training_session_id = $1 AND status IN ('waiting', 'offered') ORDER BY id",
+    )
+    .bind(session_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    sqlx::query(
+        "UPDATE waitlist SET status = 'closed', updated_at = $2
+         WHERE training_session_id = $1 AND status IN ('waiting', 'offered')",
+    )
+    .bind(session_id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(ids)
+}
+
 /// Ends the offers whose time ran out; their places are free again.
 pub async fn expire_offers(db: &Db, now: i64) -> Result<u64, sqlx::Error> {
     Ok(sqlx::query(

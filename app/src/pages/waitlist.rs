@@ -60,6 +60,7 @@ pub enum PlaceState {
     Booked { reference: Option<String> },
     Expired,
     Withdrawn,
+    Closed,
 }
 
 #[server(endpoint = "waitlist/view")]
@@ -110,6 +111,7 @@ pub async fn waitlist_place(token: String) -> Result<Option<WaitlistPlaceView>, 
             };
             PlaceState::Booked { reference }
         }
+        "closed" => PlaceState::Closed,
         _ => PlaceState::Withdrawn,
     };
     Ok(Some(WaitlistPlaceView {
@@ -268,6 +270,7 @@ pub fn WaitlistPlacePage() -> impl IntoView {
                                 PlaceState::Booked { .. } => ("Place booked".into(), format!("{} has this place.", p.athlete_name)),
                                 PlaceState::Expired => ("The offer has ended".into(), "The place was held for a while and went to the next person waiting.".into()),
                                 PlaceState::Withdrawn => ("You left the waitlist".into(), "This place is no longer held or waited for.".into()),
+                                PlaceState::Closed => ("This session is cancelled".into(), "Its waitlist is closed: no place will be offered. Another session may have a place.".into()),
                             };
                             view! {
                                 <div class="rounded-2xl border border-indigo-200 bg-indigo-50 p-5 text-indigo-950" role="status" data-testid="waitlist-banner">
@@ -289,6 +292,9 @@ pub fn WaitlistPlacePage() -> impl IntoView {
                                     }.into_any(),
                                     PlaceState::Booked { reference: Some(reference) } => view! {
                                         <a class="mt-4 inline-block text-indigo-700 underline" href=format!("/bookings/{reference}")>"Your booking"</a>
+                                    }.into_any(),
+                                    PlaceState::Closed => view! {
+                                        <a class="mt-4 inline-block text-indigo-700 underline" href="/book">"Book another session"</a>
                                     }.into_any(),
                                     _ => ().into_any(),
                                 }}

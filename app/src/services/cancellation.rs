@@ -185,7 +185,8 @@ pub async fn session_summary(
     Ok(Some(summary))
 }
 
-/// The admin cancels a session and every booking in it, refunding the paid ones. Each booking
+/// The admin cancels a session and every booking in it, refunding the paid ones, and closes
+/// its waitlist (each person waiting is told). Each booking
 /// is its own transaction and its refund its own idempotent request, so running it again after
 /// a crash finishes the work without cancelling or refunding anyone twice.
 pub async fn cancel_session(
@@ -195,6 +196,7 @@ pub async fn cancel_session(
     admin_email: &str,
 ) -> Result<Vec<Cancelled>, CancelError> {
     sessions::cancel(db, session_id).await?;
+    super::waitlist::close_for_cancelled_session(db, session_id).await?;
     let mut done = Vec::new();
     for id in bookings::standing_in_session(db, session_id).await? {
         let cancelled = cancel(

@@ -59,6 +59,30 @@ async fn queue_mail(
     .await
 }
 
+/// Closes the waitlist of a session just cancelled: every place still waiting or offered is
+/// closed and its parent mailed, in one transaction under the session's row lock (so the
+/// offerer cannot offer one meanwhile). Run again, it finds nothing left to close.
+pub async fn close_for_cancelled_session(db: &Db, session_id: i64) -> Result<usize, sqlx::Error> {
+    let now = now_ms();
+    let mut tx = db.begin().await?;
+    bookings::lock_session(&mut tx, session_id).await?;
+    let closed = waitlist::close_session(&mut tx, session_id, now).await?;
+    for id in &closed {
+        if let Some(entry) = waitlist::by_id(&mut tx, *id).await? {
+            queue_mail(&mut tx, MailKind::WaitlistClosed, &entry, None, now).await?;
+        }
+    }
+    tx.commit().await?;
+    if !closed.is_empty() {
+        tracing::info!(
+            session = session_id,
+            closed = closed.len(),
+            "waitlist closed"
+        );
+    }
+    Ok(closed.len())
+}
+
 /// Puts the form's athlete on the waitlist of its (full) session, with the same rules as a
 /// booking; returns the private token of their place. A session with a free place is booked
 /// instead, and one athlete waits once per session.
