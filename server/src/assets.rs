@@ -49,27 +49,31 @@ pub fn is_hashed(path: &str) -> bool {
     })
 }
 
+/// The site's files under `site_root`, with their brotli and gzip copies; built once, when the
+/// router is.
+pub fn site_files(site_root: &Path) -> ServeDir {
+    ServeDir::new(site_root)
+        .precompressed_br()
+        .precompressed_gzip()
+        .append_index_html_on_directories(false)
+}
+
 /// The router's fallback: a file of the site (with its cache policy), else the app's 404 page.
 pub async fn file_or_not_found(
-    site_root: PathBuf,
+    files: ServeDir,
     State(state): State<AppState>,
     request: Request,
 ) -> Response {
     let path = request.uri().path();
-    let servable =
-        matches!(*request.method(), Method::GET | Method::HEAD) && path != format!("/{HASH_FILE}");
+    let servable = matches!(*request.method(), Method::GET | Method::HEAD)
+        && path.strip_prefix('/') != Some(HASH_FILE);
     if servable {
         let mut file_request = Request::new(Body::empty());
         *file_request.method_mut() = request.method().clone();
         *file_request.uri_mut() = request.uri().clone();
         *file_request.headers_mut() = request.headers().clone();
         let hashed = is_hashed(path);
-        let Ok(response) = ServeDir::new(&site_root)
-            .precompressed_br()
-            .precompressed_gzip()
-            .append_index_html_on_directories(false)
-            .oneshot(file_request)
-            .await;
+        let Ok(response) = files.oneshot(file_request).await;
         let status = response.status();
         if status.is_success() || status == StatusCode::NOT_MODIFIED {
             let mut response = response.into_response();

@@ -256,7 +256,7 @@ pub fn router(
 ) -> Router {
     let routes = generate_route_list(App);
     let leptos_options = state.leptos_options.clone();
-    let site_root = std::path::PathBuf::from(leptos_options.site_root.as_ref());
+    let files = crate::assets::site_files(std::path::Path::new(leptos_options.site_root.as_ref()));
     // leptos_axum provides each page render a fresh nonce; `shell` puts it in the CSP.
     let mut router = Router::new()
         .merge(crate::health::router())
@@ -268,7 +268,7 @@ pub fn router(
         .merge(crate::admin::router())
         .leptos_routes_with_context(&state, routes, || {}, move || shell(leptos_options.clone()))
         .fallback(move |state, request| {
-            crate::assets::file_or_not_found(site_root.clone(), state, request)
+            crate::assets::file_or_not_found(files.clone(), state, request)
         })
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -3,17 +3,30 @@
 
 use std::path::{Path, PathBuf};
 
-/// Every `.rs` file below `dir`, added to `found`.
-pub fn rust_sources(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
+/// Every file below `dir` that `keep` accepts, added to `found`.
+pub fn files_below(
+    dir: &Path,
+    keep: &dyn Fn(&Path) -> bool,
+    found: &mut Vec<PathBuf>,
+) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
         if path.is_dir() {
-            rust_sources(&path, found)?;
-        } else if path.extension().is_some_and(|e| e == "rs") {
+            files_below(&path, keep, found)?;
+        } else if keep(&path) {
             found.push(path);
         }
     }
     Ok(())
+}
+
+/// Every `.rs` file below `dir`, added to `found`.
+pub fn rust_sources(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    files_below(
+        dir,
+        &|path| path.extension().is_some_and(|e| e == "rs"),
+        found,
+    )
 }
 
 /// The contents of the string literals in Rust source, one entry each (escapes left as

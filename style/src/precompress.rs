@@ -39,20 +39,13 @@ const BEST: Levels = Levels {
 const QUICK: Levels = Levels { brotli: 5, gzip: 6 };
 
 fn compressible_files(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            compressible_files(&path, found)?;
-        } else if path
-            .extension()
+    let compressible = |path: &Path| {
+        path.extension()
             .and_then(|e| e.to_str())
             .is_some_and(|e| COMPRESSIBLE.contains(&e))
             && path.file_name().is_some_and(|name| name != HASH_FILE)
-        {
-            found.push(path);
-        }
-    }
-    Ok(())
+    };
+    style::files_below(dir, &compressible, found)
 }
 
 fn brotli(data: &[u8], levels: Levels) -> std::io::Result<Vec<u8>> {

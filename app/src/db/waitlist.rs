@@ -140,17 +140,17 @@ pub async fn of_session(db: &Db, session_id: i64) -> Result<Vec<WaitlistEntry>, 
     .await
 }
 
-/// Closes the open places (waiting or offered) of a cancelled session; returns their ids, in
-/// order. A place closed once is not closed again.
+/// Closes the open places (waiting or offered) of a cancelled session; returns them as they
+/// were, in order. A place closed once is not closed again.
 pub async fn close_session(
     tx: &mut Tx,
     session_id: i64,
     now: i64,
-) -> Result<Vec<i64>, sqlx::Error> {
-    let ids: Vec<i64> = sqlx::query_scalar(
-        "SELECT id FROM waitlist
-         WHERE training_session_id = $1 AND status IN ('waiting', 'offered') ORDER BY id",
-    )
+) -> Result<Vec<WaitlistEntry>, sqlx::Error> {
+    let open: Vec<WaitlistEntry> = sqlx::query_as(concat!(
+        entry_select!(),
+        " WHERE w.training_session_id = $1 AND w.status IN ('waiting', 'offered') ORDER BY w.id"
+    ))
     .bind(session_id)
     .fetch_all(&mut **tx)
     .await?;
@@ -162,7 +162,7 @@ pub async fn close_session(
     .bind(now)
     .execute(&mut **tx)
     .await?;
-    Ok(ids)
+    Ok(open)
 }
 
 /// Ends the offers whose time ran out; their places are free again.

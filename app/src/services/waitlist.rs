@@ -67,10 +67,8 @@ pub async fn close_for_cancelled_session(db: &Db, session_id: i64) -> Result<usi
     let mut tx = db.begin().await?;
     bookings::lock_session(&mut tx, session_id).await?;
     let closed = waitlist::close_session(&mut tx, session_id, now).await?;
-    for id in &closed {
-        if let Some(entry) = waitlist::by_id(&mut tx, *id).await? {
-            queue_mail(&mut tx, MailKind::WaitlistClosed, &entry, None, now).await?;
-        }
+    for entry in &closed {
+        queue_mail(&mut tx, MailKind::WaitlistClosed, entry, None, now).await?;
     }
     tx.commit().await?;
     if !closed.is_empty() {
