@@ -4,16 +4,20 @@
 //! - `services` (server only): the use cases, which decide with the pure `domain` crate and
 //!   write through `db`;
 //! - `pages`, `admin`, `components`: what people see, and the server functions behind it,
-//!   which parse input, call a use case (or read through `db`) and render.
+//!   which parse input, call a use case (or read through `db`) and render; they answer with
+//!   `error::AppError`, and `access` (server only) tells who a request comes from.
 // A server function takes one argument per form field, and the macro's generated client
 // function cannot carry an item-level allow.
 #![allow(clippy::too_many_arguments)]
 
 pub mod admin;
 pub mod components;
-pub mod form_error;
+pub mod error;
+pub mod form_return;
 pub mod pages;
 
+#[cfg(feature = "ssr")]
+pub mod access;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
@@ -29,14 +33,6 @@ use leptos_router::{
     components::{ParentRoute, Route, Router, Routes},
     path, Lazy, SsrMode,
 };
-
-/// What a server function's error says, for the person reading it (no enum wrapping).
-pub fn error_text(error: &ServerFnError) -> String {
-    match error {
-        ServerFnError::ServerError(message) => message.clone(),
-        other => other.to_string(),
-    }
-}
 
 /// The Content-Security-Policy of a page: scripts only from this site or carrying the page's
 /// nonce (Leptos marks its own inline scripts with it), wasm allowed, no framing.
@@ -91,7 +87,7 @@ pub fn App() -> impl IntoView {
         }
     });
 
-    let returned_form = form_error::provide_returned_form();
+    let returned_form = form_return::provide_returned_form();
 
     view! {
         {returned_form}

@@ -29,6 +29,27 @@ pub struct AppState {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientKey(pub String);
 
+impl AppState {
+    /// Counts a request of the current client about `key` (an email, a booking) against the
+    /// limits: `Err(wait_ms)` when one is reached.
+    pub fn limit(&self, key: &str) -> Result<(), i64> {
+        self.limits.check(&request_client(), key)
+    }
+
+    /// Sends the browser of a booking just made to its checkout (or to the booking's page,
+    /// which says why none could be started).
+    pub async fn go_to_checkout(&self, reference: &str) {
+        let destination = crate::services::checkout::checkout_or_booking_page(
+            &self.db,
+            &self.settings,
+            self.checkout.as_ref(),
+            reference,
+        )
+        .await;
+        leptos_axum::redirect(&destination);
+    }
+}
+
 /// The client of the request a server function is answering.
 pub fn request_client() -> String {
     leptos::prelude::use_context::<axum::http::request::Parts>()
@@ -40,26 +61,3 @@ pub fn request_client() -> String {
 /// Where a page render leaves its CSP nonce for the server's layer that writes the header.
 #[derive(Debug, Clone, Default)]
 pub struct PageNonce(pub std::sync::Arc<std::sync::OnceLock<String>>);
-
-/// A refusal of the current server function: answered with `status` (a 4xx names what was
-/// wrong with the request; a 5xx is a fault of ours) and `message` for the person.
-pub fn refuse(
-    status: axum::http::StatusCode,
-    message: impl Into<String>,
-) -> leptos::prelude::ServerFnError {
-    answer_with(status, None);
-    leptos::prelude::ServerFnError::new(message.into())
-}
-
-/// Answers the current server function with `status`, and a `Retry-After` when given.
-pub fn answer_with(status: axum::http::StatusCode, retry_after_secs: Option<i64>) {
-    if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(status);
-        if let Some(secs) = retry_after_secs {
-            response.insert_header(
-                axum::http::header::RETRY_AFTER,
-                axum::http::HeaderValue::from(secs.max(1)),
-            );
-        }
-    }
-}

@@ -166,6 +166,14 @@ impl ManualPayment {
 
     /// What a manual booking says when it was entered before this was asked.
     pub const UNKNOWN_LABEL: &'static str = "Manual entry";
+
+    /// What a manual booking says beside its payment tag, from the stored spelling (none or
+    /// an unknown one: entered before this was asked).
+    pub fn label_of(stored: Option<&str>) -> &'static str {
+        stored
+            .and_then(|s| s.parse::<Self>().ok())
+            .map_or(Self::UNKNOWN_LABEL, Self::label)
+    }
 }
 
 impl std::str::FromStr for ManualPayment {
@@ -353,6 +361,29 @@ pub fn parent_may_cancel(
     Ok(())
 }
 
+/// Whether a booking can be cancelled from its page, as the page offers it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CancelOffer {
+    Open,
+    /// Past the cut-off: the parent is told to write instead.
+    TooLate {
+        cutoff_hours: i64,
+    },
+    /// Cancelled already, refunded, or over.
+    Closed,
+}
+
+impl CancelOffer {
+    /// The offer that follows from [`parent_may_cancel`]'s answer.
+    pub fn of(check: Result<(), CannotCancel>) -> Self {
+        match check {
+            Ok(()) => Self::Open,
+            Err(CannotCancel::TooLate { cutoff_hours }) => Self::TooLate { cutoff_hours },
+            Err(_) => Self::Closed,
+        }
+    }
+}
+
 /// Why a checkout could not be started, as the parent is told. Each has a short code, so the
 /// no-JavaScript path can carry it in a redirect and the page can say it again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -419,6 +450,36 @@ impl CheckoutRefusal {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_cancel_offer_follows_the_parents_right_to_cancel() {
+        assert_eq!(CancelOffer::of(Ok(())), CancelOffer::Open);
+        assert_eq!(
+            CancelOffer::of(Err(CannotCancel::TooLate { cutoff_hours: 24 })),
+            CancelOffer::TooLate { cutoff_hours: 24 }
+        );
+        for closed in [
+            CannotCancel::AlreadyCancelled,
+            CannotCancel::Refunded,
+            CannotCancel::Over,
+        ] {
+            assert_eq!(CancelOffer::of(Err(closed)), CancelOffer::Closed);
+        }
+    }
+
+    #[test]
+    fn a_manual_booking_says_how_it_was_settled() {
+        assert_eq!(
+            ManualPayment::label_of(Some("outside")),
+            "Paid outside Stripe"
+        );
+        assert_eq!(ManualPayment::label_of(Some("free")), "Free");
+        assert_eq!(ManualPayment::label_of(None), ManualPayment::UNKNOWN_LABEL);
+        assert_eq!(
+            ManualPayment::label_of(Some("cash")),
+            ManualPayment::UNKNOWN_LABEL
+        );
+    }
 
     #[test]
     fn only_an_unsettled_booking_that_stands_can_be_paid() {

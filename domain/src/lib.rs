@@ -15,6 +15,8 @@ pub mod money;
 pub mod outcome;
 pub mod payment_change;
 pub mod payment_check;
+pub mod payment_progress;
+pub mod refund;
 pub mod schedule;
 pub mod session_form;
 pub mod status;
@@ -31,7 +33,10 @@ pub use money::Money;
 pub use outcome::{Applied, EventSource, LogLevel, LogLine};
 pub use payment_change::PaymentChange;
 pub use payment_check::{Mismatch, StripeMode};
-pub use status::{AttendanceStatus, PaymentStatus, UnknownStatus};
+pub use payment_progress::PaymentProgress;
+pub use status::{
+    AttendanceStatus, MailStatus, PaymentStatus, RefundStatus, UnknownStatus, WaitlistStatus,
+};
 pub use stripe_event::{EventObject, EventParseError, Interpretation, StripeEvent};
 pub use transition::{
     decide, status_after, Decision, EventKind, PaymentSignal, Refusal, SessionPayment,

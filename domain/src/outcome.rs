@@ -2,7 +2,7 @@
 //! `payment_logs` line a decision writes. Text only; where it is stored is the database's job.
 
 use crate::money::Money;
-use crate::status::{by_spelling, PaymentStatus, UnknownStatus};
+use crate::status::{by_spelling, PaymentStatus, RefundStatus, UnknownStatus};
 use crate::stripe_event::StripeEvent;
 use crate::transition::{Decision, PaymentSignal, Refusal};
 use serde::{Deserialize, Serialize};
@@ -46,7 +46,7 @@ pub enum Applied {
     RefundUpdated {
         booking_id: i64,
         refund_id: String,
-        status: String,
+        status: RefundStatus,
     },
     /// The decision for the booking, applied.
     Decided {

@@ -1,5 +1,8 @@
-//! The two statuses every booking carries side by side, and their spellings. (Their colour
-//! tags are the UI's business: `app::components::tag`.)
+//! The statuses and their spellings: the two every booking carries side by side, and those of
+//! a refund request, a mail in the outbox and a waitlist place. Each is stored as text with
+//! exactly these spellings (and a CHECK constraint) and read back through `TryFrom<String>`,
+//! so an unknown spelling is an error, never a default. (The colour tags of the two booking
+//! statuses are the UI's business: `app::components::tag`.)
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -12,6 +15,45 @@ pub struct UnknownStatus {
     pub kind: &'static str,
     pub given: String,
     pub expected: String,
+}
+
+/// The spellings of a status enum: `ALL`, `as_str`, and reading back (`FromStr`,
+/// `TryFrom<String>` for a database column, `Display`), written once for every status.
+macro_rules! spelled {
+    ($name:ident, $kind:literal, { $($variant:ident => $spelling:literal),+ $(,)? }) => {
+        impl $name {
+            pub const ALL: [$name; [$($spelling),+].len()] = [$(Self::$variant),+];
+
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $spelling),+
+                }
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = UnknownStatus;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                by_spelling(&Self::ALL, Self::as_str, s, $kind)
+            }
+        }
+
+        /// Read from a database column: an unknown spelling is an error, never a default.
+        impl TryFrom<String> for $name {
+            type Error = UnknownStatus;
+
+            fn try_from(text: String) -> Result<Self, Self::Error> {
+                text.parse()
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
 }
 
 /// The money side of a booking. Written only from Stripe's word (webhook or reconciliation).
@@ -36,18 +78,23 @@ pub enum AttendanceStatus {
     Manual,
 }
 
+spelled!(PaymentStatus, "payment status", {
+    Unpaid => "unpaid",
+    Paid => "paid",
+    Failed => "failed",
+    Refunded => "refunded",
+});
+
+spelled!(AttendanceStatus, "attendance status", {
+    Pending => "pending",
+    Confirmed => "confirmed",
+    Completed => "completed",
+    Cancelled => "cancelled",
+    NoShow => "no-show",
+    Manual => "manual",
+});
+
 impl PaymentStatus {
-    pub const ALL: [PaymentStatus; 4] = [Self::Unpaid, Self::Paid, Self::Failed, Self::Refunded];
-
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Unpaid => "unpaid",
-            Self::Paid => "paid",
-            Self::Failed => "failed",
-            Self::Refunded => "refunded",
-        }
-    }
-
     /// No money has (yet) settled the booking: it may still be paid.
     pub const fn is_unsettled(self) -> bool {
         matches!(self, Self::Unpaid | Self::Failed)
@@ -65,26 +112,6 @@ impl PaymentStatus {
 }
 
 impl AttendanceStatus {
-    pub const ALL: [AttendanceStatus; 6] = [
-        Self::Pending,
-        Self::Confirmed,
-        Self::Completed,
-        Self::Cancelled,
-        Self::NoShow,
-        Self::Manual,
-    ];
-
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Confirmed => "confirmed",
-            Self::Completed => "completed",
-            Self::Cancelled => "cancelled",
-            Self::NoShow => "no-show",
-            Self::Manual => "manual",
-        }
-    }
-
     pub const fn label(self) -> &'static str {
         match self {
             Self::Pending => "Pending",
@@ -118,50 +145,98 @@ pub(crate) fn by_spelling<T: Copy>(
         })
 }
 
-impl FromStr for PaymentStatus {
-    type Err = UnknownStatus;
+/// A refund request, as kept before it is sent and as Stripe answered it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RefundStatus {
+    /// Kept, not (yet) answered: sent again under its key until it is.
+    Requested,
+    /// Stripe took it; the money is on its way.
+    Pending,
+    Succeeded,
+    Failed,
+}
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        by_spelling(&Self::ALL, Self::as_str, s, "payment status")
+spelled!(RefundStatus, "refund status", {
+    Requested => "requested",
+    Pending => "pending",
+    Succeeded => "succeeded",
+    Failed => "failed",
+});
+
+impl RefundStatus {
+    /// Stripe's status of a refund (`pending`, `requires_action`, `succeeded`, `failed`,
+    /// `canceled`) as ours: anything not yet over is pending.
+    pub fn of_stripe(status: Option<&str>) -> Self {
+        match status {
+            Some("succeeded") => Self::Succeeded,
+            Some("failed" | "canceled") => Self::Failed,
+            _ => Self::Pending,
+        }
+    }
+
+    /// Its money counts as given back, or on its way (so it cannot be refunded again).
+    pub const fn commits_money(self) -> bool {
+        !matches!(self, Self::Failed)
+    }
+
+    /// Not answered or not finished: a refund on its way.
+    pub const fn on_its_way(self) -> bool {
+        matches!(self, Self::Requested | Self::Pending)
+    }
+
+    /// How the admin's booking page says it.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Self::Requested | Self::Pending => "refund pending",
+            Self::Succeeded => "refunded",
+            Self::Failed => "refund failed",
+        }
     }
 }
 
-impl FromStr for AttendanceStatus {
-    type Err = UnknownStatus;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        by_spelling(&Self::ALL, Self::as_str, s, "attendance status")
-    }
+/// A mail in the outbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MailStatus {
+    /// To send (again, after a failed try, once its wait is over).
+    Pending,
+    Sent,
+    /// Given up after its tries; an admin may send it again.
+    Failed,
 }
 
-/// Read from a database column: an unknown spelling is an error, never a default.
-impl TryFrom<String> for PaymentStatus {
-    type Error = UnknownStatus;
+spelled!(MailStatus, "mail status", {
+    Pending => "pending",
+    Sent => "sent",
+    Failed => "failed",
+});
 
-    fn try_from(text: String) -> Result<Self, Self::Error> {
-        text.parse()
-    }
+/// A place on a full session's waitlist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WaitlistStatus {
+    Waiting,
+    /// A freed place is held for it until its offer expires.
+    Offered,
+    /// The offered place was booked.
+    Booked,
+    /// The offer ran out: the place went to the next person.
+    Expired,
+    /// Its holder left the waitlist.
+    Withdrawn,
+    /// The session was cancelled.
+    Closed,
 }
 
-impl TryFrom<String> for AttendanceStatus {
-    type Error = UnknownStatus;
-
-    fn try_from(text: String) -> Result<Self, Self::Error> {
-        text.parse()
-    }
-}
-
-impl fmt::Display for PaymentStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl fmt::Display for AttendanceStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+spelled!(WaitlistStatus, "waitlist status", {
+    Waiting => "waiting",
+    Offered => "offered",
+    Booked => "booked",
+    Expired => "expired",
+    Withdrawn => "withdrawn",
+    Closed => "closed",
+});
 
 #[cfg(test)]
 mod tests {
@@ -218,5 +293,68 @@ mod tests {
         }
         assert!(serde_json::from_str::<PaymentStatus>("\"bogus\"").is_err());
         assert!(serde_json::from_str::<AttendanceStatus>("\"no_show\"").is_err());
+    }
+    #[test]
+    fn the_other_statuses_round_trip_and_refuse_unknown_spellings() {
+        fn round_trip<T>(all: &[T], spellings: &[&str])
+        where
+            T: Copy + PartialEq + std::fmt::Debug + std::fmt::Display + FromStr,
+            T: TryFrom<String, Error = UnknownStatus> + Serialize,
+            <T as FromStr>::Err: std::fmt::Debug,
+        {
+            assert_eq!(all.len(), spellings.len());
+            for (status, spelling) in all.iter().zip(spellings) {
+                assert_eq!(status.to_string(), *spelling);
+                assert_eq!(spelling.parse::<T>().unwrap(), *status);
+                assert_eq!(T::try_from((*spelling).to_owned()).unwrap(), *status);
+                assert_eq!(
+                    serde_json::to_string(status).unwrap(),
+                    format!("\"{spelling}\"")
+                );
+            }
+            let err = T::try_from("Bogus".to_owned()).unwrap_err();
+            assert_eq!(err.given, "Bogus");
+            assert!(err.expected.contains(spellings[0]));
+        }
+        round_trip(
+            &RefundStatus::ALL,
+            &["requested", "pending", "succeeded", "failed"],
+        );
+        round_trip(&MailStatus::ALL, &["pending", "sent", "failed"]);
+        round_trip(
+            &WaitlistStatus::ALL,
+            &[
+                "waiting",
+                "offered",
+                "booked",
+                "expired",
+                "withdrawn",
+                "closed",
+            ],
+        );
+    }
+
+    #[test]
+    fn refunds_read_stripe_statuses_and_say_what_they_commit() {
+        assert_eq!(
+            RefundStatus::of_stripe(Some("succeeded")),
+            RefundStatus::Succeeded
+        );
+        assert_eq!(
+            RefundStatus::of_stripe(Some("failed")),
+            RefundStatus::Failed
+        );
+        assert_eq!(
+            RefundStatus::of_stripe(Some("canceled")),
+            RefundStatus::Failed
+        );
+        assert_eq!(
+            RefundStatus::of_stripe(Some("requires_action")),
+            RefundStatus::Pending
+        );
+        assert_eq!(RefundStatus::of_stripe(None), RefundStatus::Pending);
+        assert!(!RefundStatus::Failed.commits_money());
+        assert!(RefundStatus::Requested.commits_money() && RefundStatus::Succeeded.commits_money());
+        assert!(RefundStatus::Pending.on_its_way() && !RefundStatus::Succeeded.on_its_way());
     }
 }

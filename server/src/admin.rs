@@ -1,4 +1,4 @@
-//! The server's guards and streams for the admin side: the session check in front of every
+//! The server's guards and streams for the admin side: the login check in front of every
 //! admin page and admin API call, the Origin check on mutating API calls, the live updates
 //! stream and the CSV export.
 
@@ -39,8 +39,8 @@ fn needs_admin(path: &str) -> bool {
         && !is_public(path)
 }
 
-/// Admin pages without a session go to the login page; admin API calls get a 401.
-pub async fn require_session(
+/// Admin pages without a login go to the login page; admin API calls get a 401.
+pub async fn require_login(
     State(state): State<AppState>,
     request: Request,
     next: Next,
@@ -49,7 +49,7 @@ pub async fn require_session(
     if !needs_admin(path) {
         return next.run(request).await;
     }
-    match app::admin::session::request_admin(&state.db, &state.settings, request.headers()).await {
+    match app::access::request_admin(&state.db, &state.settings, request.headers()).await {
         Ok(Some(_)) => next.run(request).await,
         Ok(None) if path.starts_with("/api/") || request.method() != Method::GET => (
             StatusCode::UNAUTHORIZED,
@@ -67,7 +67,7 @@ pub async fn require_session(
             Redirect::to(&target).into_response()
         }
         Err(error) => {
-            tracing::error!(%error, "session check failed");
+            tracing::error!(%error, "login check failed");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "The database is unavailable; try again.\n",
@@ -125,18 +125,18 @@ pub async fn refuse_cross_origin(
     }
 }
 
-/// How often an open live stream checks that its admin session still stands.
-const LIVE_SESSION_CHECK: Duration = Duration::from_secs(5);
+/// How often an open live stream checks that its admin login still stands.
+const LIVE_LOGIN_CHECK: Duration = Duration::from_secs(5);
 
 /// Server-sent events: `booking` with the id of each booking that changed (0: reload all).
-/// The stream ends when its admin session does (logged out, password changed, expired, idle).
+/// The stream ends when its admin login does (logged out, password changed, expired, idle).
 async fn live(
     State(state): State<AppState>,
     headers: axum::http::HeaderMap,
 ) -> Sse<impl futures_util::Stream<Item = Result<Event, Infallible>>> {
-    let token = app::admin::session::request_token(&headers).unwrap_or_default();
+    let token = app::access::request_token(&headers).unwrap_or_default();
     let receiver = state.db.live().subscribe();
-    let mut check = tokio::time::interval(LIVE_SESSION_CHECK);
+    let mut check = tokio::time::interval(LIVE_LOGIN_CHECK);
     check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let stream = futures_util::stream::unfold(
         (receiver, check, state, token),
@@ -152,7 +152,7 @@ async fn live(
                         Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
                     },
                     _ = check.tick() => {
-                        let alive = app::services::admins::session_stands(
+                        let alive = app::services::admins::login_stands(
                             &state.db,
                             &token,
                             state.settings.admin_idle_ms,

@@ -6,7 +6,7 @@
 //! (and only that page) takes back and removes. The page is then answered with the status
 //! the refusal had (422, 401, 429), and `app::form_return` shows the form as it was left.
 
-use app::form_error::ReturnedForm;
+use app::form_return::ReturnedForm;
 use axum::{
     extract::Request,
     http::{header, HeaderMap, HeaderValue, Method, StatusCode},

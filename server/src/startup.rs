@@ -272,7 +272,7 @@ pub fn router(
         })
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            crate::admin::require_session,
+            crate::admin::require_login,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

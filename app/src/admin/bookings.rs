@@ -1,9 +1,12 @@
 //! The live bookings table: both status tags, attendance control on each row, filters, search,
 //! sorting, server-side pagination and the CSV export of the filtered rows.
 
-use super::layout::LiveVersion;
+use crate::components::attendance::AttendanceControl;
 use crate::components::form::{BUTTON_CLASS, INPUT_CLASS, SECONDARY_BUTTON_CLASS};
-use crate::components::tag::{AttendanceTag, PaymentTag};
+use crate::components::live::LiveVersion;
+use crate::components::tag::{PaymentTag, SettledNote};
+use crate::components::today::TodayPanel;
+use crate::error::AppError;
 use domain::filter::{BookingFilter, SortKey};
 use domain::{AttendanceStatus, PaymentStatus};
 use leptos::prelude::*;
@@ -47,20 +50,17 @@ pub struct AdminBookingsPage {
 }
 
 #[server(endpoint = "admin/bookings")]
-pub async fn admin_bookings(query: String) -> Result<AdminBookingsPage, ServerFnError> {
+pub async fn admin_bookings(query: String) -> Result<AdminBookingsPage, AppError> {
     use crate::state::AppState;
     use domain::schedule::when;
     use domain::{BookingSource, Money};
-    super::require_admin().await?;
+    crate::access::require_admin().await?;
     let state = expect_context::<AppState>();
     let tz = state.settings.timezone;
     let filter = BookingFilter::from_query_string(&query);
-    let (rows, count) = crate::db::admin_list::bookings_page(&state.db, &filter, tz)
-        .await
-        .map_err(super::internal)?;
+    let (rows, count) = crate::db::admin_list::bookings_page(&state.db, &filter, tz).await?;
     let sessions = crate::db::sessions::options(&state.db, 500)
-        .await
-        .map_err(super::internal)?
+        .await?
         .into_iter()
         .map(|(id, title, starts_at)| SessionOption {
             id,
@@ -84,8 +84,9 @@ pub async fn admin_bookings(query: String) -> Result<AdminBookingsPage, ServerFn
                 session_when: when(r.session_starts_at, tz),
                 amount: Money::new(r.amount, r.currency.clone()).to_string(),
                 created: when(r.created_at, tz),
-                settled: (r.source == BookingSource::Manual)
-                    .then(|| settled_label(r.manual_payment.as_deref())),
+                settled: (r.source == BookingSource::Manual).then(|| {
+                    domain::ManualPayment::label_of(r.manual_payment.as_deref()).to_owned()
+                }),
                 reference: r.reference,
                 parent_name: r.parent_name,
                 parent_email: r.parent_email,
@@ -103,43 +104,6 @@ pub async fn admin_bookings(query: String) -> Result<AdminBookingsPage, ServerFn
     })
 }
 
-/// Sets a booking's attendance (never its payment); returns the stored value.
-#[server(endpoint = "admin/attendance")]
-pub async fn set_attendance(
-    booking_id: i64,
-    status: String,
-) -> Result<AttendanceStatus, ServerFnError> {
-    use crate::services::attendance::{set, AttendanceError};
-    use crate::state::AppState;
-    let admin = super::require_admin().await?;
-    let status: AttendanceStatus = status.parse().map_err(|e: domain::UnknownStatus| {
-        crate::state::refuse(axum::http::StatusCode::UNPROCESSABLE_ENTITY, e.to_string())
-    })?;
-    let state = expect_context::<AppState>();
-    set(
-        &state.db,
-        booking_id,
-        status,
-        &domain::Actor::Admin(admin.email.clone()),
-    )
-    .await
-    .map_err(|error| match error {
-        AttendanceError::NoSuchBooking => crate::state::refuse(
-            axum::http::StatusCode::NOT_FOUND,
-            "That booking no longer exists.",
-        ),
-        AttendanceError::Database(error) => super::internal(error),
-    })
-}
-
-/// What a manual booking says beside its payment tag.
-pub fn settled_label(stored: Option<&str>) -> String {
-    stored
-        .and_then(|s| s.parse::<domain::ManualPayment>().ok())
-        .map_or(domain::ManualPayment::UNKNOWN_LABEL, |m| m.label())
-        .to_owned()
-}
-
 #[component]
 pub fn BookingsPage() -> impl IntoView {
     let query = use_query_map();
@@ -155,7 +119,7 @@ pub fn BookingsPage() -> impl IntoView {
 
     view! {
         <section>
-            <super::roster::TodayPanel/>
+            <TodayPanel/>
             <div class="flex flex-wrap items-end justify-between gap-3">
                 <h1 class="text-2xl font-bold">"Bookings"</h1>
                 <a
@@ -168,7 +132,7 @@ pub fn BookingsPage() -> impl IntoView {
             <Transition fallback=|| view! { <p class="mt-4 text-slate-600">"Loading bookings…"</p> }>
                 {move || Suspend::new(async move {
                     match page.await {
-                        Err(e) => view! { <p class="mt-4 rounded-lg bg-red-50 p-4 text-red-800" role="alert">{crate::error_text(&e)}</p> }.into_any(),
+                        Err(e) => view! { <p class="mt-4 rounded-lg bg-red-50 p-4 text-red-800" role="alert">{e.to_string()}</p> }.into_any(),
                         Ok(data) => view! { <Filters data=data.clone()/> <Table data=data/> }.into_any(),
                     }
                 })}
@@ -358,63 +322,4 @@ fn Row(row: AdminRow) -> impl IntoView {
 #[component]
 fn CellLabel(text: &'static str) -> impl IntoView {
     view! { <span class="block text-xs font-semibold text-slate-600 md:hidden" aria-hidden="true">{text}</span> }
-}
-
-/// Beside a manual booking's payment tag: how it was settled, since Stripe never saw it.
-#[component]
-pub fn SettledNote(label: String) -> impl IntoView {
-    view! {
-        <span class="ml-1 inline-block rounded-full border border-slate-400 px-2 py-0.5 text-xs font-medium text-slate-800" data-testid="manual-payment">
-            {label}
-        </span>
-    }
-}
-
-/// The attendance tag and its control: the change shows at once and rolls back with a message
-/// if the server refuses. Without JavaScript the form posts and the page comes back.
-#[component]
-fn AttendanceControl(booking_id: i64, initial: AttendanceStatus) -> impl IntoView {
-    let current = RwSignal::new(initial);
-    let (problem, set_problem) = signal(None::<String>);
-    let on_change = move |ev: leptos::ev::Event| {
-        let Ok(next) = event_target_value(&ev).parse::<AttendanceStatus>() else {
-            return;
-        };
-        let before = current.get_untracked();
-        current.set(next);
-        set_problem.set(None);
-        leptos::task::spawn_local(async move {
-            match set_attendance(booking_id, next.as_str().to_owned()).await {
-                Ok(stored) => current.set(stored),
-                Err(e) => {
-                    current.set(before);
-                    set_problem.set(Some(crate::error_text(&e)));
-                }
-            }
-        });
-    };
-    let select_id = format!("attendance-{booking_id}");
-    view! {
-        <div class="flex flex-col gap-1">
-            <AttendanceTag status=current/>
-            <form method="post" action="/api/admin/attendance" class="flex items-center gap-1">
-                <input type="hidden" name="booking_id" value=booking_id/>
-                <label for=select_id.clone() class="sr-only">"Set attendance"</label>
-                <select
-                    id=select_id
-                    name="status"
-                    class="rounded border border-slate-300 px-1 py-0.5 text-xs focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500"
-                    on:change=on_change
-                    prop:value=move || current.get().as_str()
-                    data-testid="attendance-select"
-                >
-                    {AttendanceStatus::ALL.into_iter().map(|a| view! {
-                        <option value=a.as_str() selected=move || current.get() == a>{a.label()}</option>
-                    }).collect_view()}
-                </select>
-                <noscript><button type="submit" class="rounded border border-slate-300 px-1 text-xs">"Save"</button></noscript>
-            </form>
-            {move || problem.get().map(|p| view! { <p class="text-xs text-red-700" role="alert">{p}</p> })}
-        </div>
-    }
 }

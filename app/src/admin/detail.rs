@@ -1,10 +1,12 @@
 //! One booking for the admin: its details, Stripe ids, and the payment timeline from the ledger
 //! and payment_logs (what Stripe sent, when, what it changed or why it was refused).
 
-use super::layout::LiveVersion;
-use crate::components::tag::{AttendanceTag, PaymentTag};
+use crate::components::live::LiveVersion;
+use crate::components::move_choice::{MoveOption, MoveSelect};
+use crate::components::tag::{AttendanceTag, PaymentTag, SettledNote};
+use crate::error::AppError;
 use domain::timeline::TimelineEntry;
-use domain::{AttendanceStatus, BookingSource, LogLevel, PaymentStatus};
+use domain::{AttendanceStatus, BookingSource, LogLevel, PaymentStatus, RefundStatus};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use serde::{Deserialize, Serialize};
@@ -45,7 +47,7 @@ pub struct AdminBookingDetail {
     /// What can still be refunded, in major units for the form (`None`: nothing can).
     pub refundable: Option<String>,
     /// Sessions of the same price with a free place it can move to.
-    pub move_options: Vec<crate::pages::moving::MoveOption>,
+    pub move_options: Vec<MoveOption>,
     pub currency: String,
 }
 
@@ -53,8 +55,7 @@ pub struct AdminBookingDetail {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RefundItem {
     pub amount: String,
-    /// `requested`, `pending`, `succeeded`, `failed`.
-    pub status: String,
+    pub status: RefundStatus,
     pub reason: String,
     pub by: String,
     pub at: String,
@@ -63,34 +64,26 @@ pub struct RefundItem {
 
 /// Refunds all that is left of a paid booking, or `amount` (major units) of it, for `reason`.
 #[server(endpoint = "admin/bookings/refund")]
-pub async fn refund_booking(
+pub async fn admin_refund_booking(
     id: i64,
     amount: String,
     reason: String,
-) -> Result<String, ServerFnError> {
-    use crate::services::refunds::{refund_by_admin, RefundError};
-    use crate::state::{answer_with, AppState};
-    let admin = super::require_admin().await?;
+) -> Result<String, AppError> {
+    use crate::services::refunds::refund_by_admin;
+    use crate::state::AppState;
+    let admin = crate::access::require_admin().await?;
     let state = expect_context::<AppState>();
-    let Some(booking) = crate::db::bookings::by_id(&state.db, id)
-        .await
-        .map_err(super::internal)?
-    else {
-        return Err(crate::state::refuse(
-            axum::http::StatusCode::NOT_FOUND,
-            "That booking no longer exists.",
-        ));
-    };
+    let booking = crate::db::bookings::by_id(&state.db, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("That booking no longer exists."))?;
     let amount = match amount.trim() {
         "" => None,
         text => Some(
-            domain::Money::parse_major(text, &booking.currency).map_err(|message| {
-                answer_with(axum::http::StatusCode::UNPROCESSABLE_ENTITY, None);
-                ServerFnError::new(format!("Amount: {message}."))
-            })?,
+            domain::Money::parse_major(text, &booking.currency)
+                .map_err(|message| AppError::unprocessable(format!("Amount: {message}.")))?,
         ),
     };
-    match refund_by_admin(
+    let refund = refund_by_admin(
         &state.db,
         state.checkout.as_ref(),
         id,
@@ -98,92 +91,62 @@ pub async fn refund_booking(
         &reason,
         &admin.email,
     )
-    .await
-    {
-        Ok(Some(refund)) if refund.status == "failed" => Err(crate::state::refuse(
-            axum::http::StatusCode::CONFLICT,
-            format!(
-                "Stripe refused the refund: {}",
-                refund.failure_reason.unwrap_or_default()
-            ),
-        )),
-        Ok(_) => Ok("Refund asked of Stripe: the booking shows it once Stripe confirms.".into()),
-        Err(RefundError::Database(error)) => Err(super::internal(error)),
-        Err(refused) => {
-            answer_with(axum::http::StatusCode::UNPROCESSABLE_ENTITY, None);
-            Err(ServerFnError::new(format!("Not refunded: {refused}.")))
-        }
+    .await?;
+    match refund {
+        Some(refund) if refund.status == RefundStatus::Failed => Err(AppError::conflict(format!(
+            "Stripe refused the refund: {}",
+            refund.failure_reason.unwrap_or_default()
+        ))),
+        _ => Ok("Refund asked of Stripe: the booking shows it once Stripe confirms.".into()),
     }
 }
 
 /// Cancels a booking; refunds it in full too when `refund` is sent and it is paid.
 #[server(endpoint = "admin/bookings/cancel")]
-pub async fn cancel_booking(id: i64, refund: Option<String>) -> Result<(), ServerFnError> {
-    use crate::services::cancellation::{cancel_by_admin, CancelError};
+pub async fn admin_cancel_booking(id: i64, refund: Option<String>) -> Result<(), AppError> {
+    use crate::services::cancellation::cancel_by_admin;
     use crate::state::AppState;
-    let admin = super::require_admin().await?;
+    let admin = crate::access::require_admin().await?;
     let state = expect_context::<AppState>();
-    match cancel_by_admin(
+    cancel_by_admin(
         &state.db,
         state.checkout.as_ref(),
         id,
         &admin.email,
         refund.is_some(),
     )
-    .await
-    {
-        Ok(_) => Ok(()),
-        Err(CancelError::Database(error)) => Err(super::internal(error)),
-        Err(crate::services::cancellation::CancelError::NoSuchBooking) => {
-            Err(crate::state::refuse(
-                axum::http::StatusCode::NOT_FOUND,
-                "That booking no longer exists.",
-            ))
-        }
-        Err(refused) => Err(crate::state::refuse(
-            axum::http::StatusCode::CONFLICT,
-            format!("Not cancelled: {refused}."),
-        )),
-    }
+    .await?;
+    Ok(())
 }
 
 #[server(endpoint = "admin/booking")]
-pub async fn admin_booking(id: i64) -> Result<Option<AdminBookingDetail>, ServerFnError> {
+pub async fn admin_booking(id: i64) -> Result<Option<AdminBookingDetail>, AppError> {
     use crate::state::AppState;
     use domain::schedule::when;
     use domain::Money;
-    super::require_admin().await?;
+    crate::access::require_admin().await?;
     let state = expect_context::<AppState>();
     let tz = state.settings.timezone;
-    let Some(b) = crate::db::bookings::by_id(&state.db, id)
-        .await
-        .map_err(super::internal)?
-    else {
+    let Some(b) = crate::db::bookings::by_id(&state.db, id).await? else {
         return Ok(None);
     };
-    let timeline = crate::db::timeline::of_booking(&state.db, id)
-        .await
-        .map_err(super::internal)?;
-    let refunds = crate::db::refunds::of_booking(&state.db, id)
-        .await
-        .map_err(super::internal)?;
-    let committed: i64 = refunds
-        .iter()
-        .filter(|r| r.status != "failed")
-        .map(|r| r.amount)
-        .sum();
-    let left = b.amount_paid.unwrap_or(b.amount) - committed.max(b.amount_refunded);
-    let refundable = (b.payment_status == PaymentStatus::Paid && left > 0)
-        .then(|| Money::format_major(left, &b.currency));
+    let timeline = crate::db::timeline::of_booking(&state.db, id).await?;
+    let refunds = crate::db::refunds::of_booking(&state.db, id).await?;
+    let left = domain::refund::left_to_refund(
+        b.amount,
+        b.amount_paid,
+        b.amount_refunded,
+        refunds.iter().map(|r| (r.status, r.amount)),
+    );
+    let refundable = domain::refund::refundable(b.payment_status, left)
+        .map(|left| Money::format_major(left, &b.currency));
     let money = |amount: i64| Money::new(amount, b.currency.clone()).to_string();
     let move_options = if b.attendance_status == AttendanceStatus::Cancelled
         || b.payment_status == PaymentStatus::Refunded
     {
         Vec::new()
     } else {
-        crate::pages::moving::move_options(&state, &b)
-            .await
-            .map_err(super::internal)?
+        crate::components::move_choice::move_options(&state.db, tz, &b).await?
     };
     Ok(Some(AdminBookingDetail {
         move_options,
@@ -203,7 +166,7 @@ pub async fn admin_booking(id: i64) -> Result<Option<AdminBookingDetail>, Server
         athlete_age: b.athlete_age,
         notes: b.notes,
         settled: (b.source == BookingSource::Manual)
-            .then(|| super::bookings::settled_label(b.manual_payment.as_deref())),
+            .then(|| domain::ManualPayment::label_of(b.manual_payment.as_deref()).to_owned()),
         source: b.source,
         payment_status: b.payment_status,
         attendance_status: b.attendance_status,
@@ -248,9 +211,9 @@ pub fn BookingDetailPage() -> impl IntoView {
         |(id, _)| admin_booking(id),
     );
     provide_context(DetailActions {
-        refund: ServerAction::<RefundBooking>::new(),
-        cancel: ServerAction::<CancelBooking>::new(),
-        moving: ServerAction::<MoveBookingTo>::new(),
+        refund: ServerAction::<AdminRefundBooking>::new(),
+        cancel: ServerAction::<AdminCancelBooking>::new(),
+        moving: ServerAction::<AdminMoveBooking>::new(),
     });
     view! {
         <section>
@@ -258,7 +221,7 @@ pub fn BookingDetailPage() -> impl IntoView {
             <Transition fallback=|| view! { <p class="mt-4 text-slate-600">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match detail.await {
-                        Err(e) => view! { <p class="mt-4 rounded-lg bg-red-50 p-4 text-red-800" role="alert">{crate::error_text(&e)}</p> }.into_any(),
+                        Err(e) => view! { <p class="mt-4 rounded-lg bg-red-50 p-4 text-red-800" role="alert">{e.to_string()}</p> }.into_any(),
                         Ok(None) => view! { <h1 class="mt-4 text-2xl font-bold">"Booking not found"</h1> }.into_any(),
                         Ok(Some(b)) => view! { <Detail b=b/> }.into_any(),
                     }
@@ -278,7 +241,7 @@ fn Detail(b: AdminBookingDetail) -> impl IntoView {
         <div class="mt-4 flex flex-wrap items-center gap-3">
             <h1 class="text-2xl font-bold">{format!("{} for {}", b.session_title, b.athlete_name)}</h1>
             <PaymentTag status=b.payment_status/>
-            {b.settled.clone().map(|label| view! { <super::bookings::SettledNote label=label/> })}
+            {b.settled.clone().map(|label| view! { <SettledNote label=label/> })}
             <AttendanceTag status=b.attendance_status/>
         </div>
         <div class="mt-4 grid gap-4 md:grid-cols-2">
@@ -336,38 +299,26 @@ fn Detail(b: AdminBookingDetail) -> impl IntoView {
 
 /// Moves a booking to another session of the same price (at any time before it starts).
 #[server(endpoint = "admin/bookings/move")]
-pub async fn move_booking_to(id: i64, session: String) -> Result<String, ServerFnError> {
-    use crate::services::moves::{move_booking, MoveError, Mover};
-    use crate::state::{refuse, AppState};
-    use axum::http::StatusCode;
-    let admin = super::require_admin().await?;
+pub async fn admin_move_booking(id: i64, session: String) -> Result<String, AppError> {
+    use crate::services::moves::{move_booking, Mover};
+    use crate::state::AppState;
+    let admin = crate::access::require_admin().await?;
     let state = expect_context::<AppState>();
-    let Ok(to) = session.trim().parse::<i64>() else {
-        return Err(refuse(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "Choose a session.",
-        ));
-    };
-    match move_booking(&state.db, id, to, &Mover::Admin(admin.email)).await {
-        Ok(_) => Ok("Moved: the parent is emailed the new time.".into()),
-        Err(MoveError::NoSuchBooking) => Err(refuse(
-            StatusCode::NOT_FOUND,
-            "That booking no longer exists.",
-        )),
-        Err(MoveError::Cannot(why)) => {
-            Err(refuse(StatusCode::CONFLICT, format!("Not moved: {why}.")))
-        }
-        Err(MoveError::Database(error)) => Err(super::internal(error)),
-    }
+    let to = session
+        .trim()
+        .parse::<i64>()
+        .map_err(|_| AppError::unprocessable("Choose a session."))?;
+    move_booking(&state.db, id, to, &Mover::Admin(admin.email)).await?;
+    Ok("Moved: the parent is emailed the new time.".into())
 }
 
 /// The page's actions, made once per page: the detail re-renders on every live update, and
 /// what an action answered must outlive that.
 #[derive(Clone, Copy)]
 struct DetailActions {
-    refund: ServerAction<RefundBooking>,
-    cancel: ServerAction<CancelBooking>,
-    moving: ServerAction<MoveBookingTo>,
+    refund: ServerAction<AdminRefundBooking>,
+    cancel: ServerAction<AdminCancelBooking>,
+    moving: ServerAction<AdminMoveBooking>,
 }
 
 /// Refund and cancel, with what was refunded so far.
@@ -378,9 +329,9 @@ fn Actions(b: AdminBookingDetail) -> impl IntoView {
         cancel,
         moving,
     } = expect_context::<DetailActions>();
-    let said = move |value: Option<Result<String, ServerFnError>>| match value {
+    let said = move |value: Option<Result<String, AppError>>| match value {
         Some(Ok(message)) => Some((false, message)),
-        Some(Err(e)) => Some((true, crate::error_text(&e))),
+        Some(Err(e)) => Some((true, e.to_string())),
         None => None,
     };
     let cancellable = b.attendance_status != AttendanceStatus::Cancelled;
@@ -390,14 +341,9 @@ fn Actions(b: AdminBookingDetail) -> impl IntoView {
             <h2 class="mt-6 text-xl font-semibold">"Refunds"</h2>
             <ul class="mt-2 space-y-1 text-sm" data-testid="refunds">
                 {b.refunds.iter().map(|r| {
-                    let shown = match r.status.as_str() {
-                        "requested" | "pending" => "refund pending",
-                        "succeeded" => "refunded",
-                        _ => "refund failed",
-                    };
                     view! {
-                        <li class="rounded-lg bg-white p-2 shadow-sm" data-refund-status=r.status.clone()>
-                            {format!("{} · {} · {} · asked by {} on {}", r.amount, shown, r.reason, r.by, r.at)}
+                        <li class="rounded-lg bg-white p-2 shadow-sm" data-refund-status=r.status.as_str()>
+                            {format!("{} · {} · {} · asked by {} on {}", r.amount, r.status.label(), r.reason, r.by, r.at)}
                             {r.failure.clone().map(|f| view! { <span class="ml-2 text-red-700">{f}</span> })}
                         </li>
                     }
@@ -443,10 +389,7 @@ fn Actions(b: AdminBookingDetail) -> impl IntoView {
             <ActionForm action=moving attr:class="mt-4 flex flex-wrap items-end gap-2 rounded-xl bg-white p-4 shadow-sm">
                 <input type="hidden" name="id" value=b.id/>
                 <div class="min-w-0 flex-1">
-                    <label for="move-session" class="block text-sm font-medium">"Move to another session of the same price"</label>
-                    <select id="move-session" name="session" class="mt-1 w-full rounded border border-slate-300 px-2 py-1">
-                        {b.move_options.iter().map(|o| view! { <option value=o.id>{o.label.clone()}</option> }).collect_view()}
-                    </select>
+                    <MoveSelect options=b.move_options.clone() label="Move to another session of the same price" label_class="block text-sm font-medium" select_class="mt-1 w-full rounded border border-slate-300 px-2 py-1"/>
                 </div>
                 <button type="submit" class="rounded-lg border border-slate-300 px-4 py-2 font-semibold hover:bg-slate-100" data-testid="move-button">"Move"</button>
             </ActionForm>
@@ -458,7 +401,7 @@ fn Actions(b: AdminBookingDetail) -> impl IntoView {
             <p class=if error { "mt-2 rounded-lg bg-red-50 p-3 text-red-800" } else { "mt-2 rounded-lg bg-green-50 p-3 text-green-900" } role="status">{m}</p>
         })}
         {move || match cancel.value().get() {
-            Some(Err(e)) => Some(view! { <p class="mt-2 rounded-lg bg-red-50 p-3 text-red-800" role="alert">{crate::error_text(&e)}</p> }),
+            Some(Err(e)) => Some(view! { <p class="mt-2 rounded-lg bg-red-50 p-3 text-red-800" role="alert">{e.to_string()}</p> }),
             _ => None,
         }}
     }

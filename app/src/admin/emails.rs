@@ -1,8 +1,10 @@
 //! The mails the app sent, is sending, or could not send, newest first; a failed one can be
 //! sent again. Without an SMTP server (development) every mail stays here, unsent.
 
-use super::layout::LiveVersion;
 use crate::components::form::SECONDARY_BUTTON_CLASS;
+use crate::components::live::LiveVersion;
+use crate::error::AppError;
+use domain::MailStatus;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
@@ -14,8 +16,7 @@ pub struct EmailRow {
     pub booking_id: Option<i64>,
     pub recipient: String,
     pub subject: String,
-    /// `pending`, `sent` or `failed`.
-    pub status: String,
+    pub status: MailStatus,
     pub attempts: i64,
     pub last_error: Option<String>,
     pub at: String,
@@ -32,15 +33,14 @@ pub struct EmailsPage {
 const PAGE: i64 = 50;
 
 #[server(endpoint = "admin/emails")]
-pub async fn emails(status: Option<String>, page: i64) -> Result<EmailsPage, ServerFnError> {
+pub async fn admin_emails(status: Option<String>, page: i64) -> Result<EmailsPage, AppError> {
     use crate::state::AppState;
-    super::require_admin().await?;
+    crate::access::require_admin().await?;
     let state = expect_context::<AppState>();
-    let status = status.filter(|s| ["pending", "sent", "failed"].contains(&s.as_str()));
+    // An unknown status in the address lists every mail.
+    let status = status.and_then(|s| s.parse::<MailStatus>().ok());
     let (rows, total) =
-        crate::db::outbox::list(&state.db, status.as_deref(), PAGE, (page.max(1) - 1) * PAGE)
-            .await
-            .map_err(super::internal)?;
+        crate::db::outbox::list(&state.db, status, PAGE, (page.max(1) - 1) * PAGE).await?;
     let tz = state.settings.timezone;
     Ok(EmailsPage {
         rows: rows
@@ -64,18 +64,12 @@ pub async fn emails(status: Option<String>, page: i64) -> Result<EmailsPage, Ser
 
 /// Sends a failed mail again.
 #[server(endpoint = "admin/emails/resend")]
-pub async fn resend(id: i64) -> Result<(), ServerFnError> {
+pub async fn admin_resend_email(id: i64) -> Result<(), AppError> {
     use crate::state::AppState;
-    super::require_admin().await?;
+    crate::access::require_admin().await?;
     let state = expect_context::<AppState>();
-    let again = crate::db::outbox::resend(&state.db, id, crate::db::now_ms())
-        .await
-        .map_err(super::internal)?;
-    if !again {
-        return Err(crate::state::refuse(
-            axum::http::StatusCode::CONFLICT,
-            "That mail has not failed.",
-        ));
+    if !crate::services::mail::resend(&state.db, id).await? {
+        return Err(AppError::conflict("That mail has not failed."));
     }
     Ok(())
 }
@@ -84,7 +78,7 @@ pub async fn resend(id: i64) -> Result<(), ServerFnError> {
 pub fn EmailsPage() -> impl IntoView {
     let query = use_query_map();
     let live = use_context::<LiveVersion>().map(|v| v.0);
-    let resend = ServerAction::<Resend>::new();
+    let resend = ServerAction::<AdminResendEmail>::new();
     let status = move || query.read().get("status");
     let page = move || {
         query
@@ -102,7 +96,7 @@ pub fn EmailsPage() -> impl IntoView {
                 live.map(|v| v.get()).unwrap_or(0),
             )
         },
-        |(status, page, _, _)| emails(status, page),
+        |(status, page, _, _)| admin_emails(status, page),
     );
     view! {
         <section>
@@ -116,7 +110,7 @@ pub fn EmailsPage() -> impl IntoView {
             <Transition fallback=|| view! { <p class="mt-4 text-slate-600">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match list.await {
-                        Err(e) => view! { <p class="mt-4 rounded-lg bg-red-50 p-4 text-red-800" role="alert">{crate::error_text(&e)}</p> }.into_any(),
+                        Err(e) => view! { <p class="mt-4 rounded-lg bg-red-50 p-4 text-red-800" role="alert">{e.to_string()}</p> }.into_any(),
                         Ok(data) => view! {
                             {data.kept.then(|| view! {
                                 <p class="mt-3 rounded-lg border border-amber-300 bg-amber-100 p-3 text-amber-900" role="status">
@@ -126,9 +120,9 @@ pub fn EmailsPage() -> impl IntoView {
                             <p class="mt-3 text-sm text-slate-600">{format!("{} in all", data.total)}</p>
                             <ul class="mt-2 space-y-2" data-testid="emails">
                                 {data.rows.into_iter().map(|m| view! {
-                                    <li class="rounded-lg bg-white p-3 text-sm shadow-sm" data-email-status=m.status.clone()>
+                                    <li class="rounded-lg bg-white p-3 text-sm shadow-sm" data-email-status=m.status.as_str()>
                                         <div class="flex flex-wrap gap-x-3 text-slate-600">
-                                            <span class="font-semibold uppercase">{m.status.clone()}</span>
+                                            <span class="font-semibold uppercase">{m.status.as_str()}</span>
                                             <span>{m.at.clone()}</span>
                                             <span>{m.kind.clone()}</span>
                                             <span>{format!("to {}", m.recipient)}</span>
@@ -138,7 +132,7 @@ pub fn EmailsPage() -> impl IntoView {
                                         {m.last_error.clone().map(|e| view! { <p class="mt-1 text-red-700">{e}</p> })}
                                         <div class="mt-1 flex gap-3">
                                             {m.booking_id.map(|id| view! { <a class="text-indigo-700 underline" href=format!("/admin/bookings/{id}")>"The booking"</a> })}
-                                            {(m.status == "failed").then(|| view! {
+                                            {(m.status == MailStatus::Failed).then(|| view! {
                                                 <ActionForm action=resend>
                                                     <input type="hidden" name="id" value=m.id/>
                                                     <button type="submit" class="text-indigo-700 underline">"Send again"</button>

@@ -2,9 +2,10 @@
 //! thing about the same booking, with the booking as it stands now (a failed card later paid
 //! shows as paid), each marked resolved by an admin once looked at.
 
-use super::layout::LiveVersion;
 use crate::components::form::SECONDARY_BUTTON_CLASS;
+use crate::components::live::LiveVersion;
 use crate::components::tag::{AttendanceTag, PaymentTag};
+use crate::error::AppError;
 use domain::{AttendanceStatus, LogLevel, PaymentStatus};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -37,18 +38,25 @@ pub struct IssueRow {
 }
 
 #[server(endpoint = "admin/issues")]
-pub async fn payment_issues(
+pub async fn admin_payment_issues(
     resolved: bool,
     page: i64,
-) -> Result<(Vec<IssueRow>, i64), ServerFnError> {
+) -> Result<(Vec<IssueRow>, i64), AppError> {
     use crate::state::AppState;
     use domain::schedule::when;
-    super::require_admin().await?;
+    crate::access::require_admin().await?;
     let state = expect_context::<AppState>();
     let tz = state.settings.timezone;
-    let (groups, total) = crate::db::payment_logs::issue_groups(&state.db, resolved, page)
-        .await
-        .map_err(super::internal)?;
+    let (groups, total) = crate::db::payment_logs::issue_groups(&state.db, resolved, page).await?;
+    // A booking's statuses as stored: an unknown spelling is an error, never a default.
+    fn status<T: std::str::FromStr<Err = domain::UnknownStatus>>(
+        stored: Option<String>,
+    ) -> Result<T, AppError> {
+        stored
+            .unwrap_or_default()
+            .parse()
+            .map_err(|e: domain::UnknownStatus| AppError::internal(e))
+    }
     let rows = groups
         .into_iter()
         .map(|g| {
@@ -58,18 +66,12 @@ pub async fn payment_issues(
                     parent_name,
                     athlete_name: g.athlete_name.unwrap_or_default(),
                     session_title: g.session_title.unwrap_or_default(),
-                    payment_status: g
-                        .payment_status
-                        .and_then(|s| s.parse().ok())
-                        .unwrap_or(PaymentStatus::Unpaid),
-                    attendance_status: g
-                        .attendance_status
-                        .and_then(|s| s.parse().ok())
-                        .unwrap_or(AttendanceStatus::Pending),
+                    payment_status: status(g.payment_status)?,
+                    attendance_status: status(g.attendance_status)?,
                 }),
                 _ => None,
             };
-            IssueRow {
+            Ok(IssueRow {
                 key: g.last_id,
                 level: g.level,
                 event_type: g.event_type,
@@ -85,27 +87,21 @@ pub async fn payment_issues(
                         when(at, tz)
                     )
                 }),
-            }
+            })
         })
-        .collect();
+        .collect::<Result<_, AppError>>()?;
     Ok((rows, total))
 }
 
 /// Marks an issue resolved: its lines up to `key` (newer ones stay open).
 #[server(endpoint = "admin/issues/resolve")]
-pub async fn resolve_issue(key: i64) -> Result<(), ServerFnError> {
+pub async fn admin_resolve_issue(key: i64) -> Result<(), AppError> {
     use crate::state::AppState;
-    let admin = super::require_admin().await?;
+    let admin = crate::access::require_admin().await?;
     let state = expect_context::<AppState>();
-    let resolved =
-        crate::db::payment_logs::resolve(&state.db, key, &admin.email, crate::db::now_ms())
-            .await
-            .map_err(super::internal)?;
+    let resolved = crate::services::issues::resolve(&state.db, key, &admin.email).await?;
     if resolved == 0 {
-        return Err(crate::state::refuse(
-            axum::http::StatusCode::CONFLICT,
-            "That issue was already resolved.",
-        ));
+        return Err(AppError::conflict("That issue was already resolved."));
     }
     tracing::info!(key, lines = resolved, "payment issue resolved");
     Ok(())
@@ -127,7 +123,7 @@ fn since(booking: &IssueBooking) -> Option<&'static str> {
 pub fn IssuesPage() -> impl IntoView {
     let query = use_query_map();
     let live = use_context::<LiveVersion>().map(|v| v.0);
-    let resolve = ServerAction::<ResolveIssue>::new();
+    let resolve = ServerAction::<AdminResolveIssue>::new();
     let page = move || {
         query
             .read()
@@ -146,7 +142,7 @@ pub fn IssuesPage() -> impl IntoView {
                 resolve.version().get(),
             )
         },
-        |(resolved, page, _, _)| payment_issues(resolved, page),
+        |(resolved, page, _, _)| admin_payment_issues(resolved, page),
     );
     let tab = |active: bool| {
         if active {
@@ -164,12 +160,12 @@ pub fn IssuesPage() -> impl IntoView {
                 <a href="/admin/issues?show=resolved" class=move || tab(showing_resolved()) aria-current=move || showing_resolved().then_some("page")>"Resolved"</a>
             </nav>
             {move || resolve.value().get().and_then(|r| r.err()).map(|e| view! {
-                <p class="mt-3 rounded-lg bg-red-50 p-3 text-red-800" role="alert">{crate::error_text(&e)}</p>
+                <p class="mt-3 rounded-lg bg-red-50 p-3 text-red-800" role="alert">{e.to_string()}</p>
             })}
             <Transition fallback=|| view! { <p class="mt-4 text-slate-600">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match issues.await {
-                        Err(e) => view! { <p class="mt-4 rounded-lg bg-red-50 p-4 text-red-800" role="alert">{crate::error_text(&e)}</p> }.into_any(),
+                        Err(e) => view! { <p class="mt-4 rounded-lg bg-red-50 p-4 text-red-800" role="alert">{e.to_string()}</p> }.into_any(),
                         Ok((rows, total)) => {
                             let current = page();
                             let more = current * domain::filter::PAGE_SIZE < total;
@@ -194,7 +190,7 @@ pub fn IssuesPage() -> impl IntoView {
 }
 
 #[component]
-fn Issue(issue: IssueRow, resolve: ServerAction<ResolveIssue>) -> impl IntoView {
+fn Issue(issue: IssueRow, resolve: ServerAction<AdminResolveIssue>) -> impl IntoView {
     let level_class = if issue.level == LogLevel::Error {
         "font-semibold text-red-800 uppercase"
     } else {

@@ -1,6 +1,8 @@
 //! The frame of every admin page: navigation, who is logged in, the simulated-payments banner,
 //! and the live connection that tells open pages when a booking changed.
 
+use crate::components::live::{connect_live, LiveVersion};
+use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 use serde::{Deserialize, Serialize};
@@ -12,8 +14,8 @@ pub struct AdminIdentity {
 }
 
 #[server(endpoint = "admin/context")]
-pub async fn admin_context() -> Result<AdminIdentity, ServerFnError> {
-    let admin = super::require_admin().await?;
+pub async fn admin_context() -> Result<AdminIdentity, AppError> {
+    let admin = crate::access::require_admin().await?;
     let state = expect_context::<crate::state::AppState>();
     Ok(AdminIdentity {
         email: admin.email,
@@ -22,18 +24,16 @@ pub async fn admin_context() -> Result<AdminIdentity, ServerFnError> {
 }
 
 #[server(endpoint = "admin/logout")]
-pub async fn logout() -> Result<(), ServerFnError> {
+pub async fn admin_logout() -> Result<(), AppError> {
     use crate::state::AppState;
     let state = expect_context::<AppState>();
     if let Some(parts) = use_context::<axum::http::request::Parts>() {
-        if let Some(token) = super::session::request_token(&parts.headers) {
-            crate::services::admins::logout(&state.db, &token)
-                .await
-                .map_err(super::internal)?;
+        if let Some(token) = crate::access::request_token(&parts.headers) {
+            crate::services::admins::logout(&state.db, &token).await?;
         }
     }
     let response = expect_context::<leptos_axum::ResponseOptions>();
-    if let Ok(cookie) = axum::http::HeaderValue::from_str(&super::session::session_cookie(
+    if let Ok(cookie) = axum::http::HeaderValue::from_str(&crate::access::login_cookie(
         None,
         state.settings.secure_cookies,
     )) {
@@ -41,33 +41,6 @@ pub async fn logout() -> Result<(), ServerFnError> {
     }
     leptos_axum::redirect("/admin/login");
     Ok(())
-}
-
-/// Bumped whenever the server says a booking changed; admin pages refetch on it.
-#[derive(Debug, Clone, Copy)]
-pub struct LiveVersion(pub ReadSignal<u64>);
-
-/// Opens the live connection (in the browser only) and bumps the version on each message.
-fn connect_live(set_version: WriteSignal<u64>) {
-    Effect::new(move |_| {
-        #[cfg(feature = "hydrate")]
-        {
-            use wasm_bindgen::{closure::Closure, JsCast};
-            let Ok(source) = web_sys::EventSource::new("/api/admin/live") else {
-                return;
-            };
-            let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
-                move |_event: web_sys::MessageEvent| set_version.update(|v| *v += 1),
-            );
-            let _ = source
-                .add_event_listener_with_callback("booking", on_message.as_ref().unchecked_ref());
-            on_message.forget();
-            let source = send_wrapper::SendWrapper::new(source);
-            on_cleanup(move || source.close());
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = set_version;
-    });
 }
 
 const NAV_LINK: &str = "rounded-md px-3 py-2 text-sm font-medium text-slate-700 hover:bg-slate-100 aria-[current=page]:bg-indigo-50 aria-[current=page]:text-indigo-800";
@@ -78,7 +51,7 @@ pub fn AdminLayout() -> impl IntoView {
     let (version, set_version) = signal(0u64);
     provide_context(LiveVersion(version));
     connect_live(set_version);
-    let logout = ServerAction::<Logout>::new();
+    let logout = ServerAction::<AdminLogout>::new();
 
     view! {
         <div class="space-y-4" data-testid="admin-layout">

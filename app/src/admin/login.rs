@@ -1,6 +1,7 @@
 //! The admin login page.
 
 use crate::components::form::{TextField, BUTTON_CLASS};
+use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -12,55 +13,32 @@ fn safe_next(next: Option<String>) -> String {
 }
 
 #[server(endpoint = "admin/login")]
-pub async fn login(
+pub async fn admin_login(
     email: String,
     password: String,
     next: Option<String>,
-) -> Result<(), ServerFnError> {
-    use crate::services::admins::LoginError;
-    use crate::state::{answer_with, request_client, AppState};
-    use axum::http::StatusCode;
+) -> Result<(), AppError> {
+    use crate::state::{request_client, AppState};
     let state = expect_context::<AppState>();
-    let client = request_client();
-    match crate::services::admins::login(&state.db, &email, &password, &client).await {
-        Ok(token) => {
-            let response = expect_context::<leptos_axum::ResponseOptions>();
-            let cookie =
-                super::session::session_cookie(Some(&token), state.settings.secure_cookies);
-            if let Ok(value) = axum::http::HeaderValue::from_str(&cookie) {
-                response.append_header(axum::http::header::SET_COOKIE, value);
-            }
-            tracing::info!("admin logged in");
-            leptos_axum::redirect(&safe_next(next));
-            Ok(())
-        }
-        Err(LoginError::Invalid) => {
-            tracing::warn!("admin login refused");
-            answer_with(StatusCode::UNAUTHORIZED, None);
-            Err(ServerFnError::new("Wrong email or password."))
-        }
-        Err(LoginError::TooManyAttempts { retry_after_ms }) => {
-            tracing::warn!("admin login slowed down");
-            answer_with(
-                StatusCode::TOO_MANY_REQUESTS,
-                Some((retry_after_ms + 999) / 1000),
-            );
-            Err(ServerFnError::new(format!(
-                "Too many failed attempts. Try again in {}.",
-                domain::login::wait_text(retry_after_ms)
-            )))
-        }
-        Err(LoginError::Database(error)) => Err(super::internal(error)),
+    let token =
+        crate::services::admins::login(&state.db, &email, &password, &request_client()).await?;
+    let response = expect_context::<leptos_axum::ResponseOptions>();
+    let cookie = crate::access::login_cookie(Some(&token), state.settings.secure_cookies);
+    if let Ok(value) = axum::http::HeaderValue::from_str(&cookie) {
+        response.append_header(axum::http::header::SET_COOKIE, value);
     }
+    tracing::info!("admin logged in");
+    leptos_axum::redirect(&safe_next(next));
+    Ok(())
 }
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let action = ServerAction::<Login>::new();
+    let action = ServerAction::<AdminLogin>::new();
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
     let error = Signal::derive(move || match action.value().get() {
-        Some(Err(e)) => Some(crate::error_text(&e)),
+        Some(Err(e)) => Some(e.to_string()),
         _ => None,
     });
     let no_error = Signal::derive(|| None::<String>);

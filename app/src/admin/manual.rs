@@ -1,10 +1,11 @@
 //! Manual bookings: an admin enters a booking that bypasses payment (attendance `manual`).
 
+use crate::components::admin_sessions::admin_sessions;
 use crate::components::form::{
     ErrorSummary, FieldError, FormFeedback, NotesField, SessionChoice, SessionSelect, TextField,
     BUTTON_CLASS,
 };
-use crate::form_error::FormError;
+use crate::error::AppError;
 use leptos::prelude::*;
 
 const FORM_ORDER: [&str; 8] = [
@@ -19,7 +20,7 @@ const FORM_ORDER: [&str; 8] = [
 ];
 
 #[server(endpoint = "admin/bookings/manual")]
-pub async fn create_manual_booking(
+pub async fn admin_create_manual_booking(
     session: String,
     parent_name: String,
     parent_email: String,
@@ -28,14 +29,12 @@ pub async fn create_manual_booking(
     athlete_age: String,
     notes: Option<String>,
     settled: Option<String>,
-) -> Result<(), FormError> {
+) -> Result<(), AppError> {
     use crate::services::booking::{book_from_form, Entry};
     use crate::state::AppState;
     use domain::booking_form::BookingFormInput;
     use domain::ManualPayment;
-    let admin = super::require_admin()
-        .await
-        .map_err(|e| FormError::Message(crate::error_text(&e)))?;
+    let admin = crate::access::require_admin().await?;
     // The same rules as the parents' form; the admin confirms consent by entering it.
     let input = BookingFormInput {
         session,
@@ -58,15 +57,15 @@ pub async fn create_manual_booking(
             "Choose whether it was paid outside Stripe or is free.",
         );
         errors.values = input.values();
-        return Err(FormError::invalid(errors));
+        return Err(AppError::invalid(errors));
     };
     // A refused form comes back with the choice still made.
-    let keep_choice = |refused| match FormError::from(refused) {
-        FormError::Invalid(mut fields) => {
+    let keep_choice = |refused| match AppError::from(refused) {
+        AppError::Invalid(mut fields) => {
             fields
                 .values
                 .insert("settled".into(), settled.as_str().into());
-            FormError::Invalid(fields)
+            AppError::Invalid(fields)
         }
         other => other,
     };
@@ -90,9 +89,9 @@ pub async fn create_manual_booking(
 
 #[component]
 pub fn ManualBookingPage() -> impl IntoView {
-    let action = ServerAction::<CreateManualBooking>::new();
+    let action = ServerAction::<AdminCreateManualBooking>::new();
     let feedback = FormFeedback::new(move || action.value().get());
-    let sessions = Resource::new(|| (), |_| super::sessions::admin_sessions());
+    let sessions = Resource::new(|| (), |_| admin_sessions());
     // Every session not cancelled, with its places taken (a full one is refused on submit).
     let session_choices = move || async move {
         let list = sessions.await.unwrap_or_default();

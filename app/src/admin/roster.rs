@@ -1,11 +1,12 @@
 //! The coach's day: a session's roster to take attendance at the track (thumb-sized buttons,
 //! counts, everyone remaining marked present at once with an undo, printable, its CSV, its
-//! waitlist), and the "today" panel of the admin's start page.
+//! waitlist). The "today" panel of the admin's start page is `components::today`.
 
-use super::bookings::SettledNote;
-use super::layout::LiveVersion;
+use crate::components::attendance::admin_set_attendance;
 use crate::components::form::SECONDARY_BUTTON_CLASS;
-use crate::components::tag::{AttendanceTag, PaymentTag};
+use crate::components::live::LiveVersion;
+use crate::components::tag::{AttendanceTag, PaymentTag, SettledNote};
+use crate::error::AppError;
 use domain::{AttendanceStatus, PaymentStatus};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -58,21 +59,16 @@ pub struct RosterData {
 }
 
 #[server(endpoint = "admin/roster")]
-pub async fn roster(id: i64) -> Result<Option<RosterData>, ServerFnError> {
+pub async fn admin_roster(id: i64) -> Result<Option<RosterData>, AppError> {
     use crate::state::AppState;
     use domain::schedule::when;
-    super::require_admin().await?;
+    crate::access::require_admin().await?;
     let state = expect_context::<AppState>();
     let tz = state.settings.timezone;
-    let Some(session) = crate::db::sessions::get(&state.db, id)
-        .await
-        .map_err(super::internal)?
-    else {
+    let Some(session) = crate::db::sessions::get(&state.db, id).await? else {
         return Ok(None);
     };
-    let rows = crate::db::roster::of_session(&state.db, id, crate::db::now_ms())
-        .await
-        .map_err(super::internal)?;
+    let rows = crate::db::roster::of_session(&state.db, id, crate::db::now_ms()).await?;
     let mut counts = RosterCounts::default();
     for row in rows.iter().filter(|r| r.holds_place == 1) {
         counts.booked += 1;
@@ -92,15 +88,16 @@ pub async fn roster(id: i64) -> Result<Option<RosterData>, ServerFnError> {
         }
     }
     let waitlist = crate::db::waitlist::of_session(&state.db, id)
-        .await
-        .map_err(super::internal)?
+        .await?
         .into_iter()
         .enumerate()
         .map(|(i, w)| WaitingPerson {
             position: i + 1,
-            state: match (w.status.as_str(), w.offer_expires_at) {
-                ("offered", Some(until)) => format!("offered, held until {}", when(until, tz)),
-                (status, _) => status.to_owned(),
+            state: match (w.status, w.offer_expires_at) {
+                (domain::WaitlistStatus::Offered, Some(until)) => {
+                    format!("offered, held until {}", when(until, tz))
+                }
+                (status, _) => status.as_str().to_owned(),
             },
             athlete_name: w.athlete_name,
             parent_name: w.parent_name,
@@ -120,8 +117,9 @@ pub async fn roster(id: i64) -> Result<Option<RosterData>, ServerFnError> {
             .filter(|r| r.holds_place == 1 || r.attendance_status != AttendanceStatus::Cancelled)
             .map(|r| RosterEntry {
                 id: r.id,
-                settled: (r.source == domain::BookingSource::Manual)
-                    .then(|| super::bookings::settled_label(r.manual_payment.as_deref())),
+                settled: (r.source == domain::BookingSource::Manual).then(|| {
+                    domain::ManualPayment::label_of(r.manual_payment.as_deref()).to_owned()
+                }),
                 athlete_name: r.athlete_name,
                 athlete_age: r.athlete_age,
                 parent_name: r.parent_name,
@@ -137,17 +135,16 @@ pub async fn roster(id: i64) -> Result<Option<RosterData>, ServerFnError> {
 
 /// What "mark everyone remaining present" changed, for its undo: `id:status` pairs.
 #[server(endpoint = "admin/roster/complete")]
-pub async fn complete_remaining(session: i64) -> Result<String, ServerFnError> {
+pub async fn admin_complete_remaining(session: i64) -> Result<String, AppError> {
     use crate::state::AppState;
-    let admin = super::require_admin().await?;
+    let admin = crate::access::require_admin().await?;
     let state = expect_context::<AppState>();
     let changed = crate::services::attendance::complete_remaining(
         &state.db,
         session,
         &domain::Actor::Admin(admin.email),
     )
-    .await
-    .map_err(super::internal)?;
+    .await?;
     Ok(changed
         .iter()
         .map(|(id, from)| format!("{id}:{}", from.as_str()))
@@ -155,11 +152,11 @@ pub async fn complete_remaining(session: i64) -> Result<String, ServerFnError> {
         .join(","))
 }
 
-/// Puts back what [`complete_remaining`] changed (`changes` as it returned them).
+/// Puts back what [`admin_complete_remaining`] changed (`changes` as it returned them).
 #[server(endpoint = "admin/roster/undo")]
-pub async fn undo_complete(changes: String) -> Result<usize, ServerFnError> {
+pub async fn admin_undo_complete(changes: String) -> Result<usize, AppError> {
     use crate::state::AppState;
-    let admin = super::require_admin().await?;
+    let admin = crate::access::require_admin().await?;
     let state = expect_context::<AppState>();
     let parsed: Option<Vec<(i64, AttendanceStatus)>> = changes
         .split(',')
@@ -169,19 +166,13 @@ pub async fn undo_complete(changes: String) -> Result<usize, ServerFnError> {
             Some((id.parse().ok()?, status.parse().ok()?))
         })
         .collect();
-    let Some(parsed) = parsed else {
-        return Err(crate::state::refuse(
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            "Nothing to undo.",
-        ));
-    };
-    crate::services::attendance::undo_complete(
+    let parsed = parsed.ok_or_else(|| AppError::unprocessable("Nothing to undo."))?;
+    Ok(crate::services::attendance::undo_complete(
         &state.db,
         &parsed,
         &domain::Actor::Admin(admin.email),
     )
-    .await
-    .map_err(super::internal)
+    .await?)
 }
 
 const TAP: &str = "min-h-12 min-w-12 flex-1 rounded-lg border-2 px-3 py-3 text-base font-semibold focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-2";
@@ -198,8 +189,8 @@ pub fn RosterPage() -> impl IntoView {
             .and_then(|i| i.parse::<i64>().ok())
             .unwrap_or(0)
     };
-    let complete = ServerAction::<CompleteRemaining>::new();
-    let undo = ServerAction::<UndoComplete>::new();
+    let complete = ServerAction::<AdminCompleteRemaining>::new();
+    let undo = ServerAction::<AdminUndoComplete>::new();
     let data = Resource::new(
         move || {
             (
@@ -209,7 +200,7 @@ pub fn RosterPage() -> impl IntoView {
                 undo.version().get(),
             )
         },
-        |(id, _, _, _)| roster(id),
+        |(id, _, _, _)| admin_roster(id),
     );
     // The undo is offered for the last "mark remaining present", until it is used.
     let last_marked = move || {
@@ -226,7 +217,7 @@ pub fn RosterPage() -> impl IntoView {
             <Transition fallback=|| view! { <p class="mt-4 text-slate-600">"Loading roster…"</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
-                        Err(e) => view! { <p class="mt-4 rounded-lg bg-red-50 p-4 text-red-800" role="alert">{crate::error_text(&e)}</p> }.into_any(),
+                        Err(e) => view! { <p class="mt-4 rounded-lg bg-red-50 p-4 text-red-800" role="alert">{e.to_string()}</p> }.into_any(),
                         Ok(None) => view! { <h1 class="mt-4 text-2xl font-bold">"Session not found"</h1> }.into_any(),
                         Ok(Some(r)) => {
                             let session = r.session_id;
@@ -283,11 +274,11 @@ fn RosterCard(entry: RosterEntry) -> impl IntoView {
         current.set(next);
         set_problem.set(None);
         leptos::task::spawn_local(async move {
-            match super::bookings::set_attendance(id, next.as_str().to_owned()).await {
+            match admin_set_attendance(id, next.as_str().to_owned()).await {
                 Ok(stored) => current.set(stored),
                 Err(e) => {
                     current.set(before);
-                    set_problem.set(Some(crate::error_text(&e)));
+                    set_problem.set(Some(e.to_string()));
                 }
             }
         });
@@ -351,137 +342,4 @@ fn Waitlist(people: Vec<WaitingPerson>) -> impl IntoView {
             </section>
         }
     })
-}
-
-/// A session of today or tomorrow, with its counts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DayItem {
-    pub id: i64,
-    pub title: String,
-    pub when: String,
-    pub location: String,
-    pub capacity: i64,
-    pub booked: i64,
-    pub paid: i64,
-    pub present: i64,
-    pub waiting: i64,
-    pub today: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UnmarkedItem {
-    pub booking_id: i64,
-    pub athlete_name: String,
-    pub session_id: i64,
-    pub session: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TodayData {
-    pub sessions: Vec<DayItem>,
-    pub unmarked: Vec<UnmarkedItem>,
-}
-
-#[server(endpoint = "admin/today")]
-pub async fn today() -> Result<TodayData, ServerFnError> {
-    use crate::state::AppState;
-    use chrono::{Duration, TimeZone};
-    use domain::schedule::when;
-    super::require_admin().await?;
-    let state = expect_context::<AppState>();
-    let tz = state.settings.timezone;
-    let now = crate::db::now_ms();
-    // Today's midnight in the business's zone, and two days on.
-    let local_day = chrono::DateTime::from_timestamp_millis(now)
-        .unwrap_or_default()
-        .with_timezone(&tz)
-        .date_naive();
-    let midnight = |day: chrono::NaiveDate| {
-        tz.from_local_datetime(&day.and_hms_opt(0, 0, 0).unwrap_or_default())
-            .earliest()
-            .map(|t| t.timestamp_millis())
-            .unwrap_or(now)
-    };
-    let start = midnight(local_day);
-    let tomorrow = midnight(local_day + Duration::days(1));
-    let end = midnight(local_day + Duration::days(2));
-    let sessions = crate::db::roster::sessions_between(&state.db, start, end, now)
-        .await
-        .map_err(super::internal)?;
-    let unmarked = crate::db::roster::unmarked_after_session(&state.db, now, 20)
-        .await
-        .map_err(super::internal)?;
-    Ok(TodayData {
-        sessions: sessions
-            .into_iter()
-            .map(|s| DayItem {
-                id: s.id,
-                when: when(s.starts_at, tz),
-                today: s.starts_at < tomorrow,
-                title: s.title,
-                location: s.location,
-                capacity: s.capacity,
-                booked: s.booked,
-                paid: s.paid,
-                present: s.present,
-                waiting: s.waiting,
-            })
-            .collect(),
-        unmarked: unmarked
-            .into_iter()
-            .map(|u| UnmarkedItem {
-                booking_id: u.id,
-                athlete_name: u.athlete_name,
-                session_id: u.session_id,
-                session: format!("{}, {}", u.session_title, when(u.starts_at, tz)),
-            })
-            .collect(),
-    })
-}
-
-/// The top of the admin's start page: today's and tomorrow's sessions, and attendance left
-/// unmarked after a session.
-#[component]
-pub fn TodayPanel() -> impl IntoView {
-    let live = use_context::<LiveVersion>().map(|v| v.0);
-    let data = Resource::new(move || live.map(|v| v.get()).unwrap_or(0), |_| today());
-    view! {
-        <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                data.await.ok().map(|t| view! {
-                    <section class="mb-6 rounded-xl bg-white p-4 shadow-sm" aria-labelledby="today-heading" data-testid="today">
-                        <h2 id="today-heading" class="text-xl font-bold">"Today and tomorrow"</h2>
-                        {if t.sessions.is_empty() {
-                            view! { <p class="mt-1 text-slate-700">"No sessions today or tomorrow."</p> }.into_any()
-                        } else {
-                            view! {
-                                <ul class="mt-2 grid gap-2 md:grid-cols-2">
-                                    {t.sessions.into_iter().map(|s| view! {
-                                        <li class="rounded-lg border border-slate-200 p-3" data-today-session=s.id>
-                                            <a class="font-semibold text-indigo-700 underline" href=format!("/admin/sessions/{}/roster", s.id)>
-                                                {format!("{}{}", if s.today { "Today: " } else { "Tomorrow: " }, s.title)}
-                                            </a>
-                                            <p class="text-sm text-slate-700">{format!("{} · {}", s.when, s.location)}</p>
-                                            <p class="text-sm text-slate-700">{format!("{}/{} booked · {} paid · {} present{}", s.booked, s.capacity, s.paid, s.present, if s.waiting > 0 { format!(" · {} waiting", s.waiting) } else { String::new() })}</p>
-                                        </li>
-                                    }).collect_view()}
-                                </ul>
-                            }.into_any()
-                        }}
-                        {(!t.unmarked.is_empty()).then(|| view! {
-                            <h3 class="mt-4 font-semibold">"Attendance still to mark"</h3>
-                            <ul class="mt-1 list-disc pl-5 text-sm" data-testid="unmarked">
-                                {t.unmarked.into_iter().map(|u| view! {
-                                    <li>
-                                        {format!("{} · ", u.athlete_name)}
-                                        <a class="text-indigo-700 underline" href=format!("/admin/sessions/{}/roster", u.session_id)>{u.session}</a>
-                                    </li>
-                                }).collect_view()}
-                            </ul>
-                        })}
-                    </section>
-                })
-            })}
-        </Transition>
-    }
 }

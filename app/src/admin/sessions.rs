@@ -1,63 +1,21 @@
 //! Training sessions for the admin: the list, create, edit, cancel.
 
-use super::layout::LiveVersion;
+use crate::components::admin_sessions::admin_sessions;
 use crate::components::form::{
     ErrorSummary, FormFeedback, TextField, BUTTON_CLASS, SECONDARY_BUTTON_CLASS,
 };
-use crate::form_error::FormError;
+use crate::components::live::LiveVersion;
+use crate::error::AppError;
 use domain::session_form::{SessionFields, FORM_ORDER};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SessionSummary {
-    pub id: i64,
-    pub title: String,
-    pub when: String,
-    pub duration_minutes: i64,
-    pub location: String,
-    pub capacity: i64,
-    pub places_taken: i64,
-    pub price: String,
-    pub cancelled: bool,
-}
-
-#[server(endpoint = "admin/sessions")]
-pub async fn admin_sessions() -> Result<Vec<SessionSummary>, ServerFnError> {
-    use crate::db::sessions::{list, Listing};
-    use crate::state::AppState;
-    use domain::Money;
-    super::require_admin().await?;
-    let state = expect_context::<AppState>();
-    let sessions = list(&state.db, Listing::All, 1000)
-        .await
-        .map_err(super::internal)?;
-    Ok(sessions
-        .into_iter()
-        .map(|s| SessionSummary {
-            id: s.id,
-            when: domain::schedule::when(s.starts_at, state.settings.timezone),
-            price: Money::new(s.price_amount, s.currency.clone()).to_string(),
-            cancelled: s.cancelled_at.is_some(),
-            title: s.title,
-            duration_minutes: s.duration_minutes,
-            location: s.location,
-            capacity: s.capacity,
-            places_taken: s.places_taken,
-        })
-        .collect())
-}
 
 #[server(endpoint = "admin/session")]
-pub async fn admin_session(id: i64) -> Result<Option<SessionFields>, ServerFnError> {
+pub async fn admin_session(id: i64) -> Result<Option<SessionFields>, AppError> {
     use crate::state::AppState;
-    super::require_admin().await?;
+    crate::access::require_admin().await?;
     let state = expect_context::<AppState>();
-    let Some(s) = crate::db::sessions::get(&state.db, id)
-        .await
-        .map_err(super::internal)?
-    else {
+    let Some(s) = crate::db::sessions::get(&state.db, id).await? else {
         return Ok(None);
     };
     Ok(Some(SessionFields::of(
@@ -67,7 +25,7 @@ pub async fn admin_session(id: i64) -> Result<Option<SessionFields>, ServerFnErr
 }
 
 #[server(endpoint = "admin/sessions/save")]
-pub async fn save_session(
+pub async fn admin_save_session(
     id: Option<String>,
     title: String,
     date: String,
@@ -77,11 +35,9 @@ pub async fn save_session(
     capacity: String,
     price: String,
     currency: String,
-) -> Result<(), FormError> {
+) -> Result<(), AppError> {
     use crate::state::AppState;
-    super::require_admin()
-        .await
-        .map_err(|e| FormError::Message(crate::error_text(&e)))?;
+    crate::access::require_admin().await?;
     let state = expect_context::<AppState>();
     let fields = SessionFields {
         title,
@@ -95,54 +51,40 @@ pub async fn save_session(
     };
     let session = fields
         .parse(state.settings.timezone)
-        .map_err(FormError::invalid)?;
+        .map_err(AppError::invalid)?;
     let saved = match id.as_deref().map(str::trim).filter(|i| !i.is_empty()) {
         None => crate::services::sessions::create(&state.db, &session)
             .await
-            .map(|_| true),
+            .map(|_| true)?,
         Some(id) => match id.parse::<i64>() {
-            Ok(id) => crate::services::sessions::save(&state.db, id, &session).await,
-            Err(_) => Ok(false),
+            Ok(id) => crate::services::sessions::save(&state.db, id, &session).await?,
+            Err(_) => false,
         },
     };
-    match saved {
-        Ok(true) => {
-            leptos_axum::redirect("/admin/sessions");
-            Ok(())
-        }
-        Ok(false) => {
-            crate::state::answer_with(axum::http::StatusCode::NOT_FOUND, None);
-            Err(FormError::Message("That session no longer exists.".into()))
-        }
-        Err(error) => {
-            tracing::error!(%error, "session not saved");
-            crate::state::answer_with(axum::http::StatusCode::SERVICE_UNAVAILABLE, Some(1));
-            Err(FormError::Message(
-                "The session could not be saved; try again.".into(),
-            ))
-        }
+    if !saved {
+        return Err(AppError::not_found("That session no longer exists."));
     }
+    leptos_axum::redirect("/admin/sessions");
+    Ok(())
 }
 
 /// What cancelling session `id` will do: the bookings it cancels and the refunds it makes.
 #[server(endpoint = "admin/sessions/cancel-summary")]
-pub async fn cancel_summary(
+pub async fn admin_cancel_summary(
     id: i64,
-) -> Result<Option<domain::booking::SessionCancellation>, ServerFnError> {
+) -> Result<Option<domain::booking::SessionCancellation>, AppError> {
     use crate::state::AppState;
-    super::require_admin().await?;
+    crate::access::require_admin().await?;
     let state = expect_context::<AppState>();
-    crate::services::cancellation::session_summary(&state.db, id)
-        .await
-        .map_err(super::internal)
+    Ok(crate::services::cancellation::session_summary(&state.db, id).await?)
 }
 
 /// Cancels a session and every booking in it, refunding the paid ones (each its own request,
 /// so running it again after an interruption finishes the work, refunding no one twice).
 #[server(endpoint = "admin/sessions/cancel")]
-pub async fn cancel_session(id: i64) -> Result<(), ServerFnError> {
+pub async fn admin_cancel_session(id: i64) -> Result<(), AppError> {
     use crate::state::AppState;
-    let admin = super::require_admin().await?;
+    let admin = crate::access::require_admin().await?;
     let state = expect_context::<AppState>();
     let done = crate::services::cancellation::cancel_session(
         &state.db,
@@ -150,8 +92,7 @@ pub async fn cancel_session(id: i64) -> Result<(), ServerFnError> {
         id,
         &admin.email,
     )
-    .await
-    .map_err(super::internal)?;
+    .await?;
     tracing::info!(session = id, bookings = done.len(), "session cancelled");
     leptos_axum::redirect("/admin/sessions");
     Ok(())
@@ -168,8 +109,8 @@ pub fn CancelSessionPage() -> impl IntoView {
             .and_then(|i| i.parse::<i64>().ok())
             .unwrap_or(0)
     };
-    let summary = Resource::new(id, cancel_summary);
-    let cancel = ServerAction::<CancelSession>::new();
+    let summary = Resource::new(id, admin_cancel_summary);
+    let cancel = ServerAction::<AdminCancelSession>::new();
     view! {
         <section class="mx-auto max-w-2xl">
             <h1 class="text-2xl font-bold">"Cancel this session?"</h1>
@@ -192,7 +133,7 @@ pub fn CancelSessionPage() -> impl IntoView {
                             }.into_any()
                         }
                         Ok(None) => view! { <p class="mt-4">"Session not found."</p> }.into_any(),
-                        Err(e) => view! { <p class="mt-4 rounded-lg bg-red-50 p-4 text-red-800" role="alert">{crate::error_text(&e)}</p> }.into_any(),
+                        Err(e) => view! { <p class="mt-4 rounded-lg bg-red-50 p-4 text-red-800" role="alert">{e.to_string()}</p> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -216,7 +157,7 @@ pub fn SessionsPage() -> impl IntoView {
             <Transition fallback=|| view! { <p class="mt-4">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match sessions.await {
-                        Err(e) => view! { <p class="mt-4 rounded-lg bg-red-50 p-4 text-red-800" role="alert">{crate::error_text(&e)}</p> }.into_any(),
+                        Err(e) => view! { <p class="mt-4 rounded-lg bg-red-50 p-4 text-red-800" role="alert">{e.to_string()}</p> }.into_any(),
                         Ok(list) => view! {
                             <div class="relative mt-4 overflow-x-auto rounded-xl bg-white shadow-sm">
                                 <table class="min-w-full text-sm" data-testid="sessions-table">
@@ -285,7 +226,7 @@ pub fn EditSessionPage() -> impl IntoView {
                 match stored.await {
                     Ok(Some(fields)) => view! { <SessionForm id=Some(id()) stored=fields/> }.into_any(),
                     Ok(None) => view! { <h1 class="text-2xl font-bold">"Session not found"</h1> }.into_any(),
-                    Err(e) => view! { <p class="rounded-lg bg-red-50 p-4 text-red-800" role="alert">{crate::error_text(&e)}</p> }.into_any(),
+                    Err(e) => view! { <p class="rounded-lg bg-red-50 p-4 text-red-800" role="alert">{e.to_string()}</p> }.into_any(),
                 }
             })}
         </Suspense>
@@ -294,7 +235,7 @@ pub fn EditSessionPage() -> impl IntoView {
 
 #[component]
 fn SessionForm(id: Option<i64>, stored: SessionFields) -> impl IntoView {
-    let action = ServerAction::<SaveSession>::new();
+    let action = ServerAction::<AdminSaveSession>::new();
     let feedback = FormFeedback::new(move || action.value().get());
     let field = move |name: &'static str, stored_value: String| {
         let returned = feedback.returned();

@@ -170,11 +170,7 @@ pub struct FormFeedback {
 
 impl FormFeedback {
     pub fn new<T: Send + Sync + 'static>(
-        result: impl Fn() -> Option<Result<T, crate::form_error::FormError>>
-            + Send
-            + Sync
-            + Copy
-            + 'static,
+        result: impl Fn() -> Option<Result<T, crate::error::AppError>> + Send + Sync + Copy + 'static,
     ) -> Self {
         Self {
             invalid: Signal::derive(move || {

@@ -1,5 +1,13 @@
-//! Small pieces of UI used on several pages.
+//! The pieces of UI that more than one page uses. A component never imports a page
+//! (`crate::pages`, `crate::admin`): what two pages share lives here, or in a service.
 
+pub mod admin_sessions;
+pub mod attendance;
+pub mod booking_fields;
 pub mod form;
 pub mod lazy;
+pub mod live;
+pub mod move_choice;
+pub mod session_list;
 pub mod tag;
+pub mod today;

@@ -1,4 +1,5 @@
-//! Colour tags for the two statuses; each carries its text so colour is never the only signal.
+//! Colour tags for the two statuses (each carries its text so colour is never the only signal),
+//! and the note beside a manual booking's payment tag.
 
 use domain::{AttendanceStatus, PaymentStatus};
 use leptos::prelude::*;
@@ -51,6 +52,16 @@ pub fn AttendanceTag(#[prop(into)] status: Signal<AttendanceStatus>) -> impl Int
             data-attendance-status=move || status.get().as_str()
         >
             {move || status.get().label()}
+        </span>
+    }
+}
+
+/// Beside a manual booking's payment tag: how it was settled, since Stripe never saw it.
+#[component]
+pub fn SettledNote(#[prop(into)] label: String) -> impl IntoView {
+    view! {
+        <span class="ml-1 inline-block rounded-full border border-slate-400 px-2 py-0.5 text-xs font-medium text-slate-800" data-testid="manual-payment">
+            {label}
         </span>
     }
 }

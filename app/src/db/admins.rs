@@ -1,4 +1,4 @@
-//! Admin accounts (`admin_users`), their sessions (`admin_sessions`, by token hash) and the
+//! Admin accounts (`admin_users`), their logins (`admin_logins`, by token hash) and the
 //! failed logins counted against them (`login_attempts`).
 
 use super::Db;
@@ -88,7 +88,7 @@ pub async fn clear_attempts(db: &Db, key: &str, stale_before: i64) -> Result<(),
     Ok(())
 }
 
-pub async fn open_session(
+pub async fn open_login(
     db: &Db,
     token_hash: &str,
     admin_id: i64,
@@ -96,7 +96,7 @@ pub async fn open_session(
     expires_at: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO admin_sessions (token_hash, admin_id, created_at, expires_at, last_seen_at)
+        "INSERT INTO admin_logins (token_hash, admin_id, created_at, expires_at, last_seen_at)
          VALUES ($1, $2, $3, $4, $3)",
     )
     .bind(token_hash.to_owned())
@@ -108,16 +108,16 @@ pub async fn open_session(
     Ok(())
 }
 
-/// The admin whose session has this token hash, while it lasts and was used after
+/// The admin whose login has this token hash, while it lasts and was used after
 /// `idle_since`.
-pub async fn by_session(
+pub async fn by_login(
     db: &Db,
     token_hash: &str,
     now: i64,
     idle_since: i64,
 ) -> Result<Option<Admin>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT a.id, a.email FROM admin_sessions s JOIN admin_users a ON a.id = s.admin_id
+        "SELECT a.id, a.email FROM admin_logins s JOIN admin_users a ON a.id = s.admin_id
          WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3",
     )
     .bind(token_hash.to_owned())
@@ -127,16 +127,16 @@ pub async fn by_session(
     .await
 }
 
-/// Marks the session used at `now`, unless it was marked after `fresh_since` (one write a
+/// Marks the login used at `now`, unless it was marked after `fresh_since` (one write a
 /// minute at most, not one per request).
-pub async fn touch_session(
+pub async fn touch_login(
     db: &Db,
     token_hash: &str,
     now: i64,
     fresh_since: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE admin_sessions SET last_seen_at = $1 WHERE token_hash = $2 AND last_seen_at < $3",
+        "UPDATE admin_logins SET last_seen_at = $1 WHERE token_hash = $2 AND last_seen_at < $3",
     )
     .bind(now)
     .bind(token_hash.to_owned())
@@ -146,9 +146,9 @@ pub async fn touch_session(
     Ok(())
 }
 
-/// Ends the session with this token hash, and every session expired by `now`.
-pub async fn close_session(db: &Db, token_hash: &str, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM admin_sessions WHERE token_hash = $1 OR expires_at < $2")
+/// Ends the login with this token hash, and every login expired by `now`.
+pub async fn close_login(db: &Db, token_hash: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM admin_logins WHERE token_hash = $1 OR expires_at < $2")
         .bind(token_hash.to_owned())
         .bind(now)
         .execute(db.writer())
@@ -156,13 +156,11 @@ pub async fn close_session(db: &Db, token_hash: &str, now: i64) -> Result<(), sq
     Ok(())
 }
 
-/// Ends every session of an admin (their password changed).
-pub async fn close_sessions_of(db: &Db, admin_id: i64) -> Result<u64, sqlx::Error> {
-    Ok(
-        sqlx::query("DELETE FROM admin_sessions WHERE admin_id = $1")
-            .bind(admin_id)
-            .execute(db.writer())
-            .await?
-            .rows_affected(),
-    )
+/// Ends every login of an admin (their password changed).
+pub async fn close_logins_of(db: &Db, admin_id: i64) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query("DELETE FROM admin_logins WHERE admin_id = $1")
+        .bind(admin_id)
+        .execute(db.writer())
+        .await?
+        .rows_affected())
 }

@@ -5,6 +5,7 @@
 
 use super::{Backend, Db, Tx};
 use domain::mail::MailKind;
+use domain::MailStatus;
 use sqlx::AssertSqlSafe;
 
 /// A mail to write into the outbox.
@@ -139,7 +140,14 @@ pub async fn not_sent(
         "UPDATE outbox SET status = $1, last_error = $2, next_attempt_at = $3, locked_until = 0
          WHERE id = $4",
     )
-    .bind(if give_up { "failed" } else { "pending" })
+    .bind(
+        if give_up {
+            MailStatus::Failed
+        } else {
+            MailStatus::Pending
+        }
+        .as_str(),
+    )
     .bind(error.to_owned())
     .bind(next_attempt_at)
     .bind(id)
@@ -171,7 +179,8 @@ pub struct Listed {
     pub kind: MailKind,
     pub booking_id: Option<i64>,
     pub recipient: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: MailStatus,
     pub attempts: i64,
     pub last_error: Option<String>,
     pub subject: Option<String>,
@@ -182,14 +191,14 @@ pub struct Listed {
 /// A page of mails, newest first, and how many there are (of `status` only, when given).
 pub async fn list(
     db: &Db,
-    status: Option<&str>,
+    status: Option<MailStatus>,
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<Listed>, i64), sqlx::Error> {
-    let status = status.map(str::to_owned);
+    let status = status.map(MailStatus::as_str);
     let total: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE $1 IS NULL OR status = $1")
-            .bind(status.clone())
+            .bind(status)
             .fetch_one(db.reader())
             .await?;
     let rows = sqlx::query_as(

@@ -2,6 +2,7 @@
 //! is sent, then updated with what Stripe answered and, later, what its webhook said.
 
 use super::{Db, Tx};
+use domain::RefundStatus;
 
 /// A refund to ask for.
 #[derive(Debug, Clone, Copy)]
@@ -49,8 +50,8 @@ pub struct Refund {
     pub currency: String,
     pub reason: String,
     pub requested_by: String,
-    /// `requested` (not yet answered), `pending`, `succeeded`, `failed`.
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: RefundStatus,
     pub stripe_refund_id: Option<String>,
     pub failure_reason: Option<String>,
     pub created_at: i64,
@@ -96,16 +97,21 @@ pub async fn unanswered(db: &Db, before: i64, limit: i64) -> Result<Vec<Refund>,
     .await
 }
 
-/// How much of a booking's payment is refunded or on its way back (requests not failed).
-pub async fn committed_amount(tx: &mut Tx, booking_id: i64) -> Result<i64, sqlx::Error> {
-    // PostgreSQL sums BIGINTs as NUMERIC: cast back, so both databases answer an integer.
-    sqlx::query_scalar(
-        "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM refunds
-         WHERE booking_id = $1 AND status <> 'failed'",
-    )
-    .bind(booking_id)
-    .fetch_one(&mut **tx)
-    .await
+/// A refund's amount and status: what decides how much of a payment is still refundable
+/// (`domain::refund`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
+pub struct RefundAmount {
+    #[sqlx(try_from = "String")]
+    pub status: RefundStatus,
+    pub amount: i64,
+}
+
+/// The amounts of a booking's refund requests, inside `tx` (under the booking's lock).
+pub async fn amounts_in(tx: &mut Tx, booking_id: i64) -> Result<Vec<RefundAmount>, sqlx::Error> {
+    sqlx::query_as("SELECT status, amount FROM refunds WHERE booking_id = $1")
+        .bind(booking_id)
+        .fetch_all(&mut **tx)
+        .await
 }
 
 /// How many refunds a booking has had asked for (to number the next one's key).
@@ -121,7 +127,7 @@ pub async fn answered(
     db: &Db,
     id: i64,
     stripe_refund_id: Option<&str>,
-    status: &str,
+    status: RefundStatus,
     failure_reason: Option<&str>,
     now: i64,
 ) -> Result<(), sqlx::Error> {
@@ -131,7 +137,7 @@ pub async fn answered(
          WHERE id = $5",
     )
     .bind(stripe_refund_id.map(str::to_owned))
-    .bind(status.to_owned())
+    .bind(status.as_str())
     .bind(failure_reason.map(str::to_owned))
     .bind(now)
     .bind(id)
@@ -155,7 +161,7 @@ pub async fn retried(db: &Db, id: i64, now: i64) -> Result<(), sqlx::Error> {
 pub async fn update_from_stripe(
     tx: &mut Tx,
     stripe_refund_id: &str,
-    status: &str,
+    status: RefundStatus,
     failure_reason: Option<&str>,
     now: i64,
 ) -> Result<Option<(i64, i64)>, sqlx::Error> {
@@ -165,20 +171,10 @@ pub async fn update_from_stripe(
          WHERE stripe_refund_id = $4
          RETURNING id, booking_id",
     )
-    .bind(status.to_owned())
+    .bind(status.as_str())
     .bind(failure_reason.map(str::to_owned))
     .bind(now)
     .bind(stripe_refund_id.to_owned())
     .fetch_optional(&mut **tx)
-    .await
-}
-
-/// The refunds of a booking that are on their way (asked for, not yet done).
-pub async fn pending_of_booking(db: &Db, booking_id: i64) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT COUNT(*) FROM refunds WHERE booking_id = $1 AND status IN ('requested', 'pending')",
-    )
-    .bind(booking_id)
-    .fetch_one(db.reader())
     .await
 }

@@ -4,6 +4,7 @@
 
 use super::{Db, Tx};
 use domain::booking_form::BookingRequest;
+use domain::WaitlistStatus;
 use serde::{Deserialize, Serialize};
 
 /// The offers holding a place in the session whose id is the SQL expression `$session`, at the
@@ -33,7 +34,8 @@ pub struct WaitlistEntry {
     pub athlete_name: String,
     pub athlete_age: i64,
     pub notes: Option<String>,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: WaitlistStatus,
     pub offered_at: Option<i64>,
     pub offer_expires_at: Option<i64>,
     pub booking_id: Option<i64>,

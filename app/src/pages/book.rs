@@ -1,20 +1,19 @@
 //! The booking form: validated on the server, each problem named beside its field, what was
 //! typed kept; works without JavaScript (ActionForm posts it) and better with it.
 
+use crate::components::booking_fields::{ParentAndAthlete, FORM_ORDER};
 use crate::components::form::{
-    ErrorSummary, FieldError, FormFeedback, NotesField, SessionChoice, SessionSelect, TextField,
-    BUTTON_CLASS,
+    ErrorSummary, FormFeedback, SessionChoice, SessionSelect, BUTTON_CLASS,
 };
-use crate::form_error::FormError;
-use crate::pages::sessions::upcoming_sessions;
-use domain::booking_form::{MAX_AGE, MIN_AGE};
+use crate::components::session_list::upcoming_sessions;
+use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 /// Creates the booking, then sends the parent to pay. Every field arrives as text and is
 /// checked here, so a bad value is named back instead of failing to parse.
 #[server(endpoint = "book")]
-pub async fn book(
+pub async fn submit_booking(
     session: String,
     parent_name: String,
     parent_email: String,
@@ -23,7 +22,7 @@ pub async fn book(
     athlete_age: String,
     notes: Option<String>,
     consent: Option<String>,
-) -> Result<(), FormError> {
+) -> Result<(), AppError> {
     use crate::services::booking::{book_from_form, Entry};
     use crate::state::AppState;
     use domain::booking_form::BookingFormInput;
@@ -39,78 +38,20 @@ pub async fn book(
         consent,
     };
     let state = expect_context::<AppState>();
-    refuse_if_limited(&state, &input)?;
+    state
+        .limit(&input.parent_email)
+        .map_err(|wait_ms| AppError::limited_form(&input, wait_ms))?;
     let created =
         book_from_form(&state.db, &input, Entry::Online, state.settings.hold_policy).await?;
     tracing::info!(booking_id = created.id, "booking created");
 
-    go_to_checkout(&state, &created.reference).await;
+    state.go_to_checkout(&created.reference).await;
     Ok(())
 }
 
-/// Sends the browser of a booking just made to its checkout; when none could be started, to
-/// the booking's page, which says why and offers to pay again.
-#[cfg(feature = "ssr")]
-pub async fn go_to_checkout(state: &crate::state::AppState, reference: &str) {
-    let destination = match crate::services::checkout::start_checkout(
-        &state.db,
-        &state.settings,
-        state.checkout.as_ref(),
-        reference,
-    )
-    .await
-    {
-        Ok(url) => url,
-        Err(problem) => format!(
-            "/bookings/{reference}?checkout={}",
-            problem.refusal().code()
-        ),
-    };
-    leptos_axum::redirect(&destination);
-}
-
-/// Refuses a form sent too often from this client or for this email: 429, with the wait in
-/// words, the form kept as typed.
-#[cfg(feature = "ssr")]
-pub fn refuse_if_limited(
-    state: &crate::state::AppState,
-    input: &domain::booking_form::BookingFormInput,
-) -> Result<(), FormError> {
-    use crate::state::{answer_with, request_client};
-    let Err(wait_ms) = state.limits.check(&request_client(), &input.parent_email) else {
-        return Ok(());
-    };
-    tracing::warn!("form refused: too many requests");
-    answer_with(
-        axum::http::StatusCode::TOO_MANY_REQUESTS,
-        Some((wait_ms + 999) / 1000),
-    );
-    Err(FormError::Invalid(
-        domain::booking_form::FieldErrors::whole_form(
-            format!(
-                "Too many attempts from this connection or email. Please try again in {}.",
-                domain::login::wait_text(wait_ms)
-            ),
-            input.values(),
-        ),
-    ))
-}
-
-/// The fields in the order the form shows them, for the error summary.
-pub const FORM_ORDER: [&str; 8] = [
-    "session",
-    "parent_name",
-    "parent_email",
-    "parent_phone",
-    "athlete_name",
-    "athlete_age",
-    "notes",
-    "consent",
-];
-
 #[component]
 pub fn BookPage() -> impl IntoView {
-    let action = ServerAction::<Book>::new();
+    let action = ServerAction::<SubmitBooking>::new();
     let query = use_query_map();
     let sessions = Resource::new(|| (), |_| upcoming_sessions());
     // A full session stays in the list, shown as full and not choosable.
@@ -160,47 +101,5 @@ pub fn BookPage() -> impl IntoView {
                 </button>
             </ActionForm>
         </section>
-    }
-}
-
-/// The parent's and athlete's fields and the consent, shared by the booking form and the
-/// waitlist's.
-#[component]
-pub fn ParentAndAthlete(feedback: FormFeedback) -> impl IntoView {
-    let value = move |field: &'static str| feedback.value(field);
-    let error = move |field: &'static str| feedback.error(field);
-    let consent_checked = feedback.was_sent("consent");
-    view! {
-                <fieldset class="space-y-4">
-                    <legend class="text-lg font-semibold">"You"</legend>
-                    <TextField name="parent_name" label="Your name" value=value("parent_name") error=error("parent_name") autocomplete="name"/>
-                    <TextField name="parent_email" label="Email" kind="email" value=value("parent_email") error=error("parent_email") autocomplete="email" hint="We send nothing else to this address."/>
-                    <TextField name="parent_phone" label="Phone" kind="tel" value=value("parent_phone") error=error("parent_phone") autocomplete="tel" required=false/>
-                </fieldset>
-
-                <fieldset class="space-y-4">
-                    <legend class="text-lg font-semibold">"Your athlete"</legend>
-                    <TextField name="athlete_name" label="Athlete's name" value=value("athlete_name") error=error("athlete_name")/>
-                    <TextField name="athlete_age" label="Athlete's age" kind="text" inputmode="numeric" value=value("athlete_age") error=error("athlete_age") hint=format!("{MIN_AGE} to {MAX_AGE}")/>
-                    <NotesField label="Notes for the coach" value=value("notes") error=error("notes")/>
-                </fieldset>
-
-                <div>
-                    <div class="flex items-start gap-3">
-                        <input
-                            id="field-consent"
-                            name="consent"
-                            type="checkbox"
-                            class="mt-1 h-5 w-5 rounded border-slate-400 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500"
-                            checked=move || consent_checked.get()
-                            aria-describedby="field-consent-error"
-                            aria-invalid=move || error("consent").get().is_some().to_string()
-                        />
-                        <label for="field-consent" class="text-slate-800">
-                            "I am the athlete's parent or guardian, the athlete may take part, and I agree to the booking terms."
-                        </label>
-                    </div>
-                    <FieldError id="field-consent-error" error=error("consent")/>
-                </div>
     }
 }

@@ -4,7 +4,9 @@
 
 use crate::components::form::{BUTTON_CLASS, SECONDARY_BUTTON_CLASS};
 use crate::components::tag::PaymentTag;
-use domain::{payable, AttendanceStatus, CheckoutRefusal, PaymentStatus};
+use crate::error::AppError;
+use domain::booking::CancelOffer;
+use domain::{AttendanceStatus, CheckoutRefusal, PaymentProgress, PaymentStatus};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
@@ -19,8 +21,8 @@ pub struct ParentBooking {
     pub athlete_name: String,
     pub parent_name: String,
     pub amount: String,
-    pub payment_status: PaymentStatus,
-    pub attendance_status: AttendanceStatus,
+    /// Both statuses, and whether a payment is on its way or may land any moment.
+    pub progress: PaymentProgress,
     /// Stripe's words for the last failed payment, when the booking is failed.
     pub failure: Option<String>,
     /// Whether the parent may cancel from this page.
@@ -29,119 +31,53 @@ pub struct ParentBooking {
     pub contact: String,
     /// What was refunded, or is on its way back, in words (`None` when nothing).
     pub refund: Option<String>,
-    /// A delayed payment (a bank debit) completed its checkout after any failure: its money is
-    /// on its way.
-    pub awaited: bool,
-    /// A checkout is open for it: a payment may land any moment.
-    pub in_flight: bool,
-}
-
-/// Whether a booking can be cancelled from its page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum CancelOffer {
-    Open,
-    /// Past the cut-off: the parent is told to write instead.
-    TooLate {
-        cutoff_hours: i64,
-    },
-    /// Cancelled already, refunded, or over.
-    Closed,
-}
-
-impl ParentBooking {
-    pub fn can_pay(&self) -> bool {
-        payable(self.payment_status, self.attendance_status).is_ok()
-    }
-
-    /// Whether the page says "Confirming your payment": a delayed payment is on its way, or
-    /// the parent just came back from a checkout that has not been answered yet.
-    pub fn confirming(&self, returned: bool) -> bool {
-        self.payment_status.is_unsettled()
-            && self.attendance_status != AttendanceStatus::Cancelled
-            && (self.awaited
-                || (returned && self.in_flight && self.payment_status == PaymentStatus::Unpaid))
-    }
-
-    /// Whether the page keeps looking for news: while confirming, and on the return page as
-    /// long as a checkout is in flight, whatever the last status said.
-    pub fn follow(&self, returned: bool) -> bool {
-        self.confirming(returned)
-            || (returned && self.payment_status.is_unsettled() && self.in_flight)
-    }
-
-    /// Whether "Pay now" is offered: the booking can be paid and no payment is on its way.
-    pub fn offer_payment(&self, returned: bool) -> bool {
-        self.can_pay() && !self.confirming(returned)
-    }
 }
 
 #[server(endpoint = "bookings/view")]
-pub async fn booking_view(reference: String) -> Result<Option<ParentBooking>, ServerFnError> {
+pub async fn booking_view(reference: String) -> Result<Option<ParentBooking>, AppError> {
     use crate::state::AppState;
     use domain::Money;
     let state = expect_context::<AppState>();
-    let Some(booking) = crate::db::bookings::by_reference(&state.db, &reference)
-        .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "reading a booking");
-            ServerFnError::new("The booking could not be loaded; please try again.")
-        })?
-    else {
+    let Some(booking) = crate::db::bookings::by_reference(&state.db, &reference).await? else {
         return Ok(None);
     };
-    let cutoff = state.settings.cancellation_cutoff_ms;
-    let cancellation = match domain::booking::parent_may_cancel(
+    let now = crate::db::now_ms();
+    let cancellation = CancelOffer::of(domain::booking::parent_may_cancel(
         booking.payment_status,
         booking.attendance_status,
         booking.session_starts_at,
-        crate::db::now_ms(),
-        cutoff,
-    ) {
-        Ok(()) => CancelOffer::Open,
-        Err(domain::booking::CannotCancel::TooLate { cutoff_hours }) => {
-            CancelOffer::TooLate { cutoff_hours }
-        }
-        Err(_) => CancelOffer::Closed,
-    };
-    let money = |amount: i64| Money::new(amount, booking.currency.clone()).to_string();
-    let on_its_way = crate::db::refunds::pending_of_booking(&state.db, booking.id)
-        .await
-        .unwrap_or(0)
-        > 0;
-    let refund = match (booking.payment_status, on_its_way) {
-        (PaymentStatus::Refunded, _) => Some(format!(
-            "{} was refunded.",
-            money(
-                booking
-                    .amount_refunded
-                    .max(booking.amount_paid.unwrap_or(0))
-            )
-        )),
-        (_, true) => Some(
-            "A refund is on its way: it usually reaches your account within 5 to 10 days."
-                .to_owned(),
-        ),
-        (_, false) if booking.amount_refunded > 0 => {
-            Some(format!("{} was refunded.", money(booking.amount_refunded)))
-        }
-        _ => None,
-    };
-    let last_failure = crate::db::payment_logs::last_failure(&state.db, booking.id)
-        .await
-        .unwrap_or(None);
+        now,
+        state.settings.cancellation_cutoff_ms,
+    ));
+    let on_its_way = crate::db::refunds::of_booking(&state.db, booking.id)
+        .await?
+        .iter()
+        .any(|r| r.status.on_its_way());
+    let refund = domain::refund::refund_note(
+        booking.payment_status,
+        booking.amount_paid,
+        booking.amount_refunded,
+        on_its_way,
+        &booking.currency,
+    );
+    let last_failure = crate::db::payment_logs::last_failure(&state.db, booking.id).await?;
     let failure = (booking.payment_status == PaymentStatus::Failed)
         .then(|| last_failure.as_ref().and_then(|f| f.error_message.clone()))
         .flatten();
-    let awaited = booking.payment_awaited_at.is_some_and(|since| {
-        last_failure
-            .as_ref()
-            .is_none_or(|failure| failure.created_at <= since)
-    });
-    let in_flight = booking.payment_status.is_unsettled()
-        && booking.stripe_checkout_session_id.is_some()
-        && booking
-            .stripe_checkout_expires_at
-            .is_some_and(|expires| expires * 1000 > crate::db::now_ms());
+    let progress = PaymentProgress {
+        payment_status: booking.payment_status,
+        attendance_status: booking.attendance_status,
+        awaited: PaymentProgress::is_awaited(
+            booking.payment_awaited_at,
+            last_failure.as_ref().map(|f| f.created_at),
+        ),
+        in_flight: PaymentProgress::is_in_flight(
+            booking.payment_status,
+            booking.stripe_checkout_session_id.is_some(),
+            booking.stripe_checkout_expires_at,
+            now,
+        ),
+    };
     Ok(Some(ParentBooking {
         when: domain::schedule::when(booking.session_starts_at, state.settings.timezone),
         amount: Money::new(booking.amount, booking.currency.clone()).to_string(),
@@ -150,114 +86,64 @@ pub async fn booking_view(reference: String) -> Result<Option<ParentBooking>, Se
         location: booking.session_location,
         athlete_name: booking.athlete_name,
         parent_name: booking.parent_name,
-        payment_status: booking.payment_status,
-        attendance_status: booking.attendance_status,
+        progress,
         failure,
         cancellation,
         contact: state.settings.mail.contact.clone(),
         refund,
-        awaited,
-        in_flight,
     }))
 }
 
 /// Cancels the booking (the parent's own, by its reference), before the cut-off; a paid one
 /// is refunded in full. Then back to the booking's page.
 #[server(endpoint = "bookings/cancel")]
-pub async fn cancel_booking(reference: String) -> Result<(), ServerFnError> {
-    use crate::services::cancellation::{cancel_by_parent, CancelError};
-    use crate::state::{answer_with, AppState};
-    use axum::http::StatusCode;
+pub async fn cancel_my_booking(reference: String) -> Result<(), AppError> {
+    use crate::services::cancellation::cancel_by_parent;
+    use crate::state::AppState;
     let state = expect_context::<AppState>();
-    match cancel_by_parent(
+    cancel_by_parent(
         &state.db,
         state.checkout.as_ref(),
         &state.settings,
         &reference,
     )
-    .await
-    {
-        Ok(_) => {
-            leptos_axum::redirect(&format!("/bookings/{reference}"));
-            Ok(())
-        }
-        Err(CancelError::NoSuchBooking) => {
-            answer_with(StatusCode::NOT_FOUND, None);
-            Err(ServerFnError::new("We could not find that booking."))
-        }
-        Err(CancelError::Cannot(why)) => {
-            answer_with(StatusCode::CONFLICT, None);
-            Err(ServerFnError::new(format!(
-                "This booking cannot be cancelled online: {why}. Please write to {}.",
-                state.settings.mail.contact
-            )))
-        }
-        Err(error) => {
-            tracing::error!(%error, "cancellation failed");
-            Err(ServerFnError::new(
-                "Something went wrong on our side; your booking is unchanged. Please try again.",
-            ))
-        }
-    }
+    .await?;
+    leptos_axum::redirect(&format!("/bookings/{reference}"));
+    Ok(())
 }
 
 /// Sends the parent to the checkout for this booking: the open session, or a new one.
 #[server(endpoint = "bookings/pay")]
-pub async fn pay(reference: String) -> Result<(), ServerFnError> {
-    use crate::state::{answer_with, request_client, AppState};
+pub async fn pay_booking(reference: String) -> Result<(), AppError> {
+    use crate::state::AppState;
     let state = expect_context::<AppState>();
-    if let Err(wait_ms) = state
-        .limits
-        .check(&request_client(), &format!("booking:{reference}"))
-    {
-        answer_with(
-            axum::http::StatusCode::TOO_MANY_REQUESTS,
-            Some((wait_ms + 999) / 1000),
-        );
-        return Err(ServerFnError::new(format!(
-            "Too many payment attempts. Please try again in {}.",
-            domain::login::wait_text(wait_ms)
-        )));
-    }
-    match crate::services::checkout::start_checkout(
+    state
+        .limit(&format!("booking:{reference}"))
+        .map_err(|wait_ms| {
+            AppError::too_many(wait_ms, |wait| {
+                format!("Too many payment attempts. Please try again in {wait}.")
+            })
+        })?;
+    let url = crate::services::checkout::start_checkout(
         &state.db,
         &state.settings,
         state.checkout.as_ref(),
         &reference,
     )
-    .await
-    {
-        Ok(url) => {
-            leptos_axum::redirect(&url);
-            Ok(())
-        }
-        Err(problem) => {
-            use axum::http::StatusCode;
-            let status = match problem.refusal() {
-                domain::CheckoutRefusal::NotFound => StatusCode::NOT_FOUND,
-                domain::CheckoutRefusal::ProviderUnavailable | domain::CheckoutRefusal::Ours => {
-                    StatusCode::SERVICE_UNAVAILABLE
-                }
-                domain::CheckoutRefusal::ProviderRefused => StatusCode::BAD_GATEWAY,
-                _ => StatusCode::CONFLICT,
-            };
-            Err(crate::state::refuse(status, problem.refusal().for_parent()))
-        }
-    }
+    .await?;
+    leptos_axum::redirect(&url);
+    Ok(())
 }
 
 /// Asks Stripe about this booking's payment now (the success page does, when the webhook is
 /// late); at most once per 10 seconds per booking. True when something was applied.
 #[server(endpoint = "bookings/check")]
-pub async fn check_payment(reference: String) -> Result<bool, ServerFnError> {
+pub async fn check_payment(reference: String) -> Result<bool, AppError> {
     use crate::services::reconcile::{reconcile_booking, Reconciled};
     use crate::state::AppState;
     use domain::Applied;
     let state = expect_context::<AppState>();
-    let Some(booking) = crate::db::bookings::by_reference(&state.db, &reference)
-        .await
-        .map_err(|_| ServerFnError::new("The booking could not be loaded."))?
-    else {
+    let Some(booking) = crate::db::bookings::by_reference(&state.db, &reference).await? else {
         return Ok(false);
     };
     match reconcile_booking(&state.db, state.checkout.as_ref(), booking.id, 10_000).await {
@@ -310,7 +196,7 @@ fn BookingPage(kind: BookingPageKind) -> impl IntoView {
         move || (reference(), tick.get()),
         |(reference, _)| booking_view(reference),
     );
-    let pay_action = ServerAction::<Pay>::new();
+    let pay_action = ServerAction::<PayBooking>::new();
 
     // While a payment may land, look again every POLL_MS (in the browser only).
     let returned = kind == BookingPageKind::Paid;
@@ -319,7 +205,7 @@ fn BookingPage(kind: BookingPageKind) -> impl IntoView {
             .get()
             .and_then(|r| r.ok())
             .flatten()
-            .is_some_and(|b| b.follow(returned))
+            .is_some_and(|b| b.progress.follow(returned))
     };
     let (checked, set_checked) = signal(false);
     Effect::new(move |_| {
@@ -350,7 +236,7 @@ fn BookingPage(kind: BookingPageKind) -> impl IntoView {
             .map(|code| CheckoutRefusal::from_code(&code).for_parent())
     };
     let pay_error = move || match pay_action.value().get() {
-        Some(Err(e)) => Some(crate::error_text(&e)),
+        Some(Err(e)) => Some(e.to_string()),
         _ => None,
     };
 
@@ -372,8 +258,8 @@ fn BookingPage(kind: BookingPageKind) -> impl IntoView {
                             }.into_any()
                         }
                         Ok(Some(b)) => {
-                            let can_pay = b.offer_payment(returned);
-                            let follow = b.follow(returned);
+                            let can_pay = b.progress.offer_payment(returned);
+                            let follow = b.progress.follow(returned);
                             let reference = b.reference.clone();
                             view! {
                                 // Without JavaScript the page cannot update itself: it reloads.
@@ -385,7 +271,7 @@ fn BookingPage(kind: BookingPageKind) -> impl IntoView {
                                 <div class="mt-6 rounded-2xl bg-white p-6 shadow-sm">
                                     <div class="flex flex-wrap items-center justify-between gap-2">
                                         <h2 class="text-xl font-semibold">{b.session_title.clone()}</h2>
-                                        <PaymentTag status=b.payment_status/>
+                                        <PaymentTag status=b.progress.payment_status/>
                                     </div>
                                     <dl class="mt-4 grid grid-cols-[auto_1fr] gap-x-4 gap-y-2 text-slate-700">
                                         <dt class="font-medium">"When"</dt><dd>{b.when.clone()}</dd>
@@ -399,7 +285,7 @@ fn BookingPage(kind: BookingPageKind) -> impl IntoView {
                                         <ActionForm action=pay_action attr:class="mt-6">
                                             <input type="hidden" name="reference" value=reference.clone()/>
                                             <button type="submit" class=BUTTON_CLASS disabled=move || pay_action.pending().get() data-testid="pay-button">
-                                                {if b.payment_status == PaymentStatus::Failed { "Try paying again" } else { "Pay now" }}
+                                                {if b.progress.payment_status == PaymentStatus::Failed { "Try paying again" } else { "Pay now" }}
                                             </button>
                                         </ActionForm>
                                     })}
@@ -439,15 +325,15 @@ fn BookingPage(kind: BookingPageKind) -> impl IntoView {
 
 #[component]
 fn StatusBanner(kind: BookingPageKind, booking: ParentBooking) -> impl IntoView {
-    let cancelled = booking.attendance_status == AttendanceStatus::Cancelled;
-    let confirming = booking.confirming(kind == BookingPageKind::Paid);
-    let (tone, title, detail): (&str, String, String) = match (booking.payment_status, kind) {
+    let cancelled = booking.progress.attendance_status == AttendanceStatus::Cancelled;
+    let confirming = booking.progress.confirming(kind == BookingPageKind::Paid);
+    let (tone, title, detail): (&str, String, String) = match (booking.progress.payment_status, kind) {
         _ if cancelled => (
             "border-slate-300 bg-slate-50 text-slate-900",
             "Booking cancelled".into(),
             format!("{}'s place is released.", booking.athlete_name),
         ),
-        _ if confirming && booking.awaited => (
+        _ if confirming && booking.progress.awaited => (
             "border-indigo-300 bg-indigo-50 text-indigo-900",
             "Confirming your payment".into(),
             "Your bank payment is on its way; bank transfers can take a few days. This page updates by itself, and we will email you when it lands.".into(),
@@ -507,10 +393,15 @@ fn StatusBanner(kind: BookingPageKind, booking: ParentBooking) -> impl IntoView 
 pub fn BookingCancelPage() -> impl IntoView {
     let params = use_params_map();
     let reference = move || params.read().get("reference").unwrap_or_default();
-    let booking = Resource::new(reference, booking_view);
-    let cancel = ServerAction::<CancelBooking>::new();
+    let cancel = ServerAction::<CancelMyBooking>::new();
+    // Read again after a refused cancellation: if it can no longer be cancelled here, the page
+    // says whom to write to.
+    let booking = Resource::new(
+        move || (reference(), cancel.version().get()),
+        |(reference, _)| booking_view(reference),
+    );
     let problem = move || match cancel.value().get() {
-        Some(Err(e)) => Some(crate::error_text(&e)),
+        Some(Err(e)) => Some(e.to_string()),
         _ => None,
     };
     view! {
@@ -519,7 +410,7 @@ pub fn BookingCancelPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match booking.await {
                         Ok(Some(b)) if b.cancellation == CancelOffer::Open => {
-                            let paid = b.payment_status == PaymentStatus::Paid;
+                            let paid = b.progress.payment_status == PaymentStatus::Paid;
                             view! {
                                 <h1 class="text-2xl font-bold">"Cancel this booking?"</h1>
                                 <p class="mt-3 text-slate-700">

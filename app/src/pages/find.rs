@@ -3,39 +3,28 @@
 //! whether or not the address has bookings, so it tells a stranger nothing.
 
 use crate::components::form::{TextField, BUTTON_CLASS};
+use crate::error::AppError;
 use leptos::prelude::*;
 
 /// What the page says after any valid request.
 pub const SENT: &str = "If there are upcoming bookings for that address, we have sent their links to it. Check your inbox (and the spam folder) in a minute.";
 
 #[server(endpoint = "bookings/find")]
-pub async fn find_bookings(email: String) -> Result<String, ServerFnError> {
-    use crate::state::{answer_with, request_client, AppState};
-    use axum::http::StatusCode;
+pub async fn find_bookings(email: String) -> Result<String, AppError> {
+    use crate::state::AppState;
     let state = expect_context::<AppState>();
     let email = email.trim().to_lowercase();
     if !domain::booking_form::is_plausible_email(&email) || email.len() > 254 {
-        answer_with(StatusCode::UNPROCESSABLE_ENTITY, None);
-        return Err(ServerFnError::new(
+        return Err(AppError::unprocessable(
             "Enter the email address you booked with, like name@example.com.",
         ));
     }
-    if let Err(wait_ms) = state
-        .limits
-        .check(&request_client(), &format!("find:{email}"))
-    {
-        answer_with(StatusCode::TOO_MANY_REQUESTS, Some((wait_ms + 999) / 1000));
-        return Err(ServerFnError::new(format!(
-            "Too many requests. Please try again in {}.",
-            domain::login::wait_text(wait_ms)
-        )));
-    }
-    if let Err(error) = crate::services::lookup::mail_links(&state.db, &email).await {
-        tracing::error!(%error, "booking lookup failed");
-        return Err(ServerFnError::new(
-            "Something went wrong on our side; please try again in a moment.",
-        ));
-    }
+    state.limit(&format!("find:{email}")).map_err(|wait_ms| {
+        AppError::too_many(wait_ms, |wait| {
+            format!("Too many requests. Please try again in {wait}.")
+        })
+    })?;
+    crate::services::lookup::mail_links(&state.db, &email).await?;
     Ok(SENT.to_owned())
 }
 
@@ -53,7 +42,7 @@ pub fn FindBookingPage() -> impl IntoView {
             </ActionForm>
             {move || action.value().get().map(|answer| match answer {
                 Ok(message) => view! { <p class="mt-4 rounded-lg bg-green-50 p-4 text-green-900" role="status" data-testid="find-sent">{message}</p> }.into_any(),
-                Err(e) => view! { <p class="mt-4 rounded-lg bg-red-50 p-4 text-red-800" role="alert">{crate::error_text(&e)}</p> }.into_any(),
+                Err(e) => view! { <p class="mt-4 rounded-lg bg-red-50 p-4 text-red-800" role="alert">{e.to_string()}</p> }.into_any(),
             })}
         </section>
     }

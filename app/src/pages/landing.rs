@@ -1,7 +1,7 @@
 //! The landing page: what the service is, and the way in for parents.
 
 use crate::components::form::BUTTON_CLASS;
-use crate::pages::sessions::SessionList;
+use crate::components::session_list::SessionList;
 use leptos::prelude::*;
 
 #[component]

@@ -1,4 +1,6 @@
-//! The pages of the site, one module per page or group of pages.
+//! The parent's pages, one module per page or group of pages, each with its server functions.
+//! Pages never import each other: what two pages share is in `crate::components` or a
+//! service.
 
 pub mod book;
 pub mod booking;
@@ -7,6 +9,5 @@ pub mod landing;
 pub mod layout;
 pub mod moving;
 pub mod routes;
-pub mod sessions;
 pub mod simulated;
 pub mod waitlist;

@@ -2,16 +2,11 @@
 //! price, up to the cancellation cut-off. The payment goes with the booking.
 
 use crate::components::form::{BUTTON_CLASS, INPUT_CLASS};
+use crate::components::move_choice::{MoveOption, MoveSelect};
+use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use serde::{Deserialize, Serialize};
-
-/// A session a booking can move to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MoveOption {
-    pub id: i64,
-    pub label: String,
-}
 
 /// What the move page shows: the booking's session now, and where it can go (or why not).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,40 +18,11 @@ pub struct MovePlanView {
     pub closed: Option<String>,
 }
 
-/// The labelled options for a booking, soonest first.
-#[cfg(feature = "ssr")]
-pub async fn move_options(
-    state: &crate::state::AppState,
-    booking: &crate::db::bookings::Booking,
-) -> Result<Vec<MoveOption>, sqlx::Error> {
-    Ok(crate::services::moves::options(&state.db, booking)
-        .await?
-        .into_iter()
-        .map(|s| MoveOption {
-            id: s.id,
-            label: format!(
-                "{} – {} – {} ({} left)",
-                s.title,
-                domain::schedule::when(s.starts_at, state.settings.timezone),
-                s.location,
-                s.places_left()
-            ),
-        })
-        .collect())
-}
-
 #[server(endpoint = "bookings/move-plan")]
-pub async fn move_plan(reference: String) -> Result<Option<MovePlanView>, ServerFnError> {
+pub async fn move_plan(reference: String) -> Result<Option<MovePlanView>, AppError> {
     use crate::state::AppState;
     let state = expect_context::<AppState>();
-    let failed = |e: sqlx::Error| {
-        tracing::error!(error = %e, "reading a move plan");
-        ServerFnError::new("The booking could not be loaded; please try again.")
-    };
-    let Some(booking) = crate::db::bookings::by_reference(&state.db, &reference)
-        .await
-        .map_err(failed)?
-    else {
+    let Some(booking) = crate::db::bookings::by_reference(&state.db, &reference).await? else {
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
             response.set_status(axum::http::StatusCode::NOT_FOUND);
         }
@@ -72,7 +38,8 @@ pub async fn move_plan(reference: String) -> Result<Option<MovePlanView>, Server
     .err()
     .map(|why| format!("This booking cannot be changed online: {why}."));
     let options = if closed.is_none() {
-        move_options(&state, &booking).await.map_err(failed)?
+        crate::components::move_choice::move_options(&state.db, state.settings.timezone, &booking)
+            .await?
     } else {
         Vec::new()
     };
@@ -90,45 +57,23 @@ pub async fn move_plan(reference: String) -> Result<Option<MovePlanView>, Server
 
 /// Moves the booking `reference` to `session`, as its parent.
 #[server(endpoint = "bookings/move")]
-pub async fn move_booking(reference: String, session: String) -> Result<(), ServerFnError> {
-    use crate::services::moves::{move_booking, MoveError, Mover};
-    use crate::state::{refuse, AppState};
-    use axum::http::StatusCode;
+pub async fn move_my_booking(reference: String, session: String) -> Result<(), AppError> {
+    use crate::services::moves::{move_booking, Mover};
+    use crate::state::AppState;
     let state = expect_context::<AppState>();
-    let Ok(to) = session.trim().parse::<i64>() else {
-        return Err(refuse(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "Choose a session.",
-        ));
-    };
+    let to = session
+        .trim()
+        .parse::<i64>()
+        .map_err(|_| AppError::unprocessable("Choose a session."))?;
     let booking = crate::db::bookings::by_reference(&state.db, &reference)
-        .await
-        .map_err(|_| refuse(StatusCode::SERVICE_UNAVAILABLE, "Please try again."))?
-        .ok_or_else(|| refuse(StatusCode::NOT_FOUND, "We could not find that booking."))?;
+        .await?
+        .ok_or_else(|| AppError::not_found("We could not find that booking."))?;
     let mover = Mover::Parent {
         cutoff_ms: state.settings.cancellation_cutoff_ms,
     };
-    match move_booking(&state.db, booking.id, to, &mover).await {
-        Ok(reference) => {
-            leptos_axum::redirect(&format!("/bookings/{reference}?moved=1"));
-            Ok(())
-        }
-        Err(MoveError::NoSuchBooking) => Err(refuse(
-            StatusCode::NOT_FOUND,
-            "We could not find that booking.",
-        )),
-        Err(MoveError::Cannot(why)) => Err(refuse(
-            StatusCode::CONFLICT,
-            format!("The booking was not moved: {why}."),
-        )),
-        Err(MoveError::Database(error)) => {
-            tracing::error!(%error, "move failed");
-            Err(refuse(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "Something went wrong on our side; your booking is unchanged. Please try again.",
-            ))
-        }
-    }
+    let reference = move_booking(&state.db, booking.id, to, &mover).await?;
+    leptos_axum::redirect(&format!("/bookings/{reference}?moved=1"));
+    Ok(())
 }
 
 #[component]
@@ -136,14 +81,14 @@ pub fn MoveBookingPage() -> impl IntoView {
     let params = use_params_map();
     let reference = move || params.read().get("reference").unwrap_or_default();
     let plan = Resource::new(reference, move_plan);
-    let action = ServerAction::<MoveBooking>::new();
+    let action = ServerAction::<MoveMyBooking>::new();
     view! {
         <section class="mx-auto max-w-xl">
             <h1 class="text-2xl font-bold">"Change session"</h1>
             <Suspense fallback=|| view! { <p class="text-slate-600">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match plan.await {
-                        Err(e) => view! { <p class="mt-4 rounded-lg bg-red-50 p-4 text-red-800" role="alert">{crate::error_text(&e)}</p> }.into_any(),
+                        Err(e) => view! { <p class="mt-4 rounded-lg bg-red-50 p-4 text-red-800" role="alert">{e.to_string()}</p> }.into_any(),
                         Ok(None) => view! { <p class="mt-4">"Booking not found. Check the link you were given."</p> }.into_any(),
                         Ok(Some(p)) => {
                             let back = format!("/bookings/{}", reference());
@@ -156,10 +101,7 @@ pub fn MoveBookingPage() -> impl IntoView {
                                         <ActionForm action=action attr:class="mt-4 space-y-4 rounded-2xl bg-white p-5 shadow-sm">
                                             <input type="hidden" name="reference" value=reference()/>
                                             <div>
-                                                <label for="move-session" class="block font-medium text-slate-800">"New session"</label>
-                                                <select id="move-session" name="session" class=INPUT_CLASS>
-                                                    {p.options.iter().map(|o| view! { <option value=o.id>{o.label.clone()}</option> }).collect_view()}
-                                                </select>
+                                                <MoveSelect options=p.options.clone() label="New session" label_class="block font-medium text-slate-800" select_class=INPUT_CLASS/>
                                             </div>
                                             <button type="submit" class=BUTTON_CLASS data-testid="confirm-move" disabled=move || action.pending().get()>"Move the booking"</button>
                                         </ActionForm>
@@ -172,7 +114,7 @@ pub fn MoveBookingPage() -> impl IntoView {
                 })}
             </Suspense>
             {move || action.value().get().and_then(|r| r.err()).map(|e| view! {
-                <p class="mt-3 rounded-lg bg-red-50 p-3 text-red-800" role="alert" data-testid="move-error">{crate::error_text(&e)}</p>
+                <p class="mt-3 rounded-lg bg-red-50 p-3 text-red-800" role="alert" data-testid="move-error">{e.to_string()}</p>
             })}
         </section>
     }

@@ -3,6 +3,7 @@
 //! the real webhook, then sends the parent back as Stripe would.
 
 use crate::components::form::{BUTTON_CLASS, SECONDARY_BUTTON_CLASS};
+use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
@@ -20,16 +21,14 @@ pub struct SimulatedCheckoutView {
 #[server(endpoint = "simulated/checkout")]
 pub async fn simulated_checkout(
     session_id: String,
-) -> Result<Option<SimulatedCheckoutView>, ServerFnError> {
+) -> Result<Option<SimulatedCheckoutView>, AppError> {
     use crate::state::AppState;
     use domain::{payable, Money};
     let state = expect_context::<AppState>();
     if !state.settings.simulated_payments {
         return Ok(None);
     }
-    let booking = crate::db::bookings::by_checkout_session(&state.db, &session_id)
-        .await
-        .map_err(|_| ServerFnError::new("The checkout could not be loaded."))?;
+    let booking = crate::db::bookings::by_checkout_session(&state.db, &session_id).await?;
     Ok(booking.map(|b| {
         let open = payable(b.payment_status, b.attendance_status).is_ok()
             && b.stripe_checkout_expires_at.unwrap_or(0) * 1000 > crate::db::now_ms();

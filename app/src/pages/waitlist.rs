@@ -1,12 +1,12 @@
 //! The waitlist of a full session, for parents: joining it (the booking form's fields, no
 //! payment), and the private page of a waitlist place, where an offered place is booked.
 
+use crate::components::booking_fields::{ParentAndAthlete, FORM_ORDER};
 use crate::components::form::{
     ErrorSummary, FormFeedback, SessionChoice, SessionSelect, BUTTON_CLASS, SECONDARY_BUTTON_CLASS,
 };
-use crate::form_error::FormError;
-use crate::pages::book::{ParentAndAthlete, FORM_ORDER};
-use crate::pages::sessions::upcoming_sessions;
+use crate::components::session_list::upcoming_sessions;
+use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
@@ -22,7 +22,7 @@ pub async fn join_waitlist(
     athlete_age: String,
     notes: Option<String>,
     consent: Option<String>,
-) -> Result<(), FormError> {
+) -> Result<(), AppError> {
     use crate::state::AppState;
     use domain::booking_form::BookingFormInput;
     let input = BookingFormInput {
@@ -36,7 +36,9 @@ pub async fn join_waitlist(
         consent,
     };
     let state = expect_context::<AppState>();
-    crate::pages::book::refuse_if_limited(&state, &input)?;
+    state
+        .limit(&input.parent_email)
+        .map_err(|wait_ms| AppError::limited_form(&input, wait_ms))?;
     let token = crate::services::waitlist::join(&state.db, &input).await?;
     leptos_axum::redirect(&format!("/waitlist/{token}"));
     Ok(())
@@ -64,55 +66,47 @@ pub enum PlaceState {
 }
 
 #[server(endpoint = "waitlist/view")]
-pub async fn waitlist_place(token: String) -> Result<Option<WaitlistPlaceView>, ServerFnError> {
+pub async fn waitlist_place(token: String) -> Result<Option<WaitlistPlaceView>, AppError> {
     use crate::state::AppState;
     use domain::schedule::when;
+    use domain::WaitlistStatus;
     let state = expect_context::<AppState>();
     let tz = state.settings.timezone;
     let db = &state.db;
-    let read = |e: sqlx::Error| {
-        tracing::error!(error = %e, "reading a waitlist place");
-        ServerFnError::new("The waitlist could not be loaded; please try again.")
-    };
-    let Some(entry) = crate::db::waitlist::by_token(db, &token)
-        .await
-        .map_err(read)?
-    else {
+    let Some(entry) = crate::db::waitlist::by_token(db, &token).await? else {
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
             response.set_status(axum::http::StatusCode::NOT_FOUND);
         }
         return Ok(None);
     };
     let now = crate::db::now_ms();
-    let state_now = match entry.status.as_str() {
-        "waiting" => {
-            let line = crate::db::waitlist::of_session(db, entry.training_session_id)
-                .await
-                .map_err(read)?;
+    let state_now = match entry.status {
+        WaitlistStatus::Waiting => {
+            let line = crate::db::waitlist::of_session(db, entry.training_session_id).await?;
             let position = line
                 .iter()
-                .filter(|w| w.status == "waiting" && w.id <= entry.id)
+                .filter(|w| w.status == WaitlistStatus::Waiting && w.id <= entry.id)
                 .count();
             PlaceState::Waiting { position }
         }
-        "offered" if entry.offer_expires_at.is_some_and(|until| until > now) => {
-            PlaceState::Offered {
-                until: when(entry.offer_expires_at.unwrap_or(now), tz),
-            }
-        }
-        "offered" | "expired" => PlaceState::Expired,
-        "booked" => {
+        WaitlistStatus::Offered => match entry.offer_expires_at.filter(|until| *until > now) {
+            Some(until) => PlaceState::Offered {
+                until: when(until, tz),
+            },
+            None => PlaceState::Expired,
+        },
+        WaitlistStatus::Expired => PlaceState::Expired,
+        WaitlistStatus::Booked => {
             let reference = match entry.booking_id {
                 Some(id) => crate::db::bookings::by_id(db, id)
-                    .await
-                    .map_err(read)?
+                    .await?
                     .map(|b| b.reference),
                 None => None,
             };
             PlaceState::Booked { reference }
         }
-        "closed" => PlaceState::Closed,
-        _ => PlaceState::Withdrawn,
+        WaitlistStatus::Closed => PlaceState::Closed,
+        WaitlistStatus::Withdrawn => PlaceState::Withdrawn,
     };
     Ok(Some(WaitlistPlaceView {
         when: when(entry.session_starts_at, tz),
@@ -126,60 +120,22 @@ pub async fn waitlist_place(token: String) -> Result<Option<WaitlistPlaceView>, 
 
 /// Books the place offered under `token` and sends the parent to pay for it.
 #[server(endpoint = "waitlist/book")]
-pub async fn book_offered(token: String) -> Result<(), ServerFnError> {
-    use crate::services::waitlist::{book_offer, OfferProblem};
-    use crate::state::{refuse, AppState};
-    use axum::http::StatusCode;
+pub async fn take_offered_place(token: String) -> Result<(), AppError> {
+    use crate::services::waitlist::book_offer;
+    use crate::state::AppState;
     let state = expect_context::<AppState>();
-    let created = match book_offer(&state.db, &token, state.settings.hold_policy).await {
-        Ok(created) => created,
-        Err(OfferProblem::Database(error)) => {
-            tracing::error!(%error, "waitlist offer not booked");
-            return Err(refuse(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "We could not book the place just now; it is still held for you. Please try again.",
-            ));
-        }
-        Err(OfferProblem::NotFound) => {
-            return Err(refuse(
-                StatusCode::NOT_FOUND,
-                "This waitlist place does not exist.",
-            ))
-        }
-        Err(problem) => {
-            return Err(refuse(
-                StatusCode::CONFLICT,
-                format!("{}.", capitalised(&problem.to_string())),
-            ))
-        }
-    };
-    crate::pages::book::go_to_checkout(&state, &created.reference).await;
+    let created = book_offer(&state.db, &token, state.settings.hold_policy).await?;
+    state.go_to_checkout(&created.reference).await;
     Ok(())
-}
-
-#[cfg(feature = "ssr")]
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|first| first.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }
 
 /// Takes a place off the waitlist (its holder no longer wants it).
 #[server(endpoint = "waitlist/leave")]
-pub async fn leave_waitlist(token: String) -> Result<(), ServerFnError> {
+pub async fn leave_waitlist(token: String) -> Result<(), AppError> {
     use crate::state::AppState;
     let state = expect_context::<AppState>();
-    let left = crate::db::waitlist::withdraw(&state.db, &token, crate::db::now_ms())
-        .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "leaving the waitlist");
-            ServerFnError::new("Something went wrong on our side; please try again.")
-        })?;
-    if !left {
-        return Err(crate::state::refuse(
-            axum::http::StatusCode::CONFLICT,
+    if !crate::services::waitlist::leave(&state.db, &token).await? {
+        return Err(AppError::conflict(
             "This place is no longer on the waitlist.",
         ));
     }
@@ -232,7 +188,7 @@ pub fn JoinWaitlistPage() -> impl IntoView {
 pub fn WaitlistPlacePage() -> impl IntoView {
     let params = use_params_map();
     let token = move || params.read().get("token").unwrap_or_default();
-    let book = ServerAction::<BookOffered>::new();
+    let book = ServerAction::<TakeOfferedPlace>::new();
     let leave = ServerAction::<LeaveWaitlist>::new();
     let place = Resource::new(
         move || (token(), leave.version().get()),
@@ -243,14 +199,14 @@ pub fn WaitlistPlacePage() -> impl IntoView {
             .get()
             .and_then(|r| r.err())
             .or_else(|| leave.value().get().and_then(|r| r.err()))
-            .map(|e| crate::error_text(&e))
+            .map(|e| e.to_string())
     };
     view! {
         <section class="mx-auto max-w-xl">
             <Suspense fallback=|| view! { <p class="text-slate-600">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match place.await {
-                        Err(e) => view! { <p class="rounded-lg bg-red-50 p-4 text-red-800" role="alert">{crate::error_text(&e)}</p> }.into_any(),
+                        Err(e) => view! { <p class="rounded-lg bg-red-50 p-4 text-red-800" role="alert">{e.to_string()}</p> }.into_any(),
                         Ok(None) => view! {
                             <h1 class="text-2xl font-bold">"Waitlist place not found"</h1>
                             <p class="mt-2 text-slate-700">"Check the link in your email."</p>

@@ -1,4 +1,4 @@
-//! Admin accounts and logins: argon2 password hashes, server-side sessions (the browser holds
+//! Admin accounts and logins: argon2 password hashes, server-side logins (the browser holds
 //! a random token, the database its SHA-256) that end when unused for a while, and failed
 //! logins that slow further attempts down (`domain::login`) without locking anyone out.
 
@@ -14,8 +14,8 @@ use tokio::sync::Semaphore;
 pub use crate::db::admins::Admin;
 
 /// How long a login lasts at most.
-pub const SESSION_MS: i64 = 12 * 60 * 60 * 1000;
-/// A session's last use is written at most this often.
+pub const LOGIN_MS: i64 = 12 * 60 * 60 * 1000;
+/// A login's last use is written at most this often.
 const TOUCH_EVERY_MS: i64 = 60 * 1000;
 /// The shortest password an admin may set.
 pub const MIN_PASSWORD_CHARS: usize = 10;
@@ -80,14 +80,14 @@ fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// Creates an admin, or sets the password of the one with that email and ends their sessions
+/// Creates an admin, or sets the password of the one with that email and ends their logins
 /// (whoever held one must log in with the new password).
 pub async fn upsert_admin(db: &Db, email: &str, password: &str) -> Result<i64, sqlx::Error> {
     let hash = hash_password(password);
     let id = admins::upsert(db, &normalise_email(email), &hash, now_ms()).await?;
-    let ended = admins::close_sessions_of(db, id).await?;
+    let ended = admins::close_logins_of(db, id).await?;
     if ended > 0 {
-        tracing::info!(admin = id, sessions = ended, "password set: sessions ended");
+        tracing::info!(admin = id, logins = ended, "password set: logins ended");
     }
     Ok(id)
 }
@@ -104,7 +104,7 @@ pub async fn ensure_admin(db: &Db, email: &str, password: &str) -> Result<bool, 
     Ok(true)
 }
 
-/// Checks the password and opens a session; returns the token for the cookie. Each attempt is
+/// Checks the password and opens a login; returns the token for the cookie. Each attempt is
 /// recorded before it is counted; past the free tries an attempt must wait (per email and
 /// client, and per client), and is turned away unchecked until then.
 pub async fn login(
@@ -150,11 +150,11 @@ pub async fn login(
     admins::clear_attempts(db, &pair_key, since).await?;
     admins::forget_attempts(db, &recorded[1..]).await?;
     let token = hex::encode(rand::random::<[u8; 32]>());
-    admins::open_session(db, &token_hash(&token), admin_id, now, now + SESSION_MS).await?;
+    admins::open_login(db, &token_hash(&token), admin_id, now, now + LOGIN_MS).await?;
     Ok(token)
 }
 
-/// The admin a session token belongs to, while the session lasts and has been used within
+/// The admin a login token belongs to, while the login lasts and has been used within
 /// `idle_ms`; the use is recorded.
 pub async fn admin_for_token(
     db: &Db,
@@ -163,26 +163,24 @@ pub async fn admin_for_token(
 ) -> Result<Option<Admin>, sqlx::Error> {
     let now = now_ms();
     let hash = token_hash(token);
-    let admin = admins::by_session(db, &hash, now, now - idle_ms).await?;
+    let admin = admins::by_login(db, &hash, now, now - idle_ms).await?;
     if admin.is_some() {
-        admins::touch_session(db, &hash, now, now - TOUCH_EVERY_MS).await?;
+        admins::touch_login(db, &hash, now, now - TOUCH_EVERY_MS).await?;
     }
     Ok(admin)
 }
 
-/// Whether the session of `token` still stands (without counting this as a use: an open
+/// Whether the login of `token` still stands (without counting this as a use: an open
 /// dashboard nobody looks at still goes idle).
-pub async fn session_stands(db: &Db, token: &str, idle_ms: i64) -> Result<bool, sqlx::Error> {
+pub async fn login_stands(db: &Db, token: &str, idle_ms: i64) -> Result<bool, sqlx::Error> {
     let now = now_ms();
-    Ok(
-        admins::by_session(db, &token_hash(token), now, now - idle_ms)
-            .await?
-            .is_some(),
-    )
+    Ok(admins::by_login(db, &token_hash(token), now, now - idle_ms)
+        .await?
+        .is_some())
 }
 
 pub async fn logout(db: &Db, token: &str) -> Result<(), sqlx::Error> {
-    admins::close_session(db, &token_hash(token), now_ms()).await
+    admins::close_login(db, &token_hash(token), now_ms()).await
 }
 
 #[cfg(test)]

@@ -216,3 +216,20 @@ pub async fn start_checkout(
         .map_err(CheckoutProblem::NotPayable)?;
     Ok(now_booking.stripe_checkout_url.unwrap_or(created.url))
 }
+
+/// Where to send the browser of a booking just made: its checkout, or, when none could be
+/// started, the booking's page, which says why (`?checkout=<code>`) and offers to pay again.
+pub async fn checkout_or_booking_page(
+    db: &Db,
+    settings: &Settings,
+    gateway: &dyn PaymentGateway,
+    reference: &str,
+) -> String {
+    match start_checkout(db, settings, gateway, reference).await {
+        Ok(url) => url,
+        Err(problem) => format!(
+            "/bookings/{reference}?checkout={}",
+            problem.refusal().code()
+        ),
+    }
+}

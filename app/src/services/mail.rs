@@ -88,6 +88,12 @@ pub async fn queue_unbooked(
     Ok(added)
 }
 
+/// An admin asks for a mail that failed to be sent again (from its first try); false when it
+/// had not failed.
+pub async fn resend(db: &Db, id: i64) -> Result<bool, sqlx::Error> {
+    outbox::resend(db, id, now_ms()).await
+}
+
 /// The wait before try number `attempts + 1`: 5 s, doubling, at most half an hour.
 pub fn backoff_ms(attempts: i64) -> i64 {
     let doublings = (attempts.max(1) - 1).min(20) as u32;

@@ -11,7 +11,7 @@
 //! | apply a Stripe event              | `payments::apply_event`, `payment_writer`  |
 //! | set attendance                    | `attendance::set`                          |
 //! | reconcile with Stripe             | `reconcile::reconcile_booking`, `_due`     |
-//! | training sessions                 | `sessions::{create, save, cancel}`         |
+//! | training sessions                 | `sessions::{create, save}`                 |
 //! | admin accounts and logins         | `admins::{login, logout, upsert_admin}`    |
 //! | how often a client may book, pay  | `limits::RequestLimits`                    |
 //! | mail (queue, send)                | `mail::{queue, spawn_sender}`              |
@@ -24,6 +24,7 @@ pub mod booking;
 pub mod cancellation;
 pub mod checkout;
 pub mod gateway;
+pub mod issues;
 pub mod limits;
 pub mod lookup;
 pub mod mail;

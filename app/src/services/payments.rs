@@ -184,11 +184,7 @@ async fn refund_update(
     now: i64,
 ) -> Result<Applied, ApplyError> {
     let refund_id = event.object.id.clone().unwrap_or_default();
-    let status = match event.object.status.as_deref() {
-        Some("succeeded") => "succeeded",
-        Some("failed" | "canceled") => "failed",
-        _ => "pending",
-    };
+    let status = domain::RefundStatus::of_stripe(event.object.status.as_deref());
     let failure = event.object.failure_message.as_deref();
     let Some((_, booking_id)) =
         refunds::update_from_stripe(tx, &refund_id, status, failure, now).await?
@@ -198,9 +194,9 @@ async fn refund_update(
     let applied = Applied::RefundUpdated {
         booking_id,
         refund_id,
-        status: status.to_owned(),
+        status,
     };
-    let log = (status == "failed").then(|| {
+    let log = (status == domain::RefundStatus::Failed).then(|| {
         (
             LogLine::error(&format!(
                 "refund failed: {}",

@@ -7,7 +7,7 @@
 use super::gateway::{GatewayError, PaymentGateway, RefundRequest};
 use crate::db::refunds::{self, NewRefund, Refund};
 use crate::db::{bookings, now_ms, payment_logs, Db, Tx};
-use domain::{LogLevel, LogLine, PaymentStatus};
+use domain::{LogLevel, LogLine, PaymentStatus, RefundStatus};
 
 /// Stripe's refund reasons an admin may give (what the parent's bank statement shows).
 pub const REASONS: [&str; 3] = ["requested_by_customer", "duplicate", "fraudulent"];
@@ -30,13 +30,15 @@ pub enum RefundError {
     Database(#[from] sqlx::Error),
 }
 
-/// What can still be refunded of a booking (paid, less what is refunded or on its way).
+/// What can still be refunded of a booking (`domain::refund::left_to_refund`), read in `tx`.
 pub async fn refundable(tx: &mut Tx, booking: &bookings::Booking) -> Result<i64, sqlx::Error> {
-    let paid = booking.amount_paid.unwrap_or(booking.amount);
-    let committed = refunds::committed_amount(tx, booking.id)
-        .await?
-        .max(booking.amount_refunded);
-    Ok((paid - committed).max(0))
+    let requests = refunds::amounts_in(tx, booking.id).await?;
+    Ok(domain::refund::left_to_refund(
+        booking.amount,
+        booking.amount_paid,
+        booking.amount_refunded,
+        requests.iter().map(|r| (r.status, r.amount)),
+    ))
 }
 
 /// Keeps a refund request for `booking` in `tx`: all that can still be refunded, or `amount`.
@@ -100,7 +102,7 @@ pub async fn send(
     let Some(refund) = refunds::get(db, refund_id).await? else {
         return Ok(None);
     };
-    if refund.status != "requested" {
+    if refund.status != RefundStatus::Requested {
         return Ok(Some(refund));
     }
     let Some(booking) = bookings::by_id(db, refund.booking_id).await? else {
@@ -121,11 +123,7 @@ pub async fn send(
     let now = now_ms();
     match gateway.create_refund(&request).await {
         Ok(created) => {
-            let status = match created.status.as_str() {
-                "succeeded" => "succeeded",
-                "failed" | "canceled" => "failed",
-                _ => "pending",
-            };
+            let status = RefundStatus::of_stripe(Some(&created.status));
             refunds::answered(
                 db,
                 refund.id,
@@ -135,7 +133,7 @@ pub async fn send(
                 now,
             )
             .await?;
-            if status == "failed" {
+            if status == RefundStatus::Failed {
                 log_failure(
                     db,
                     &booking,
@@ -146,13 +144,21 @@ pub async fn send(
             tracing::info!(
                 booking_id = booking.id,
                 refund = refund.id,
-                status,
+                status = status.as_str(),
                 "refund asked for"
             );
         }
         Err(error @ GatewayError::Refused(_)) => {
             let reason = error.to_string();
-            refunds::answered(db, refund.id, None, "failed", Some(&reason), now).await?;
+            refunds::answered(
+                db,
+                refund.id,
+                None,
+                RefundStatus::Failed,
+                Some(&reason),
+                now,
+            )
+            .await?;
             log_failure(db, &booking, &reason).await?;
         }
         // No answer, or the provider failed: the same request goes again later.

@@ -1,5 +1,6 @@
-//! Training sessions for the admin: create, save, cancel; and the demo sessions of a fresh
-//! simulated install.
+//! Training sessions for the admin: create and save; and the demo sessions of a fresh
+//! simulated install. (Cancelling one, with its bookings, refunds and waitlist, is
+//! `services::cancellation::cancel_session`.)
 
 use crate::db::{sessions, Db};
 use domain::session_form::NewTrainingSession;
@@ -12,11 +13,6 @@ pub async fn create(db: &Db, session: &NewTrainingSession) -> Result<i64, sqlx::
 /// Saves the session with `id`; false when there is none.
 pub async fn save(db: &Db, id: i64, session: &NewTrainingSession) -> Result<bool, sqlx::Error> {
     sessions::update(db, id, session).await
-}
-
-/// Cancels a session: it leaves the public list and takes no more bookings.
-pub async fn cancel(db: &Db, id: i64) -> Result<bool, sqlx::Error> {
-    sessions::cancel(db, id).await
 }
 
 /// Creates `plan` when there are no sessions at all (a fresh install); returns how many.

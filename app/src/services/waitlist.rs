@@ -175,6 +175,12 @@ async fn offer_in_session(
     Ok(offered)
 }
 
+/// Takes the place of `token` off the waitlist (its holder no longer wants it); false when it
+/// was no longer waiting or offered.
+pub async fn leave(db: &Db, token: &str) -> Result<bool, sqlx::Error> {
+    waitlist::withdraw(db, token, now_ms()).await
+}
+
 /// Looks for freed places every few seconds, for as long as the process runs.
 pub fn spawn_offerer(db: Db, offer_ms: i64) {
     tokio::spawn(async move {

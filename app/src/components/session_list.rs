@@ -1,5 +1,7 @@
-//! The public list of upcoming training sessions.
+//! The public list of upcoming training sessions: the start page shows it, and the booking
+//! and waitlist forms choose from it.
 
+use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -16,15 +18,12 @@ pub struct SessionCard {
 }
 
 #[server(endpoint = "sessions/upcoming")]
-pub async fn upcoming_sessions() -> Result<Vec<SessionCard>, ServerFnError> {
+pub async fn upcoming_sessions() -> Result<Vec<SessionCard>, AppError> {
     use crate::db::sessions::{list, Listing};
     use crate::state::AppState;
     use domain::Money;
     let state = expect_context::<AppState>();
-    let sessions = list(&state.db, Listing::Upcoming, 100).await.map_err(|e| {
-        tracing::error!(error = %e, "listing sessions");
-        ServerFnError::new("The sessions could not be loaded; please try again.")
-    })?;
+    let sessions = list(&state.db, Listing::Upcoming, 100).await?;
     Ok(sessions
         .into_iter()
         .map(|s| SessionCard {

@@ -1,0 +1,2 @@
+-- The admin's login has its own word: "session" is a training session (docs/ARCHITECTURE.md).
+ALTER TABLE admin_sessions RENAME TO admin_logins;
