@@ -3,7 +3,7 @@
 
 use crate::db::Db;
 use crate::services::gateway::PaymentGateway;
-use crate::services::limits::RequestLimits;
+use crate::infra::limits::RequestLimits;
 use crate::services::payment_writer::PaymentWriter;
 use crate::settings::Settings;
 use axum::extract::FromRef;

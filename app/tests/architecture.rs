@@ -303,7 +303,8 @@ fn sibling_references(file: &Source) -> BTreeSet<String> {
 fn allowed(module: &str) -> Option<Vec<String>> {
     // Below what people see, above the use cases: the error of server functions, the
     // returned form, who a request comes from, and what a request handler reaches.
-    const UI_SUPPORT: [&str; 7] = [
+    const UI_SUPPORT: [&str; 8] = [
+        "infra",
         "error",
         "form_return",
         "access",
@@ -315,7 +316,11 @@ fn allowed(module: &str) -> Option<Vec<String>> {
     let below: Vec<&str> = match module {
         "db" | "settings" | "form_return" => vec![],
         "services" => vec!["db", "settings"],
-        "state" => vec!["db", "services", "settings"],
+        // The rate limiter and the SMTP transport (which implements a service's trait).
+        "infra" => vec!["services", "settings"],
+        // The background loops, each running a use case.
+        "jobs" => vec!["services", "db", "settings"],
+        "state" => vec!["db", "services", "settings", "infra"],
         "error" => vec!["services"],
         "access" => vec!["error", "state", "services", "db", "settings"],
         // What people see: a component names no page; the parents' pages and the admin's

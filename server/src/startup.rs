@@ -157,7 +157,7 @@ impl Application {
             };
 
         if let Some(interval) = config.stripe.reconcile_interval {
-            app::services::reconcile::spawn_periodic(
+            app::jobs::reconcile_payments(
                 db.clone(),
                 checkout.clone(),
                 interval,
@@ -165,9 +165,9 @@ impl Application {
             );
         }
         let payments = PaymentWriter::start(db.clone(), checkout.mode());
-        app::services::refunds::spawn_resumer(db.clone(), checkout.clone());
+        app::jobs::resume_refunds(db.clone(), checkout.clone());
         let settings = Arc::new(settings);
-        app::services::waitlist::spawn_offerer(db.clone(), settings.waitlist_offer_ms);
+        app::jobs::offer_waitlist_places(db.clone(), settings.waitlist_offer_ms);
         match config.mail.sending_to() {
             Some(url) => {
                 let transport = app::services::mail::transport(url).map_err(StartError::Mail)?;
@@ -182,7 +182,7 @@ impl Application {
             settings,
             checkout,
             payments,
-            limits: Arc::new(app::services::limits::RequestLimits::new(
+            limits: Arc::new(app::infra::limits::RequestLimits::new(
                 config.limits.booking_requests_per_client_per_hour,
                 config.limits.booking_requests_per_email_per_hour,
             )),

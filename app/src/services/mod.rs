@@ -13,7 +13,6 @@
 //! | reconcile with Stripe             | `reconcile::reconcile_booking`, `_due`     |
 //! | training sessions                 | `sessions::{create, save}`                 |
 //! | admin accounts and logins         | `admins::{login, logout, upsert_admin}`    |
-//! | how often a client may book, pay  | `limits::RequestLimits`                    |
 //! | mail (queue, send)                | `mail::{queue, spawn_sender}`              |
 //! | cancel (parent, admin, session)   | `cancellation::{cancel_by_parent, ...}`    |
 //! | refund                            | `refunds::{refund_by_admin, send, resume}` |
@@ -25,7 +24,6 @@ pub mod cancellation;
 pub mod checkout;
 pub mod gateway;
 pub mod issues;
-pub mod limits;
 pub mod lookup;
 pub mod mail;
 pub mod moves;

@@ -150,30 +150,3 @@ pub async fn reconcile_all(
     }
 }
 
-/// Every `interval`, asks the provider about sessions older than `after` whose webhook never
-/// came, one pass of at most `BATCH` bookings at a time.
-pub fn spawn_periodic(
-    db: Db,
-    gateway: std::sync::Arc<dyn PaymentGateway>,
-    interval: std::time::Duration,
-    after: std::time::Duration,
-) {
-    tokio::spawn(async move {
-        let mut ticker = tokio::time::interval(interval);
-        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        ticker.tick().await;
-        loop {
-            ticker.tick().await;
-            match reconcile_due(&db, gateway.as_ref(), after.as_millis() as i64, BATCH).await {
-                Ok(report) if report.checked > 0 => tracing::info!(
-                    checked = report.checked,
-                    applied = report.applied,
-                    failed = report.failed,
-                    "reconciliation pass"
-                ),
-                Ok(_) => {}
-                Err(error) => tracing::warn!(%error, "reconciliation pass failed"),
-            }
-        }
-    });
-}

@@ -198,20 +198,6 @@ pub async fn resume(
     Ok(count)
 }
 
-/// The task that resumes unanswered refund requests, every half minute.
-pub fn spawn_resumer(db: Db, gateway: std::sync::Arc<dyn PaymentGateway>) {
-    tokio::spawn(async move {
-        let mut ticker = tokio::time::interval(std::time::Duration::from_secs(30));
-        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            ticker.tick().await;
-            if let Err(error) = resume(&db, gateway.as_ref(), 20_000).await {
-                tracing::warn!(%error, "refund resumer: database unavailable");
-            }
-        }
-    });
-}
-
 /// An admin refunds (part of) a paid booking: kept, then sent.
 pub async fn refund_by_admin(
     db: &Db,

@@ -16,10 +16,7 @@ use crate::db::{now_ms, waitlist, Db, Tx};
 use domain::booking_form::{BookingFormInput, FieldErrors};
 use domain::mail::{MailFacts, MailKind, WaitlistFacts};
 use domain::HoldPolicy;
-use std::time::Duration;
 
-/// How often the offerer looks for freed places.
-const OFFER_EVERY: Duration = Duration::from_secs(2);
 
 fn facts(entry: &waitlist::WaitlistEntry, held_until: Option<i64>) -> MailFacts {
     MailFacts {
@@ -179,20 +176,6 @@ async fn offer_in_session(
 /// was no longer waiting or offered.
 pub async fn leave(db: &Db, token: &str) -> Result<bool, sqlx::Error> {
     waitlist::withdraw(db, token, now_ms()).await
-}
-
-/// Looks for freed places every few seconds, for as long as the process runs.
-pub fn spawn_offerer(db: Db, offer_ms: i64) {
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(OFFER_EVERY);
-        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            every.tick().await;
-            if let Err(error) = offer_free_places(&db, offer_ms, now_ms()).await {
-                tracing::warn!(%error, "waitlist offers not made this time");
-            }
-        }
-    });
 }
 
 /// Why an offered place cannot be booked.

@@ -1,0 +1,4 @@
+//! What the use cases stand on but is not a use case: the in-memory rate limiter and the SMTP
+//! transport. (The payment provider's client is the server's: `server::stripe_gateway`.)
+
+pub mod limits;

@@ -1,0 +1,86 @@
+//! The background jobs of an instance: each runs one use case over and over for as long as
+//! the process runs. A failed round (the database away) is logged and the job goes on; several
+//! instances may run the same jobs, since each use case claims or locks what it works on.
+
+use crate::db::{now_ms, Db};
+use crate::services::gateway::PaymentGateway;
+use crate::services::{reconcile, refunds, waitlist};
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How often freed waitlist places are looked for.
+const WAITLIST_EVERY: Duration = Duration::from_secs(2);
+/// How often refund requests nobody answered are sent again, and how old one must be.
+const REFUNDS_EVERY: Duration = Duration::from_secs(30);
+const REFUND_UNANSWERED_MS: i64 = 20_000;
+
+/// Runs `round` every `interval` (the first after one interval when `wait_first`), in a task
+/// of its own; a round that fails is logged as `what` and the next one comes.
+fn every<F, Fut, T, E>(interval: Duration, wait_first: bool, what: &'static str, mut round: F)
+where
+    F: FnMut() -> Fut + Send + 'static,
+    Fut: Future<Output = Result<T, E>> + Send,
+    E: std::fmt::Display,
+{
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(interval);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        if wait_first {
+            ticker.tick().await;
+        }
+        loop {
+            ticker.tick().await;
+            if let Err(error) = round().await {
+                tracing::warn!(%error, "{what}: this round failed");
+            }
+        }
+    });
+}
+
+/// Offers freed places to the people waiting (`services::waitlist::offer_free_places`).
+pub fn offer_waitlist_places(db: Db, offer_ms: i64) {
+    every(WAITLIST_EVERY, false, "waitlist offers", move || {
+        let db = db.clone();
+        async move { waitlist::offer_free_places(&db, offer_ms, now_ms()).await }
+    });
+}
+
+/// Sends again the refund requests nobody answered (`services::refunds::resume`).
+pub fn resume_refunds(db: Db, gateway: Arc<dyn PaymentGateway>) {
+    every(REFUNDS_EVERY, false, "refund resumer", move || {
+        let (db, gateway) = (db.clone(), gateway.clone());
+        async move { refunds::resume(&db, gateway.as_ref(), REFUND_UNANSWERED_MS).await }
+    });
+}
+
+/// Every `interval`, asks the provider about checkouts older than `after` whose webhook never
+/// came (`services::reconcile::reconcile_due`, one batch a round).
+pub fn reconcile_payments(
+    db: Db,
+    gateway: Arc<dyn PaymentGateway>,
+    interval: Duration,
+    after: Duration,
+) {
+    every(interval, true, "reconciliation", move || {
+        let (db, gateway) = (db.clone(), gateway.clone());
+        async move {
+            let report = reconcile::reconcile_due(
+                &db,
+                gateway.as_ref(),
+                after.as_millis() as i64,
+                reconcile::BATCH,
+            )
+            .await?;
+            if report.checked > 0 {
+                tracing::info!(
+                    checked = report.checked,
+                    applied = report.applied,
+                    failed = report.failed,
+                    "reconciliation pass"
+                );
+            }
+            Ok::<_, sqlx::Error>(())
+        }
+    });
+}
