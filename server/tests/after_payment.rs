@@ -722,6 +722,76 @@ async fn a_failed_mail_can_be_sent_again(backend: Backend) {
     assert_ne!(twice.status, 200, "only a failed mail is sent again");
 }
 
+/// The status, tries and last error of the outbox row of `key`.
+async fn outbox_row(db: &app::db::Db, key: &str) -> (String, i64, Option<String>) {
+    sqlx::query_as("SELECT status, attempts, last_error FROM outbox WHERE dedupe_key = $1")
+        .bind(key.to_owned())
+        .fetch_one(db.reader())
+        .await
+        .unwrap()
+}
+
+async fn a_mail_that_cannot_be_written_fails_with_its_reason_and_the_others_go(backend: Backend) {
+    let mail = MailDev::start().await;
+    let app = mailing_app(backend, &mail, &[]).await;
+    app.login_admin().await;
+    let session = seed_session(&app.db, 10).await;
+    let (booking, _, _) = book(&app, session, "Sound Mail").await;
+    // Rows no use case writes: a move's mail without the facts of the move, and a
+    // confirmation that names no booking.
+    for (key, kind, booking_id) in [
+        ("test:no-facts", "booking_moved", Some(booking)),
+        ("test:no-booking", "booking_created", None),
+    ] {
+        sqlx::query(
+            "INSERT INTO outbox (dedupe_key, kind, booking_id, recipient, payload, next_attempt_at, created_at)
+             VALUES ($1, $2, $3, 'sound.mail@example.com', '{}', 0, 0)",
+        )
+        .bind(key)
+        .bind(kind)
+        .bind(booking_id)
+        .execute(app.db.writer())
+        .await
+        .unwrap();
+    }
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while outbox_row(&app.db, "test:no-facts").await.0 != "failed"
+        || outbox_row(&app.db, "test:no-booking").await.0 != "failed"
+    {
+        assert!(tokio::time::Instant::now() < deadline, "both rows given up");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (_, attempts, error) = outbox_row(&app.db, "test:no-facts").await;
+    assert_eq!(attempts, 1, "given up at once");
+    let error = error.unwrap();
+    assert!(
+        error.starts_with("the facts of this booking_moved mail do not read: a field is missing"),
+        "{error}"
+    );
+    let (_, attempts, error) = outbox_row(&app.db, "test:no-booking").await;
+    assert_eq!(attempts, 1, "given up at once");
+    assert_eq!(
+        error.as_deref(),
+        Some("this booking_created mail names no booking")
+    );
+    // The booking's own mail went, and nothing else.
+    let mails = settle(&mail, 1).await;
+    assert_eq!(mails.len(), 1, "{mails:#?}");
+    assert!(mails[0].subject.starts_with("Your booking: Sprint"));
+    // The admin sees why.
+    let page = app.server_fn("admin/emails", &[("page", "1")]).await.json();
+    let reasons: Vec<&str> = page["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|row| row["last_error"].as_str())
+        .collect();
+    assert!(
+        reasons.contains(&"this booking_created mail names no booking"),
+        "{page}"
+    );
+}
+
 on_both_databases!(
     a_booking_and_its_payment_each_send_one_mail,
     a_failed_payment_mails_a_way_to_try_again,
@@ -736,6 +806,7 @@ on_both_databases!(
     find_my_booking_mails_the_links_and_says_the_same_either_way,
     without_smtp_mails_are_kept_and_shown_to_the_admin,
     a_failed_mail_can_be_sent_again,
+    a_mail_that_cannot_be_written_fails_with_its_reason_and_the_others_go,
 );
 
 /// Two instances on one PostgreSQL database, one SMTP server: every mail arrives once.

@@ -7,7 +7,7 @@ use crate::db::bookings::{self, CreatedBooking};
 use crate::db::{now_ms, Db, Tx};
 use domain::booking::HOLD_MS;
 use domain::booking_form::{BookingFormInput, BookingRequest, FieldErrors, SessionProblem};
-use domain::mail::{MailFacts, MailKind};
+use domain::mail::BookingMail;
 use domain::{BookingSource, HoldLimit, HoldPolicy, ManualPayment};
 
 #[derive(Debug, thiserror::Error)]
@@ -104,11 +104,10 @@ pub async fn book_in(
         bookings::insert(tx, request, source, settled, &terms, now + HOLD_MS, now).await?;
     mail::queue(
         tx,
-        MailKind::BookingCreated,
         created.id,
         &request.parent_email,
         None,
-        &MailFacts::default(),
+        &BookingMail::BookingCreated,
         now,
     )
     .await?;

@@ -10,8 +10,8 @@ use crate::db::refunds::Refund;
 use crate::db::{attendance, bookings, now_ms, sessions, Db};
 use crate::settings::Settings;
 use domain::booking::{parent_may_cancel, CannotCancel, SessionCancellation};
-use domain::mail::{MailFacts, MailKind};
-use domain::{Actor, AttendanceStatus, PaymentStatus};
+use domain::mail::{BookingMail, CancelFacts};
+use domain::{Actor, AttendanceStatus, Money, PaymentStatus};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CancelError {
@@ -80,19 +80,21 @@ async fn cancel(
     } else {
         None
     };
-    let facts = MailFacts {
-        refund_requested: refund_id.is_some(),
-        amount: refund_id.map(|_| booking.amount_paid.unwrap_or(booking.amount)),
-        currency: Some(booking.currency.clone()),
-        message: (by == Actor::Parent)
-            .then(|| "You cancelled it from your booking page.".to_owned()),
-        ..MailFacts::default()
+    let refund = refund_id.map(|_| {
+        Money::new(
+            booking.amount_paid.unwrap_or(booking.amount),
+            booking.currency.as_str(),
+        )
+    });
+    let facts = match cause {
+        Cause::Booking => BookingMail::BookingCancelled(CancelFacts {
+            reason: (by == Actor::Parent)
+                .then(|| "You cancelled it from your booking page.".to_owned()),
+            refund,
+        }),
+        Cause::Session => BookingMail::SessionCancelled { refund },
     };
-    let kind = match cause {
-        Cause::Booking => MailKind::BookingCancelled,
-        Cause::Session => MailKind::SessionCancelled,
-    };
-    mail::queue(&mut tx, kind, id, &booking.parent_email, None, &facts, now).await?;
+    mail::queue(&mut tx, id, &booking.parent_email, None, &facts, now).await?;
     db.commit(tx, &[id]).await?;
     tracing::info!(booking_id = id, by = %by.spelling(), refund = refund_id.is_some(), "booking cancelled");
     let refund = match refund_id {

@@ -2,7 +2,7 @@
 
 use super::mail;
 use crate::db::{bookings, now_ms, Db};
-use domain::mail::{ListedBooking, MailFacts, MailKind};
+use domain::mail::{ListedBooking, MailKind, UnbookedMail};
 
 /// Queues the mail listing `email`'s upcoming bookings; nothing when it has none (the page
 /// says the same either way). True when a mail was queued.
@@ -12,8 +12,8 @@ pub async fn mail_links(db: &Db, email: &str) -> Result<bool, sqlx::Error> {
     if upcoming.is_empty() {
         return Ok(false);
     }
-    let facts = MailFacts {
-        bookings: upcoming
+    let facts = UnbookedMail::BookingLookup(
+        upcoming
             .into_iter()
             .map(|b| ListedBooking {
                 reference: b.reference,
@@ -22,9 +22,8 @@ pub async fn mail_links(db: &Db, email: &str) -> Result<bool, sqlx::Error> {
                 starts_at: b.session_starts_at,
             })
             .collect(),
-        ..MailFacts::default()
-    };
+    );
     // Each request is its own mail (the address asked again).
     let key = format!("{}:{email}:{now}", MailKind::BookingLookup.as_str());
-    mail::queue_unbooked(db, MailKind::BookingLookup, &key, email, &facts).await
+    mail::queue_unbooked(db, &key, email, &facts).await
 }

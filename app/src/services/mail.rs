@@ -6,7 +6,10 @@
 use crate::db::outbox::{self, Claimed, NewMail};
 use crate::db::{bookings, now_ms, Db, Tx};
 use crate::settings::Settings;
-use domain::mail::{render, MailBooking, MailFacts, MailKind, RenderedMail, Sender};
+use domain::mail::{
+    BookingMail, MailBooking, MailFacts, MailKind, RenderedMail, Sender, StoredFactsError,
+    UnbookedMail,
+};
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -34,20 +37,20 @@ const BATCH: i64 = 20;
 /// How often an idle sender looks for due mails.
 const POLL: Duration = Duration::from_millis(500);
 
-/// Queues the mail of `kind` about `booking_id` to `recipient`, for the change whose facts
-/// are `facts`, in the transaction that makes the change. `occurrence` tells repeatable
-/// changes apart (a failed payment's event id); the same change queued twice is one mail.
+/// Queues the mail about `booking_id` to `recipient`, for the change whose facts are `facts`
+/// (they say its kind), in the transaction that makes the change. `occurrence` tells
+/// repeatable changes apart (a failed payment's event id); the same change queued twice is one
+/// mail.
 pub async fn queue(
     tx: &mut Tx,
-    kind: MailKind,
     booking_id: i64,
     recipient: &str,
     occurrence: Option<&str>,
-    facts: &MailFacts,
+    facts: &BookingMail,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
+    let kind = facts.kind();
     let key = kind.dedupe_key(booking_id, occurrence);
-    let facts = serde_json::to_string(facts).unwrap_or_else(|_| "{}".to_owned());
     outbox::enqueue(
         tx,
         NewMail {
@@ -55,7 +58,7 @@ pub async fn queue(
             dedupe_key: &key,
             booking_id: Some(booking_id),
             recipient,
-            facts: &facts,
+            facts: &facts.to_stored(),
         },
         now,
     )
@@ -65,21 +68,19 @@ pub async fn queue(
 /// Queues a mail that is about no single booking (`key` names the change).
 pub async fn queue_unbooked(
     db: &Db,
-    kind: MailKind,
     key: &str,
     recipient: &str,
-    facts: &MailFacts,
+    facts: &UnbookedMail,
 ) -> Result<bool, sqlx::Error> {
-    let facts = serde_json::to_string(facts).unwrap_or_else(|_| "{}".to_owned());
     let mut tx = db.begin().await?;
     let added = outbox::enqueue(
         &mut tx,
         NewMail {
-            kind,
+            kind: facts.kind(),
             dedupe_key: key,
             booking_id: None,
             recipient,
-            facts: &facts,
+            facts: &facts.to_stored(),
         },
         now_ms(),
     )
@@ -110,39 +111,62 @@ pub fn sender(settings: &Settings) -> Sender<'_> {
     }
 }
 
-/// The mail of a claimed row, as it reads now (the booking as it is, the change's facts as
-/// they were).
+/// Why a claimed row cannot be written as a mail; trying again will not change it.
+#[derive(Debug, thiserror::Error)]
+pub enum Unrenderable {
+    #[error(transparent)]
+    Facts(#[from] StoredFactsError),
+    /// A booking's mail queued without its booking (never done: `queue` always names one).
+    #[error("this {} mail names no booking", .0.as_str())]
+    NoBooking(MailKind),
+    /// A booking's mail whose booking is not there (never seen: bookings are not deleted, and
+    /// the outbox's reference to them forbids it).
+    #[error("booking {id} of this {} mail is not found", .kind.as_str())]
+    BookingNotFound { kind: MailKind, id: i64 },
+}
+
+/// The mail of a claimed row, as it reads now (a booking's mail: the booking as it is, the
+/// change's facts as they were), or why it cannot be written.
 pub async fn rendered(
     db: &Db,
     settings: &Settings,
     claimed: &Claimed,
-) -> Result<RenderedMail, sqlx::Error> {
-    let facts: MailFacts = serde_json::from_str(&claimed.payload).unwrap_or_default();
-    let booking = match claimed.booking_id {
-        Some(id) => bookings::by_id(db, id).await?.map(|b| MailBooking {
-            held_until: (b.payment_status.is_unsettled()
-                && b.source == domain::BookingSource::Online)
-                .then_some(b.held_until),
-            reference: b.reference,
-            parent_name: b.parent_name,
-            athlete_name: b.athlete_name,
-            session_title: b.session_title,
-            starts_at: b.session_starts_at,
-            duration_minutes: b.session_duration_minutes,
-            location: b.session_location,
-            amount: b.amount,
-            currency: b.currency,
-            manual: b.source == domain::BookingSource::Manual,
-        }),
-        None => None,
+) -> Result<Result<RenderedMail, Unrenderable>, sqlx::Error> {
+    let facts = match MailFacts::from_stored(claimed.kind, &claimed.payload) {
+        Ok(facts) => facts,
+        Err(problem) => return Ok(Err(problem.into())),
     };
-    Ok(render(
-        claimed.kind,
-        booking.as_ref(),
-        &facts,
-        &sender(settings),
-        now_ms(),
-    ))
+    let mail = match facts {
+        MailFacts::Unbooked(mail) => mail.render(&sender(settings)),
+        MailFacts::Booking(mail) => {
+            let Some(id) = claimed.booking_id else {
+                return Ok(Err(Unrenderable::NoBooking(claimed.kind)));
+            };
+            let Some(b) = bookings::by_id(db, id).await? else {
+                return Ok(Err(Unrenderable::BookingNotFound {
+                    kind: claimed.kind,
+                    id,
+                }));
+            };
+            let booking = MailBooking {
+                held_until: (b.payment_status.is_unsettled()
+                    && b.source == domain::BookingSource::Online)
+                    .then_some(b.held_until),
+                reference: b.reference,
+                parent_name: b.parent_name,
+                athlete_name: b.athlete_name,
+                session_title: b.session_title,
+                starts_at: b.session_starts_at,
+                duration_minutes: b.session_duration_minutes,
+                location: b.session_location,
+                amount: b.amount,
+                currency: b.currency,
+                manual: b.source == domain::BookingSource::Manual,
+            };
+            mail.render(&booking, &sender(settings), now_ms())
+        }
+    };
+    Ok(Ok(mail))
 }
 
 /// The message on the wire: plain text and HTML, the calendar entry attached, and a
@@ -188,7 +212,15 @@ async fn deliver(
     transport: &SmtpTransport,
     claimed: Claimed,
 ) -> Result<(), sqlx::Error> {
-    let mail = rendered(db, settings, &claimed).await?;
+    let mail = match rendered(db, settings, &claimed).await? {
+        Ok(mail) => mail,
+        Err(problem) => {
+            let error = problem.to_string();
+            outbox::not_sent(db, claimed.id, &error, now_ms(), true).await?;
+            tracing::warn!(mail = claimed.id, %error, "mail not written");
+            return Ok(());
+        }
+    };
     let outcome = match message(settings, &claimed, &mail) {
         Ok(message) => transport.send(message).await.map_err(|e| {
             let permanent = e.is_permanent();

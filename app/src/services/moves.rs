@@ -8,7 +8,7 @@
 use super::mail;
 use crate::db::{bookings, moves, now_ms, Db};
 use domain::booking::{may_move_to, parent_may_move, CannotCancel, CannotMove};
-use domain::mail::{MailFacts, MailKind};
+use domain::mail::{BookingMail, MoveFacts};
 use domain::{Actor, AttendanceStatus, PaymentStatus};
 
 #[derive(Debug, thiserror::Error)]
@@ -91,15 +91,14 @@ pub async fn move_booking(
     .await?;
     mail::queue(
         &mut tx,
-        MailKind::BookingMoved,
         booking.id,
         &booking.parent_email,
         Some(&moved.to_string()),
-        &MailFacts {
-            moved_from: Some((booking.session_title.clone(), booking.session_starts_at)),
-            sequence: Some(u32::try_from(moved).unwrap_or(u32::MAX)),
-            ..MailFacts::default()
-        },
+        &BookingMail::BookingMoved(MoveFacts {
+            from_title: booking.session_title.clone(),
+            from_starts_at: booking.session_starts_at,
+            sequence: u32::try_from(moved).unwrap_or(u32::MAX),
+        }),
         now,
     )
     .await?;

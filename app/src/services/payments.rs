@@ -9,7 +9,7 @@ use crate::db::ledger::{self, LedgerEntry};
 use crate::db::outbox::NewMail;
 use crate::db::payments::{self, BookingKey, PaymentState};
 use crate::db::{is_unavailable, now_ms, payment_logs, refunds, Db, Tx};
-use domain::mail::{MailFacts, MailKind};
+use domain::mail::{BookingMail, MailKind, PaymentFacts};
 use domain::outcome::{decision_log, DecidedFor};
 use domain::payment_check::{self, Expected};
 use domain::{
@@ -94,26 +94,23 @@ async fn find_booking(
 }
 
 /// The mail a decision tells the parent of: the receipt of a payment, a failure with a way to
-/// try again, a refund; its kind, what tells repeats apart, and its facts.
+/// try again, a refund; what tells repeats apart, and its facts (which say its kind).
 fn mail_of(
     booking: &PaymentState,
     event: &StripeEvent,
     signal: PaymentSignal,
     decision: Decision,
     now: i64,
-) -> Option<(MailKind, Option<String>, MailFacts)> {
-    let money = |amount: Option<i64>| MailFacts {
+) -> Option<(Option<String>, BookingMail)> {
+    let money = |amount: Option<i64>| PaymentFacts {
         amount,
-        currency: Some(
-            event
-                .object
-                .currency
-                .clone()
-                .unwrap_or_else(|| booking.currency.clone()),
-        ),
+        currency: event
+            .object
+            .currency
+            .clone()
+            .unwrap_or_else(|| booking.currency.clone()),
         payment_id: event.payment_intent_id().map(str::to_owned),
-        at: Some(now),
-        ..MailFacts::default()
+        at: now,
     };
     let refunded = match signal {
         PaymentSignal::ChargeRefunded {
@@ -121,31 +118,31 @@ fn mail_of(
         } => Some(amount_refunded),
         _ => None,
     };
-    let (kind, occurrence, facts) = match decision {
+    let (occurrence, facts) = match decision {
         Decision::Transition {
             to: PaymentStatus::Paid,
-        } => (MailKind::PaymentReceived, None, money(event.object.amount)),
+        } => (
+            None,
+            BookingMail::PaymentReceived(money(event.object.amount)),
+        ),
         Decision::Transition {
             to: PaymentStatus::Failed,
         } => (
-            MailKind::PaymentFailed,
             Some(event.id.clone()),
-            MailFacts {
+            BookingMail::PaymentFailed {
                 message: event.object.failure_message.clone(),
-                ..MailFacts::default()
             },
         ),
         Decision::Transition {
             to: PaymentStatus::Refunded,
-        } => (MailKind::RefundCompleted, None, money(refunded)),
+        } => (None, BookingMail::RefundCompleted(money(refunded))),
         Decision::PartialRefund { amount_refunded } => (
-            MailKind::RefundCompleted,
             Some(amount_refunded.to_string()),
-            money(Some(amount_refunded)),
+            BookingMail::RefundCompleted(money(Some(amount_refunded))),
         ),
         _ => return None,
     };
-    Some((kind, occurrence, facts))
+    Some((occurrence, facts))
 }
 
 /// Queues the mail of a decision (see [`mail_of`]) in its transaction.
@@ -157,12 +154,11 @@ async fn mail_for(
     decision: Decision,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    let Some((kind, occurrence, facts)) = mail_of(booking, event, signal, decision, now) else {
+    let Some((occurrence, facts)) = mail_of(booking, event, signal, decision, now) else {
         return Ok(());
     };
     mail::queue(
         tx,
-        kind,
         booking.id,
         &booking.parent_email,
         occurrence.as_deref(),
@@ -544,12 +540,12 @@ pub async fn apply_all_in(
             from: state.payment_status,
             decision,
         };
-        let mail = mail_of(state, event, signal, decision, now).map(|(kind, occurrence, facts)| {
+        let mail = mail_of(state, event, signal, decision, now).map(|(occurrence, facts)| {
             (
-                kind,
-                kind.dedupe_key(booking_id, occurrence.as_deref()),
+                facts.kind(),
+                facts.kind().dedupe_key(booking_id, occurrence.as_deref()),
                 state.parent_email.clone(),
-                serde_json::to_string(&facts).unwrap_or_else(|_| "{}".to_owned()),
+                facts.to_stored(),
             )
         });
         planned.push(Planned {

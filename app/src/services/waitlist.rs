@@ -14,34 +14,31 @@ use crate::db::bookings::{self, CreatedBooking};
 use crate::db::outbox::{self, NewMail};
 use crate::db::{now_ms, waitlist, Db, Tx};
 use domain::booking_form::{BookingFormInput, FieldErrors};
-use domain::mail::{MailFacts, MailKind, WaitlistFacts};
+use domain::mail::{UnbookedMail, WaitlistFacts};
 use domain::HoldPolicy;
 
 
-fn facts(entry: &waitlist::WaitlistEntry, held_until: Option<i64>) -> MailFacts {
-    MailFacts {
-        waitlist: Some(WaitlistFacts {
-            token: entry.token.clone(),
-            parent_name: entry.parent_name.clone(),
-            athlete_name: entry.athlete_name.clone(),
-            session_title: entry.session_title.clone(),
-            starts_at: entry.session_starts_at,
-            location: entry.session_location.clone(),
-            held_until,
-        }),
-        ..MailFacts::default()
+/// The place, as its mails speak of it.
+fn place(entry: &waitlist::WaitlistEntry) -> WaitlistFacts {
+    WaitlistFacts {
+        token: entry.token.clone(),
+        parent_name: entry.parent_name.clone(),
+        athlete_name: entry.athlete_name.clone(),
+        session_title: entry.session_title.clone(),
+        starts_at: entry.session_starts_at,
+        location: entry.session_location.clone(),
     }
 }
 
+/// Queues the mail of `facts` to the parent of `entry`, once per place and kind.
 async fn queue_mail(
     tx: &mut Tx,
-    kind: MailKind,
     entry: &waitlist::WaitlistEntry,
-    held_until: Option<i64>,
+    facts: &UnbookedMail,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
+    let kind = facts.kind();
     let key = format!("{}:{}", kind.as_str(), entry.id);
-    let facts = serde_json::to_string(&facts(entry, held_until)).unwrap_or_else(|_| "{}".into());
     outbox::enqueue(
         tx,
         NewMail {
@@ -49,7 +46,7 @@ async fn queue_mail(
             dedupe_key: &key,
             booking_id: None,
             recipient: &entry.parent_email,
-            facts: &facts,
+            facts: &facts.to_stored(),
         },
         now,
     )
@@ -65,7 +62,13 @@ pub async fn close_for_cancelled_session(db: &Db, session_id: i64) -> Result<usi
     bookings::lock_session(&mut tx, session_id).await?;
     let closed = waitlist::close_session(&mut tx, session_id, now).await?;
     for entry in &closed {
-        queue_mail(&mut tx, MailKind::WaitlistClosed, entry, None, now).await?;
+        queue_mail(
+            &mut tx,
+            entry,
+            &UnbookedMail::WaitlistClosed(place(entry)),
+            now,
+        )
+        .await?;
     }
     tx.commit().await?;
     if !closed.is_empty() {
@@ -116,7 +119,8 @@ pub async fn join(db: &Db, input: &BookingFormInput) -> Result<String, FormRefus
     let token = bookings::new_reference();
     let id = waitlist::insert(&mut tx, &request, &token, now).await?;
     if let Some(entry) = waitlist::by_id(&mut tx, id).await? {
-        queue_mail(&mut tx, MailKind::WaitlistJoined, &entry, None, now).await?;
+        let joined = UnbookedMail::WaitlistJoined(place(&entry));
+        queue_mail(&mut tx, &entry, &joined, now).await?;
     }
     tx.commit().await?;
     tracing::info!(
@@ -161,7 +165,11 @@ async fn offer_in_session(
     let mut offered = 0;
     for entry in waitlist::first_waiting(&mut tx, session, free).await? {
         if waitlist::offer(&mut tx, entry.id, now, until).await? {
-            queue_mail(&mut tx, MailKind::WaitlistOffer, &entry, Some(until), now).await?;
+            let offer = UnbookedMail::WaitlistOffer {
+                place: place(&entry),
+                held_until: until,
+            };
+            queue_mail(&mut tx, &entry, &offer, now).await?;
             offered += 1;
         }
     }
