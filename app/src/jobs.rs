@@ -4,11 +4,15 @@
 
 use crate::db::{now_ms, Db};
 use crate::services::gateway::PaymentGateway;
-use crate::services::{reconcile, refunds, waitlist};
+use crate::services::mail::MailTransport;
+use crate::services::{mail, reconcile, refunds, waitlist};
+use crate::settings::Settings;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// How often an idle mail sender looks for due mails.
+const MAIL_POLL: Duration = Duration::from_millis(500);
 /// How often freed waitlist places are looked for.
 const WAITLIST_EVERY: Duration = Duration::from_secs(2);
 /// How often refund requests nobody answered are sent again, and how old one must be.
@@ -81,6 +85,21 @@ pub fn reconcile_payments(
                 );
             }
             Ok::<_, sqlx::Error>(())
+        }
+    });
+}
+
+/// Sends the outbox's due mails (`services::mail::send_due`), at once again while there were
+/// some, shortly after when there were none.
+pub fn send_mail(db: Db, settings: Arc<Settings>, transport: Arc<dyn MailTransport>) {
+    tokio::spawn(async move {
+        loop {
+            match mail::send_due(&db, &settings, transport.as_ref()).await {
+                Ok(tried) if tried > 0 => continue,
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "mail sender: this round failed"),
+            }
+            tokio::time::sleep(MAIL_POLL).await;
         }
     });
 }

@@ -2,8 +2,8 @@
 //! settings, the payment provider and the payment writer.
 
 use crate::db::Db;
-use crate::services::gateway::PaymentGateway;
 use crate::infra::limits::RequestLimits;
+use crate::services::gateway::PaymentGateway;
 use crate::services::payment_writer::PaymentWriter;
 use crate::settings::Settings;
 use axum::extract::FromRef;

@@ -170,8 +170,9 @@ impl Application {
         app::jobs::offer_waitlist_places(db.clone(), settings.waitlist_offer_ms);
         match config.mail.sending_to() {
             Some(url) => {
-                let transport = app::services::mail::transport(url).map_err(StartError::Mail)?;
-                app::services::mail::spawn_sender(db.clone(), settings.clone(), transport);
+                let transport = app::infra::smtp::Smtp::new(url, &settings.mail.from)
+                    .map_err(StartError::Mail)?;
+                app::jobs::send_mail(db.clone(), settings.clone(), Arc::new(transport));
             }
             None if config.mail.disabled => tracing::warn!("mail is disabled (MAIL_DISABLED)"),
             None => tracing::info!("no SMTP_URL: mails are kept in the outbox (admin: Emails)"),

@@ -1,7 +1,8 @@
 //! Mail: use cases queue a mail in the outbox inside the transaction of their change
-//! (`queue`); a sender task delivers the outbox over SMTP (`lettre`), retries with growing
-//! waits when the server is away, and gives up after a bound (the admin's Emails page shows
-//! it, with a "resend"). Without an SMTP server (development), mails stay in the outbox.
+//! (`queue`); a sender (`jobs::send_mail`) delivers the outbox through a `MailTransport` (SMTP:
+//! `infra::smtp`), retries with growing waits when the server is away, and gives up after a
+//! bound (the admin's Emails page shows it, with a "resend"). Without an SMTP server
+//! (development), mails stay in the outbox.
 
 use crate::db::outbox::{self, Claimed, NewMail};
 use crate::db::{bookings, now_ms, Db, Tx};
@@ -10,23 +11,6 @@ use domain::mail::{
     BookingMail, MailBooking, MailFacts, MailKind, RenderedMail, Sender, StoredFactsError,
     UnbookedMail,
 };
-use lettre::message::header::ContentType;
-use lettre::message::{Attachment, Mailbox, MultiPart};
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use std::sync::Arc;
-use std::time::Duration;
-
-/// The SMTP client.
-pub type SmtpTransport = AsyncSmtpTransport<Tokio1Executor>;
-
-/// The SMTP client for `url` (`smtp://user:pass@host:587?tls=required`, `smtps://...`), with
-/// a timeout so a stuck server cannot hold a mail (or the sender) forever.
-pub fn transport(url: &str) -> Result<SmtpTransport, String> {
-    Ok(SmtpTransport::from_url(url)
-        .map_err(|e| format!("SMTP_URL: {e}"))?
-        .timeout(Some(Duration::from_secs(15)))
-        .build())
-}
 
 /// Tries per mail before it is left failed.
 pub const MAX_ATTEMPTS: i64 = 10;
@@ -34,8 +18,29 @@ pub const MAX_ATTEMPTS: i64 = 10;
 const LEASE_MS: i64 = 60_000;
 /// Mails claimed at a time.
 const BATCH: i64 = 20;
-/// How often an idle sender looks for due mails.
-const POLL: Duration = Duration::from_millis(500);
+
+/// A mail ready for the wire: whom it is to, its words, and the outbox row it comes from (its
+/// Message-ID is made from the row, the same on every try).
+#[derive(Debug, Clone, Copy)]
+pub struct Outgoing<'a> {
+    pub row: i64,
+    pub created_at: i64,
+    pub to: &'a str,
+    pub mail: &'a RenderedMail,
+}
+
+/// Why a mail did not go: `permanent` when trying again cannot help (a refused address).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotSent {
+    pub error: String,
+    pub permanent: bool,
+}
+
+/// What delivers a mail: SMTP (`infra::smtp`), or a test's stand-in.
+#[async_trait::async_trait]
+pub trait MailTransport: Send + Sync + 'static {
+    async fn send(&self, mail: Outgoing<'_>) -> Result<(), NotSent>;
+}
 
 /// Queues the mail about `booking_id` to `recipient`, for the change whose facts are `facts`
 /// (they say its kind), in the transaction that makes the change. `occurrence` tells
@@ -111,9 +116,12 @@ pub fn sender(settings: &Settings) -> Sender<'_> {
     }
 }
 
-/// Why a claimed row cannot be written as a mail; trying again will not change it.
+/// Why a claimed row is not written as a mail: the database (try again), or the row itself
+/// (trying again will not change it).
 #[derive(Debug, thiserror::Error)]
 pub enum Unrenderable {
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
     #[error(transparent)]
     Facts(#[from] StoredFactsError),
     /// A booking's mail queued without its booking (never done: `queue` always names one).
@@ -131,23 +139,20 @@ pub async fn rendered(
     db: &Db,
     settings: &Settings,
     claimed: &Claimed,
-) -> Result<Result<RenderedMail, Unrenderable>, sqlx::Error> {
-    let facts = match MailFacts::from_stored(claimed.kind, &claimed.payload) {
-        Ok(facts) => facts,
-        Err(problem) => return Ok(Err(problem.into())),
-    };
+) -> Result<RenderedMail, Unrenderable> {
+    let facts = MailFacts::from_stored(claimed.kind, &claimed.payload)?;
     let mail = match facts {
         MailFacts::Unbooked(mail) => mail.render(&sender(settings)),
         MailFacts::Booking(mail) => {
-            let Some(id) = claimed.booking_id else {
-                return Ok(Err(Unrenderable::NoBooking(claimed.kind)));
-            };
-            let Some(b) = bookings::by_id(db, id).await? else {
-                return Ok(Err(Unrenderable::BookingNotFound {
+            let id = claimed
+                .booking_id
+                .ok_or(Unrenderable::NoBooking(claimed.kind))?;
+            let b = bookings::by_id(db, id)
+                .await?
+                .ok_or(Unrenderable::BookingNotFound {
                     kind: claimed.kind,
                     id,
-                }));
-            };
+                })?;
             let booking = MailBooking {
                 held_until: (b.payment_status.is_unsettled()
                     && b.source == domain::BookingSource::Online)
@@ -166,54 +171,19 @@ pub async fn rendered(
             mail.render(&booking, &sender(settings), now_ms())
         }
     };
-    Ok(Ok(mail))
-}
-
-/// The message on the wire: plain text and HTML, the calendar entry attached, and a
-/// Message-ID made from the outbox row, the same on every try.
-fn message(settings: &Settings, claimed: &Claimed, mail: &RenderedMail) -> Result<Message, String> {
-    let from: Mailbox = settings
-        .mail
-        .from
-        .parse()
-        .map_err(|e| format!("MAIL_FROM: {e}"))?;
-    let to: Mailbox = claimed
-        .recipient
-        .parse()
-        .map_err(|e| format!("recipient: {e}"))?;
-    let domain = from.email.domain().to_owned();
-    let alternative = MultiPart::alternative_plain_html(mail.text.clone(), mail.html.clone());
-    let body = match &mail.ics {
-        Some(ics) => MultiPart::mixed().multipart(alternative).singlepart(
-            Attachment::new("session.ics".to_owned()).body(
-                ics.clone(),
-                ContentType::parse("text/calendar; charset=utf-8; method=PUBLISH")
-                    .expect("a valid content type"),
-            ),
-        ),
-        None => alternative,
-    };
-    Message::builder()
-        .from(from)
-        .to(to)
-        .subject(mail.subject.clone())
-        .message_id(Some(format!(
-            "<outbox-{}-{}@{domain}>",
-            claimed.id, claimed.created_at
-        )))
-        .multipart(body)
-        .map_err(|e| e.to_string())
+    Ok(mail)
 }
 
 /// Sends one claimed mail and records what happened.
 async fn deliver(
     db: &Db,
     settings: &Settings,
-    transport: &SmtpTransport,
+    transport: &dyn MailTransport,
     claimed: Claimed,
 ) -> Result<(), sqlx::Error> {
-    let mail = match rendered(db, settings, &claimed).await? {
+    let mail = match rendered(db, settings, &claimed).await {
         Ok(mail) => mail,
+        Err(Unrenderable::Database(error)) => return Err(error),
         Err(problem) => {
             let error = problem.to_string();
             outbox::not_sent(db, claimed.id, &error, now_ms(), true).await?;
@@ -221,21 +191,21 @@ async fn deliver(
             return Ok(());
         }
     };
-    let outcome = match message(settings, &claimed, &mail) {
-        Ok(message) => transport.send(message).await.map_err(|e| {
-            let permanent = e.is_permanent();
-            (e.to_string(), permanent)
-        }),
-        // A message that cannot be built will not be built next time either.
-        Err(problem) => Err((problem, true)),
-    };
+    let outcome = transport
+        .send(Outgoing {
+            row: claimed.id,
+            created_at: claimed.created_at,
+            to: &claimed.recipient,
+            mail: &mail,
+        })
+        .await;
     let now = now_ms();
     match outcome {
         Ok(_) => {
             outbox::sent(db, claimed.id, &mail.subject, now).await?;
             tracing::info!(mail = claimed.id, kind = claimed.kind.as_str(), "mail sent");
         }
-        Err((error, permanent)) => {
+        Err(NotSent { error, permanent }) => {
             let give_up = permanent || claimed.attempts >= MAX_ATTEMPTS;
             let next = now + backoff_ms(claimed.attempts);
             outbox::not_sent(db, claimed.id, &error, next, give_up).await?;
@@ -249,7 +219,7 @@ async fn deliver(
 pub async fn send_due(
     db: &Db,
     settings: &Settings,
-    transport: &SmtpTransport,
+    transport: &dyn MailTransport,
 ) -> Result<usize, sqlx::Error> {
     let now = now_ms();
     if !outbox::any_due(db, now).await? {
@@ -261,21 +231,6 @@ pub async fn send_due(
         deliver(db, settings, transport, mail).await?;
     }
     Ok(tried)
-}
-
-/// The sender task: sends what is due, then looks again shortly, for as long as the process
-/// runs (a database outage only pauses it).
-pub fn spawn_sender(db: Db, settings: Arc<Settings>, transport: SmtpTransport) {
-    tokio::spawn(async move {
-        loop {
-            match send_due(&db, &settings, &transport).await {
-                Ok(tried) if tried > 0 => continue,
-                Ok(_) => {}
-                Err(error) => tracing::warn!(%error, "mail sender: database unavailable"),
-            }
-            tokio::time::sleep(POLL).await;
-        }
-    });
 }
 
 #[cfg(test)]

@@ -149,4 +149,3 @@ pub async fn reconcile_all(
         }
     }
 }
-

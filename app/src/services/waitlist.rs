@@ -17,7 +17,6 @@ use domain::booking_form::{BookingFormInput, FieldErrors};
 use domain::mail::{UnbookedMail, WaitlistFacts};
 use domain::HoldPolicy;
 
-
 /// The place, as its mails speak of it.
 fn place(entry: &waitlist::WaitlistEntry) -> WaitlistFacts {
     WaitlistFacts {
