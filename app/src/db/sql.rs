@@ -36,10 +36,11 @@ impl Binds {
     where
         T: Encode<'t, Any> + Type<Any>,
     {
+        let number = self.arguments.len() + 1;
         if let Err(error) = self.arguments.add(value) {
             self.failed.get_or_insert(error);
         }
-        Placeholder(self.arguments.len())
+        Placeholder(number)
     }
 
     /// `$a, $b, …`: each of `values` bound, for an `IN (…)`.
@@ -59,7 +60,8 @@ impl Binds {
     }
 
     /// `($1, $2), ($3, $4), …`: one row per item, of the values `write` binds for it. The
-    /// number of columns is what `write` bound; every row must bind as many.
+    /// number of columns is what `write` bound; every row must bind as many (debug builds
+    /// check it).
     pub(crate) fn rows<I>(
         &mut self,
         items: impl IntoIterator<Item = I>,
