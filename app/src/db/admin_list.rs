@@ -1,33 +1,14 @@
 //! The admin's bookings list: filtered, sorted, paginated (and streamed whole for the CSV
 //! export). The only SQL built at run time, from fixed pieces; values are always bound.
 
+use super::sql::Binds;
 use super::{Backend, Db};
 use domain::filter::{BookingFilter, SortKey, PAGE_SIZE};
 use domain::{AttendanceStatus, BookingSource, PaymentStatus};
 use futures_util::stream::BoxStream;
 use sqlx::any::AnyArguments;
 use sqlx::query::Query;
-use sqlx::{Any, AssertSqlSafe, FromRow, Row};
-
-/// A value bound to a `$n` placeholder of a query built at run time.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Bind {
-    Int(i64),
-    Text(String),
-}
-
-fn bind_all(
-    mut query: Query<'static, Any, AnyArguments>,
-    binds: Vec<Bind>,
-) -> Query<'static, Any, AnyArguments> {
-    for bind in binds {
-        query = match bind {
-            Bind::Int(n) => query.bind(n),
-            Bind::Text(t) => query.bind(t),
-        };
-    }
-    query
-}
+use sqlx::{Any, FromRow, Row};
 
 /// Local midnight of a "YYYY-MM-DD" date, in UTC ms; `next_day` for the end of a range.
 fn day_start(date: &str, tz: chrono_tz::Tz, next_day: bool) -> Option<i64> {
@@ -80,7 +61,7 @@ async fn search_plan(db: &Db, filter: &BookingFilter) -> Result<Search, sqlx::Er
     })
 }
 
-/// The WHERE clause of a filter, its binds numbered from `$1`. Every condition is a fixed
+/// The WHERE clause of a filter, its values bound to `binds`. Every condition is a fixed
 /// piece of SQL; only values are bound.
 ///
 /// `status_index: false` (SQLite only) writes the status conditions as `+column = ?`, which
@@ -90,36 +71,26 @@ fn conditions(
     tz: chrono_tz::Tz,
     search: Search,
     status_index: bool,
-) -> (String, Vec<Bind>) {
+    binds: &mut Binds,
+) -> String {
     let unindexed = if status_index { "" } else { "+" };
     let mut clauses: Vec<String> = Vec::new();
-    let mut binds = Vec::new();
-    let mut push = |clause: &str, bind: Bind, binds: &mut Vec<Bind>| {
-        binds.push(bind);
-        clauses.push(clause.replace('?', &format!("${}", binds.len())));
-    };
     if let Some(p) = filter.payment {
-        push(
-            &format!("{unindexed}b.payment_status = ?"),
-            Bind::Text(p.as_str().into()),
-            &mut binds,
-        );
+        let at = binds.push(p.as_str());
+        clauses.push(format!("{unindexed}b.payment_status = {at}"));
     }
     if let Some(a) = filter.attendance {
-        push(
-            &format!("{unindexed}b.attendance_status = ?"),
-            Bind::Text(a.as_str().into()),
-            &mut binds,
-        );
+        let at = binds.push(a.as_str());
+        clauses.push(format!("{unindexed}b.attendance_status = {at}"));
     }
     if let Some(s) = filter.session {
-        push("b.training_session_id = ?", Bind::Int(s), &mut binds);
+        clauses.push(format!("b.training_session_id = {}", binds.push(s)));
     }
     if let Some(from) = filter.from.as_deref().and_then(|d| day_start(d, tz, false)) {
-        push("b.session_starts_at >= ?", Bind::Int(from), &mut binds);
+        clauses.push(format!("b.session_starts_at >= {}", binds.push(from)));
     }
     if let Some(to) = filter.to.as_deref().and_then(|d| day_start(d, tz, true)) {
-        push("b.session_starts_at < ?", Bind::Int(to), &mut binds);
+        clauses.push(format!("b.session_starts_at < {}", binds.push(to)));
     }
     if let Some(q) = &filter.search {
         let term = q.to_lowercase();
@@ -129,35 +100,32 @@ fn conditions(
                     .replace('\\', "\\\\")
                     .replace('%', "\\%")
                     .replace('_', "\\_");
-                push(
-                    "b.search_text LIKE ? ESCAPE '\\'",
-                    Bind::Text(format!("%{escaped}%")),
-                    &mut binds,
-                );
+                let at = binds.push(format!("%{escaped}%"));
+                clauses.push(format!("b.search_text LIKE {at} ESCAPE '\\'"));
             }
             // The full-text index serves only a LIKE without ESCAPE, where a `%` or `_` in
             // the term would be a wildcard: it finds a superset, `instr` keeps the exact rows.
             Search::FullText => {
-                push(
-                    "b.id IN (SELECT rowid FROM bookings_fts WHERE search_text LIKE ?)",
-                    Bind::Text(format!("%{term}%")),
-                    &mut binds,
-                );
-                push("instr(b.search_text, ?) > 0", Bind::Text(term), &mut binds);
+                let at = binds.push(format!("%{term}%"));
+                clauses.push(format!(
+                    "b.id IN (SELECT rowid FROM bookings_fts WHERE search_text LIKE {at})"
+                ));
+                clauses.push(format!("instr(b.search_text, {}) > 0", binds.push(term)));
             }
-            Search::Scan => push("instr(b.search_text, ?) > 0", Bind::Text(term), &mut binds),
+            Search::Scan => {
+                clauses.push(format!("instr(b.search_text, {}) > 0", binds.push(term)));
+            }
         }
     }
     // An admin's entry was settled outside Stripe: "unpaid" never lists it as owed.
     if filter.payment == Some(PaymentStatus::Unpaid) {
         clauses.push("b.source = 'online'".to_owned());
     }
-    let sql = if clauses.is_empty() {
+    if clauses.is_empty() {
         String::new()
     } else {
         format!(" WHERE {}", clauses.join(" AND "))
-    };
-    (sql, binds)
+    }
 }
 
 fn order_by(filter: &BookingFilter) -> String {
@@ -242,16 +210,14 @@ pub async fn bookings_page(
         COUNT_CAP
     };
     let search = search_plan(db, filter).await?;
-    let (clause, binds) = conditions(filter, tz, search, true);
-    let mut count_binds = binds.clone();
-    count_binds.push(Bind::Int(cap + 1));
-    let count = bind_all(
-        sqlx::query(AssertSqlSafe(format!(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM bookings b{clause} LIMIT ${}) capped",
-            binds.len() + 1
-        ))),
-        count_binds,
-    );
+    let count = {
+        let mut binds = Binds::new();
+        let clause = conditions(filter, tz, search, true, &mut binds);
+        let limit = binds.push(cap + 1);
+        binds.query(format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM bookings b{clause} LIMIT {limit}) capped"
+        ))?
+    };
     // A status matches a large share of the bookings. Sorted by anything but creation, SQLite's
     // planner still reads every match through the status index and sorts them all (28 ms for
     // 20,000 of 100,000); walking the sort's index and testing each row fills the page after a
@@ -261,19 +227,15 @@ pub async fn bookings_page(
         && (filter.payment.is_some() || filter.attendance.is_some());
     let (total, rows) = if status_walk {
         let total: i64 = count.fetch_one(db.reader()).await?.try_get(0)?;
-        let page = if total > cap {
-            let (clause, binds) = conditions(filter, tz, search, false);
-            page_query(filter, &clause, binds)
-        } else {
-            page_query(filter, &clause, binds)
-        };
+        // Past the cap, walking the sort's index is the better plan.
+        let page = page_query(filter, tz, search, total <= cap)?;
         (total, page.fetch_all(db.reader()).await?)
     } else {
         // Independent reads: on two connections at once, the page costs the slower of the two
         // rather than their sum.
         let (total, rows) = tokio::try_join!(
             count.fetch_one(db.reader()),
-            page_query(filter, &clause, binds).fetch_all(db.reader()),
+            page_query(filter, tz, search, true)?.fetch_all(db.reader()),
         )?;
         (total.try_get(0)?, rows)
     };
@@ -292,21 +254,18 @@ pub async fn bookings_page(
 /// only); the columns, with their per-row subquery, are read for those rows alone.
 fn page_query(
     filter: &BookingFilter,
-    clause: &str,
-    mut binds: Vec<Bind>,
-) -> Query<'static, Any, AnyArguments> {
-    let n = binds.len();
-    binds.push(Bind::Int(PAGE_SIZE));
-    binds.push(Bind::Int((filter.page - 1).saturating_mul(PAGE_SIZE)));
+    tz: chrono_tz::Tz,
+    search: Search,
+    status_index: bool,
+) -> Result<Query<'static, Any, AnyArguments>, sqlx::Error> {
+    let mut binds = Binds::new();
+    let clause = conditions(filter, tz, search, status_index, &mut binds);
+    let limit = binds.push(PAGE_SIZE);
+    let offset = binds.push((filter.page - 1).saturating_mul(PAGE_SIZE));
     let order = order_by(filter);
-    bind_all(
-        sqlx::query(AssertSqlSafe(format!(
-            "{ROW_COLUMNS} WHERE b.id IN (SELECT b.id FROM bookings b{clause}{order} LIMIT ${} OFFSET ${}){order}",
-            n + 1,
-            n + 2
-        ))),
-        binds,
-    )
+    binds.query(format!(
+        "{ROW_COLUMNS} WHERE b.id IN (SELECT b.id FROM bookings b{clause}{order} LIMIT {limit} OFFSET {offset}){order}"
+    ))
 }
 
 /// Every booking the filter matches, in its order, as a stream (for the CSV export): rows
@@ -320,9 +279,11 @@ pub fn bookings_stream(
     let db = db.clone();
     let filter = filter.clone();
     async_stream::try_stream! {
-        let (clause, binds) = conditions(&filter, tz, search_plan(&db, &filter).await?, true);
+        let mut binds = Binds::new();
+        let search = search_plan(&db, &filter).await?;
+        let clause = conditions(&filter, tz, search, true, &mut binds);
         let sql = format!("{ROW_COLUMNS}{clause}{}", order_by(&filter));
-        let mut rows = bind_all(sqlx::query(AssertSqlSafe(sql)), binds).fetch(db.reader());
+        let mut rows = binds.query(sql)?.fetch(db.reader());
         while let Some(row) = rows.try_next().await? {
             yield BookingRow::from_row(&row)?;
         }

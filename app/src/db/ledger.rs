@@ -1,9 +1,9 @@
 //! The ledger of Stripe events (`stripe_events`): one row per event id, which is what makes
 //! applying an event exactly-once, and the events parked until a booking claims their payment.
 
+use super::sql::Binds;
 use super::Tx;
 use domain::{EventSource, StripeEvent};
-use sqlx::AssertSqlSafe;
 use std::collections::HashSet;
 
 /// An event's ledger row as it goes in.
@@ -19,10 +19,27 @@ pub struct LedgerEntry<'a> {
     pub parked: bool,
 }
 
-/// Inserts the event's row; false when the event id is already there (a redelivery: nothing
-/// has been written for it, and nothing must be).
-pub async fn record(tx: &mut Tx, entry: LedgerEntry<'_>, now: i64) -> Result<bool, sqlx::Error> {
-    Ok(record_all(tx, &[entry], now).await? == 1)
+/// Whether an event's ledger row went in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recorded {
+    /// The event is new: its row is in, and what it causes is to be written with it.
+    New,
+    /// The event id is already there (a redelivery): nothing has been written for it, and
+    /// nothing must be.
+    AlreadyKnown,
+}
+
+/// Inserts the event's row, unless the event id is already there.
+pub async fn record(
+    tx: &mut Tx,
+    entry: LedgerEntry<'_>,
+    now: i64,
+) -> Result<Recorded, sqlx::Error> {
+    Ok(if record_all(tx, &[entry], now).await? == 1 {
+        Recorded::New
+    } else {
+        Recorded::AlreadyKnown
+    })
 }
 
 /// Inserts the ledger rows of `entries`; the number inserted (fewer than asked means another
@@ -35,30 +52,28 @@ pub async fn record_all(
     if entries.is_empty() {
         return Ok(0);
     }
+    let mut binds = Binds::new();
+    let rows = binds.rows(entries, |row, entry| {
+        let event = entry.event;
+        row.bind(event.id.as_str())
+            .bind(event.event_type.as_str())
+            .bind(entry.source.as_str())
+            .bind(entry.booking_id)
+            .bind(entry.outcome)
+            .bind(entry.summary)
+            .bind(event.created)
+            .bind(now)
+            .bind(event.payment_intent_id())
+            .bind(i64::from(entry.parked));
+    });
     let sql = format!(
         "INSERT INTO stripe_events
             (id, event_type, source, booking_id, outcome, summary, stripe_created, received_at,
              payment_intent_id, parked)
-         VALUES {}
-         ON CONFLICT (id) DO NOTHING",
-        super::value_rows(10, entries.len())
+         VALUES {rows}
+         ON CONFLICT (id) DO NOTHING"
     );
-    let mut query = sqlx::query(AssertSqlSafe(sql));
-    for entry in entries {
-        let event = entry.event;
-        query = query
-            .bind(event.id.clone())
-            .bind(event.event_type.clone())
-            .bind(entry.source.as_str())
-            .bind(entry.booking_id)
-            .bind(entry.outcome.to_owned())
-            .bind(entry.summary.to_owned())
-            .bind(event.created)
-            .bind(now)
-            .bind(event.payment_intent_id().map(str::to_owned))
-            .bind(i64::from(entry.parked));
-    }
-    Ok(query.execute(&mut **tx).await?.rows_affected())
+    Ok(binds.query(sql)?.execute(&mut **tx).await?.rows_affected())
 }
 
 /// The event ids among `ids` the ledger already has.
@@ -66,15 +81,15 @@ pub async fn known(tx: &mut Tx, ids: &[&str]) -> Result<HashSet<String>, sqlx::E
     if ids.is_empty() {
         return Ok(HashSet::new());
     }
-    let sql = format!(
-        "SELECT id FROM stripe_events WHERE id IN ({})",
-        super::placeholders(1, ids.len())
-    );
-    let mut query = sqlx::query_scalar::<_, String>(AssertSqlSafe(sql));
-    for id in ids {
-        query = query.bind((*id).to_owned());
-    }
-    Ok(query.fetch_all(&mut **tx).await?.into_iter().collect())
+    let mut binds = Binds::new();
+    let list = binds.list(ids.iter().copied());
+    let sql = format!("SELECT id FROM stripe_events WHERE id IN ({list})");
+    Ok(binds
+        .query_scalar::<String>(sql)?
+        .fetch_all(&mut **tx)
+        .await?
+        .into_iter()
+        .collect())
 }
 
 /// The payment intents among `intents` that parked events wait for.
@@ -82,16 +97,18 @@ pub async fn parked_intents(tx: &mut Tx, intents: &[&str]) -> Result<HashSet<Str
     if intents.is_empty() {
         return Ok(HashSet::new());
     }
+    let mut binds = Binds::new();
+    let list = binds.list(intents.iter().copied());
     let sql = format!(
         "SELECT DISTINCT payment_intent_id FROM stripe_events
-         WHERE parked = 1 AND payment_intent_id IN ({})",
-        super::placeholders(1, intents.len())
+         WHERE parked = 1 AND payment_intent_id IN ({list})"
     );
-    let mut query = sqlx::query_scalar::<_, String>(AssertSqlSafe(sql));
-    for intent in intents {
-        query = query.bind((*intent).to_owned());
-    }
-    Ok(query.fetch_all(&mut **tx).await?.into_iter().collect())
+    Ok(binds
+        .query_scalar::<String>(sql)?
+        .fetch_all(&mut **tx)
+        .await?
+        .into_iter()
+        .collect())
 }
 
 /// Corrects the outcome of an event recorded earlier in the same transaction.

@@ -19,6 +19,7 @@ pub mod payments;
 pub mod refunds;
 pub mod roster;
 pub mod sessions;
+mod sql;
 pub mod timeline;
 pub mod waitlist;
 
@@ -290,30 +291,4 @@ pub fn is_unavailable(error: &sqlx::Error) -> bool {
             // PostgreSQL: admin shutdown, crash shutdown, cannot connect now, connection failures.
             code.starts_with("08") || code == "57P01" || code == "57P02" || code == "57P03"
         })
-}
-
-/// `$start, $start+1, …` for `count` values: the placeholders of a statement whose number of
-/// values is only known when it runs (the text is built from placeholders only, never data).
-pub(crate) fn placeholders(start: usize, count: usize) -> String {
-    (start..start + count)
-        .map(|n| format!("${n}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// `($1, $2), ($3, $4), …`: `rows` rows of `columns` placeholders, for a multi-row statement.
-pub(crate) fn value_rows(columns: usize, rows: usize) -> String {
-    (0..rows)
-        .map(|row| format!("({})", placeholders(row * columns + 1, columns)))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-#[cfg(test)]
-mod placeholder_tests {
-    #[test]
-    fn placeholders_number_rows_in_order() {
-        assert_eq!(super::placeholders(3, 2), "$3, $4");
-        assert_eq!(super::value_rows(2, 2), "($1, $2), ($3, $4)");
-    }
 }

@@ -3,10 +3,10 @@
 //! key is unique), claimed by one sender at a time for a while (`locked_until`; PostgreSQL
 //! also skips rows another transaction holds), then marked sent, retried later, or failed.
 
+use super::sql::Binds;
 use super::{Backend, Db, Tx};
 use domain::mail::MailKind;
 use domain::MailStatus;
-use sqlx::AssertSqlSafe;
 
 /// A mail to write into the outbox.
 #[derive(Debug, Clone, Copy)]
@@ -31,24 +31,22 @@ pub async fn enqueue_all(tx: &mut Tx, mails: &[NewMail<'_>], now: i64) -> Result
     if mails.is_empty() {
         return Ok(0);
     }
-    let sql = format!(
-        "INSERT INTO outbox (dedupe_key, kind, booking_id, recipient, payload, next_attempt_at, created_at)
-         VALUES {}
-         ON CONFLICT (dedupe_key) DO NOTHING",
-        super::value_rows(7, mails.len())
-    );
-    let mut query = sqlx::query(AssertSqlSafe(sql));
-    for mail in mails {
-        query = query
-            .bind(mail.dedupe_key.to_owned())
+    let mut binds = Binds::new();
+    let rows = binds.rows(mails, |row, mail| {
+        row.bind(mail.dedupe_key)
             .bind(mail.kind.as_str())
             .bind(mail.booking_id)
-            .bind(mail.recipient.to_owned())
-            .bind(mail.facts.to_owned())
+            .bind(mail.recipient)
+            .bind(mail.facts)
             .bind(now)
             .bind(now);
-    }
-    Ok(query.execute(&mut **tx).await?.rows_affected())
+    });
+    let sql = format!(
+        "INSERT INTO outbox (dedupe_key, kind, booking_id, recipient, payload, next_attempt_at, created_at)
+         VALUES {rows}
+         ON CONFLICT (dedupe_key) DO NOTHING"
+    );
+    Ok(binds.query(sql)?.execute(&mut **tx).await?.rows_affected())
 }
 
 /// A mail a sender holds.

@@ -1,10 +1,10 @@
 //! `payment_logs`: the lines payment decisions write (failures, refusals, information), the
 //! latest failure a parent is told about, and the warnings and errors an admin reviews.
 
+use super::sql::Binds;
 use super::{Db, Tx};
 use domain::filter::PAGE_SIZE;
 use domain::{LogLevel, LogLine, StripeEvent};
-use sqlx::AssertSqlSafe;
 
 /// Writes one line about `event` (with its recorded summary), for `booking_id` when known.
 pub async fn write(
@@ -37,24 +37,22 @@ pub async fn write_all(tx: &mut Tx, logs: &[LogRow<'_>], now: i64) -> Result<(),
     if logs.is_empty() {
         return Ok(());
     }
+    let mut binds = Binds::new();
+    let rows = binds.rows(logs, |row, log| {
+        row.bind(log.booking_id)
+            .bind(log.summary)
+            .bind(log.line.message.as_str())
+            .bind(now)
+            .bind(log.event.id.as_str())
+            .bind(log.event.event_type.as_str())
+            .bind(log.line.level.as_str());
+    });
     let sql = format!(
         "INSERT INTO payment_logs
             (booking_id, stripe_event, error_message, created_at, event_id, event_type, level)
-         VALUES {}",
-        super::value_rows(7, logs.len())
+         VALUES {rows}"
     );
-    let mut query = sqlx::query(AssertSqlSafe(sql));
-    for log in logs {
-        query = query
-            .bind(log.booking_id)
-            .bind(log.summary.to_owned())
-            .bind(log.line.message.clone())
-            .bind(now)
-            .bind(log.event.id.clone())
-            .bind(log.event.event_type.clone())
-            .bind(log.line.level.as_str());
-    }
-    query.execute(&mut **tx).await?;
+    binds.query(sql)?.execute(&mut **tx).await?;
     Ok(())
 }
 

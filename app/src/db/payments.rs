@@ -2,9 +2,9 @@
 //! The decision itself is `domain::decide`; the use case that runs it is
 //! `crate::services::payments`.
 
+use super::sql::Binds;
 use super::Tx;
 use domain::{PaymentChange, PaymentStatus};
-use sqlx::AssertSqlSafe;
 
 /// The payment side of a booking, as read at the start of a decision.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -82,17 +82,27 @@ pub async fn read(
         .await
 }
 
+/// Whether a conditional write of a payment change found the status it was decided from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Written {
+    /// The booking still held `change.from`: the change is written.
+    Applied,
+    /// Another writer changed the status after it was read: nothing was written, and the
+    /// change must be decided again from the new status.
+    StatusChanged,
+}
+
 /// Writes `change` on the booking while it still holds `change.from`: one UPDATE for the
 /// status, the Stripe ids of a settling session and the refunded amount; another only for an
-/// expiry. False when the status changed meanwhile (nothing was written).
+/// expiry.
 pub async fn apply(
     tx: &mut Tx,
     booking_id: i64,
     change: &PaymentChange,
     now: i64,
-) -> Result<bool, sqlx::Error> {
+) -> Result<Written, sqlx::Error> {
     if change.writes_booking && apply_all(tx, &[(booking_id, change)], now).await? == 0 {
-        return Ok(false);
+        return Ok(Written::StatusChanged);
     }
     if let Some(session) = &change.expired_session {
         // Only the session the booking still holds is cleared: a newer one stays.
@@ -109,7 +119,7 @@ pub async fn apply(
         .execute(&mut **tx)
         .await?;
     }
-    Ok(true)
+    Ok(Written::Applied)
 }
 
 /// The payment state of each booking in `ids` (their rows locked for the transaction on
@@ -122,18 +132,18 @@ pub async fn states(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
+    let mut binds = Binds::new();
+    let list = binds.list(ids.iter().copied());
     let sql = format!(
         "SELECT id, payment_status, stripe_checkout_session_id, stripe_payment_intent_id,
                 amount, currency, parent_email, 0 AS has_parked
-         FROM bookings WHERE id IN ({}) ORDER BY id{}",
-        super::placeholders(1, ids.len()),
+         FROM bookings WHERE id IN ({list}) ORDER BY id{}",
         if lock { " FOR UPDATE" } else { "" }
     );
-    let mut query = sqlx::query_as::<_, PaymentState>(AssertSqlSafe(sql));
-    for id in ids {
-        query = query.bind(*id);
-    }
-    query.fetch_all(&mut **tx).await
+    binds
+        .query_as::<PaymentState>(sql)?
+        .fetch_all(&mut **tx)
+        .await
 }
 
 /// Writes each `(booking, change)` while the booking still holds `change.from`, as
@@ -147,37 +157,35 @@ pub async fn apply_all(
     if changes.is_empty() {
         return Ok(0);
     }
+    let mut binds = Binds::new();
+    let now_at = binds.push(now);
+    let rows = binds.rows(changes, |row, (booking, change)| {
+        row.bind(*booking)
+            .bind(change.to.as_str())
+            .bind(change.from.as_str())
+            .bind(change.checkout_session_id.as_deref())
+            .bind(change.payment_intent_id.as_deref())
+            .bind(change.amount_paid)
+            .bind(change.amount_refunded.unwrap_or(0))
+            .bind(i64::from(change.awaited));
+    });
     let sql = format!(
         "WITH v (id, to_status, from_status, session_id, intent_id, paid, refunded, awaited) AS
-             (VALUES {})
+             (VALUES {rows})
          UPDATE bookings
-         SET payment_status = v.to_status, updated_at = ${now_at},
+         SET payment_status = v.to_status, updated_at = {now_at},
              paid_at = CASE WHEN v.to_status = 'paid' AND bookings.paid_at IS NULL
-                            THEN ${now_at} ELSE bookings.paid_at END,
+                            THEN {now_at} ELSE bookings.paid_at END,
              stripe_checkout_session_id = COALESCE(v.session_id, bookings.stripe_checkout_session_id),
              stripe_payment_intent_id = COALESCE(bookings.stripe_payment_intent_id, v.intent_id),
              amount_paid = COALESCE(v.paid, bookings.amount_paid),
              amount_refunded = CASE WHEN v.refunded > bookings.amount_refunded
                                     THEN v.refunded ELSE bookings.amount_refunded END,
-             payment_awaited_at = CASE WHEN v.awaited = 1 THEN ${now_at}
+             payment_awaited_at = CASE WHEN v.awaited = 1 THEN {now_at}
                                        WHEN v.to_status <> v.from_status THEN NULL
                                        ELSE bookings.payment_awaited_at END
          FROM v
-         WHERE bookings.id = v.id AND bookings.payment_status = v.from_status",
-        super::value_rows(8, changes.len()),
-        now_at = changes.len() * 8 + 1,
+         WHERE bookings.id = v.id AND bookings.payment_status = v.from_status"
     );
-    let mut query = sqlx::query(AssertSqlSafe(sql));
-    for (booking, change) in changes {
-        query = query
-            .bind(*booking)
-            .bind(change.to.as_str())
-            .bind(change.from.as_str())
-            .bind(change.checkout_session_id.clone())
-            .bind(change.payment_intent_id.clone())
-            .bind(change.amount_paid)
-            .bind(change.amount_refunded.unwrap_or(0))
-            .bind(i64::from(change.awaited));
-    }
-    Ok(query.bind(now).execute(&mut **tx).await?.rows_affected())
+    Ok(binds.query(sql)?.execute(&mut **tx).await?.rows_affected())
 }
