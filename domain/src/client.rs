@@ -58,22 +58,53 @@ pub fn client_address(
     if !trusted.contains(peer) {
         return peer;
     }
-    let hops: Vec<IpAddr> = forwarded_for
-        .unwrap_or("")
-        .split(',')
-        .map(str::trim)
-        .map(|hop| hop.parse::<IpAddr>().map(canonical))
-        .take_while(Result::is_ok)
-        .flatten()
-        .collect();
     let mut client = peer;
-    for hop in hops.into_iter().rev() {
-        client = hop;
-        if !trusted.contains(hop) {
-            break;
+    for hop in forwarded_for.unwrap_or("").rsplit(',').map(str::trim) {
+        match hop_address(hop) {
+            Hop::Address(address) => {
+                client = address;
+                if !trusted.contains(address) {
+                    break;
+                }
+            }
+            // A proxy that could not tell its client writes `unknown` (or an obfuscated
+            // name, RFC 7239): the next hop to the left is the nearest one known.
+            Hop::Unknown => continue,
+            // Garbage: nothing further left can be believed.
+            Hop::Garbage => break,
         }
     }
     client
+}
+
+/// One entry of `X-Forwarded-For`, as proxies write them.
+#[derive(Debug, PartialEq, Eq)]
+enum Hop {
+    Address(IpAddr),
+    Unknown,
+    Garbage,
+}
+
+/// Reads an entry: an address, with or without a port (`198.51.100.7:5123`,
+/// `[2001:db8::1]:443`), quoted or not; `unknown` or an obfuscated `_name`.
+fn hop_address(hop: &str) -> Hop {
+    let hop = hop.trim_matches('"');
+    if hop.eq_ignore_ascii_case("unknown") || hop.starts_with('_') {
+        return Hop::Unknown;
+    }
+    let address = hop
+        .parse::<IpAddr>()
+        .or_else(|_| hop.parse::<std::net::SocketAddr>().map(|s| s.ip()))
+        .or_else(|_| {
+            hop.strip_prefix('[')
+                .and_then(|rest| rest.strip_suffix(']'))
+                .unwrap_or("")
+                .parse::<IpAddr>()
+        });
+    match address {
+        Ok(address) => Hop::Address(canonical(address)),
+        Err(_) => Hop::Garbage,
+    }
 }
 
 /// The key limits count a client under: its IPv4 address, or its IPv6 /64.
@@ -132,6 +163,43 @@ mod tests {
         assert_eq!(
             client_address(ip("203.0.113.9"), Some("198.51.100.7"), &trusted),
             ip("203.0.113.9")
+        );
+    }
+
+    #[test]
+    fn entries_with_a_port_or_unknown_do_not_make_every_client_the_proxy() {
+        let trusted = TrustedProxies::parse("10.0.0.0/8").unwrap();
+        let proxy = ip("10.0.0.5");
+        assert_eq!(
+            client_address(proxy, Some("198.51.100.7:5123"), &trusted),
+            ip("198.51.100.7")
+        );
+        assert_eq!(
+            client_address(proxy, Some("[2001:db8::7]:443, 10.0.0.9:80"), &trusted),
+            ip("2001:db8::7")
+        );
+        assert_eq!(
+            client_address(proxy, Some("\"[2001:db8::8]\""), &trusted),
+            ip("2001:db8::8")
+        );
+        // `unknown` from a proxy that could not tell: the nearest known hop counts.
+        assert_eq!(
+            client_address(proxy, Some("198.51.100.7, unknown"), &trusted),
+            ip("198.51.100.7")
+        );
+        assert_eq!(
+            client_address(proxy, Some("198.51.100.8, _hidden, 10.0.0.7"), &trusted),
+            ip("198.51.100.8")
+        );
+        // Two clients behind the same proxy stay two clients.
+        assert_ne!(
+            client_address(proxy, Some("198.51.100.7:1"), &trusted),
+            client_address(proxy, Some("198.51.100.9:1"), &trusted)
+        );
+        // Garbage still stops the walk: what is further left cannot be believed.
+        assert_eq!(
+            client_address(proxy, Some("198.51.100.7, ???"), &trusted),
+            proxy
         );
     }
 

@@ -33,6 +33,27 @@ pub fn hash_file(site_root: &Path) -> Option<PathBuf> {
         .then(|| std::path::absolute(&path).unwrap_or(path))
 }
 
+/// Whether a request's `path` names the hash file (or a compressed copy of it) under any
+/// spelling the file server would resolve to it: percent-encoded (`/%68ash.txt`), with empty,
+/// `.` or `..` segments (`//hash.txt`, `/pkg/../hash.txt`), or a backslash.
+pub fn names_hash_file(path: &str) -> bool {
+    let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+    let mut segments: Vec<&str> = Vec::new();
+    for segment in decoded.split(['/', '\\']) {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                segments.pop();
+            }
+            name => segments.push(name),
+        }
+    }
+    matches!(
+        segments.as_slice(),
+        [name] if name.strip_prefix(HASH_FILE).is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+    )
+}
+
 /// Whether the last segment of `path` carries a cargo-leptos content hash: a dot-separated part
 /// of 22 base64url characters (an MD5), as in `booking.AbCd….wasm`. The unhashed loader's
 /// placeholder (`__wasm_split.______________________.js`) does not count.
@@ -66,7 +87,7 @@ pub async fn file_or_not_found(
 ) -> Response {
     let path = request.uri().path();
     let servable = matches!(*request.method(), Method::GET | Method::HEAD)
-        && path.strip_prefix('/') != Some(HASH_FILE);
+        && !names_hash_file(path);
     if servable {
         let mut file_request = Request::new(Body::empty());
         *file_request.method_mut() = request.method().clone();
@@ -105,6 +126,27 @@ async fn not_found(state: AppState, request: Request) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_hash_file_is_named_under_every_spelling() {
+        for spelling in [
+            "/hash.txt",
+            "/%68ash.txt",
+            "/hash%2Etxt",
+            "//hash.txt",
+            "/./hash.txt",
+            "/pkg/../hash.txt",
+            "/pkg/%2e%2e/hash.txt",
+            "/\\hash.txt",
+            "/hash.txt.br",
+            "/hash.txt.gz",
+        ] {
+            assert!(names_hash_file(spelling), "{spelling}");
+        }
+        for other in ["/pkg/hash.txt", "/hash.txt2", "/robots.txt", "/", "/favicon.svg"] {
+            assert!(!names_hash_file(other), "{other}");
+        }
+    }
 
     #[test]
     fn hashed_names_are_told_from_plain_ones() {

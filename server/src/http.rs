@@ -1,9 +1,10 @@
 //! The HTTP layers around every route: who the client is (through trusted proxies only),
 //! request ids and request logs (booking references cut short), security headers, `no-store`
 //! on private pages and `no-cache` on the others, compression of what the server writes (pages,
-//! server function answers; static files come precompressed), caps on requests in flight (503 + Retry-After past them,
-//! rather than collapsing; the webhook has its own, so public traffic cannot starve Stripe's
-//! deliveries), a request timeout.
+//! server function answers; static files come precompressed), caps on requests in flight (503 +
+//! Retry-After past them, rather than collapsing): one per client (`client_limits`), one for
+//! everyone, and the webhook's own, so public traffic cannot starve Stripe's deliveries; a
+//! deadline for request bodies, and a request timeout.
 
 use app::state::ClientKey;
 use axum::{
@@ -48,21 +49,34 @@ fn is_private(path: &str) -> bool {
         "/api/admin/",
         "/api/bookings/",
         "/checkout/",
+        "/api/waitlist/",
     ]
     .iter()
     .any(|prefix| path.starts_with(prefix))
+        || waitlist_token(path).is_some()
 }
 
-/// A path as logs show it: a booking's reference (its private key) cut to four characters.
+/// The private token of a waitlist place's page (`/waitlist/{token}`, not the join form).
+fn waitlist_token(path: &str) -> Option<&str> {
+    path.strip_prefix("/waitlist/")
+        .map(|rest| rest.split('/').next().unwrap_or(rest))
+        .filter(|token| !token.is_empty() && *token != "join")
+}
+
+/// A path as logs show it: a booking's reference or a waitlist place's token (each the private
+/// key of a family's page) cut to four characters.
 pub fn loggable_path(path: &str) -> String {
-    match path.strip_prefix("/bookings/") {
-        Some(rest) => {
-            let (reference, tail) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-            let shown: String = reference.chars().take(4).collect();
-            format!("/bookings/{shown}…{tail}")
+    for prefix in ["/bookings/", "/waitlist/"] {
+        if let Some(rest) = path.strip_prefix(prefix) {
+            let (key, tail) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+            if key == "join" {
+                break;
+            }
+            let shown: String = key.chars().take(4).collect();
+            return format!("{prefix}{shown}…{tail}");
         }
-        None => path.to_owned(),
     }
+    path.to_owned()
 }
 
 /// A client-supplied request id is kept only if it is short and plain (it reaches the logs).
@@ -198,6 +212,10 @@ async fn overloaded_or_slow(error: BoxError) -> Response {
 /// What the layers need to know.
 pub struct Layers {
     pub max_in_flight: usize,
+    /// Requests one client may have in flight (the webhook's are counted apart).
+    pub max_in_flight_per_client: usize,
+    /// How long a request's whole body may take to arrive.
+    pub body_deadline: Duration,
     pub webhook_max_in_flight: usize,
     pub timeout: Duration,
     pub secure: bool,
@@ -218,12 +236,30 @@ pub fn layered(router: Router, layers: Layers) -> Router {
     };
     let secure = layers.secure;
     let trusted = layers.trusted_proxies.clone();
+    let in_flight = Arc::new(crate::client_limits::InFlight::default());
+    let (per_client, body_deadline) = (layers.max_in_flight_per_client, layers.body_deadline);
+    // The public's requests: each client within its own cap, then all within the global one.
+    let public = Router::new()
+        .fallback_service(limited(layers.max_in_flight, router.clone()))
+        .layer(axum::middleware::from_fn(move |request, next| {
+            crate::client_limits::per_client(
+                in_flight.clone(),
+                per_client,
+                body_deadline,
+                request,
+                next,
+            )
+        }));
+    // Stripe's deliveries come from a few addresses, many at once: the webhook's own budget,
+    // its body due by the same deadline.
+    let webhook = Router::new()
+        .fallback_service(limited(layers.webhook_max_in_flight, router))
+        .layer(axum::middleware::map_request(move |request: Request| async move {
+            crate::client_limits::with_body_deadline(request, body_deadline)
+        }));
     Router::new()
-        .route_service(
-            crate::webhook::PATH,
-            limited(layers.webhook_max_in_flight, router.clone()),
-        )
-        .fallback_service(limited(layers.max_in_flight, router))
+        .route_service(crate::webhook::PATH, webhook)
+        .fallback_service(public)
         .layer(axum::middleware::from_fn(move |request, next| {
             crate::form_return::layer(secure, request, next)
         }))
@@ -272,6 +308,11 @@ mod tests {
             "/bookings/abcd…"
         );
         assert_eq!(loggable_path("/admin/bookings/7"), "/admin/bookings/7");
+        assert_eq!(
+            loggable_path("/waitlist/k3j4h5g6f7d8s9a0q1w2e3r4"),
+            "/waitlist/k3j4…"
+        );
+        assert_eq!(loggable_path("/waitlist/join"), "/waitlist/join");
     }
 
     #[test]
@@ -298,10 +339,19 @@ mod tests {
             "/api/admin/bookings",
             "/api/bookings/pay",
             "/checkout/simulated/cs_1",
+            "/waitlist/k3j4h5g6f7d8s9a0q1w2e3r4",
+            "/api/waitlist/view",
         ] {
             assert!(is_private(path), "{path}");
         }
-        for path in ["/", "/book", "/pkg/booking.js", "/api/book", "/healthz"] {
+        for path in [
+            "/",
+            "/book",
+            "/pkg/booking.js",
+            "/api/book",
+            "/healthz",
+            "/waitlist/join",
+        ] {
             assert!(!is_private(path), "{path}");
         }
     }

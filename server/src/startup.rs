@@ -22,6 +22,7 @@ pub struct Application {
     state: AppState,
     trusted_proxies: Arc<domain::client::TrustedProxies>,
     max_connections_per_client: usize,
+    max_streams_per_connection: u32,
 }
 
 /// How long a client may take to send its request headers.
@@ -204,6 +205,8 @@ impl Application {
             )),
             crate::http::Layers {
                 max_in_flight: config.limits.max_in_flight,
+                max_in_flight_per_client: config.limits.max_in_flight_per_client,
+                body_deadline: config.limits.body_deadline,
                 webhook_max_in_flight: config.limits.webhook_max_in_flight,
                 timeout: config.limits.request_timeout,
                 secure,
@@ -216,6 +219,7 @@ impl Application {
             state,
             trusted_proxies,
             max_connections_per_client: config.limits.max_connections_per_client,
+            max_streams_per_connection: config.limits.max_streams_per_connection,
         })
     }
 
@@ -238,6 +242,7 @@ impl Application {
                 first_request_timeout: HEADER_READ_TIMEOUT,
                 drain_timeout: DRAIN_TIMEOUT,
                 max_connections_per_client: self.max_connections_per_client,
+                max_streams_per_connection: self.max_streams_per_connection,
                 trusted_proxies: self.trusted_proxies,
             },
             shutdown_signal(),

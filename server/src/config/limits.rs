@@ -1,6 +1,7 @@
-//! The limits section: requests in flight (the public's and the webhook's), the request
-//! timeout, the webhook body bound, connections per client, and how often a client or an
-//! email may book (and how many places an email may hold unpaid).
+//! The limits section: requests in flight (the public's, each client's and the webhook's), the
+//! request timeout and the body deadline, the webhook body bound, connections per client and
+//! streams per connection, and how often a client or an email may book (and how many places
+//! an email may hold unpaid).
 
 use super::{parse_number, ConfigError, Source};
 use std::time::Duration;
@@ -9,6 +10,12 @@ use std::time::Duration;
 #[derive(Debug, Clone)]
 pub struct LimitsConfig {
     pub max_in_flight: usize,
+    /// Requests one client (IPv6: its /64) may have in flight at once.
+    pub max_in_flight_per_client: usize,
+    /// How long a request's whole body may take to arrive.
+    pub body_deadline: Duration,
+    /// Requests one HTTP/2 connection may carry at once.
+    pub max_streams_per_connection: u32,
     /// The webhook's own budget: public traffic cannot take Stripe's places.
     pub webhook_max_in_flight: usize,
     pub request_timeout: Duration,
@@ -30,6 +37,27 @@ impl LimitsConfig {
                 512,
                 |n: &usize| (1..=100_000).contains(n),
                 "a whole number from 1 to 100000",
+            )?,
+            max_in_flight_per_client: parse_number(
+                source,
+                "MAX_IN_FLIGHT_PER_CLIENT",
+                32,
+                |n: &usize| (1..=100_000).contains(n),
+                "a whole number from 1 to 100000",
+            )?,
+            body_deadline: Duration::from_secs(parse_number(
+                source,
+                "REQUEST_BODY_TIMEOUT_SECS",
+                5,
+                |n: &u64| (1..=600).contains(n),
+                "a number of seconds from 1 to 600",
+            )?),
+            max_streams_per_connection: parse_number(
+                source,
+                "MAX_STREAMS_PER_CONNECTION",
+                32,
+                |n: &u32| (1..=1000).contains(n),
+                "a whole number from 1 to 1000",
             )?,
             request_timeout: Duration::from_secs(parse_number(
                 source,
@@ -105,10 +133,21 @@ mod tests {
             (limits.max_in_flight, limits.request_timeout),
             (512, Duration::from_secs(30))
         );
+        assert_eq!(
+            (
+                limits.max_in_flight_per_client,
+                limits.body_deadline,
+                limits.max_streams_per_connection
+            ),
+            (32, Duration::from_secs(5), 32)
+        );
         for (variable, value) in [
             ("MAX_IN_FLIGHT_REQUESTS", "0"),
             ("REQUEST_TIMEOUT_SECS", "601"),
             ("WEBHOOK_BODY_LIMIT_BYTES", "10"),
+            ("MAX_IN_FLIGHT_PER_CLIENT", "0"),
+            ("REQUEST_BODY_TIMEOUT_SECS", "0"),
+            ("MAX_STREAMS_PER_CONNECTION", "1001"),
         ] {
             let err = LimitsConfig::from_source(&[(variable, value)]).unwrap_err();
             assert_eq!(err.variable, variable);

@@ -46,6 +46,22 @@ impl MailConfig {
                         "must be smtp://host:port (STARTTLS with ?tls=required) or smtps://host:port",
                     ));
                 }
+                // Without TLS (or with STARTTLS only if offered, which anyone on the path can
+                // strip) the password and every parent's mail cross the network readable.
+                let encrypted = parsed.scheme() == "smtps"
+                    || parsed
+                        .query_pairs()
+                        .any(|(key, value)| key == "tls" && value == "required");
+                if !encrypted
+                    && environment == Environment::Production
+                    && !parse_bool(source, "SMTP_ALLOW_PLAINTEXT")?
+                {
+                    return Err(bad(
+                        "SMTP_URL",
+                        "sends without TLS: use smtps://host:465 or smtp://host:587?tls=required \
+                         (or SMTP_ALLOW_PLAINTEXT=true for a relay on this machine)",
+                    ));
+                }
                 Some(SecretString::from(url.trim().to_owned()))
             }
         };
@@ -117,6 +133,42 @@ mod tests {
         let off =
             MailConfig::from_source(&[("MAIL_DISABLED", "true")], Environment::Production).unwrap();
         assert!(off.sending_to().is_none());
+    }
+
+    #[test]
+    fn production_refuses_mail_without_tls_unless_asked_for() {
+        let from = ("MAIL_FROM", "Riverside Coaching <bookings@example.com>");
+        for plaintext in [
+            "smtp://mail.example.com:25",
+            "smtp://user:pw@mail.example.com:587?tls=opportunistic",
+        ] {
+            let err = MailConfig::from_source(
+                &[("SMTP_URL", plaintext), from],
+                Environment::Production,
+            )
+            .unwrap_err();
+            assert_eq!(err.variable, "SMTP_URL");
+            assert!(err.to_string().contains("without TLS"), "{err}");
+            // Development may, and production when it is asked for explicitly.
+            MailConfig::from_source(&[("SMTP_URL", plaintext), from], Environment::Development)
+                .unwrap();
+            MailConfig::from_source(
+                &[
+                    ("SMTP_URL", plaintext),
+                    from,
+                    ("SMTP_ALLOW_PLAINTEXT", "true"),
+                ],
+                Environment::Production,
+            )
+            .unwrap();
+        }
+        for encrypted in [
+            "smtps://mail.example.com:465",
+            "smtp://mail.example.com:587?tls=required",
+        ] {
+            MailConfig::from_source(&[("SMTP_URL", encrypted), from], Environment::Production)
+                .unwrap();
+        }
     }
 
     #[test]
