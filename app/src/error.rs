@@ -251,6 +251,9 @@ mod server {
             use crate::services::attendance::AttendanceError;
             match error {
                 AttendanceError::NoSuchBooking => Self::not_found("That booking no longer exists."),
+                AttendanceError::Full => Self::conflict(
+                    "Not changed: the session is full, and this cancelled booking's place has gone to someone else.",
+                ),
                 AttendanceError::Database(error) => error.into(),
             }
         }

@@ -15,9 +15,8 @@ use std::time::Duration;
 const MAIL_POLL: Duration = Duration::from_millis(500);
 /// How often freed waitlist places are looked for.
 const WAITLIST_EVERY: Duration = Duration::from_secs(2);
-/// How often refund requests nobody answered are sent again, and how old one must be.
-const REFUNDS_EVERY: Duration = Duration::from_secs(30);
-const REFUND_UNANSWERED_MS: i64 = 20_000;
+/// How often refund requests nobody holds are sent (again).
+const REFUNDS_EVERY: Duration = Duration::from_secs(5);
 
 /// Runs `round` every `interval` (the first after one interval when `wait_first`), in a task
 /// of its own; a round that fails is logged as `what` and the next one comes.
@@ -50,11 +49,11 @@ pub fn offer_waitlist_places(db: Db, offer_ms: i64) {
     });
 }
 
-/// Sends again the refund requests nobody answered (`services::refunds::resume`).
+/// Sends the refund requests nobody answered and nobody holds (`services::refunds::resume`).
 pub fn resume_refunds(db: Db, gateway: Arc<dyn PaymentGateway>) {
     every(REFUNDS_EVERY, false, "refund resumer", move || {
         let (db, gateway) = (db.clone(), gateway.clone());
-        async move { refunds::resume(&db, gateway.as_ref(), REFUND_UNANSWERED_MS).await }
+        async move { refunds::resume(&db, gateway.as_ref()).await }
     });
 }
 

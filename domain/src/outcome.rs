@@ -171,6 +171,23 @@ impl LogLine {
         Self::new(LogLevel::Error, message)
     }
 
+    /// A payment that landed on a booking already cancelled: it is returned in full (a refund
+    /// is kept), and the admin sees it among payment issues.
+    pub fn late_payment(kept: Result<(), &str>) -> Self {
+        match kept {
+            Ok(()) => Self::new(
+                LogLevel::Warning,
+                "payment arrived after the booking was cancelled: a full refund is on its way",
+            ),
+            Err(why) => Self::new(
+                LogLevel::Error,
+                format!(
+                    "payment arrived after the booking was cancelled, and could not be refunded: {why}; refund it by hand"
+                ),
+            ),
+        }
+    }
+
     /// An event whose booking was not found; `parked` when it waits for one to claim its payment.
     pub fn no_booking(reason: &str, parked: bool) -> Self {
         if parked {

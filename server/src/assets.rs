@@ -86,8 +86,8 @@ pub async fn file_or_not_found(
     request: Request,
 ) -> Response {
     let path = request.uri().path();
-    let servable = matches!(*request.method(), Method::GET | Method::HEAD)
-        && !names_hash_file(path);
+    let servable =
+        matches!(*request.method(), Method::GET | Method::HEAD) && !names_hash_file(path);
     if servable {
         let mut file_request = Request::new(Body::empty());
         *file_request.method_mut() = request.method().clone();
@@ -143,7 +143,13 @@ mod tests {
         ] {
             assert!(names_hash_file(spelling), "{spelling}");
         }
-        for other in ["/pkg/hash.txt", "/hash.txt2", "/robots.txt", "/", "/favicon.svg"] {
+        for other in [
+            "/pkg/hash.txt",
+            "/hash.txt2",
+            "/robots.txt",
+            "/",
+            "/favicon.svg",
+        ] {
             assert!(!names_hash_file(other), "{other}");
         }
     }

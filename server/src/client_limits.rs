@@ -49,7 +49,11 @@ impl InFlight {
 
 impl Drop for Place {
     fn drop(&mut self) {
-        let mut counts = self.in_flight.counts.lock().unwrap_or_else(|e| e.into_inner());
+        let mut counts = self
+            .in_flight
+            .counts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         if let Some(count) = counts.get_mut(&self.client) {
             *count -= 1;
             if *count == 0 {
@@ -172,20 +176,27 @@ mod tests {
     #[tokio::test]
     async fn a_body_that_never_ends_fails_at_its_deadline() {
         // A body declared and never sent.
-        let never = Body::from_stream(futures_util::stream::pending::<Result<Bytes, std::io::Error>>());
+        let never =
+            Body::from_stream(futures_util::stream::pending::<Result<Bytes, std::io::Error>>());
         let slow = Body::new(DeadlineBody::new(never, Duration::from_millis(300)));
         let started = Instant::now();
         let error = axum::body::to_bytes(slow, usize::MAX)
             .await
             .expect_err("the body failed");
-        assert!(error.to_string().contains("did not arrive in time"), "{error}");
+        assert!(
+            error.to_string().contains("did not arrive in time"),
+            "{error}"
+        );
         let waited = started.elapsed();
         assert!(
             waited >= Duration::from_millis(300) && waited < Duration::from_secs(5),
             "{waited:?}"
         );
         // A body that is there arrives whole.
-        let whole = Body::new(DeadlineBody::new(Body::from("amount=5"), Duration::from_secs(5)));
+        let whole = Body::new(DeadlineBody::new(
+            Body::from("amount=5"),
+            Duration::from_secs(5),
+        ));
         assert_eq!(
             axum::body::to_bytes(whole, usize::MAX).await.unwrap(),
             "amount=5"

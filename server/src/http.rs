@@ -254,9 +254,11 @@ pub fn layered(router: Router, layers: Layers) -> Router {
     // its body due by the same deadline.
     let webhook = Router::new()
         .fallback_service(limited(layers.webhook_max_in_flight, router))
-        .layer(axum::middleware::map_request(move |request: Request| async move {
-            crate::client_limits::with_body_deadline(request, body_deadline)
-        }));
+        .layer(axum::middleware::map_request(
+            move |request: Request| async move {
+                crate::client_limits::with_body_deadline(request, body_deadline)
+            },
+        ));
     Router::new()
         .route_service(crate::webhook::PATH, webhook)
         .fallback_service(public)

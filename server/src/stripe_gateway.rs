@@ -1,5 +1,5 @@
-//! The Stripe API client (async-stripe): creates and retrieves Checkout Sessions, creates
-//! refunds. Its base URL comes from `STRIPE_API_BASE`, so tests point it at a local fake that
+//! The Stripe API client (async-stripe): creates, retrieves and expires Checkout Sessions,
+//! creates refunds. Its base URL comes from `STRIPE_API_BASE`, so tests point it at a local fake that
 //! speaks Stripe's format.
 
 use app::services::gateway::{
@@ -12,7 +12,8 @@ use std::time::Duration;
 use stripe::{IdempotencyKey, RequestStrategy, StripeError, StripeRequest};
 use stripe_checkout::checkout_session::{
     CreateCheckoutSession, CreateCheckoutSessionLineItems, CreateCheckoutSessionLineItemsPriceData,
-    CreateCheckoutSessionPaymentIntentData, ProductData, RetrieveCheckoutSession,
+    CreateCheckoutSessionPaymentIntentData, ExpireCheckoutSession, ProductData,
+    RetrieveCheckoutSession,
 };
 use stripe_checkout::CheckoutSessionMode;
 
@@ -156,6 +157,15 @@ impl PaymentGateway for StripeGateway {
                 .unwrap_or_else(|| "pending".to_owned()),
             failure_reason: refund.failure_reason.clone(),
         })
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn expire_session(&self, id: &str) -> Result<(), GatewayError> {
+        ExpireCheckoutSession::new(id)
+            .send(&self.client)
+            .await
+            .map(|_| ())
+            .map_err(classify)
     }
 
     #[tracing::instrument(skip_all)]

@@ -4,7 +4,7 @@
 
 use super::sql::Binds;
 use super::Tx;
-use domain::{PaymentChange, PaymentStatus};
+use domain::{AttendanceStatus, PaymentChange, PaymentStatus};
 
 /// The payment side of a booking, as read at the start of a decision.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -21,6 +21,10 @@ pub struct PaymentState {
     pub currency: String,
     /// Where the mails about its payment go.
     pub parent_email: String,
+    /// Read, never written, by a payment decision: a payment that lands on a cancelled booking
+    /// is returned instead of confirming a place.
+    #[sqlx(try_from = "String")]
+    pub attendance_status: AttendanceStatus,
     /// 1 when events for the event's payment wait, parked, for a booking to claim it.
     has_parked: i64,
 }
@@ -45,7 +49,7 @@ pub enum BookingKey<'a> {
 macro_rules! payment_state_select {
     () => {
         "SELECT id, payment_status, stripe_checkout_session_id, stripe_payment_intent_id,
-                amount, currency, parent_email,
+                amount, currency, parent_email, attendance_status,
                 CASE WHEN EXISTS (SELECT 1 FROM stripe_events
                                   WHERE parked = 1 AND payment_intent_id = $2)
                      THEN 1 ELSE 0 END AS has_parked
@@ -136,7 +140,7 @@ pub async fn states(
     let list = binds.list(ids.iter().copied());
     let sql = format!(
         "SELECT id, payment_status, stripe_checkout_session_id, stripe_payment_intent_id,
-                amount, currency, parent_email, 0 AS has_parked
+                amount, currency, parent_email, attendance_status, 0 AS has_parked
          FROM bookings WHERE id IN ({list}) ORDER BY id{}",
         if lock { " FOR UPDATE" } else { "" }
     );

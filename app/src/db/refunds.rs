@@ -84,17 +84,34 @@ pub async fn of_booking(db: &Db, booking_id: i64) -> Result<Vec<Refund>, sqlx::E
     .await
 }
 
-/// Requests kept but never answered, older than `before` (a crash between keeping one and
-/// sending it, or no answer from Stripe): to send again, under the same key.
-pub async fn unanswered(db: &Db, before: i64, limit: i64) -> Result<Vec<Refund>, sqlx::Error> {
+/// Requests kept, not answered, and held by no sender at `now` (a crash between keeping one
+/// and sending it, no answer from Stripe, or one kept to be sent by the resumer): to send,
+/// under their key.
+pub async fn unanswered(db: &Db, now: i64, limit: i64) -> Result<Vec<Refund>, sqlx::Error> {
     sqlx::query_as(concat!(
         refund_select!(),
-        " WHERE status = 'requested' AND updated_at <= $1 ORDER BY id LIMIT $2"
+        " WHERE status = 'requested' AND sending_until <= $1 ORDER BY id LIMIT $2"
     ))
-    .bind(before)
+    .bind(now)
     .bind(limit)
     .fetch_all(db.reader())
     .await
+}
+
+/// Claims a request for one sender until `until`; false when it is answered or another sender
+/// holds it.
+pub async fn claim(db: &Db, id: i64, now: i64, until: i64) -> Result<bool, sqlx::Error> {
+    let claimed = sqlx::query(
+        "UPDATE refunds SET sending_until = $1
+         WHERE id = $2 AND status = 'requested' AND sending_until <= $3",
+    )
+    .bind(until)
+    .bind(id)
+    .bind(now)
+    .execute(db.writer())
+    .await?
+    .rows_affected();
+    Ok(claimed == 1)
 }
 
 /// A refund's amount and status: what decides how much of a payment is still refundable
@@ -133,7 +150,7 @@ pub async fn answered(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE refunds SET stripe_refund_id = COALESCE($1, stripe_refund_id), status = $2,
-                failure_reason = $3, updated_at = $4
+                failure_reason = $3, updated_at = $4, sending_until = 0
          WHERE id = $5",
     )
     .bind(stripe_refund_id.map(str::to_owned))
@@ -146,13 +163,17 @@ pub async fn answered(
     Ok(())
 }
 
-/// Marks a request as still unanswered at `now` (tried again later).
-pub async fn retried(db: &Db, id: i64, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE refunds SET updated_at = $1 WHERE id = $2 AND status = 'requested'")
-        .bind(now)
-        .bind(id)
-        .execute(db.writer())
-        .await?;
+/// Marks a request as still unanswered at `now`, to be tried again from `next_at`.
+pub async fn retried(db: &Db, id: i64, now: i64, next_at: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE refunds SET updated_at = $1, sending_until = $2
+         WHERE id = $3 AND status = 'requested'",
+    )
+    .bind(now)
+    .bind(next_at)
+    .bind(id)
+    .execute(db.writer())
+    .await?;
     Ok(())
 }
 

@@ -2,26 +2,48 @@
 //! writer `crate::db::attendance::set_in` (which also records the change in the history).
 //! Payment is never touched here, and attendance is never touched by a payment.
 
-use crate::db::{attendance, now_ms, Db};
+use crate::db::{attendance, bookings, now_ms, Db};
 use domain::{Actor, AttendanceStatus};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AttendanceError {
     #[error("that booking no longer exists")]
     NoSuchBooking,
+    /// A cancelled booking put back takes a place again, and the session has none left (its
+    /// place may have gone to someone waiting).
+    #[error("the session is full: its place has gone to someone else")]
+    Full,
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
 
-/// Sets booking `booking_id`'s attendance to `status`, as decided by `by`.
+/// Sets booking `booking_id`'s attendance to `status`, as decided by `by`. A cancelled booking
+/// put back takes a place again: the session's capacity is checked as for a new booking,
+/// under the session's lock.
 pub async fn set(
     db: &Db,
     booking_id: i64,
     status: AttendanceStatus,
     by: &Actor,
 ) -> Result<AttendanceStatus, AttendanceError> {
+    let now = now_ms();
+    let booking = bookings::by_id(db, booking_id)
+        .await?
+        .ok_or(AttendanceError::NoSuchBooking)?;
     let mut tx = db.begin().await?;
-    if attendance::set_in(&mut tx, booking_id, status, by, now_ms())
+    if booking.attendance_status == AttendanceStatus::Cancelled
+        && status != AttendanceStatus::Cancelled
+    {
+        let session = booking.training_session_id;
+        let capacity = bookings::lock_session(&mut tx, session)
+            .await?
+            .map_or(0, |terms| terms.capacity);
+        if bookings::places_taken(&mut tx, session, now, booking_id).await? >= capacity {
+            tx.rollback().await?;
+            return Err(AttendanceError::Full);
+        }
+    }
+    if attendance::set_in(&mut tx, booking_id, status, by, now)
         .await?
         .is_none()
     {

@@ -97,6 +97,7 @@ async fn cancel(
     mail::queue(&mut tx, id, &booking.parent_email, None, &facts, now).await?;
     db.commit(tx, &[id]).await?;
     tracing::info!(booking_id = id, by = %by.spelling(), refund = refund_id.is_some(), "booking cancelled");
+    close_open_checkout(gateway, &booking, now).await;
     let refund = match refund_id {
         Some(refund_id) => refunds::send(db, gateway, refund_id).await?,
         None => None,
@@ -105,6 +106,29 @@ async fn cancel(
         booking_id: id,
         refund,
     })
+}
+
+/// A cancelled booking's checkout, still open in a tab somewhere, is closed at Stripe so that
+/// it can no longer be paid. A payment already on its way (a bank debit clearing) cannot be
+/// stopped this way: when it lands, it is returned (`services::payments`).
+async fn close_open_checkout(gateway: &dyn PaymentGateway, booking: &bookings::Booking, now: i64) {
+    let open = booking.payment_status.is_unsettled()
+        && booking
+            .stripe_checkout_expires_at
+            .is_some_and(|expires| expires * 1000 > now);
+    let Some(session) = booking
+        .stripe_checkout_session_id
+        .as_deref()
+        .filter(|_| open)
+    else {
+        return;
+    };
+    match gateway.expire_session(session).await {
+        Ok(()) => tracing::info!(booking_id = booking.id, "open checkout expired"),
+        // Completed meanwhile (its payment will be returned) or unreachable (the same, should
+        // it be paid): nothing more to do here.
+        Err(error) => tracing::warn!(booking_id = booking.id, %error, "open checkout not expired"),
+    }
 }
 
 /// A parent cancels their booking from its private page, before the cut-off; a paid booking

@@ -100,6 +100,9 @@ pub trait PaymentGateway: Send + Sync + 'static {
         request: &CheckoutRequest,
     ) -> Result<CreatedSession, GatewayError>;
     async fn retrieve_session(&self, id: &str) -> Result<RetrievedSession, GatewayError>;
+    /// Closes an open Checkout Session so that it can no longer be paid (a session already
+    /// completed or expired is refused).
+    async fn expire_session(&self, id: &str) -> Result<(), GatewayError>;
     /// Refunds (part of) a payment; the same key again is the same refund.
     async fn create_refund(&self, request: &RefundRequest) -> Result<CreatedRefund, GatewayError>;
 }

@@ -92,8 +92,17 @@ pub async fn keep_request(
     .await?)
 }
 
-/// Sends a kept request to the provider and records its answer. An unanswered request stays
-/// `requested`, to be sent again under the same key.
+/// How long one sender holds a request it sends (longer than the provider's timeout).
+const SEND_LEASE_MS: i64 = 60_000;
+/// The wait before a request nobody answered is sent again.
+const RETRY_AFTER_MS: i64 = 30_000;
+/// Stripe keeps an idempotency key for 24 hours: past that, the same key no longer protects a
+/// request from being a second refund, so a request unanswered for this long is given up (and
+/// shown in payment issues) rather than sent again.
+pub const IDEMPOTENCY_WINDOW_MS: i64 = 23 * 60 * 60 * 1000;
+
+/// Sends a kept request to the provider and records its answer, unless another sender holds
+/// it. An unanswered request stays `requested`, to be sent again under the same key.
 pub async fn send(
     db: &Db,
     gateway: &dyn PaymentGateway,
@@ -102,7 +111,10 @@ pub async fn send(
     let Some(refund) = refunds::get(db, refund_id).await? else {
         return Ok(None);
     };
-    if refund.status != RefundStatus::Requested {
+    let now = now_ms();
+    if refund.status != RefundStatus::Requested
+        || !refunds::claim(db, refund.id, now, now + SEND_LEASE_MS).await?
+    {
         return Ok(Some(refund));
     }
     let Some(booking) = bookings::by_id(db, refund.booking_id).await? else {
@@ -120,7 +132,6 @@ pub async fn send(
         reason: Some(refund.reason.clone()),
         idempotency_key: refund.idempotency_key.clone(),
     };
-    let now = now_ms();
     match gateway.create_refund(&request).await {
         Ok(created) => {
             let status = RefundStatus::of_stripe(Some(&created.status));
@@ -163,7 +174,7 @@ pub async fn send(
         }
         // No answer, or the provider failed: the same request goes again later.
         Err(error) => {
-            refunds::retried(db, refund.id, now).await?;
+            refunds::retried(db, refund.id, now, now + RETRY_AFTER_MS).await?;
             tracing::warn!(booking_id = booking.id, refund = refund.id, %error, "refund not answered; will retry");
         }
     }
@@ -183,19 +194,40 @@ async fn log_failure(
     payment_logs::write_outside_event(db, booking.id, "refund", &line, now_ms()).await
 }
 
-/// Sends every kept request nobody answered (older than `older_than_ms`, so a request in
-/// flight is left alone).
-pub async fn resume(
-    db: &Db,
-    gateway: &dyn PaymentGateway,
-    older_than_ms: i64,
-) -> Result<usize, sqlx::Error> {
-    let due = refunds::unanswered(db, now_ms() - older_than_ms, 100).await?;
+/// Sends every kept request nobody answered and nobody holds; one unanswered past Stripe's
+/// idempotency window is given up instead (failed, and shown in payment issues: refunding it
+/// again under a forgotten key could refund twice). How many were looked at.
+pub async fn resume(db: &Db, gateway: &dyn PaymentGateway) -> Result<usize, sqlx::Error> {
+    let now = now_ms();
+    let due = refunds::unanswered(db, now, 100).await?;
     let count = due.len();
     for refund in due {
-        send(db, gateway, refund.id).await?;
+        if refund.created_at < now - IDEMPOTENCY_WINDOW_MS {
+            give_up(db, &refund, now).await?;
+        } else {
+            send(db, gateway, refund.id).await?;
+        }
     }
     Ok(count)
+}
+
+/// A request Stripe never answered within its idempotency window: failed, with why, and a line
+/// in payment issues for the admin to settle by hand.
+async fn give_up(db: &Db, refund: &Refund, now: i64) -> Result<(), sqlx::Error> {
+    let reason = "Stripe did not answer within its 24-hour idempotency window; not sent again: \
+                  check the payment in Stripe and refund it by hand if it is owed";
+    refunds::answered(db, refund.id, None, RefundStatus::Failed, Some(reason), now).await?;
+    let line = LogLine {
+        level: LogLevel::Error,
+        message: format!("refund failed: {reason}"),
+    };
+    payment_logs::write_outside_event(db, refund.booking_id, "refund", &line, now).await?;
+    tracing::warn!(
+        booking_id = refund.booking_id,
+        refund = refund.id,
+        "refund given up: unanswered past the idempotency window"
+    );
+    Ok(())
 }
 
 /// An admin refunds (part of) a paid booking: kept, then sent.

@@ -29,10 +29,12 @@ pub enum MailKind {
     WaitlistClosed,
     /// The booking moved to another session: the new time and calendar entry.
     BookingMoved,
+    /// A payment landed on a booking already cancelled: it is being returned in full.
+    LatePaymentReturned,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 11] = [
+    pub const ALL: [MailKind; 12] = [
         Self::BookingCreated,
         Self::PaymentReceived,
         Self::PaymentFailed,
@@ -44,6 +46,7 @@ impl MailKind {
         Self::WaitlistOffer,
         Self::WaitlistClosed,
         Self::BookingMoved,
+        Self::LatePaymentReturned,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -59,6 +62,7 @@ impl MailKind {
             Self::WaitlistOffer => "waitlist_offer",
             Self::WaitlistClosed => "waitlist_closed",
             Self::BookingMoved => "booking_moved",
+            Self::LatePaymentReturned => "late_payment_returned",
         }
     }
 

@@ -48,6 +48,9 @@ pub enum BookingMail {
     SessionCancelled { refund: Option<Money> },
     /// The booking moved to another session: the new time and calendar entry.
     BookingMoved(MoveFacts),
+    /// A payment landed on a booking already cancelled: it is being returned in full (never
+    /// "your place is confirmed").
+    LatePaymentReturned(PaymentFacts),
 }
 
 /// The facts of a mail about no single booking, one variant per kind.
@@ -83,6 +86,7 @@ impl BookingMail {
             Self::RefundCompleted(_) => MailKind::RefundCompleted,
             Self::SessionCancelled { .. } => MailKind::SessionCancelled,
             Self::BookingMoved(_) => MailKind::BookingMoved,
+            Self::LatePaymentReturned(_) => MailKind::LatePaymentReturned,
         }
     }
 
@@ -99,6 +103,7 @@ impl BookingMail {
                 booking::session_cancelled(booking, refund.as_ref(), sender)
             }
             Self::BookingMoved(facts) => booking::moved(booking, facts, sender, now),
+            Self::LatePaymentReturned(facts) => payment::returned(booking, facts, sender),
         }
         .finish(sender)
     }
@@ -331,6 +336,7 @@ mod fixtures {
                 sequence: 1,
             })
             .into(),
+            BookingMail::LatePaymentReturned(payment()).into(),
         ]
     }
 }

@@ -51,6 +51,31 @@ pub(super) fn received(b: &MailBooking, facts: &PaymentFacts, sender: &Sender<'_
     )
 }
 
+/// A payment that arrived after the booking was cancelled: there is no place to confirm, so
+/// the money goes back in full.
+pub(super) fn returned(b: &MailBooking, facts: &PaymentFacts, sender: &Sender<'_>) -> Draft {
+    let mut body = b.hello();
+    let amount = facts.money(b);
+    body.say(format!(
+        "Your payment of {amount} for {} arrived after the booking was cancelled, so there is no place to confirm. We are returning it to you in full: it usually reaches your account within 5 to 10 days.",
+        b.session_title
+    ));
+    let mut details = vec![
+        ("Payment", amount),
+        ("Arrived on", schedule::when(facts.at, sender.timezone)),
+    ];
+    if let Some(id) = &facts.payment_id {
+        details.push(("Stripe payment", id.clone()));
+    }
+    body.facts(details);
+    body.facts(b.session_facts(sender));
+    body.link("Your booking", b.link(sender));
+    Draft::new(
+        format!("Payment returned: {} was cancelled", b.session_title),
+        body,
+    )
+}
+
 /// Stripe's words for the failure (`message`), and a way to try again.
 pub(super) fn failed(b: &MailBooking, message: Option<&str>, sender: &Sender<'_>) -> Draft {
     let mut body = b.hello();
@@ -155,5 +180,32 @@ mod tests {
         ] {
             assert!(mail.text.contains(fact), "{fact} in {}", mail.text);
         }
+    }
+
+    #[test]
+    fn a_payment_after_the_cancellation_is_returned_and_confirms_no_place() {
+        let mail = BookingMail::LatePaymentReturned(payment()).render(&booking(), &sender(), 0);
+        assert_eq!(
+            mail.subject,
+            "Payment returned: Sprint technique was cancelled"
+        );
+        assert!(
+            mail.text
+                .contains("arrived after the booking was cancelled"),
+            "{}",
+            mail.text
+        );
+        assert!(
+            mail.text.contains("returning it to you in full"),
+            "{}",
+            mail.text
+        );
+        assert!(mail.text.contains("Payment: £45.00"), "{}", mail.text);
+        assert!(
+            !mail.text.to_lowercase().contains("confirmed"),
+            "{}",
+            mail.text
+        );
+        assert_eq!(mail.ics, None);
     }
 }

@@ -145,6 +145,9 @@ impl MailFacts {
             MailKind::BookingCreated => BookingMail::BookingCreated.into(),
             MailKind::PaymentReceived => BookingMail::PaymentReceived(read(kind, payload)?).into(),
             MailKind::RefundCompleted => BookingMail::RefundCompleted(read(kind, payload)?).into(),
+            MailKind::LatePaymentReturned => {
+                BookingMail::LatePaymentReturned(read(kind, payload)?).into()
+            }
             MailKind::PaymentFailed => {
                 let failure: Failure = read(kind, payload)?;
                 BookingMail::PaymentFailed {
@@ -208,7 +211,9 @@ impl BookingMail {
     pub fn to_stored(&self) -> String {
         match self {
             Self::BookingCreated => "{}".to_owned(),
-            Self::PaymentReceived(facts) | Self::RefundCompleted(facts) => write(facts),
+            Self::PaymentReceived(facts)
+            | Self::RefundCompleted(facts)
+            | Self::LatePaymentReturned(facts) => write(facts),
             Self::PaymentFailed { message } => write(&Failure {
                 message: message.clone(),
             }),
@@ -284,6 +289,13 @@ mod tests {
                 MailKind::PaymentReceived,
                 r#"{"currency":"usd","at":1783157400000}"#.into(),
                 b(BookingMail::PaymentReceived(payment(None, "usd", None))),
+                true,
+            ),
+            // A kind of mail newer than the typed facts: the same shape as a receipt.
+            (
+                MailKind::LatePaymentReturned,
+                r#"{"amount":4500,"currency":"gbp","payment_id":"pi_123","at":1783157400000}"#.into(),
+                b(BookingMail::LatePaymentReturned(payment(Some(4500), "gbp", Some("pi_123")))),
                 true,
             ),
             (

@@ -142,11 +142,9 @@ mod tests {
             "smtp://mail.example.com:25",
             "smtp://user:pw@mail.example.com:587?tls=opportunistic",
         ] {
-            let err = MailConfig::from_source(
-                &[("SMTP_URL", plaintext), from],
-                Environment::Production,
-            )
-            .unwrap_err();
+            let err =
+                MailConfig::from_source(&[("SMTP_URL", plaintext), from], Environment::Production)
+                    .unwrap_err();
             assert_eq!(err.variable, "SMTP_URL");
             assert!(err.to_string().contains("without TLS"), "{err}");
             // Development may, and production when it is asked for explicitly.

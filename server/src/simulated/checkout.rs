@@ -256,6 +256,37 @@ impl PaymentGateway for Simulator {
         })
     }
 
+    /// Expires an open session, as Stripe does, and delivers `checkout.session.expired`; a
+    /// session that is complete or expired already is refused with Stripe's words.
+    async fn expire_session(&self, id: &str) -> Result<(), GatewayError> {
+        let open = self
+            .get(id)
+            .ok_or_else(|| GatewayError::Refused(format!("No such checkout.session: '{id}'")))?
+            .status
+            == "open";
+        let object = open
+            .then(|| self.update(id, "expired", "unpaid"))
+            .flatten()
+            .ok_or_else(|| {
+                GatewayError::Refused(
+                    "Only Checkout Sessions with a status in [\"open\"] can be expired.".into(),
+                )
+            })?;
+        let simulator = self.clone_for_delivery();
+        tokio::spawn(async move {
+            let expired = event(
+                &random_id("evt"),
+                "checkout.session.expired",
+                now_secs(),
+                object,
+            );
+            if let Err(error) = simulator.deliver(expired).await {
+                tracing::error!(%error, "simulated expiry not delivered");
+            }
+        });
+        Ok(())
+    }
+
     async fn retrieve_session(&self, id: &str) -> Result<RetrievedSession, GatewayError> {
         let session = self
             .get(id)

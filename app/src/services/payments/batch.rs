@@ -4,7 +4,7 @@
 //! another, each decided in memory by the one `decide`, and their writes made with one
 //! statement per table. What does not fit goes through the one-at-a-time path.
 
-use super::{apply_in, expected, mail_of, seen, ApplyError};
+use super::{apply_in, arrives_late, expected, mail_of, seen, ApplyError};
 use crate::db::ledger::{self, LedgerEntry};
 use crate::db::outbox::{self, NewMail};
 use crate::db::payments::{self, PaymentState};
@@ -101,7 +101,9 @@ fn plan(
     };
     let decision = decide(signal, state.payment_status);
     let change = PaymentChange::of(event, signal, state.payment_status, decision);
-    if change.expired_session.is_some() {
+    // An expiry, or a payment that lands on a cancelled booking (returned: a refund is kept),
+    // is rare enough to go one at a time.
+    if change.expired_session.is_some() || arrives_late(state, decision) {
         return Plan::OneAtATime;
     }
     let applied = Applied::Decided {

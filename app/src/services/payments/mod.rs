@@ -17,8 +17,8 @@ use domain::mail::{BookingMail, PaymentFacts};
 use domain::outcome::DecidedFor;
 use domain::payment_check::Expected;
 use domain::{
-    Applied, Decision, EventSource, Interpretation, LogLine, PaymentSignal, PaymentStatus,
-    StripeEvent, StripeMode,
+    Applied, AttendanceStatus, Decision, EventSource, Interpretation, LogLine, PaymentSignal,
+    PaymentStatus, StripeEvent, StripeMode,
 };
 use one_at_a_time::{Lookup, Note};
 
@@ -66,6 +66,13 @@ fn mail_of(
         _ => None,
     };
     let (occurrence, facts) = match decision {
+        // No place to confirm: the money goes back (see `one_at_a_time::return_late_payment`).
+        Decision::Transition {
+            to: PaymentStatus::Paid,
+        } if arrives_late(booking, decision) => (
+            None,
+            BookingMail::LatePaymentReturned(money(event.object.amount)),
+        ),
         Decision::Transition {
             to: PaymentStatus::Paid,
         } => (
@@ -90,6 +97,17 @@ fn mail_of(
         _ => return None,
     };
     Some((occurrence, facts))
+}
+
+/// Whether a decision pays a booking that was already cancelled: the payment was on its way
+/// (a bank debit clearing, a checkout left open) when the booking was cancelled, and is
+/// returned in full.
+fn arrives_late(booking: &PaymentState, decision: Decision) -> bool {
+    booking.attendance_status == AttendanceStatus::Cancelled
+        && decision
+            == Decision::Transition {
+                to: PaymentStatus::Paid,
+            }
 }
 
 /// What the booking expects of the payment that settles it.

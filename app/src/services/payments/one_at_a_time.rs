@@ -4,17 +4,18 @@
 //! changed the booking in between, the event is decided again from the new status. Every event
 //! the set-based batch does not take goes this way, and so does reconciliation.
 
-use super::{expected, mail_of, seen, ApplyError};
+use super::{arrives_late, expected, mail_of, seen, ApplyError};
 use crate::db::ledger::{self, LedgerEntry, Recorded};
 use crate::db::payments::{self, BookingKey, PaymentState, Written};
-use crate::db::{payment_logs, refunds, Tx};
+use crate::db::{bookings, payment_logs, refunds as refund_rows, Tx};
 use crate::services::mail;
+use crate::services::refunds::{self, RefundError};
 use domain::outcome::decision_log;
 use domain::payment_check;
 use domain::RefundStatus;
 use domain::{
-    decide, status_after, Applied, Decision, EventSource, Interpretation, LogLine, PaymentChange,
-    PaymentSignal, StripeEvent, StripeMode,
+    decide, status_after, Actor, Applied, Decision, EventSource, Interpretation, LogLine,
+    PaymentChange, PaymentSignal, StripeEvent, StripeMode,
 };
 use std::fmt;
 
@@ -153,7 +154,7 @@ pub(super) async fn refund_update(
     let news = RefundStatus::of_stripe(event.object.status.as_deref());
     let failure = event.object.failure_message.as_deref();
     let Some((_, booking_id)) =
-        refunds::update_from_stripe(tx, &refund_id, news, failure, now).await?
+        refund_rows::update_from_stripe(tx, &refund_id, news, failure, now).await?
     else {
         return record_only(
             tx,
@@ -280,6 +281,9 @@ pub(super) async fn decide_and_apply(
             payment_logs::write(tx, Some(booking.id), event, summary, &line, now).await?;
         }
         mail_for(tx, &booking, event, signal, decision, now).await?;
+        if arrives_late(&booking, decision) {
+            return_late_payment(tx, booking.id, event, summary, now).await?;
+        }
         if let (Some(pi), true) = (event.payment_intent_id(), booking.has_parked()) {
             booking.payment_status = status_after(booking.payment_status, decision);
             release_parked(tx, &mut booking, pi, mode, now).await?;
@@ -289,6 +293,37 @@ pub(super) async fn decide_and_apply(
     Err(ApplyError::Contention {
         booking_id: booking.id,
     })
+}
+
+/// A payment that landed on a cancelled booking (now paid, in `tx`) goes back: a full refund
+/// is kept under its own key (`refund-{reference}-late`; the refund job sends it), and the
+/// admin sees a line in payment issues. If no refund can be kept, the line says so.
+async fn return_late_payment(
+    tx: &mut Tx,
+    booking_id: i64,
+    event: &StripeEvent,
+    summary: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let paid = bookings::lock_by_id(tx, booking_id)
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)?;
+    let kept = refunds::keep_request(
+        tx,
+        &paid,
+        None,
+        "requested_by_customer",
+        &Actor::System.spelling(),
+        Some("late"),
+        now,
+    )
+    .await;
+    let line = match kept {
+        Ok(_) => LogLine::late_payment(Ok(())),
+        Err(RefundError::Database(error)) => return Err(error),
+        Err(refused) => LogLine::late_payment(Err(&refused.to_string())),
+    };
+    payment_logs::write(tx, Some(booking_id), event, summary, &line, now).await
 }
 
 /// Applies the events parked for `payment_intent` (delivered before any booking held that
@@ -328,6 +363,9 @@ async fn release_parked(
             payment_logs::write(tx, Some(booking.id), &event, &parked.summary, &line, now).await?;
         }
         mail_for(tx, booking, &event, signal, decision, now).await?;
+        if arrives_late(booking, decision) {
+            return_late_payment(tx, booking.id, &event, &parked.summary, now).await?;
+        }
         let applied = Applied::Decided {
             booking_id: booking.id,
             from: booking.payment_status,
