@@ -1,8 +1,7 @@
 //! Property: any real payment history, delivered shuffled and with duplicates, ends in the same
 //! state as delivered in order, on both databases.
 
-mod support;
-
+use crate::support::*;
 use app::db::Db;
 use app::services::payments::apply_event;
 use domain::EventSource;
@@ -13,7 +12,6 @@ use serde_json::Value;
 use server::simulated::events::{
     checkout_session, event, payment_intent, refunded_charge, SessionState,
 };
-use support::*;
 
 /// The shapes a booking's payment takes in real life.
 #[derive(Debug, Clone)]
