@@ -1,7 +1,11 @@
-// Playwright drives Debian's Chromium (never a downloaded browser) against the real server binary.
+// Playwright drives Debian's Chromium (never a downloaded browser) against the real server binary,
+// every spec twice: project `sqlite` on a new SQLite file per server, project `postgres` on a new
+// database per server of the PostgreSQL cluster named by TEST_POSTGRES_URL (scripts/test.sh
+// starts one). `npx playwright test --project sqlite` runs without PostgreSQL.
 import { defineConfig } from '@playwright/test';
+import type { WorkerFixtures } from './tests/fixtures';
 
-export default defineConfig({
+export default defineConfig<{}, Pick<WorkerFixtures, 'database'>>({
   testDir: './tests',
   timeout: 60_000,
   expect: { timeout: 10_000 },
@@ -28,4 +32,8 @@ export default defineConfig({
     },
     trace: 'retain-on-failure',
   },
+  projects: [
+    { name: 'sqlite', use: { database: 'sqlite' } },
+    { name: 'postgres', use: { database: 'postgres' } },
+  ],
 });

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every check and test: formatting, the generated CSS, clippy (server and browser builds), the
-# Rust tests on SQLite and on a throwaway PostgreSQL, and the browser tests in Chromium.
+# Rust tests on SQLite and on a throwaway PostgreSQL, and the browser tests in Chromium on both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -46,7 +46,8 @@ step "Rust tests (SQLite and PostgreSQL)"
 # (about 1 in 10,000 page renders here, never seen with one app per process, as in production).
 cargo test -q -p domain -p app -p server -p style --no-fail-fast -- --test-threads=1
 
-step "browser tests (Chromium)"
+step "browser tests (Chromium: projects sqlite and postgres)"
+# Each server of the postgres project gets a new database of the cluster above (TEST_POSTGRES_URL).
 (cd end2end && CI=1 npx playwright test)
 
 step "all passed"

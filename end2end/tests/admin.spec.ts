@@ -16,8 +16,8 @@ function row(page: Page, parent: string) {
 
 // Each test gets its own server and database so counts and ids are known.
 let server: RunningServer;
-test.beforeEach(async () => {
-  server = await startServer({ database: 'sqlite' });
+test.beforeEach(async ({ database }) => {
+  server = await startServer({ database });
 });
 test.afterEach(async () => {
   await server.stop();

@@ -9,8 +9,8 @@ import { expectAccessible, loginAt } from './helpers';
 
 let server: RunningServer;
 test.use({ baseURL: undefined, bypassCSP: true });
-test.beforeEach(async () => {
-  server = await startServer({ database: 'sqlite' });
+test.beforeEach(async ({ database }) => {
+  server = await startServer({ database });
 });
 test.afterEach(async () => {
   await server.stop();

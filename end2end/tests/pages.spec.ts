@@ -182,8 +182,8 @@ async function bookingIds(page: Page): Promise<Record<string, number>> {
 
 test.describe('the admin', () => {
   test.use({ baseURL: undefined });
-  test.beforeEach(async () => {
-    server = await startServer({ database: 'sqlite' });
+  test.beforeEach(async ({ database }) => {
+    server = await startServer({ database });
   });
   test.afterEach(async () => {
     await server.stop();

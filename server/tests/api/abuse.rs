@@ -3,12 +3,10 @@
 //! use to fill sessions, connections that cannot be held open for nothing, and private pages
 //! that are neither cached nor logged in full.
 
-mod support;
-
+use crate::support::fake_stripe::{Behaviour, FakeStripe};
+use crate::support::*;
 use std::io::{Read, Write};
 use std::time::{Duration, Instant};
-use support::fake_stripe::{Behaviour, FakeStripe};
-use support::*;
 
 /// A client of its own (cookies included), as if from `forwarded_for` behind the proxy.
 fn client() -> reqwest::Client {

@@ -1,8 +1,6 @@
 //! The foundation on both databases: migrations, schema defaults and constraints, health, pages.
 
-mod support;
-
-use support::{Backend, TestApp, TestDatabase};
+use crate::support::{Backend, TestApp, TestDatabase};
 
 async fn insert_session(db: &app::db::Db) -> i64 {
     sqlx::query_scalar::<_, i64>(

@@ -1,14 +1,12 @@
 //! The Stripe webhook through HTTP on both databases: signatures (against Stripe's own signer),
 //! rotation, every row of the transition table, duplicates, concurrency, the body bound.
 
-mod support;
-
+use crate::support::*;
 use serde_json::Value;
 use server::simulated::events::{
     checkout_session, event, payment_intent, refunded_charge, SessionState,
 };
 use std::process::{Command, Stdio};
-use support::*;
 
 /// Stripe's official library (the `stripe` npm package), run through node.
 fn stripe_node(args: &[&str], payload: &str) -> (bool, String) {

@@ -3,14 +3,12 @@
 //! mail that never comes fails with what did come; a stopped server refuses connections and
 //! comes back on the same port.
 
-mod support;
-
+use crate::support::maildev::MailDev;
 use futures_util::FutureExt;
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
 use std::panic::AssertUnwindSafe;
 use std::time::Duration;
-use support::maildev::MailDev;
 
 const CALENDAR: &str = "BEGIN:VCALENDAR\r\n\
 VERSION:2.0\r\n\
@@ -170,7 +168,7 @@ fn plain(to: &str, subject: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_confirmation_with_an_ics_attachment_comes_back_parsed() {
-    support::bounded(async {
+    crate::support::bounded(async {
         let maildev = MailDev::start().await;
         assert_eq!(
             maildev.smtp_url(),
@@ -204,7 +202,7 @@ async fn a_confirmation_with_an_ics_attachment_comes_back_parsed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn emails_come_oldest_first_and_read_the_same_every_time() {
-    support::bounded(async {
+    crate::support::bounded(async {
         let maildev = MailDev::start().await;
         let port = maildev.smtp_port();
         send(port, "a@example.com", plain("a@example.com", "first")).await;
@@ -233,7 +231,7 @@ async fn emails_come_oldest_first_and_read_the_same_every_time() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn waiting_for_mail_that_never_comes_fails_with_what_came() {
-    support::bounded(async {
+    crate::support::bounded(async {
         let maildev = MailDev::start().await;
         send(
             maildev.smtp_port(),
@@ -270,7 +268,7 @@ async fn waiting_on_an_empty_inbox_panics() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stopped_server_refuses_mail_and_comes_back_on_the_same_port() {
-    support::bounded(async {
+    crate::support::bounded(async {
         let mut maildev = MailDev::start().await;
         let port = maildev.smtp_port();
         send(port, "a@example.com", plain("a@example.com", "before")).await;

@@ -2,12 +2,10 @@
 //! that never come; the server's own defences (headers, overload, timeouts, shutdown); and no
 //! secret in the logs.
 
-mod support;
-
+use crate::support::fake_stripe::{Behaviour, FakeStripe};
+use crate::support::*;
 use std::collections::HashSet;
 use std::time::Duration;
-use support::fake_stripe::{Behaviour, FakeStripe};
-use support::*;
 
 fn log_path(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("booking_logs_{}", std::process::id()));

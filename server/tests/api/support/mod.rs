@@ -1,5 +1,4 @@
 //! Test support: a fresh database on either backend and the real application on a free port.
-#![allow(dead_code)]
 
 pub use app::db::Backend;
 use app::db::{Db, DbOptions};
@@ -13,8 +12,9 @@ pub mod stripe_spec;
 
 pub const WEBHOOK_SECRET: &str = "whsec_test_secret_for_the_suite_0123456789";
 
-/// Runs one async test body against SQLite and against PostgreSQL, as two test functions.
-#[macro_export]
+/// Runs one async test body against SQLite and against PostgreSQL, as two test functions
+/// (`<module>::sqlite::<name>` and `<module>::postgres::<name>`). `main.rs` declares this module
+/// first with `#[macro_use]`, which puts the macro in scope in every test module.
 macro_rules! on_both_databases {
     ($($name:ident),+ $(,)?) => {
         mod sqlite {

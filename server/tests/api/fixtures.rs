@@ -3,11 +3,9 @@
 //! own named in its metadata, signed as Stripe signs. The parser takes every one, and each
 //! does to its booking what the transition table and the payment checks say.
 
-mod support;
-
+use crate::support::*;
 use serde_json::{json, Value};
 use std::path::Path;
-use support::*;
 
 /// What a fixture must leave its booking at (payment status), and why.
 fn expected(file: &str) -> (&'static str, &'static str) {

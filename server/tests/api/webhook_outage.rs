@@ -1,10 +1,8 @@
 //! The database goes away mid-delivery: 503 (so Stripe retries), nothing half-written; once it
 //! is back the redelivery lands, without restarting our server.
 
-mod support;
-
+use crate::support::*;
 use server::simulated::events::{checkout_session, event, SessionState};
-use support::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres_outage_answers_503_and_the_redelivery_lands() {

@@ -1,9 +1,7 @@
 //! The parent's side through HTTP on both databases: the booking server function's validation,
 //! capacity under concurrency, private booking pages, and simulated payments end to end.
 
-mod support;
-
-use support::*;
+use crate::support::*;
 
 async fn every_validation_rule_is_named_back(backend: Backend) {
     let app = TestApp::spawn(backend).await;

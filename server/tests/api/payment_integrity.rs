@@ -3,11 +3,9 @@
 //! our key, and (for refunds and failures) its own payment. Anything else changes nothing, is
 //! recorded as an error, shows on the payment-issues view, and is answered 200.
 
-mod support;
-
+use crate::support::*;
 use serde_json::{json, Value};
 use server::simulated::events::{event, refunded_charge};
-use support::*;
 
 /// A `checkout.session.completed` as Stripe sends it, with the parts an attacker (or another
 /// app on the same account) controls given explicitly.
@@ -212,7 +210,7 @@ async fn a_refund_of_another_payment_leaves_a_paid_booking_paid(backend: Backend
 }
 
 async fn reconciliation_checks_the_money_too(backend: Backend) {
-    let fake = support::fake_stripe::FakeStripe::start().await;
+    let fake = crate::support::fake_stripe::FakeStripe::start().await;
     let app = TestApp::spawn_with(
         backend,
         &[

@@ -4,11 +4,9 @@
 //! instances never send one twice. Parents cancel (before the cut-off only), admins cancel and
 //! refund, a whole session is cancelled and refunded, and attendance keeps its history.
 
-mod support;
-
+use crate::support::maildev::{MailDev, ReceivedEmail};
+use crate::support::*;
 use std::time::Duration;
-use support::maildev::{MailDev, ReceivedEmail};
-use support::*;
 
 const FROM: &str = "Riverside Coaching <bookings@example.com>";
 
@@ -344,7 +342,7 @@ async fn after_the_cut_off_the_page_says_whom_to_write_to(backend: Backend) {
 }
 
 async fn admins_refund_part_or_all_and_only_stripe_says_refunded(backend: Backend) {
-    let fake = support::fake_stripe::FakeStripe::start().await;
+    let fake = crate::support::fake_stripe::FakeStripe::start().await;
     let app = TestApp::spawn_with(
         backend,
         &[
@@ -470,7 +468,7 @@ async fn admins_refund_part_or_all_and_only_stripe_says_refunded(backend: Backen
 }
 
 async fn a_refund_webhook_may_overtake_the_api_answer(backend: Backend) {
-    let fake = support::fake_stripe::FakeStripe::start().await;
+    let fake = crate::support::fake_stripe::FakeStripe::start().await;
     let app = std::sync::Arc::new(
         TestApp::spawn_with(
             backend,
@@ -486,7 +484,7 @@ async fn a_refund_webhook_may_overtake_the_api_answer(backend: Backend) {
     let booking = seed_booking(&app.db).await;
     app.deliver(&paid_event("evt_overtaken", booking)).await;
     fake.register_payment("pi_evt_overtaken", 4500, "usd");
-    fake.refund_behave(support::fake_stripe::RefundBehaviour::Hang(
+    fake.refund_behave(crate::support::fake_stripe::RefundBehaviour::Hang(
         Duration::from_millis(1500),
     ));
     let asking = {

@@ -18,8 +18,14 @@ pub use schema::check;
 use serde_json::{json, Map, Value};
 use std::sync::OnceLock;
 
-const REQUEST_SCHEMAS: &str = include_str!("../../data/stripe/request_schemas.json");
-const FIXTURES: &str = include_str!("../../data/stripe/fixtures.json");
+const REQUEST_SCHEMAS: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/data/stripe/request_schemas.json"
+));
+const FIXTURES: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/data/stripe/fixtures.json"
+));
 
 /// Why Stripe would refuse a request's parameters: the fields of its `error` object.
 #[derive(Debug, Clone, PartialEq, Eq)]

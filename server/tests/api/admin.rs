@@ -2,10 +2,8 @@
 //! session, login and its rate limit, sessions that survive a restart, the Origin check,
 //! attendance beside the webhook, filters, the CSV export and live updates.
 
-mod support;
-
+use crate::support::*;
 use std::time::Duration;
-use support::*;
 
 /// Every admin server function, with arguments that would succeed for an admin.
 const ADMIN_FUNCTIONS: [(&str, &[(&str, &str)]); 12] = [

@@ -1,10 +1,8 @@
 //! The `server` binary's command line: help for every command, `admin create` with its
 //! password from the environment, and configuration warnings that reach the log.
 
-mod support;
-
+use crate::support::*;
 use std::process::{Command, Output};
-use support::*;
 
 fn server(args: &[&str], vars: &[(&str, &str)]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_server"));

@@ -5,10 +5,8 @@
 //! moving a booking (payment kept, price and capacity checked, the parent's cut-off, the mail
 //! and the timeline); the roster (everyone remaining marked present and undone, counts, CSV).
 
-mod support;
-
+use crate::support::*;
 use app::services::waitlist::offer_free_places;
-use support::*;
 
 const OFFER_MS: i64 = 120 * 60 * 1000;
 

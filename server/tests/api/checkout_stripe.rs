@@ -2,11 +2,9 @@
 //! format: what the create request carries, session reuse, and Stripe refusing, failing or
 //! hanging, each leaving the booking unpaid with a plain message.
 
-mod support;
-
+use crate::support::fake_stripe::{Behaviour, FakeStripe};
+use crate::support::*;
 use std::time::Duration;
-use support::fake_stripe::{Behaviour, FakeStripe};
-use support::*;
 
 async fn stripe_app(backend: Backend) -> (TestApp, FakeStripe) {
     let fake = FakeStripe::start().await;

@@ -1,12 +1,10 @@
 //! The fake Stripe itself, spoken to with a plain HTTP client: requests checked against Stripe's
 //! spec, answers shaped like Stripe's fixtures, Stripe's idempotency rule, and refunds.
 
-mod support;
-
+use crate::support::fake_stripe::*;
+use crate::support::stripe_spec;
 use serde_json::{json, Value};
 use std::time::Duration;
-use support::fake_stripe::*;
-use support::stripe_spec;
 
 const SESSIONS: &str = "v1/checkout/sessions";
 const REFUNDS: &str = "v1/refunds";
@@ -69,7 +67,7 @@ async fn get(fake: &FakeStripe, path: &str) -> Answer {
 }
 
 fn now() -> i64 {
-    support::now_secs()
+    crate::support::now_secs()
 }
 
 /// What the booking app sends for one booking (see `server/src/stripe_gateway.rs`).

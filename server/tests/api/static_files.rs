@@ -3,12 +3,10 @@
 //! the file itself as the client accepts, a year's immutable caching for hashed files, `no-cache`
 //! for the rest and for pages, `no-store` for private pages. Not database tests: SQLite only.
 
-mod support;
-
+use crate::support::{Backend, TestApp};
 use reqwest::header::{ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, VARY};
 use std::io::Read;
 use std::path::PathBuf;
-use support::{Backend, TestApp};
 
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 

@@ -4,7 +4,6 @@
 //!
 //! maildev runs without TLS, authentication or outgoing relay, keeps its mails in a temporary
 //! directory of its own, and dies with the test process even if that process is killed.
-#![allow(dead_code)]
 
 use serde_json::Value;
 use std::collections::HashMap;

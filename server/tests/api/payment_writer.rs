@@ -1,12 +1,10 @@
 //! The batch writer under contention: a booking that keeps changing under the payment decision
 //! fails on its own, with its own error, while the rest of its batch is stored.
 
-mod support;
-
+use crate::support::*;
 use app::db::Db;
 use app::services::payment_writer::{PaymentWriter, WriteFailure};
 use domain::{Applied, Decision, EventSource, PaymentStatus, StripeEvent, StripeMode};
-use support::*;
 
 /// Makes every payment update of `booking` touch no row, as if another writer changed the
 /// booking each time between our read and our write.
