@@ -162,7 +162,7 @@ async fn an_unused_session_ends(backend: Backend) {
     assert_eq!(app.server_fn("admin/context", &[]).await.status, 200);
     // Thirty-one minutes without a request.
     let long_ago = chrono::Utc::now().timestamp_millis() - 31 * 60 * 1000;
-    sqlx::query("UPDATE admin_sessions SET last_seen_at = $1")
+    sqlx::query("UPDATE admin_logins SET last_seen_at = $1")
         .bind(long_ago)
         .execute(app.db.writer())
         .await

@@ -189,7 +189,7 @@ async fn sessions_are_server_side_and_survive_a_restart(backend: Backend) {
         let answer = first.server_fn("admin/context", &[]).await;
         assert_eq!(answer.status, 200);
         assert_eq!(answer.json()["email"], ADMIN_EMAIL);
-        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM admin_sessions")
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM admin_logins")
             .fetch_one(first.db.reader())
             .await
             .unwrap()

@@ -4,7 +4,8 @@
 //! the resource, or `{"error": {...}}` bodies; Stripe's `Idempotency-Key` rule for POSTs.
 //!
 //! Served: `POST /v1/checkout/sessions`, `GET /v1/checkout/sessions/{session}`,
-//! `POST /v1/refunds`. Anything else gets Stripe's 404 for an unknown URL.
+//! `POST /v1/checkout/sessions/{session}/expire`, `POST /v1/refunds`. Anything else gets
+//! Stripe's 404 for an unknown URL.
 #![allow(dead_code)]
 
 use super::stripe_spec::{self, decode_form, Operation, ParamError};
@@ -172,7 +173,7 @@ enum KeyState {
 }
 
 struct Keyed {
-    path: &'static str,
+    path: String,
     params: Value,
     state: KeyState,
 }
@@ -279,6 +280,7 @@ impl FakeStripe {
         let app = Router::new()
             .route("/v1/checkout/sessions", post(create_session))
             .route("/v1/checkout/sessions/{session}", get(retrieve_session))
+            .route("/v1/checkout/sessions/{session}/expire", post(expire_session))
             .route("/v1/refunds", post(create_refund))
             .fallback(unknown_url)
             .with_state(fake.clone());
@@ -482,7 +484,7 @@ impl FakeStripe {
                         inner.keys.insert(
                             key.clone(),
                             Keyed {
-                                path,
+                                path: path.to_owned(),
                                 params: params.clone(),
                                 state: KeyState::Running(running),
                             },
@@ -894,6 +896,90 @@ async fn retrieve_session(
                 .into_response(false)
         }
     }
+}
+
+/// Expires an open session, as Stripe does (a complete or expired one is refused), under
+/// Stripe's idempotency rule when the request carries a key.
+async fn expire_session(
+    State(fake): State<FakeStripe>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let path = format!("/v1/checkout/sessions/{id}/expire");
+    fake.record("POST", &path, &headers, &body, "");
+    let operation = stripe_spec::operation("POST", "/v1/checkout/sessions/{session}/expire");
+    let params = match decode_form(&body).and_then(|params| {
+        operation.check_body(&params)?;
+        operation.check_path_param("session", &id)?;
+        Ok(params)
+    }) {
+        Ok(params) => params,
+        Err(error) => return fake.lock().invalid("POST", &path, &error).into_response(false),
+    };
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let mut inner = fake.lock();
+    if let Some(keyed) = key.as_ref().and_then(|k| inner.keys.get(k)) {
+        if keyed.path != path || keyed.params != params {
+            let error = ParamError {
+                code: None,
+                param: None,
+                message: "Keys for idempotent requests can only be used with the same parameters \
+                          they were first used with."
+                    .into(),
+            };
+            return inner
+                .refuse("POST", &path, StatusCode::BAD_REQUEST, "idempotency_error", &error)
+                .into_response(false);
+        }
+        if let KeyState::Done(answer) = &keyed.state {
+            return answer.clone().into_response(true);
+        }
+    }
+    let answer = match inner.sessions.get_mut(&id) {
+        None => {
+            let error = ParamError {
+                code: Some("resource_missing"),
+                param: Some("session".into()),
+                message: format!("No such checkout.session: '{id}'"),
+            };
+            inner.refuse(
+                "POST",
+                &path,
+                StatusCode::NOT_FOUND,
+                "invalid_request_error",
+                &error,
+            )
+        }
+        Some(session) if session["status"] != "open" => {
+            let error = ParamError {
+                code: None,
+                param: None,
+                message: "Only Checkout Sessions with a status in [\"open\"] can be expired."
+                    .into(),
+            };
+            inner.invalid("POST", &path, &error)
+        }
+        Some(session) => {
+            session["status"] = json!("expired");
+            session["url"] = Value::Null;
+            Answer::ok(session)
+        }
+    };
+    if let (Some(key), true) = (key, answer.kept_under_key()) {
+        inner.keys.insert(
+            key,
+            Keyed {
+                path,
+                params,
+                state: KeyState::Done(answer.clone()),
+            },
+        );
+    }
+    answer.into_response(false)
 }
 
 async fn unknown_url(

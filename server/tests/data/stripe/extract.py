@@ -15,6 +15,7 @@ import sys
 OPERATIONS = [
     ("post", "/v1/checkout/sessions"),
     ("get", "/v1/checkout/sessions/{session}"),
+    ("post", "/v1/checkout/sessions/{session}/expire"),
     ("post", "/v1/refunds"),
 ]
 FIXTURES = ["checkout.session", "refund"]
