@@ -239,8 +239,7 @@ pub fn layered(router: Router, layers: Layers) -> Router {
     let in_flight = Arc::new(crate::client_limits::InFlight::default());
     let (per_client, body_deadline) = (layers.max_in_flight_per_client, layers.body_deadline);
     // The public's requests: each client within its own cap, then all within the global one.
-    let public = Router::new()
-        .fallback_service(limited(layers.max_in_flight, router.clone()))
+    let public = ServiceBuilder::new()
         .layer(axum::middleware::from_fn(move |request, next| {
             crate::client_limits::per_client(
                 in_flight.clone(),
@@ -249,16 +248,15 @@ pub fn layered(router: Router, layers: Layers) -> Router {
                 request,
                 next,
             )
-        }));
+        }))
+        .service(limited(layers.max_in_flight, router.clone()));
     // Stripe's deliveries come from a few addresses, many at once: the webhook's own budget,
     // its body due by the same deadline.
-    let webhook = Router::new()
-        .fallback_service(limited(layers.webhook_max_in_flight, router))
-        .layer(axum::middleware::map_request(
-            move |request: Request| async move {
-                crate::client_limits::with_body_deadline(request, body_deadline)
-            },
-        ));
+    let webhook = ServiceBuilder::new()
+        .map_request(move |request: Request| {
+            crate::client_limits::with_body_deadline(request, body_deadline)
+        })
+        .service(limited(layers.webhook_max_in_flight, router));
     Router::new()
         .route_service(crate::webhook::PATH, webhook)
         .fallback_service(public)

@@ -22,38 +22,6 @@ async fn mailing_app(backend: Backend, mail: &MailDev, more: &[(&str, &str)]) ->
     TestApp::spawn_with(backend, &vars).await
 }
 
-/// Books through the form; returns the booking's id, reference and checkout session.
-async fn book(app: &TestApp, session: i64, parent: &str) -> (i64, String, String) {
-    let mut form = booking_form(session, parent);
-    let email = format!("{}@example.com", parent.to_lowercase().replace(' ', "."));
-    for (key, value) in &mut form {
-        if key == "parent_email" {
-            *value = email.clone();
-        }
-    }
-    let answer = app.server_fn("book", &as_pairs(&form)).await;
-    assert_eq!(answer.status, 200, "{}", answer.body);
-    let checkout = answer.redirect.unwrap();
-    let session_id = checkout.rsplit('/').next().unwrap().to_owned();
-    let booking = app::db::bookings::by_checkout_session(&app.db, &session_id)
-        .await
-        .unwrap()
-        .unwrap();
-    (booking.id, booking.reference, session_id)
-}
-
-/// Presses a button of the simulated checkout page.
-async fn simulate(app: &TestApp, session_id: &str, outcome: &str) {
-    let response = app
-        .client
-        .post(app.url(&format!("/api/simulated/checkout/{session_id}/{outcome}")))
-        .header("origin", &app.address)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 303, "{outcome}");
-}
-
 fn with_subject<'a>(mails: &'a [ReceivedEmail], start: &str) -> Vec<&'a ReceivedEmail> {
     mails
         .iter()
@@ -72,8 +40,8 @@ async fn a_booking_and_its_payment_each_send_one_mail(backend: Backend) {
     let mail = MailDev::start().await;
     let app = mailing_app(backend, &mail, &[]).await;
     let session = seed_session(&app.db, 10).await;
-    let (_, reference, checkout) = book(&app, session, "Pat Parent").await;
-    simulate(&app, &checkout, "pay").await;
+    let (_, reference, checkout) = book_online(&app, session, "Pat Parent").await;
+    press_simulated(&app, &checkout, "pay").await;
     let mails = settle(&mail, 2).await;
     assert_eq!(mails.len(), 2, "{mails:#?}");
 
@@ -136,8 +104,8 @@ async fn a_failed_payment_mails_a_way_to_try_again(backend: Backend) {
     let mail = MailDev::start().await;
     let app = mailing_app(backend, &mail, &[]).await;
     let session = seed_session(&app.db, 10).await;
-    let (_, reference, checkout) = book(&app, session, "Sam Declined").await;
-    simulate(&app, &checkout, "decline").await;
+    let (_, reference, checkout) = book_online(&app, session, "Sam Declined").await;
+    press_simulated(&app, &checkout, "decline").await;
     let mails = settle(&mail, 2).await;
     let failed = with_subject(&mails, "Payment failed")[0];
     assert!(
@@ -157,8 +125,8 @@ async fn an_smtp_outage_delays_the_mail_and_sends_it_once(backend: Backend) {
     let app = mailing_app(backend, &mail, &[]).await;
     mail.stop();
     let session = seed_session(&app.db, 10).await;
-    let (_, _, checkout) = book(&app, session, "Outage Parent").await;
-    simulate(&app, &checkout, "pay").await;
+    let (_, _, checkout) = book_online(&app, session, "Outage Parent").await;
+    press_simulated(&app, &checkout, "pay").await;
     tokio::time::sleep(Duration::from_secs(2)).await;
     let waiting: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND attempts >= 1",
@@ -241,8 +209,8 @@ async fn a_parent_cancels_before_the_cut_off_and_is_refunded(backend: Backend) {
     )
     .await
     .unwrap();
-    let (id, reference, checkout) = book(&app, session, "Cancel Parent").await;
-    simulate(&app, &checkout, "pay").await;
+    let (id, reference, checkout) = book_online(&app, session, "Cancel Parent").await;
+    press_simulated(&app, &checkout, "pay").await;
     assert_eq!(statuses(&app.db, id).await.0, "paid");
 
     let page = app.get_page(&format!("/bookings/{reference}")).await.1;
@@ -536,11 +504,11 @@ async fn cancelling_a_session_cancels_and_refunds_each_booking_once(backend: Bac
     let app = mailing_app(backend, &mail, &[]).await;
     app.login_admin().await;
     let session = seed_session(&app.db, 10).await;
-    let (paid_a, _, checkout_a) = book(&app, session, "Paid Anna").await;
-    simulate(&app, &checkout_a, "pay").await;
-    let (paid_b, _, checkout_b) = book(&app, session, "Paid Ben").await;
-    simulate(&app, &checkout_b, "pay").await;
-    let (unpaid, _, _) = book(&app, session, "Unpaid Una").await;
+    let (paid_a, _, checkout_a) = book_online(&app, session, "Paid Anna").await;
+    press_simulated(&app, &checkout_a, "pay").await;
+    let (paid_b, _, checkout_b) = book_online(&app, session, "Paid Ben").await;
+    press_simulated(&app, &checkout_b, "pay").await;
+    let (unpaid, _, _) = book_online(&app, session, "Unpaid Una").await;
 
     let summary = app
         .server_fn(
@@ -638,7 +606,7 @@ async fn find_my_booking_mails_the_links_and_says_the_same_either_way(backend: B
     let mail = MailDev::start().await;
     let app = mailing_app(backend, &mail, &[]).await;
     let session = seed_session(&app.db, 10).await;
-    let (_, reference, _) = book(&app, session, "Lost Link").await;
+    let (_, reference, _) = book_online(&app, session, "Lost Link").await;
     mail.wait_for(1, Duration::from_secs(20)).await;
 
     let known = app
@@ -682,7 +650,7 @@ async fn without_smtp_mails_are_kept_and_shown_to_the_admin(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     app.login_admin().await;
     let session = seed_session(&app.db, 10).await;
-    book(&app, session, "Kept Mail").await;
+    book_online(&app, session, "Kept Mail").await;
     let page = app.server_fn("admin/emails", &[("page", "1")]).await;
     assert_eq!(page.status, 200, "{}", page.body);
     let page = page.json();
@@ -699,7 +667,7 @@ async fn a_failed_mail_can_be_sent_again(backend: Backend) {
     let app = mailing_app(backend, &mail, &[]).await;
     app.login_admin().await;
     let session = seed_session(&app.db, 10).await;
-    book(&app, session, "Given Up").await;
+    book_online(&app, session, "Given Up").await;
     mail.wait_for(1, Duration::from_secs(20)).await;
     sqlx::query("UPDATE outbox SET status = 'failed', last_error = 'gave up'")
         .execute(app.db.writer())
@@ -734,7 +702,7 @@ async fn a_mail_that_cannot_be_written_fails_with_its_reason_and_the_others_go(b
     let app = mailing_app(backend, &mail, &[]).await;
     app.login_admin().await;
     let session = seed_session(&app.db, 10).await;
-    let (booking, _, _) = book(&app, session, "Sound Mail").await;
+    let (booking, _, _) = book_online(&app, session, "Sound Mail").await;
     // Rows no use case writes: a move's mail without the facts of the move, and a
     // confirmation that names no booking.
     for (key, kind, booking_id) in [
@@ -820,7 +788,7 @@ async fn two_instances_on_postgres_send_each_mail_once() {
         let session = seed_session(&first.db, 100).await;
         for n in 0..12 {
             let app = if n % 2 == 0 { &first } else { &second };
-            book(app, session, &format!("Twin {n}")).await;
+            book_online(app, session, &format!("Twin {n}")).await;
         }
         let mails = settle(&mail, 12).await;
         assert_eq!(mails.len(), 12, "{mails:#?}");

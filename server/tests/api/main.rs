@@ -21,6 +21,7 @@ mod coach_day;
 mod fake_stripe;
 mod fixtures;
 mod foundation;
+mod lifecycle_edges;
 mod maildev;
 mod payment_integrity;
 mod payment_writer;

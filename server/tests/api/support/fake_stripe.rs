@@ -280,7 +280,10 @@ impl FakeStripe {
         let app = Router::new()
             .route("/v1/checkout/sessions", post(create_session))
             .route("/v1/checkout/sessions/{session}", get(retrieve_session))
-            .route("/v1/checkout/sessions/{session}/expire", post(expire_session))
+            .route(
+                "/v1/checkout/sessions/{session}/expire",
+                post(expire_session),
+            )
             .route("/v1/refunds", post(create_refund))
             .fallback(unknown_url)
             .with_state(fake.clone());
@@ -915,7 +918,12 @@ async fn expire_session(
         Ok(params)
     }) {
         Ok(params) => params,
-        Err(error) => return fake.lock().invalid("POST", &path, &error).into_response(false),
+        Err(error) => {
+            return fake
+                .lock()
+                .invalid("POST", &path, &error)
+                .into_response(false)
+        }
     };
     let key = headers
         .get("idempotency-key")
@@ -932,7 +940,13 @@ async fn expire_session(
                     .into(),
             };
             return inner
-                .refuse("POST", &path, StatusCode::BAD_REQUEST, "idempotency_error", &error)
+                .refuse(
+                    "POST",
+                    &path,
+                    StatusCode::BAD_REQUEST,
+                    "idempotency_error",
+                    &error,
+                )
                 .into_response(false);
         }
         if let KeyState::Done(answer) = &keyed.state {

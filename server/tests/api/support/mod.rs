@@ -458,6 +458,38 @@ pub fn as_pairs(form: &[(String, String)]) -> Vec<(&str, &str)> {
     form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
 }
 
+/// Books through the form, with an email made of `parent`'s name; returns the booking's id, reference and checkout session.
+pub async fn book_online(app: &TestApp, session: i64, parent: &str) -> (i64, String, String) {
+    let mut form = booking_form(session, parent);
+    let email = format!("{}@example.com", parent.to_lowercase().replace(' ', "."));
+    for (key, value) in &mut form {
+        if key == "parent_email" {
+            *value = email.clone();
+        }
+    }
+    let answer = app.server_fn("book", &as_pairs(&form)).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let checkout = answer.redirect.unwrap();
+    let session_id = checkout.rsplit('/').next().unwrap().to_owned();
+    let booking = app::db::bookings::by_checkout_session(&app.db, &session_id)
+        .await
+        .unwrap()
+        .unwrap();
+    (booking.id, booking.reference, session_id)
+}
+
+/// Presses a button of the simulated checkout page.
+pub async fn press_simulated(app: &TestApp, session_id: &str, outcome: &str) {
+    let response = app
+        .client
+        .post(app.url(&format!("/api/simulated/checkout/{session_id}/{outcome}")))
+        .header("origin", &app.address)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303, "{outcome}");
+}
+
 pub const ADMIN_EMAIL: &str = "coach@example.com";
 pub const ADMIN_PASSWORD: &str = "correct-horse-battery";
 
