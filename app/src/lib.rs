@@ -109,6 +109,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/bookings/:reference/cancel") view={Lazy::<pages::routes::CancelRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/bookings/:reference/move") view={Lazy::<pages::routes::MoveRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/waitlist/join") view={Lazy::<pages::routes::JoinWaitlistRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/waitlist/joined") view={Lazy::<pages::routes::WaitlistJoinedRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/waitlist/:token") view={Lazy::<pages::routes::WaitlistPlaceRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/checkout/simulated/:session_id") view={Lazy::<pages::routes::SimulatedCheckoutRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/admin/login") view={Lazy::<admin::routes::LoginRoute>::new()} ssr=SsrMode::Async/>

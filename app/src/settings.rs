@@ -19,6 +19,8 @@ pub struct Settings {
     pub mail: MailIdentity,
     /// Mails are sent (an SMTP server is configured and mail is not disabled).
     pub mail_sending: bool,
+    /// How long one mail may take on the wire; a sender holds a mail twice this long per try.
+    pub mail_send_timeout_ms: i64,
     /// Parents may cancel (or move their booking) up to this long before their session.
     pub cancellation_cutoff_ms: i64,
     /// How long a freed place is held for the first person on the waitlist.

@@ -16,6 +16,7 @@ pub mod outcome;
 pub mod payment_change;
 pub mod payment_check;
 pub mod payment_progress;
+pub mod redact;
 pub mod refund;
 pub mod schedule;
 pub mod session_form;

@@ -60,7 +60,7 @@ fn is_private(path: &str) -> bool {
 fn waitlist_token(path: &str) -> Option<&str> {
     path.strip_prefix("/waitlist/")
         .map(|rest| rest.split('/').next().unwrap_or(rest))
-        .filter(|token| !token.is_empty() && *token != "join")
+        .filter(|token| !token.is_empty() && !matches!(*token, "join" | "joined"))
 }
 
 /// A path as logs show it: a booking's reference or a waitlist place's token (each the private
@@ -69,7 +69,7 @@ pub fn loggable_path(path: &str) -> String {
     for prefix in ["/bookings/", "/waitlist/"] {
         if let Some(rest) = path.strip_prefix(prefix) {
             let (key, tail) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-            if key == "join" {
+            if matches!(key, "join" | "joined") {
                 break;
             }
             let shown: String = key.chars().take(4).collect();
@@ -220,6 +220,8 @@ pub struct Layers {
     pub timeout: Duration,
     pub secure: bool,
     pub trusted_proxies: Arc<TrustedProxies>,
+    /// Where refused no-JavaScript forms wait for their page.
+    pub db: app::db::Db,
 }
 
 /// Wraps the router in the layers above. Each limit and the timeout wrap the router as one
@@ -236,6 +238,7 @@ pub fn layered(router: Router, layers: Layers) -> Router {
     };
     let secure = layers.secure;
     let trusted = layers.trusted_proxies.clone();
+    let db = layers.db.clone();
     let in_flight = Arc::new(crate::client_limits::InFlight::default());
     let (per_client, body_deadline) = (layers.max_in_flight_per_client, layers.body_deadline);
     // The public's requests: each client within its own cap, then all within the global one.
@@ -261,7 +264,7 @@ pub fn layered(router: Router, layers: Layers) -> Router {
         .route_service(crate::webhook::PATH, webhook)
         .fallback_service(public)
         .layer(axum::middleware::from_fn(move |request, next| {
-            crate::form_return::layer(secure, request, next)
+            crate::form_return::layer(db.clone(), secure, request, next)
         }))
         .layer(axum::middleware::from_fn(move |request, next| {
             security_headers(secure, request, next)

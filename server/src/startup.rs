@@ -112,6 +112,7 @@ impl Application {
             cancellation_cutoff_ms: config.server.cancellation_cutoff.as_millis() as i64,
             waitlist_offer_ms: config.server.waitlist_offer.as_millis() as i64,
             mail_sending: config.mail.sending_to().is_some(),
+            mail_send_timeout_ms: config.mail.send_timeout.as_millis() as i64,
         };
         db.listen_for_changes();
 
@@ -171,8 +172,9 @@ impl Application {
         app::jobs::offer_waitlist_places(db.clone(), settings.waitlist_offer_ms);
         match config.mail.sending_to() {
             Some(url) => {
-                let transport = app::infra::smtp::Smtp::new(url, &settings.mail.from)
-                    .map_err(StartError::Mail)?;
+                let transport =
+                    app::infra::smtp::Smtp::new(url, &settings.mail.from, config.mail.send_timeout)
+                        .map_err(StartError::Mail)?;
                 app::jobs::send_mail(db.clone(), settings.clone(), Arc::new(transport));
             }
             None if config.mail.disabled => tracing::warn!("mail is disabled (MAIL_DISABLED)"),
@@ -211,6 +213,7 @@ impl Application {
                 timeout: config.limits.request_timeout,
                 secure,
                 trusted_proxies: trusted_proxies.clone(),
+                db: state.db.clone(),
             },
         );
         Ok(Self {

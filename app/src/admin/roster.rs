@@ -97,6 +97,9 @@ pub async fn admin_roster(id: i64) -> Result<Option<RosterData>, AppError> {
                 (domain::WaitlistStatus::Offered, Some(until)) => {
                     format!("offered, held until {}", when(until, tz))
                 }
+                (domain::WaitlistStatus::Waiting, _) if w.confirmed_at.is_none() => {
+                    "unconfirmed, not offered a place until its address confirms it".to_owned()
+                }
                 (status, _) => status.as_str().to_owned(),
             },
             athlete_name: w.athlete_name,

@@ -58,16 +58,17 @@ pub struct Claimed {
     pub booking_id: Option<i64>,
     pub recipient: String,
     pub payload: String,
-    /// Including this one.
+    /// Tries before this one.
     pub attempts: i64,
     pub created_at: i64,
 }
 
-/// The claim, written once: the due rows that nobody holds, held until `$1`.
+/// The claim, written once: the due rows that nobody holds, held until `$1` under the token
+/// `$4`.
 macro_rules! claim {
     ($lock:literal) => {
         concat!(
-            "UPDATE outbox SET locked_until = $1, attempts = attempts + 1
+            "UPDATE outbox SET locked_until = $1, claim_token = $4
              WHERE id IN (SELECT id FROM outbox
                           WHERE status = 'pending' AND next_attempt_at <= $2 AND locked_until <= $2
                           ORDER BY id LIMIT $3",
@@ -90,13 +91,15 @@ pub async fn any_due(db: &Db, now: i64) -> Result<bool, sqlx::Error> {
     Ok(due.is_some())
 }
 
-/// Claims up to `limit` due mails for `lease_ms`. On PostgreSQL the rows another instance is
-/// claiming at the same moment are skipped, never waited for nor taken twice.
+/// Claims up to `limit` due mails for `lease_ms`, under `token`. On PostgreSQL the rows
+/// another instance is claiming at the same moment are skipped, never waited for nor taken
+/// twice.
 pub async fn claim(
     db: &Db,
     now: i64,
     lease_ms: i64,
     limit: i64,
+    token: &str,
 ) -> Result<Vec<Claimed>, sqlx::Error> {
     let sql = match db.backend() {
         Backend::Postgres => claim!(" FOR UPDATE SKIP LOCKED"),
@@ -106,23 +109,85 @@ pub async fn claim(
         .bind(now + lease_ms)
         .bind(now)
         .bind(limit)
+        .bind(token.to_owned())
         .fetch_all(db.writer())
         .await
 }
 
-/// The mail went out.
-pub async fn sent(db: &Db, id: i64, subject: &str, now: i64) -> Result<(), sqlx::Error> {
+/// Holds a claimed mail until `until` for one try, counted; false when the claim of `token`
+/// is no longer its own (its lease ran out and another sender took it, or it was sent).
+pub async fn hold_for_try(db: &Db, id: i64, token: &str, until: i64) -> Result<bool, sqlx::Error> {
+    let held = sqlx::query(
+        "UPDATE outbox SET locked_until = $1, attempts = attempts + 1
+         WHERE id = $2 AND claim_token = $3 AND status = 'pending'",
+    )
+    .bind(until)
+    .bind(id)
+    .bind(token.to_owned())
+    .execute(db.writer())
+    .await?
+    .rows_affected();
+    Ok(held == 1)
+}
+
+/// The mail went out (under the claim of `token`).
+pub async fn sent(
+    db: &Db,
+    id: i64,
+    token: &str,
+    subject: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE outbox SET status = 'sent', sent_at = $1, subject = $2, locked_until = 0,
                 last_error = NULL
-         WHERE id = $3",
+         WHERE id = $3 AND claim_token = $4",
     )
     .bind(now)
     .bind(subject.to_owned())
     .bind(id)
+    .bind(token.to_owned())
     .execute(db.writer())
     .await?;
     Ok(())
+}
+
+/// A mail that turned out to have nothing to say (a "find my booking" for an address with no
+/// upcoming booking): removed, never sent.
+pub async fn discard(db: &Db, id: i64, token: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM outbox WHERE id = $1 AND claim_token = $2 AND status = 'pending'")
+        .bind(id)
+        .bind(token.to_owned())
+        .execute(db.writer())
+        .await?;
+    Ok(())
+}
+
+/// Queues a "find my booking" mail to `recipient`, unless one was queued for it since
+/// `quiet_since`: the same statement whatever the address. True when it was queued.
+pub async fn enqueue_lookup(
+    db: &Db,
+    mail: NewMail<'_>,
+    now: i64,
+    quiet_since: i64,
+) -> Result<bool, sqlx::Error> {
+    let added = sqlx::query(
+        "INSERT INTO outbox (dedupe_key, kind, booking_id, recipient, payload, next_attempt_at, created_at)
+         SELECT $1, $2, NULL, $3, $4, $5, $5
+         WHERE NOT EXISTS (SELECT 1 FROM outbox
+                           WHERE kind = 'booking_lookup' AND recipient = $3 AND created_at > $6)
+         ON CONFLICT (dedupe_key) DO NOTHING",
+    )
+    .bind(mail.dedupe_key.to_owned())
+    .bind(mail.kind.as_str())
+    .bind(mail.recipient.to_owned())
+    .bind(mail.facts.to_owned())
+    .bind(now)
+    .bind(quiet_since)
+    .execute(db.writer())
+    .await?
+    .rows_affected();
+    Ok(added == 1)
 }
 
 /// The mail could not go out this time: try again at `next_attempt_at`, or (`give_up`) no
@@ -130,13 +195,14 @@ pub async fn sent(db: &Db, id: i64, subject: &str, now: i64) -> Result<(), sqlx:
 pub async fn not_sent(
     db: &Db,
     id: i64,
+    token: &str,
     error: &str,
     next_attempt_at: i64,
     give_up: bool,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE outbox SET status = $1, last_error = $2, next_attempt_at = $3, locked_until = 0
-         WHERE id = $4",
+         WHERE id = $4 AND claim_token = $5 AND status = 'pending'",
     )
     .bind(
         if give_up {
@@ -149,6 +215,7 @@ pub async fn not_sent(
     .bind(error.to_owned())
     .bind(next_attempt_at)
     .bind(id)
+    .bind(token.to_owned())
     .execute(db.writer())
     .await?;
     Ok(())

@@ -36,6 +36,8 @@ pub struct WaitlistEntry {
     pub notes: Option<String>,
     #[sqlx(try_from = "String")]
     pub status: WaitlistStatus,
+    /// When its address confirmed it (`None`: not yet; it is not offered a place until then).
+    pub confirmed_at: Option<i64>,
     pub offered_at: Option<i64>,
     pub offer_expires_at: Option<i64>,
     pub booking_id: Option<i64>,
@@ -50,7 +52,8 @@ pub struct WaitlistEntry {
 macro_rules! entry_select {
     () => {
         "SELECT w.id, w.training_session_id, w.token, w.parent_name, w.parent_email,
-                w.parent_phone, w.athlete_name, w.athlete_age, w.notes, w.status, w.offered_at,
+                w.parent_phone, w.athlete_name, w.athlete_age, w.notes, w.status, w.confirmed_at,
+                w.offered_at,
                 w.offer_expires_at, w.booking_id, w.created_at,
                 s.title AS session_title, s.starts_at AS session_starts_at,
                 s.location AS session_location, s.price_amount AS session_price,
@@ -90,7 +93,42 @@ pub async fn already_waiting(tx: &mut Tx, request: &BookingRequest) -> Result<bo
     Ok(found.is_some())
 }
 
-/// Adds `request` at the end of its session's waitlist; returns the new entry's id.
+/// How many places `email` has joined since `since` that are still waiting for its
+/// confirmation.
+pub async fn unconfirmed_of_email(
+    tx: &mut Tx,
+    email: &str,
+    since: i64,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM waitlist
+         WHERE lower(parent_email) = lower($1) AND confirmed_at IS NULL AND created_at > $2
+           AND status = 'waiting'",
+    )
+    .bind(email.to_owned())
+    .bind(since)
+    .fetch_one(&mut **tx)
+    .await
+}
+
+/// Confirms the place of `token` from its address, if it was joined after `since` and still
+/// waits; false otherwise (confirmed already, too old, or no longer waiting).
+pub async fn confirm(db: &Db, token: &str, now: i64, since: i64) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query(
+        "UPDATE waitlist SET confirmed_at = $2, updated_at = $2
+         WHERE token = $1 AND confirmed_at IS NULL AND status = 'waiting' AND created_at > $3",
+    )
+    .bind(token.to_owned())
+    .bind(now)
+    .bind(since)
+    .execute(db.writer())
+    .await?
+    .rows_affected()
+        == 1)
+}
+
+/// Adds `request` at the end of its session's waitlist, not yet confirmed; returns the new
+/// entry's id.
 pub async fn insert(
     tx: &mut Tx,
     request: &BookingRequest,
@@ -184,14 +222,16 @@ pub async fn sessions_with_waiting(db: &Db, now: i64) -> Result<Vec<i64>, sqlx::
     sqlx::query_scalar(
         "SELECT DISTINCT w.training_session_id FROM waitlist w
          JOIN training_sessions s ON s.id = w.training_session_id
-         WHERE w.status = 'waiting' AND s.cancelled_at IS NULL AND s.starts_at > $1",
+         WHERE w.status = 'waiting' AND w.confirmed_at IS NOT NULL
+           AND s.cancelled_at IS NULL AND s.starts_at > $1",
     )
     .bind(now)
     .fetch_all(db.reader())
     .await
 }
 
-/// The first `count` people still waiting for a session, in order.
+/// The first `count` people still waiting for a session (confirmed from their address), in
+/// order.
 pub async fn first_waiting(
     tx: &mut Tx,
     session_id: i64,
@@ -199,7 +239,8 @@ pub async fn first_waiting(
 ) -> Result<Vec<WaitlistEntry>, sqlx::Error> {
     sqlx::query_as(concat!(
         entry_select!(),
-        " WHERE w.training_session_id = $1 AND w.status = 'waiting' ORDER BY w.id LIMIT $2"
+        " WHERE w.training_session_id = $1 AND w.status = 'waiting' AND w.confirmed_at IS NOT NULL
+          ORDER BY w.id LIMIT $2"
     ))
     .bind(session_id)
     .bind(count)

@@ -8,9 +8,6 @@ use lettre::message::{Attachment, Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::time::Duration;
 
-/// How long one mail may take on the wire.
-const TIMEOUT: Duration = Duration::from_secs(15);
-
 pub struct Smtp {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
@@ -18,12 +15,12 @@ pub struct Smtp {
 
 impl Smtp {
     /// The transport to `url` (`smtp://user:pass@host:587?tls=required`, `smtps://...`),
-    /// writing from `from` (`MAIL_FROM`).
-    pub fn new(url: &str, from: &str) -> Result<Self, String> {
+    /// writing from `from` (`MAIL_FROM`), each exchange with the server within `timeout`.
+    pub fn new(url: &str, from: &str, timeout: Duration) -> Result<Self, String> {
         Ok(Self {
             transport: AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
                 .map_err(|e| format!("SMTP_URL: {e}"))?
-                .timeout(Some(TIMEOUT))
+                .timeout(Some(timeout))
                 .build(),
             from: from.parse().map_err(|e| format!("MAIL_FROM: {e}"))?,
         })

@@ -38,6 +38,9 @@ pub async fn submit_booking(
         consent,
     };
     let state = expect_context::<AppState>();
+    // Only a form that passes its checks spends the address's allowance: junk posted with a
+    // family's address cannot make the family wait.
+    input.parse().map_err(AppError::invalid)?;
     state
         .limit(&input.parent_email)
         .map_err(|wait_ms| AppError::limited_form(&input, wait_ms))?;

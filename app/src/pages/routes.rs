@@ -19,6 +19,8 @@ lazy_pages! {
     MoveRoute => super::moving::MoveBookingPage,
     /// `/waitlist/join`.
     JoinWaitlistRoute => super::waitlist::JoinWaitlistPage,
+    /// `/waitlist/joined`.
+    WaitlistJoinedRoute => super::waitlist::WaitlistJoinedPage,
     /// `/waitlist/:token`.
     WaitlistPlaceRoute => super::waitlist::WaitlistPlacePage,
     /// `/checkout/simulated/:session_id`.

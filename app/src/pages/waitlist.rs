@@ -1,5 +1,6 @@
 //! The waitlist of a full session, for parents: joining it (the booking form's fields, no
-//! payment), and the private page of a waitlist place, where an offered place is booked.
+//! payment), the page that asks to confirm it from the mail, and the private page of a
+//! waitlist place, where it is confirmed and an offered place is booked.
 
 use crate::components::booking_fields::{ParentAndAthlete, FORM_ORDER};
 use crate::components::form::{
@@ -11,7 +12,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
-/// Puts an athlete on a full session's waitlist; answers with the page of their place.
+/// Puts an athlete on a full session's waitlist; the place's link goes to the address typed
+/// (only its owner can confirm it), and the browser to a page that says so.
 #[server(endpoint = "waitlist/join")]
 pub async fn join_waitlist(
     session: String,
@@ -36,10 +38,28 @@ pub async fn join_waitlist(
         consent,
     };
     let state = expect_context::<AppState>();
+    // Only a form that passes its checks spends the address's allowance: junk posted with a
+    // family's address cannot make the family wait.
+    input.parse().map_err(AppError::invalid)?;
     state
         .limit(&input.parent_email)
         .map_err(|wait_ms| AppError::limited_form(&input, wait_ms))?;
-    let token = crate::services::waitlist::join(&state.db, &input).await?;
+    crate::services::waitlist::join(&state.db, &input).await?;
+    leptos_axum::redirect("/waitlist/joined");
+    Ok(())
+}
+
+/// Confirms the place of `token` from its address (the button of its page, reached from the
+/// mailed link).
+#[server(endpoint = "waitlist/confirm")]
+pub async fn confirm_waitlist_place(token: String) -> Result<(), AppError> {
+    use crate::state::AppState;
+    let state = expect_context::<AppState>();
+    if !crate::services::waitlist::confirm(&state.db, &token).await? {
+        return Err(AppError::conflict(
+            "There is nothing to confirm: this place is confirmed already, no longer waiting, or its link is more than a day old.",
+        ));
+    }
     leptos_axum::redirect(&format!("/waitlist/{token}"));
     Ok(())
 }
@@ -57,9 +77,17 @@ pub struct WaitlistPlaceView {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PlaceState {
-    Waiting { position: usize },
-    Offered { until: String },
-    Booked { reference: Option<String> },
+    /// Joined, not yet confirmed from its address.
+    Unconfirmed,
+    Waiting {
+        position: usize,
+    },
+    Offered {
+        until: String,
+    },
+    Booked {
+        reference: Option<String>,
+    },
     Expired,
     Withdrawn,
     Closed,
@@ -81,11 +109,16 @@ pub async fn waitlist_place(token: String) -> Result<Option<WaitlistPlaceView>, 
     };
     let now = crate::db::now_ms();
     let state_now = match entry.status {
+        WaitlistStatus::Waiting if entry.confirmed_at.is_none() => PlaceState::Unconfirmed,
         WaitlistStatus::Waiting => {
             let line = crate::db::waitlist::of_session(db, entry.training_session_id).await?;
             let position = line
                 .iter()
-                .filter(|w| w.status == WaitlistStatus::Waiting && w.id <= entry.id)
+                .filter(|w| {
+                    w.status == WaitlistStatus::Waiting
+                        && w.confirmed_at.is_some()
+                        && w.id <= entry.id
+                })
                 .count();
             PlaceState::Waiting { position }
         }
@@ -190,15 +223,17 @@ pub fn WaitlistPlacePage() -> impl IntoView {
     let token = move || params.read().get("token").unwrap_or_default();
     let book = ServerAction::<TakeOfferedPlace>::new();
     let leave = ServerAction::<LeaveWaitlist>::new();
+    let confirm = ServerAction::<ConfirmWaitlistPlace>::new();
     let place = Resource::new(
-        move || (token(), leave.version().get()),
-        |(token, _)| waitlist_place(token),
+        move || (token(), leave.version().get(), confirm.version().get()),
+        |(token, _, _)| waitlist_place(token),
     );
     let failed = move || {
         book.value()
             .get()
             .and_then(|r| r.err())
             .or_else(|| leave.value().get().and_then(|r| r.err()))
+            .or_else(|| confirm.value().get().and_then(|r| r.err()))
             .map(|e| e.to_string())
     };
     view! {
@@ -215,6 +250,10 @@ pub fn WaitlistPlacePage() -> impl IntoView {
                             let token = token();
                             let leave_token = token.clone();
                             let (title, detail): (String, String) = match &p.state {
+                                PlaceState::Unconfirmed => (
+                                    "Confirm your waitlist place".into(),
+                                    format!("Confirm that {} waits for this session: until then, no freed place is offered to this place.", p.athlete_name),
+                                ),
                                 PlaceState::Waiting { position } => (
                                     "You are on the waitlist".into(),
                                     format!("{} is number {position} in line. If a place frees, we email you a link that holds it for you.", p.athlete_name),
@@ -240,6 +279,12 @@ pub fn WaitlistPlacePage() -> impl IntoView {
                                     <dt class="font-medium">"Price"</dt><dd>{p.price.clone()}</dd>
                                 </dl>
                                 {match p.state.clone() {
+                                    PlaceState::Unconfirmed => view! {
+                                        <ActionForm action=confirm attr:class="mt-4">
+                                            <input type="hidden" name="token" value=token.clone()/>
+                                            <button type="submit" class=BUTTON_CLASS data-testid="confirm-waitlist" disabled=move || confirm.pending().get()>"Confirm my place"</button>
+                                        </ActionForm>
+                                    }.into_any(),
                                     PlaceState::Offered { .. } => view! {
                                         <ActionForm action=book attr:class="mt-4">
                                             <input type="hidden" name="token" value=token.clone()/>
@@ -254,7 +299,7 @@ pub fn WaitlistPlacePage() -> impl IntoView {
                                     }.into_any(),
                                     _ => ().into_any(),
                                 }}
-                                {matches!(p.state, PlaceState::Waiting { .. } | PlaceState::Offered { .. }).then(|| view! {
+                                {matches!(p.state, PlaceState::Unconfirmed | PlaceState::Waiting { .. } | PlaceState::Offered { .. }).then(|| view! {
                                     <ActionForm action=leave attr:class="mt-3">
                                         <input type="hidden" name="token" value=leave_token/>
                                         <button type="submit" class=SECONDARY_BUTTON_CLASS data-testid="leave-waitlist">"Leave the waitlist"</button>
@@ -266,6 +311,21 @@ pub fn WaitlistPlacePage() -> impl IntoView {
                 })}
             </Suspense>
             {move || failed().map(|m| view! { <p class="mt-3 rounded-lg bg-red-50 p-3 text-red-800" role="alert">{m}</p> })}
+        </section>
+    }
+}
+
+/// `/waitlist/joined`: where the browser goes after joining. The place's own link went to the
+/// address typed, so only its owner can confirm it.
+#[component]
+pub fn WaitlistJoinedPage() -> impl IntoView {
+    view! {
+        <section class="mx-auto max-w-xl">
+            <div class="rounded-2xl border border-indigo-200 bg-indigo-50 p-5 text-indigo-950" role="status" data-testid="waitlist-joined">
+                <h1 class="text-2xl font-bold">"Check your email"</h1>
+                <p class="mt-1">"We have sent a link to the address you gave. Open it to confirm the waitlist place: until it is confirmed, no freed place is offered to it. The link works for a day."</p>
+            </div>
+            <a href="/" class="mt-4 inline-block text-indigo-700 underline">"All sessions"</a>
         </section>
     }
 }

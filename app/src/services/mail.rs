@@ -14,10 +14,10 @@ use domain::mail::{
 
 /// Tries per mail before it is left failed.
 pub const MAX_ATTEMPTS: i64 = 10;
-/// How long a sender holds the mails it claimed (a crashed sender's mails are free again then).
-const LEASE_MS: i64 = 60_000;
 /// Mails claimed at a time.
 const BATCH: i64 = 20;
+/// How long after a "find my booking" mail to an address another may be queued for it.
+pub const LOOKUP_QUIET_MS: i64 = 10 * 60 * 1000;
 
 /// A mail ready for the wire: whom it is to, its words, and the outbox row it comes from (its
 /// Message-ID is made from the row, the same on every try).
@@ -131,6 +131,9 @@ pub enum Unrenderable {
     /// the outbox's reference to them forbids it).
     #[error("booking {id} of this {} mail is not found", .kind.as_str())]
     BookingNotFound { kind: MailKind, id: i64 },
+    /// A "find my booking" for an address with no upcoming booking: no mail at all.
+    #[error("nothing to send")]
+    NothingToSend,
 }
 
 /// The mail of a claimed row, as it reads now (a booking's mail: the booking as it is, the
@@ -142,6 +145,15 @@ pub async fn rendered(
 ) -> Result<RenderedMail, Unrenderable> {
     let facts = MailFacts::from_stored(claimed.kind, &claimed.payload)?;
     let mail = match facts {
+        // The links are those of the address's upcoming bookings when the mail goes (a request
+        // is queued the same way whatever the address: see `services::lookup`).
+        MailFacts::Unbooked(UnbookedMail::BookingLookup(listed)) if listed.is_empty() => {
+            let upcoming = crate::services::lookup::upcoming(db, &claimed.recipient).await?;
+            if upcoming.is_empty() {
+                return Err(Unrenderable::NothingToSend);
+            }
+            UnbookedMail::BookingLookup(upcoming).render(&sender(settings))
+        }
         MailFacts::Unbooked(mail) => mail.render(&sender(settings)),
         MailFacts::Booking(mail) => {
             let id = claimed
@@ -174,48 +186,73 @@ pub async fn rendered(
     Ok(mail)
 }
 
-/// Sends one claimed mail and records what happened.
+/// Sends one claimed mail (claimed under `token`) and records what happened. The mail is held
+/// for this one try just before it (`outbox::hold_for_try`): if this sender's claim ran out
+/// meanwhile and another sender took the mail, it is left to that one. A try never outlasts
+/// its hold, so no two senders ever send one mail.
 async fn deliver(
     db: &Db,
     settings: &Settings,
     transport: &dyn MailTransport,
     claimed: Claimed,
+    token: &str,
 ) -> Result<(), sqlx::Error> {
+    let timeout = settings.mail_send_timeout_ms;
+    if !outbox::hold_for_try(db, claimed.id, token, now_ms() + 2 * timeout).await? {
+        tracing::debug!(mail = claimed.id, "mail taken by another sender");
+        return Ok(());
+    }
     let mail = match rendered(db, settings, &claimed).await {
         Ok(mail) => mail,
         Err(Unrenderable::Database(error)) => return Err(error),
+        Err(Unrenderable::NothingToSend) => return outbox::discard(db, claimed.id, token).await,
         Err(problem) => {
             let error = problem.to_string();
-            outbox::not_sent(db, claimed.id, &error, now_ms(), true).await?;
+            outbox::not_sent(db, claimed.id, token, &error, now_ms(), true).await?;
             tracing::warn!(mail = claimed.id, %error, "mail not written");
             return Ok(());
         }
     };
-    let outcome = transport
-        .send(Outgoing {
-            row: claimed.id,
-            created_at: claimed.created_at,
-            to: &claimed.recipient,
-            mail: &mail,
-        })
-        .await;
+    let send = transport.send(Outgoing {
+        row: claimed.id,
+        created_at: claimed.created_at,
+        to: &claimed.recipient,
+        mail: &mail,
+    });
+    let outcome = match tokio::time::timeout(
+        std::time::Duration::from_millis(timeout.unsigned_abs()),
+        send,
+    )
+    .await
+    {
+        Ok(outcome) => outcome,
+        Err(_) => Err(NotSent {
+            error: "the mail server did not answer in time".into(),
+            permanent: false,
+        }),
+    };
     let now = now_ms();
+    // This try, counted.
+    let tries = claimed.attempts + 1;
     match outcome {
         Ok(_) => {
-            outbox::sent(db, claimed.id, &mail.subject, now).await?;
+            outbox::sent(db, claimed.id, token, &mail.subject, now).await?;
             tracing::info!(mail = claimed.id, kind = claimed.kind.as_str(), "mail sent");
         }
         Err(NotSent { error, permanent }) => {
-            let give_up = permanent || claimed.attempts >= MAX_ATTEMPTS;
-            let next = now + backoff_ms(claimed.attempts);
-            outbox::not_sent(db, claimed.id, &error, next, give_up).await?;
+            let give_up = permanent || tries >= MAX_ATTEMPTS;
+            let next = now + backoff_ms(tries);
+            outbox::not_sent(db, claimed.id, token, &error, next, give_up).await?;
+            // An SMTP server's words name the recipient: not in the logs.
+            let error = domain::redact::without_addresses(&error);
             tracing::warn!(mail = claimed.id, %error, give_up, "mail not sent");
         }
     }
     Ok(())
 }
 
-/// One round: claims the due mails and sends them; how many were tried.
+/// One round: claims the due mails under a token of this round, and sends them one by one;
+/// how many were claimed.
 pub async fn send_due(
     db: &Db,
     settings: &Settings,
@@ -225,10 +262,12 @@ pub async fn send_due(
     if !outbox::any_due(db, now).await? {
         return Ok(0);
     }
-    let claimed = outbox::claim(db, now, LEASE_MS, BATCH).await?;
+    let token = hex::encode(rand::random::<[u8; 12]>());
+    let lease = 2 * settings.mail_send_timeout_ms;
+    let claimed = outbox::claim(db, now, lease, BATCH, &token).await?;
     let tried = claimed.len();
     for mail in claimed {
-        deliver(db, settings, transport, mail).await?;
+        deliver(db, settings, transport, mail, &token).await?;
     }
     Ok(tried)
 }

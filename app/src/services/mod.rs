@@ -31,5 +31,6 @@ pub mod payment_writer;
 pub mod payments;
 pub mod reconcile;
 pub mod refunds;
+pub mod returned_forms;
 pub mod sessions;
 pub mod waitlist;

@@ -60,7 +60,8 @@ pub async fn close_for_cancelled_session(db: &Db, session_id: i64) -> Result<usi
     let mut tx = db.begin().await?;
     bookings::lock_session(&mut tx, session_id).await?;
     let closed = waitlist::close_session(&mut tx, session_id, now).await?;
-    for entry in &closed {
+    // A place never confirmed from its address is closed without a word to it.
+    for entry in closed.iter().filter(|entry| entry.confirmed_at.is_some()) {
         queue_mail(
             &mut tx,
             entry,
@@ -80,9 +81,18 @@ pub async fn close_for_cancelled_session(db: &Db, session_id: i64) -> Result<usi
     Ok(closed.len())
 }
 
+/// How long the link confirming a waitlist place works, and places that wait for their
+/// confirmation count against their address.
+pub const CONFIRM_WITHIN_MS: i64 = 24 * 60 * 60 * 1000;
+/// Places an address may have waiting for its confirmation at once: whoever types someone
+/// else's address can make the business mail it only this often.
+pub const MAX_UNCONFIRMED_PER_EMAIL: i64 = 3;
+
 /// Puts the form's athlete on the waitlist of its (full) session, with the same rules as a
-/// booking; returns the private token of their place. A session with a free place is booked
-/// instead, and one athlete waits once per session.
+/// booking; returns the private token of their place. The place waits for its address to
+/// confirm it (the joined mail carries the link, and nothing typed in the form); until then it
+/// is offered nothing. A session with a free place is booked instead, one athlete waits once
+/// per session, and an address has at most a few places awaiting its confirmation.
 pub async fn join(db: &Db, input: &BookingFormInput) -> Result<String, FormRefused> {
     let request = input.parse().map_err(FormRefused::Invalid)?;
     let refused = |field: &str, message: &str| {
@@ -113,6 +123,15 @@ pub async fn join(db: &Db, input: &BookingFormInput) -> Result<String, FormRefus
         return Err(refused(
             "athlete_name",
             "This athlete is already on this session's waitlist.",
+        ));
+    }
+    let unconfirmed =
+        waitlist::unconfirmed_of_email(&mut tx, &request.parent_email, now - CONFIRM_WITHIN_MS)
+            .await?;
+    if unconfirmed >= MAX_UNCONFIRMED_PER_EMAIL {
+        return Err(refused(
+            "parent_email",
+            "This address already has waitlist places to confirm: open the links we mailed to it first.",
         ));
     }
     let token = bookings::new_reference();
@@ -177,6 +196,18 @@ async fn offer_in_session(
         tracing::info!(session, offered, "waitlist places offered");
     }
     Ok(offered)
+}
+
+/// Confirms the place of `token` from its address (the link of its joined mail); false when
+/// there is nothing to confirm (confirmed already, no longer waiting, or the link is older than
+/// a day).
+pub async fn confirm(db: &Db, token: &str) -> Result<bool, sqlx::Error> {
+    let now = now_ms();
+    let confirmed = waitlist::confirm(db, token, now, now - CONFIRM_WITHIN_MS).await?;
+    if confirmed {
+        tracing::info!("waitlist place confirmed");
+    }
+    Ok(confirmed)
 }
 
 /// Takes the place of `token` off the waitlist (its holder no longer wants it); false when it

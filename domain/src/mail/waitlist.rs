@@ -51,14 +51,31 @@ impl WaitlistFacts {
     }
 }
 
+/// The confirmation of a place just joined. Its address has not said yet that the place is
+/// its own, so the mail says nothing anyone typed when joining (no names): only the session,
+/// which is the business's own words, and the link that confirms.
 pub(super) fn joined(place: &WaitlistFacts, sender: &Sender<'_>) -> Draft {
-    place.draft(sender, "On the waitlist", |body, when| {
-        body.say(format!(
-            "{} is on the waitlist of {} on {when}. If a place frees, we email you a link that holds it for you for a while.",
-            place.athlete_name, place.session_title
-        ));
-        body.link("Your waitlist place", place.link(sender));
-    })
+    let when = place.when(sender);
+    let mut body = Body::default();
+    body.say("Hello,");
+    body.say(format!(
+        "Someone asked to put an athlete on the waitlist of {} on {when} with this email address. If it was you, confirm the place: until it is confirmed, no freed place is offered to it.",
+        place.session_title
+    ));
+    body.link("Confirm the waitlist place", place.link(sender));
+    body.say("If it was not you, ignore this mail: nothing more will be sent.");
+    body.facts(vec![
+        ("Session", place.session_title.clone()),
+        ("When", when.clone()),
+        ("Where", place.location.clone()),
+    ]);
+    Draft::new(
+        format!(
+            "Confirm your waitlist place: {}, {when}",
+            place.session_title
+        ),
+        body,
+    )
 }
 
 /// The place held for this person until `held_until` (UTC ms), and its link.
@@ -120,15 +137,18 @@ mod tests {
         let joined = UnbookedMail::WaitlistJoined(place()).render(&sender());
         assert_eq!(
             joined.subject,
-            "On the waitlist: Sprint technique, Sat 4 Jul 2026, 10:30 BST"
+            "Confirm your waitlist place: Sprint technique, Sat 4 Jul 2026, 10:30 BST"
         );
-        assert!(joined
-            .text
-            .starts_with("Hello Wendy,\n\nSam is on the waitlist of Sprint technique"));
         assert!(joined.text.contains(
-            "Your waitlist place: https://book.example.com/waitlist/tokentokentokentoken"
+            "Confirm the waitlist place: https://book.example.com/waitlist/tokentokentokentoken"
         ));
-        assert!(joined.text.contains("Where: Track 2\nAthlete: Sam\n"));
+        assert!(joined.text.contains("Where: Track 2\n"), "{}", joined.text);
+        // Its address has not confirmed yet: nothing typed when joining reaches it.
+        for typed in ["Wendy", "Sam"] {
+            assert!(!joined.text.contains(typed), "{typed} in {}", joined.text);
+            assert!(!joined.html.contains(typed), "{typed} in {}", joined.html);
+            assert!(!joined.subject.contains(typed));
+        }
         let closed = UnbookedMail::WaitlistClosed(place()).render(&sender());
         assert!(closed.subject.starts_with("Cancelled: Sprint technique"));
         assert!(

@@ -14,6 +14,8 @@ pub struct MailConfig {
     pub business_name: String,
     pub contact: String,
     pub disabled: bool,
+    /// How long one mail may take on the wire (`MAIL_SEND_TIMEOUT_SECS`).
+    pub send_timeout: std::time::Duration,
 }
 
 /// The address inside `Name <address>` (or the whole text).
@@ -100,12 +102,20 @@ impl MailConfig {
             }
             None => address_of(&from).to_owned(),
         };
+        let send_timeout = std::time::Duration::from_secs(super::parse_number(
+            source,
+            "MAIL_SEND_TIMEOUT_SECS",
+            15,
+            |n: &u64| (1..=300).contains(n),
+            "a number of seconds from 1 to 300",
+        )?);
         Ok(Self {
             smtp_url,
             from,
             business_name,
             contact,
             disabled,
+            send_timeout,
         })
     }
 

@@ -56,17 +56,27 @@ async fn book(app: &TestApp, session: i64, parent: &str) -> i64 {
         .unwrap()
 }
 
-/// Joins the waitlist through its form; returns the place's token.
+/// Joins the waitlist through its form, then confirms the place as its address does (the
+/// link of the mail it gets); returns the place's token.
 async fn join(app: &TestApp, session: i64, parent: &str) -> String {
     let answer = app
         .server_fn("waitlist/join", &as_pairs(&form(session, parent)))
         .await;
     assert_eq!(answer.status, 200, "{}", answer.body);
-    answer
-        .redirect
-        .expect("the place's page")
-        .trim_start_matches("/waitlist/")
-        .to_owned()
+    assert_eq!(answer.redirect.as_deref(), Some("/waitlist/joined"));
+    let email = format!("{}@example.com", parent.to_lowercase().replace(' ', "."));
+    let token: String = sqlx::query_scalar(
+        "SELECT token FROM waitlist WHERE parent_email = $1 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(email)
+    .fetch_one(app.db.reader())
+    .await
+    .unwrap();
+    let confirmed = app
+        .server_fn("waitlist/confirm", &[("token", token.as_str())])
+        .await;
+    assert_eq!(confirmed.status, 200, "{}", confirmed.body);
+    token
 }
 
 async fn states(db: &app::db::Db, session: i64) -> Vec<(String, String)> {
@@ -591,11 +601,13 @@ async fn a_restarted_instance_does_not_offer_a_place_again() {
         for parent in ["Queue One", "Queue Two"] {
             let mut request = new_booking(session, parent);
             request.athlete_name = parent.into();
+            let token = app::db::bookings::new_reference();
             let mut tx = db.begin().await.unwrap();
-            app::db::waitlist::insert(&mut tx, &request, &app::db::bookings::new_reference(), 1)
+            app::db::waitlist::insert(&mut tx, &request, &token, app::db::now_ms())
                 .await
                 .unwrap();
             tx.commit().await.unwrap();
+            assert!(app::services::waitlist::confirm(&db, &token).await.unwrap());
         }
         // The place frees; the running instance's offerer (every 2 s) offers it.
         sqlx::query("UPDATE bookings SET attendance_status = 'cancelled' WHERE id = $1")

@@ -353,7 +353,271 @@ async fn a_refund_unanswered_past_the_idempotency_window_is_given_up(backend: Ba
     );
 }
 
+/// A waitlist form for `session` in the name of `parent`, with `email` and `athlete`.
+fn waitlist_form(session: i64, parent: &str, email: &str, athlete: &str) -> Vec<(String, String)> {
+    let mut form = booking_form(session, parent);
+    for (key, value) in &mut form {
+        match key.as_str() {
+            "parent_email" => *value = email.to_owned(),
+            "athlete_name" => *value = athlete.to_owned(),
+            _ => {}
+        }
+    }
+    form
+}
+
+async fn a_waitlist_place_is_confirmed_from_its_address_before_it_is_offered(backend: Backend) {
+    let mail = crate::support::maildev::MailDev::start().await;
+    let url = mail.smtp_url();
+    let app = TestApp::spawn_with(
+        backend,
+        &[
+            ("SMTP_URL", url.as_str()),
+            ("MAIL_FROM", "Riverside Coaching <bookings@example.com>"),
+        ],
+    )
+    .await;
+    app.login_admin().await;
+    let session = session_in_three_days(&app.db, 1).await;
+    let (holder, _, checkout) = book_online(&app, session, "Place Holder").await;
+    press_simulated(&app, &checkout, "pay").await;
+
+    // Someone puts a stranger's address on the waitlist, with words of their choosing.
+    let stranger = waitlist_form(
+        session,
+        "Buy Cheap Watches",
+        "victim@example.com",
+        "Visit spam.example",
+    );
+    let joined = app.server_fn("waitlist/join", &as_pairs(&stranger)).await;
+    assert_eq!(joined.status, 200, "{}", joined.body);
+    assert_eq!(
+        joined.redirect.as_deref(),
+        Some("/waitlist/joined"),
+        "the browser never learns the place's link"
+    );
+    // A real family joins after, and confirms from its mail.
+    let family = waitlist_form(session, "Real Parent", "real@example.com", "Sam");
+    assert_eq!(
+        app.server_fn("waitlist/join", &as_pairs(&family))
+            .await
+            .status,
+        200
+    );
+    // The holder's two (booked, paid), the stranger's address's one, the family's one.
+    let mails = mail.wait_for(4, Duration::from_secs(20)).await;
+    let to_victim: Vec<_> = mails
+        .iter()
+        .filter(|m| m.to == ["victim@example.com"])
+        .collect();
+    assert_eq!(to_victim.len(), 1, "{mails:#?}");
+    for typed in ["Buy Cheap Watches", "Visit spam.example", "spam.example"] {
+        assert!(!to_victim[0].text.contains(typed), "{}", to_victim[0].text);
+        assert!(!to_victim[0].html.contains(typed));
+        assert!(!to_victim[0].subject.contains(typed));
+    }
+    let to_family = mails
+        .iter()
+        .find(|m| m.to == ["real@example.com"])
+        .expect("the family's mail");
+    let link = to_family
+        .text
+        .lines()
+        .find_map(|line| line.strip_prefix("Confirm the waitlist place: "))
+        .expect("the confirming link")
+        .to_owned();
+    let token = link.rsplit('/').next().unwrap().to_owned();
+    let page = app.get_page(&format!("/waitlist/{token}")).await.1;
+    assert!(page.contains("Confirm your waitlist place"), "{page}");
+    let confirmed = app
+        .server_fn("waitlist/confirm", &[("token", token.as_str())])
+        .await;
+    assert_eq!(confirmed.status, 200, "{}", confirmed.body);
+    let again = app
+        .server_fn("waitlist/confirm", &[("token", token.as_str())])
+        .await;
+    assert_eq!(again.status, 409, "{}", again.body);
+
+    // The place frees: it goes to the confirmed family, not to the earlier unconfirmed entry.
+    let cancel = app
+        .server_fn("admin/bookings/cancel", &[("id", &holder.to_string())])
+        .await;
+    assert_eq!(cancel.status, 200, "{}", cancel.body);
+    eventually(Duration::from_secs(15), "the offer", || async {
+        let offered: Vec<String> = sqlx::query_scalar(
+            "SELECT parent_email FROM waitlist WHERE status = 'offered' ORDER BY id",
+        )
+        .fetch_all(app.db.reader())
+        .await
+        .unwrap();
+        offered == ["real@example.com"]
+    })
+    .await;
+
+    // An address collects only a few places awaiting its confirmation.
+    for athlete in ["Two", "Three"] {
+        let more = waitlist_form(session, "Buy Cheap Watches", "victim@example.com", athlete);
+        assert_eq!(
+            app.server_fn("waitlist/join", &as_pairs(&more))
+                .await
+                .status,
+            200
+        );
+    }
+    let fourth = waitlist_form(session, "Buy Cheap Watches", "victim@example.com", "Four");
+    let refused = app.server_fn("waitlist/join", &as_pairs(&fourth)).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        refused.body.contains("places to confirm"),
+        "{}",
+        refused.body
+    );
+}
+
+async fn find_my_booking_mails_an_address_once_in_ten_minutes_and_works_alike_for_any(
+    backend: Backend,
+) {
+    // Without a mail server the outbox keeps what each request wrote: the same for any address.
+    let kept = TestApp::spawn(backend).await;
+    let session = seed_session(&kept.db, 10).await;
+    book_online(&kept, session, "Lost Link").await;
+    let lookups = |db: app::db::Db, to: &'static str| async move {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM outbox WHERE kind = 'booking_lookup' AND recipient = $1",
+        )
+        .bind(to)
+        .fetch_one(db.reader())
+        .await
+        .unwrap()
+    };
+    for to in ["lost.link@example.com", "nobody@example.com"] {
+        let asked = kept.server_fn("bookings/find", &[("email", to)]).await;
+        assert_eq!(asked.status, 200);
+    }
+    assert_eq!(lookups(kept.db.clone(), "lost.link@example.com").await, 1);
+    assert_eq!(
+        lookups(kept.db.clone(), "nobody@example.com").await,
+        1,
+        "the same write for an address without bookings"
+    );
+
+    // Through a mail server: asked five times, one mail; an address without bookings, none.
+    let mail = crate::support::maildev::MailDev::start().await;
+    let url = mail.smtp_url();
+    let app = TestApp::spawn_with(
+        backend,
+        &[
+            ("SMTP_URL", url.as_str()),
+            ("MAIL_FROM", "Riverside Coaching <bookings@example.com>"),
+        ],
+    )
+    .await;
+    let session = seed_session(&app.db, 10).await;
+    let (_, reference, _) = book_online(&app, session, "Lost Link").await;
+    for _ in 0..5 {
+        let asked = app
+            .server_fn("bookings/find", &[("email", "lost.link@example.com")])
+            .await;
+        assert_eq!(asked.status, 200);
+        let stranger = app
+            .server_fn("bookings/find", &[("email", "nobody@example.com")])
+            .await;
+        assert_eq!(stranger.status, 200);
+        assert_eq!(asked.body, stranger.body);
+    }
+    mail.wait_for(2, Duration::from_secs(20)).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let mails = mail.emails().await;
+    let lookup: Vec<_> = mails
+        .iter()
+        .filter(|m| m.subject.starts_with("Your bookings with"))
+        .collect();
+    assert_eq!(lookup.len(), 1, "{mails:#?}");
+    assert!(lookup[0].text.contains(&format!("/bookings/{reference}")));
+    assert!(
+        mails.iter().all(|m| m.to != ["nobody@example.com"]),
+        "{mails:#?}"
+    );
+    eventually(
+        Duration::from_secs(10),
+        "nothing left for nobody",
+        || async { lookups(app.db.clone(), "nobody@example.com").await == 0 },
+    )
+    .await;
+}
+
+async fn junk_forms_with_a_familys_address_do_not_spend_its_allowance(backend: Backend) {
+    let app = TestApp::spawn_with(
+        backend,
+        &[
+            ("BOOKING_REQUESTS_PER_EMAIL_PER_HOUR", "3"),
+            ("BOOKING_REQUESTS_PER_CLIENT_PER_HOUR", "1000"),
+        ],
+    )
+    .await;
+    let session = session_in_three_days(&app.db, 50).await;
+    let mut junk = waitlist_form(session, "Family", "family@example.com", "Sam");
+    junk.retain(|(key, _)| key != "consent");
+    for _ in 0..10 {
+        let refused = app.server_fn("book", &as_pairs(&junk)).await;
+        assert_eq!(refused.status, 422, "{}", refused.body);
+    }
+    let real = waitlist_form(session, "Family", "family@example.com", "Sam");
+    let booked = app.server_fn("book", &as_pairs(&real)).await;
+    assert_eq!(
+        booked.status, 200,
+        "the family is not kept waiting: {}",
+        booked.body
+    );
+}
+
+async fn a_refused_form_without_javascript_comes_back_through_a_small_cookie(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let session = session_in_three_days(&app.db, 5).await;
+    let mut form = waitlist_form(session, "Nora Notes", "nora@example.com", "Sam");
+    // The longest notes there may be, in characters that take four bytes each.
+    let notes = "🏃".repeat(1000);
+    for (key, value) in &mut form {
+        if key == "notes" {
+            *value = notes.clone();
+        }
+    }
+    form.retain(|(key, _)| key != "consent");
+    let response = app
+        .client
+        .post(app.url("/api/book"))
+        .header("accept", "text/html")
+        .header("origin", &app.address)
+        .header("referer", app.url(&format!("/book?session={session}")))
+        .form(&as_pairs(&form))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    let to = response.headers()["location"].to_str().unwrap().to_owned();
+    assert!(!to.contains("__err") && !to.contains("nora"), "{to}");
+    let cookies: usize = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.len())
+        .sum();
+    assert!(cookies > 0 && cookies < 200, "{cookies} bytes of cookies");
+    let page = app.client.get(app.url(&to)).send().await.unwrap();
+    assert_eq!(page.status(), 422);
+    let html = page.text().await.unwrap();
+    assert!(html.contains(&notes), "what was typed comes back whole");
+    assert!(html.contains("nora@example.com"));
+    // Taken once: the next load is the clean form.
+    let again = app.client.get(app.url(&to)).send().await.unwrap();
+    assert_eq!(again.status(), 200);
+}
+
 on_both_databases!(
+    a_waitlist_place_is_confirmed_from_its_address_before_it_is_offered,
+    find_my_booking_mails_an_address_once_in_ten_minutes_and_works_alike_for_any,
+    junk_forms_with_a_familys_address_do_not_spend_its_allowance,
+    a_refused_form_without_javascript_comes_back_through_a_small_cookie,
     a_bank_payment_that_clears_after_the_cancellation_is_returned,
     cancelling_closes_the_open_checkout,
     with_stripe_a_late_payment_is_refunded_and_the_checkout_expired,
@@ -434,6 +698,53 @@ async fn one_client_cannot_hold_the_server() {
         assert!(
             answers.contains(&503),
             "past its share the holder is told to retry: {answers:?}"
+        );
+    })
+    .await
+}
+
+/// Two instances on PostgreSQL, one mail server slower than a sender's hold on its batch:
+/// each mail still arrives once (each try is held on its own, under the claim's token).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_slow_mail_server_gets_each_mail_once_from_two_instances() {
+    bounded(async {
+        let mail = crate::support::maildev::MailDev::start().await;
+        let relay =
+            crate::support::maildev::SlowRelay::start(mail.smtp_port(), Duration::from_millis(250))
+                .await;
+        let url = relay.smtp_url();
+        let database = TestDatabase::create(Backend::Postgres).await;
+        // A try is held for 6 s; a batch of a dozen mails at a second or more each outlasts it.
+        let vars = [
+            ("SMTP_URL", url.as_str()),
+            ("MAIL_FROM", "Riverside Coaching <bookings@example.com>"),
+            ("MAIL_SEND_TIMEOUT_SECS", "3"),
+        ];
+        let first = TestApp::spawn_on(database.shared(), &vars).await;
+        let session = seed_session(&first.db, 100).await;
+        for n in 0..12 {
+            create_booking(&first.db, &new_booking(session, &format!("Slow {n}")))
+                .await
+                .unwrap();
+        }
+        // The second instance comes while the first is part-way through its batch.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let _second = TestApp::spawn_on(database, &vars).await;
+        let got = mail.wait_for(12, Duration::from_secs(60)).await;
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        let got = if got.len() >= 12 {
+            mail.emails().await
+        } else {
+            got
+        };
+        let mut recipients: Vec<String> = got.iter().flat_map(|m| m.to.clone()).collect();
+        recipients.sort();
+        let all = recipients.len();
+        recipients.dedup();
+        assert_eq!(
+            (all, recipients.len()),
+            (12, 12),
+            "each mail once: {recipients:?}"
         );
     })
     .await

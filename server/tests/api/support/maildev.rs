@@ -411,3 +411,59 @@ fn addresses(list: &Value) -> Vec<String> {
 fn text_field(value: &Value, name: &str) -> String {
     value[name].as_str().unwrap_or_default().to_owned()
 }
+
+/// A slow link in front of an SMTP server: what the client sends goes through at once, each
+/// answer of the server only after `delay`. A mail server that takes its time, for real.
+pub struct SlowRelay {
+    pub port: u16,
+    accept: tokio::task::JoinHandle<()>,
+}
+
+impl SlowRelay {
+    pub async fn start(upstream_port: u16, delay: Duration) -> Self {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let accept = tokio::spawn(async move {
+            while let Ok((client, _)) = listener.accept().await {
+                let Ok(server) = tokio::net::TcpStream::connect(("127.0.0.1", upstream_port)).await
+                else {
+                    continue;
+                };
+                let (mut client_read, mut client_write) = client.into_split();
+                let (mut server_read, mut server_write) = server.into_split();
+                tokio::spawn(async move {
+                    let _ = tokio::io::copy(&mut client_read, &mut server_write).await;
+                    let _ = server_write.shutdown().await;
+                });
+                tokio::spawn(async move {
+                    let mut buffer = vec![0u8; 8192];
+                    loop {
+                        match server_read.read(&mut buffer).await {
+                            Ok(0) | Err(_) => break,
+                            Ok(n) => {
+                                tokio::time::sleep(delay).await;
+                                if client_write.write_all(&buffer[..n]).await.is_err() {
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                    let _ = client_write.shutdown().await;
+                });
+            }
+        });
+        Self { port, accept }
+    }
+
+    /// `smtp://127.0.0.1:PORT` of the slow link.
+    pub fn smtp_url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for SlowRelay {
+    fn drop(&mut self) {
+        self.accept.abort();
+    }
+}
