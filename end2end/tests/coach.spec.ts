@@ -3,7 +3,7 @@
 // and a parent moving their booking.
 import { test, expect } from './fixtures';
 import type { Page } from '@playwright/test';
-import { startServer, RunningServer } from './server';
+import { startMailDev, startServer, RunningServer } from './server';
 import { book } from './stripe';
 import { expectAccessible, loginAt } from './helpers';
 
@@ -106,7 +106,11 @@ test('attendance for a whole session by touch at 390 px, followed live by a seco
   await desk.close();
 });
 
-test('a full session takes a waitlist; the freed place is offered, held and booked', async ({ page, browser }) => {
+test('a full session takes a waitlist; the place is confirmed from its mail, then the freed place is offered, held and booked', async ({ page, browser, database }) => {
+  // This server mails through a real SMTP server: the place's link only comes by mail.
+  const mail = await startMailDev();
+  await server.stop();
+  server = await startServer({ database, env: { SMTP_URL: mail.smtpUrl, MAIL_FROM: 'Riverside Coaching <bookings@example.com>' } });
   await loginAt(page, server.baseURL);
   const session = await newSession(page, 'Small group hurdles', 1, '45', 6);
   await book(server.baseURL, session, 'Place Holder');
@@ -125,7 +129,22 @@ test('a full session takes a waitlist; the freed place is offered, held and book
   await parent.getByLabel("Athlete's age").fill('11');
   await parent.getByLabel(/I am the athlete's parent or guardian/).check();
   await parent.getByRole('button', { name: 'Join the waitlist' }).click();
-  await expect(parent).toHaveURL(/\/waitlist\/[0-9a-z]{20}$/);
+  await expect(parent).toHaveURL(/\/waitlist\/joined$/);
+  await expect(parent.getByTestId('waitlist-joined')).toContainText('Check your email');
+  await expectAccessible(parent, 'the waitlist joined page');
+
+  // The mail to the address typed carries the place's link; its page confirms it.
+  let link = '';
+  await expect(async () => {
+    const mails = await mail.emails();
+    const confirm = mails.find((m) => m.to.includes('wendy@example.com'));
+    expect(confirm?.subject).toContain('Confirm your waitlist place');
+    link = confirm!.text.match(/Confirm the waitlist place: (\S+)/)![1];
+  }).toPass({ timeout: 15_000 });
+  await parent.goto(link);
+  await expect(parent.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  await expect(parent.getByTestId('waitlist-banner')).toContainText('Confirm your waitlist place');
+  await parent.getByTestId('confirm-waitlist').click();
   await expect(parent.getByTestId('waitlist-banner')).toContainText('You are on the waitlist');
   await expect(parent.getByTestId('waitlist-banner')).toContainText('number 1 in line');
   const place = parent.url();
@@ -154,6 +173,7 @@ test('a full session takes a waitlist; the freed place is offered, held and book
   await expect(parent.getByTestId('payment-banner')).toContainText('Payment received');
   await parent.goto(place);
   await expect(parent.getByTestId('waitlist-banner')).toContainText('Place booked');
+  await mail.stop();
 });
 
 test('a parent moves their booking to another session of the same price', async ({ page, browser }) => {

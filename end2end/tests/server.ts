@@ -27,7 +27,7 @@ export const WEBHOOK_SECRET = 'whsec_end2end_secret_0123456789abcdef';
 export const ADMIN_EMAIL = 'coach@example.com';
 export const ADMIN_PASSWORD = 'end2end-admin-password';
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((ok, fail) => {
     const srv = createServer();
     srv.listen(0, '127.0.0.1', () => {
@@ -112,6 +112,51 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         await done;
       }
       if (!options.databaseUrl) db.cleanup();
+    },
+  };
+}
+
+/** A real SMTP server (the npm package maildev) on free ports, with what it received. */
+export interface MailDev {
+  smtpUrl: string;
+  /** The mails received so far: recipients, subject and text. */
+  emails(): Promise<{ to: string[]; subject: string; text: string }[]>;
+  stop(): Promise<void>;
+}
+
+export async function startMailDev(): Promise<MailDev> {
+  const smtp = await freePort();
+  const web = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'booking-e2e-mail-'));
+  const bin = join(__dirname, '..', 'node_modules', 'maildev', 'bin', 'maildev');
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [bin, '--smtp', String(smtp), '--web', String(web), '--ip', '127.0.0.1', '--web-ip', '127.0.0.1', '--mail-directory', dir, '--silent'],
+    // Every maildev option falls back to a MAILDEV_* variable: none of the machine's may apply.
+    { stdio: 'ignore', env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('MAILDEV_'))) },
+  );
+  const api = `http://127.0.0.1:${web}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      if ((await fetch(`${api}/email`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error('maildev did not start within 30 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    smtpUrl: `smtp://127.0.0.1:${smtp}`,
+    async emails() {
+      const list = (await (await fetch(`${api}/email`)).json()) as { to: { address: string }[]; subject: string; text: string }[];
+      return list.map((m) => ({ to: m.to.map((t) => t.address), subject: m.subject, text: m.text }));
+    },
+    async stop() {
+      const done = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await done;
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

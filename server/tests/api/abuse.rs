@@ -435,6 +435,21 @@ async fn private_pages_are_not_cached_and_ids_and_references_stay_plain(backend:
         let response = app.client.get(app.url(path)).send().await.unwrap();
         assert_eq!(response.headers()["cache-control"], "no-store", "{path}");
     }
+    // A waitlist place's page is as private as a booking's.
+    let place = app
+        .client
+        .get(app.url("/waitlist/k3j4h5g6f7d8s9a0q1w2"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(place.headers()["cache-control"], "no-store");
+    let join = app
+        .client
+        .get(app.url("/waitlist/join"))
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(join.headers()["cache-control"], "no-store");
 }
 
 async fn references_do_not_reach_the_log(backend: Backend) {
@@ -467,8 +482,14 @@ async fn references_do_not_reach_the_log(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(page.status(), 200);
+    let token = "k3j4h5g6f7d8s9a0q1w2";
+    reqwest::get(format!("{}/waitlist/{token}", server.address))
+        .await
+        .unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await;
     let written = server.log();
+    assert!(written.contains("/waitlist/k3j4…"), "{written}");
+    assert!(!written.contains(token), "a waitlist token is in the log");
     assert!(
         written.contains(&format!("/bookings/{}…/paid", &reference[..4])),
         "{written}"

@@ -160,9 +160,25 @@ async fn the_split_chunks_and_loader_are_hashed_and_immutable_too() {
     // What is not a real file is the app's 404 page, never a file of the build.
     let unhashed = fetch(&app, "/pkg/booking.wasm", Some("br")).await;
     assert_eq!(unhashed.status(), 404);
-    let list = fetch(&app, "/hash.txt", None).await;
-    assert_eq!(list.status(), 404);
-    assert!(list.text().await.unwrap().contains("Page not found"));
+    // The list of hashed names is served under no spelling the file server would resolve.
+    for spelling in [
+        "/hash.txt",
+        "/%68ash.txt",
+        "/hash%2Etxt",
+        "//hash.txt",
+        "/./hash.txt",
+        "/pkg/../hash.txt",
+        "/pkg/%2e%2e/hash.txt",
+        "/hash.txt.br",
+        "/hash.txt.gz",
+    ] {
+        let list = fetch(&app, spelling, Some("br, gzip")).await;
+        assert_eq!(list.status(), 404, "{spelling}");
+        assert!(
+            list.text().await.unwrap().contains("Page not found"),
+            "{spelling}"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
