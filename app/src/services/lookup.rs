@@ -4,10 +4,12 @@
 //! links are looked up when the mail goes, and an address with none gets no mail. One mail per
 //! address per ten minutes at most, however many ask.
 
-use super::mail::LOOKUP_QUIET_MS;
 use crate::db::outbox::{self, NewMail};
 use crate::db::{bookings, now_ms, Db};
 use domain::mail::{ListedBooking, MailKind, UnbookedMail};
+
+/// How long after a "find my booking" mail to an address another may be queued for it.
+pub const LOOKUP_QUIET_MS: i64 = 10 * 60 * 1000;
 
 /// Queues the lookup mail of `email`, unless one was queued in the last ten minutes. True
 /// when it was queued.

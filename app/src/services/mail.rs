@@ -16,8 +16,6 @@ use domain::mail::{
 pub const MAX_ATTEMPTS: i64 = 10;
 /// Mails claimed at a time.
 const BATCH: i64 = 20;
-/// How long after a "find my booking" mail to an address another may be queued for it.
-pub const LOOKUP_QUIET_MS: i64 = 10 * 60 * 1000;
 
 /// A mail ready for the wire: whom it is to, its words, and the outbox row it comes from (its
 /// Message-ID is made from the row, the same on every try).

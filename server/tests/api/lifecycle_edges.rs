@@ -10,20 +10,20 @@ use std::time::{Duration, Instant};
 
 /// A training session three days ahead (well before the 24-hour cut-off).
 async fn session_in_three_days(db: &app::db::Db, capacity: i64) -> i64 {
-    app::services::sessions::create(
-        db,
-        &domain::session_form::NewTrainingSession {
-            title: "Sprint technique".into(),
-            starts_at: (chrono::Utc::now() + chrono::Duration::days(3)).timestamp_millis(),
-            duration_minutes: 60,
-            location: "Track 2".into(),
-            capacity,
-            price_amount: 4500,
-            currency: "USD".into(),
-        },
+    seed_session_in(db, capacity, 3).await
+}
+
+/// The app taking payments through the fake Stripe.
+async fn stripe_app(backend: Backend, fake: &FakeStripe) -> TestApp {
+    TestApp::spawn_with(
+        backend,
+        &[
+            ("PAYMENT_MODE", "stripe"),
+            ("STRIPE_SECRET_KEY", "sk_test_edges_suite_key"),
+            ("STRIPE_API_BASE", &fake.base_url),
+        ],
     )
     .await
-    .unwrap()
 }
 
 /// Waits (up to `within`) until `done` says so.
@@ -147,15 +147,7 @@ async fn cancelling_closes_the_open_checkout(backend: Backend) {
 
 async fn with_stripe_a_late_payment_is_refunded_and_the_checkout_expired(backend: Backend) {
     let fake = FakeStripe::start().await;
-    let app = TestApp::spawn_with(
-        backend,
-        &[
-            ("PAYMENT_MODE", "stripe"),
-            ("STRIPE_SECRET_KEY", "sk_test_edges_suite_key"),
-            ("STRIPE_API_BASE", &fake.base_url),
-        ],
-    )
-    .await;
+    let app = stripe_app(backend, &fake).await;
     let session = session_in_three_days(&app.db, 5).await;
     let (id, reference, checkout) = book_online(&app, session, "Stripe Parent").await;
     assert_eq!(fake.session(&checkout).unwrap().status, "open");
@@ -277,15 +269,7 @@ async fn a_cancelled_booking_put_back_needs_a_free_place(backend: Backend) {
 
 async fn a_refund_unanswered_past_the_idempotency_window_is_given_up(backend: Backend) {
     let fake = FakeStripe::start().await;
-    let app = TestApp::spawn_with(
-        backend,
-        &[
-            ("PAYMENT_MODE", "stripe"),
-            ("STRIPE_SECRET_KEY", "sk_test_edges_suite_key"),
-            ("STRIPE_API_BASE", &fake.base_url),
-        ],
-    )
-    .await;
+    let app = stripe_app(backend, &fake).await;
     let booking = seed_booking(&app.db).await;
     app.deliver(&paid_event("evt_window_paid", booking)).await;
     fake.register_payment("pi_evt_window_paid", 4500, "usd");

@@ -240,11 +240,16 @@ pub fn sign(body: &str, secret: &str, timestamp: i64) -> String {
 
 /// A training session starting tomorrow: `capacity` places at 45.00 USD.
 pub async fn seed_session(db: &Db, capacity: i64) -> i64 {
+    seed_session_in(db, capacity, 1).await
+}
+
+/// A training session starting `days` from now: `capacity` places at 45.00 USD.
+pub async fn seed_session_in(db: &Db, capacity: i64, days: i64) -> i64 {
     app::services::sessions::create(
         db,
         &domain::session_form::NewTrainingSession {
             title: "Sprint technique".into(),
-            starts_at: (chrono::Utc::now() + chrono::Duration::days(1)).timestamp_millis(),
+            starts_at: (chrono::Utc::now() + chrono::Duration::days(days)).timestamp_millis(),
             duration_minutes: 60,
             location: "Track 2".into(),
             capacity,
