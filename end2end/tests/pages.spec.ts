@@ -209,8 +209,12 @@ test.describe('the admin', () => {
       ['Done Parent', 'completed', 'Completed'],
       ['Failed Parent', 'cancelled', 'Cancelled'],
     ]) {
+      // Each change comes back as a live update that redraws the table: the next change waits
+      // for it, so that it is made on the row on screen rather than one being replaced.
+      const redrawn = page.waitForResponse((r) => r.url().endsWith('/api/admin/bookings') && r.request().method() === 'POST');
       await row(parent).getByTestId('attendance-select').selectOption(value);
       await expect(row(parent).locator('[data-attendance-status]')).toHaveText(label);
+      await redrawn;
     }
     await page.goto(server.baseURL + '/admin/bookings/new');
     await page.getByLabel('Session').selectOption({ index: 1 });

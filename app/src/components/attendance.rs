@@ -37,15 +37,19 @@ pub fn AttendanceControl(booking_id: i64, initial: AttendanceStatus) -> impl Int
         let Ok(next) = event_target_value(&ev).parse::<AttendanceStatus>() else {
             return;
         };
-        let before = current.get_untracked();
-        current.set(next);
-        set_problem.set(None);
+        // A live refresh may have replaced this row a moment ago: the change still reaches the
+        // server (and the new row shows it once it lands), it is only not shown here.
+        let before = current.try_get_untracked().unwrap_or(next);
+        current.try_set(next);
+        set_problem.try_set(None);
         leptos::task::spawn_local(async move {
             match admin_set_attendance(booking_id, next.as_str().to_owned()).await {
-                Ok(stored) => current.set(stored),
+                Ok(stored) => {
+                    current.try_set(stored);
+                }
                 Err(e) => {
-                    current.set(before);
-                    set_problem.set(Some(e.to_string()));
+                    current.try_set(before);
+                    set_problem.try_set(Some(e.to_string()));
                 }
             }
         });
