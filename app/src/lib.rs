@@ -123,6 +123,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("sessions/:id/roster") view={Lazy::<admin::routes::RosterRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("emails") view={Lazy::<admin::routes::EmailsRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("bookings/new") view={Lazy::<admin::routes::ManualBookingRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("bookings/:id/confirm") view={Lazy::<admin::routes::ConfirmMoneyRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("bookings/:id") view={Lazy::<admin::routes::BookingDetailRoute>::new()} ssr=SsrMode::Async/>
                     </ParentRoute>
                 </Routes>

@@ -193,12 +193,24 @@ pub enum NotPayable {
     Refunded,
     #[error("this booking was cancelled")]
     Cancelled,
+    /// An admin's entry: paid outside Stripe or free, so never owed online (its
+    /// `payment_status` stays Stripe's word, `unpaid`).
+    #[error("this booking is settled outside online payment")]
+    SettledOutside,
 }
 
-/// Whether a booking in these statuses may start a payment: it is unpaid (or its payment
-/// failed) and it was not cancelled. The one statement of the rule, for the page that offers
-/// "Pay now" and for the checkout that acts on it.
-pub fn payable(payment: PaymentStatus, attendance: AttendanceStatus) -> Result<(), NotPayable> {
+/// Whether a booking in these statuses, made this way, may start a payment: it was made
+/// online (an admin's entry is settled outside Stripe), it is unpaid (or its payment failed)
+/// and it was not cancelled. The one statement of the rule, for the page that offers "Pay
+/// now" and for the checkout that acts on it.
+pub fn payable(
+    payment: PaymentStatus,
+    attendance: AttendanceStatus,
+    source: BookingSource,
+) -> Result<(), NotPayable> {
+    if source == BookingSource::Manual {
+        return Err(NotPayable::SettledOutside);
+    }
     match payment {
         PaymentStatus::Paid => Err(NotPayable::AlreadyPaid),
         PaymentStatus::Refunded => Err(NotPayable::Refunded),
@@ -429,6 +441,9 @@ impl CheckoutRefusal {
                 "This booking was refunded, so it cannot be paid again."
             }
             Self::NotPayable(NotPayable::Cancelled) => "This booking was cancelled.",
+            Self::NotPayable(NotPayable::SettledOutside) => {
+                "This booking is settled: there is nothing to pay online."
+            }
             Self::SessionStarted => {
                 "This session has already started, so it can no longer be paid online."
             }
@@ -492,9 +507,14 @@ mod tests {
                     _ => Ok(()),
                 };
                 assert_eq!(
-                    payable(payment, attendance),
+                    payable(payment, attendance, BookingSource::Online),
                     expected,
                     "{payment} {attendance}"
+                );
+                // An admin's entry is never owed online, whatever Stripe's word says.
+                assert_eq!(
+                    payable(payment, attendance, BookingSource::Manual),
+                    Err(NotPayable::SettledOutside)
                 );
             }
         }

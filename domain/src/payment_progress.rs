@@ -2,7 +2,7 @@
 //! its way (a bank debit that completed its checkout), whether a checkout is open (a payment
 //! may land any moment), and from those what the page says and offers.
 
-use crate::booking::payable;
+use crate::booking::{payable, BookingSource};
 use crate::status::{AttendanceStatus, PaymentStatus};
 use serde::{Deserialize, Serialize};
 
@@ -15,6 +15,8 @@ pub struct PaymentProgress {
     pub awaited: bool,
     /// A checkout is open for it: a payment may land any moment.
     pub in_flight: bool,
+    /// Made online, or an admin's entry (settled outside Stripe: never owed online).
+    pub source: BookingSource,
 }
 
 impl PaymentProgress {
@@ -37,13 +39,19 @@ impl PaymentProgress {
 
     /// The booking can be paid (the rule checkout applies too: `domain::payable`).
     pub fn can_pay(&self) -> bool {
-        payable(self.payment_status, self.attendance_status).is_ok()
+        payable(self.payment_status, self.attendance_status, self.source).is_ok()
+    }
+
+    /// Its price is settled: paid through Stripe, or an admin's entry settled outside it.
+    pub fn settled(&self) -> bool {
+        self.payment_status == PaymentStatus::Paid || self.source == BookingSource::Manual
     }
 
     /// Whether the page says "Confirming your payment": a delayed payment is on its way, or
     /// the parent just came back (`returned`) from a checkout that has not been answered yet.
     pub fn confirming(&self, returned: bool) -> bool {
-        self.payment_status.is_unsettled()
+        self.source == BookingSource::Online
+            && self.payment_status.is_unsettled()
             && self.attendance_status != AttendanceStatus::Cancelled
             && (self.awaited
                 || (returned && self.in_flight && self.payment_status == PaymentStatus::Unpaid))
@@ -74,6 +82,7 @@ mod tests {
             attendance_status: Pending,
             awaited,
             in_flight,
+            source: BookingSource::Online,
         }
     }
 
@@ -141,5 +150,13 @@ mod tests {
             ..progress(Unpaid, true, true)
         };
         assert!(!cancelled.confirming(true) && !cancelled.offer_payment(true));
+        // An admin's entry is settled: nothing to confirm, follow or pay, whatever Stripe says.
+        let manual = PaymentProgress {
+            source: BookingSource::Manual,
+            ..progress(Unpaid, false, false)
+        };
+        assert!(manual.settled() && !manual.can_pay() && !manual.offer_payment(true));
+        assert!(!manual.confirming(true) && !manual.follow(true));
+        assert!(paid.settled() && !progress(Unpaid, true, true).settled());
     }
 }

@@ -26,6 +26,25 @@ pub fn refundable(status: PaymentStatus, left: i64) -> Option<i64> {
     (status == PaymentStatus::Paid && left > 0).then_some(left)
 }
 
+/// The reasons an admin may give Stripe for a refund (what the parent's bank statement shows),
+/// each with its words for the admin.
+pub const REASONS: [(&str, &str); 3] = [
+    ("requested_by_customer", "Asked by the parent"),
+    ("duplicate", "Paid twice"),
+    ("fraudulent", "Fraud"),
+];
+
+/// A refund reason in the admin's words (Stripe's spelling when it is none of ours).
+pub fn reason_label(reason: &str) -> String {
+    REASONS
+        .iter()
+        .find(|(spelling, _)| *spelling == reason)
+        .map_or_else(
+            || reason.replace('_', " "),
+            |(_, label)| (*label).to_owned(),
+        )
+}
+
 /// What the parent's page says of the booking's refunds (`None`: nothing to say).
 pub fn refund_note(
     status: PaymentStatus,
@@ -77,6 +96,16 @@ mod tests {
         );
         // Never below zero.
         assert_eq!(left_to_refund(5000, Some(5000), 6000, []), 0);
+    }
+
+    #[test]
+    fn refund_reasons_read_in_the_admin_s_words() {
+        assert_eq!(reason_label("requested_by_customer"), "Asked by the parent");
+        assert_eq!(reason_label("duplicate"), "Paid twice");
+        assert_eq!(
+            reason_label("expired_uncaptured_charge"),
+            "expired uncaptured charge"
+        );
     }
 
     #[test]

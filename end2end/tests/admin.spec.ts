@@ -4,7 +4,7 @@ import { test, expect } from './fixtures';
 import type { Page } from '@playwright/test';
 import { startServer, RunningServer, ADMIN_EMAIL, ADMIN_PASSWORD } from './server';
 import { book, deliver, paidEvent } from './stripe';
-import { loginAt } from './helpers';
+import { expectAccessible, loginAt } from './helpers';
 
 async function login(page: Page) {
   await loginAt(page, server.baseURL);
@@ -22,7 +22,7 @@ test.beforeEach(async ({ database }) => {
 test.afterEach(async () => {
   await server.stop();
 });
-test.use({ baseURL: undefined });
+test.use({ baseURL: undefined, bypassCSP: true });
 
 test('logged out, every admin page sends you to the login', async ({ page }) => {
   for (const path of ['/admin', '/admin/issues', '/admin/sessions', '/admin/bookings/1']) {
@@ -119,6 +119,15 @@ test('a refund from the booking page, then a session cancelled after its summary
   await expect(page.locator('[data-payment-status="paid"]').first()).toBeVisible();
   await page.getByLabel(/^Amount/).fill('10');
   await page.getByTestId('refund-button').click();
+  // Never one click: a page says what will happen first, and nothing moves until it is confirmed.
+  await expect(page).toHaveURL(/\/admin\/bookings\/1\/confirm\?action=refund/);
+  await expect(page.getByRole('heading', { name: 'Refund $10.00?' })).toBeVisible();
+  await expect(page.getByTestId('money-preview')).toContainText('$10.00 of the $45.00 paid goes back to the card Refund Rita');
+  await expect(page.getByTestId('money-preview')).toContainText('Reason given to Stripe: asked by the parent');
+  await expect(page.getByTestId('money-preview')).toContainText('the booking stays paid');
+  await expectAccessible(page, 'the refund confirmation');
+  await page.getByTestId('confirm-money').click();
+  await expect(page).toHaveURL(/\/admin\/bookings\/1\?done=refund$/);
   await expect(page.getByText(/Refund asked of Stripe/)).toBeVisible();
   // The simulated provider's charge.refunded lands: partly refunded, still paid.
   await expect(page.getByTestId('refunds')).toContainText('$10.00');

@@ -157,6 +157,8 @@ test('a full session takes a waitlist; the place is confirmed from its mail, the
   const holder = await page.locator('li[data-roster-id]').getAttribute('data-roster-id');
   await page.goto(server.baseURL + `/admin/bookings/${holder}`);
   await page.getByTestId('cancel-booking').click();
+  await expect(page.getByTestId('money-preview')).toContainText('the place is free at once');
+  await page.getByTestId('confirm-money').click();
   await expect(page.locator('[data-attendance-status="cancelled"]').first()).toBeVisible();
 
   // Within a few seconds the offerer holds the place for Wendy.

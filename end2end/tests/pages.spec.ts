@@ -263,6 +263,7 @@ test.describe('the admin', () => {
       '/admin/emails',
       '/admin/bookings/new',
       `/admin/bookings/${ids['Axe Parent']}`,
+      `/admin/bookings/${ids['Axe Parent']}/confirm?action=cancel`,
     ]) {
       await page.goto(server.baseURL + path);
       await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
@@ -342,7 +343,7 @@ test.describe('the admin', () => {
     await expect(issues.filter({ hasText: 'No booking of ours was named.' }).getByTestId('issue-times')).toHaveCount(0);
   });
 
-  test('a manual booking says how it was settled and is never listed as owed', async ({ page }) => {
+  test('a manual booking says how it was settled, is never listed as owed and is never offered a checkout', async ({ page, browser }) => {
     await book(server.baseURL, 1, 'Owing Parent');
     await loginAt(page, server.baseURL);
     await page.goto(server.baseURL + '/admin/bookings/new');
@@ -359,6 +360,26 @@ test.describe('the admin', () => {
     await page.getByRole('button', { name: 'Create booking' }).click();
     await expect(page).toHaveURL(/\/admin\/bookings\/\d+$/);
     await expect(page.getByTestId('manual-payment')).toHaveText('Paid outside Stripe');
+    const reference = (await page.locator('dt:has-text("Reference") + dd').innerText()).trim();
+
+    // The family's page: settled, no Pay now, on a desk and on a phone; the server refuses a
+    // checkout for it anyway.
+    for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+      const family = await (await browser.newContext({ viewport, bypassCSP: true })).newPage();
+      await family.goto(server.baseURL + `/bookings/${reference}`);
+      await expect(family.getByTestId('payment-banner')).toContainText('Booking confirmed');
+      await expect(family.getByTestId('payment-banner')).toContainText('nothing to pay online');
+      await expect(family.getByTestId('manual-payment')).toHaveText('Paid outside Stripe');
+      await expect(family.getByTestId('pay-button')).toHaveCount(0);
+      await expectAccessible(family, 'a booking settled outside Stripe');
+      await family.close();
+    }
+    const pay = await page.request.post(server.baseURL + '/api/bookings/pay', {
+      headers: { accept: 'application/json', origin: server.baseURL },
+      form: { reference },
+    });
+    expect(pay.status()).toBe(409);
+    expect(await pay.text()).toContain('nothing to pay online');
 
     await page.goto(server.baseURL + '/admin');
     const cash = page.locator('tr[data-booking-id]', { hasText: 'Cash Parent' });

@@ -4,7 +4,7 @@
 use crate::components::attendance::AttendanceControl;
 use crate::components::form::{BUTTON_CLASS, INPUT_CLASS, SECONDARY_BUTTON_CLASS};
 use crate::components::live::LiveVersion;
-use crate::components::tag::{PaymentTag, SettledNote};
+use crate::components::tag::MoneyTag;
 use crate::components::today::TodayPanel;
 use crate::error::AppError;
 use domain::filter::{BookingFilter, SortKey};
@@ -303,8 +303,7 @@ fn Row(row: AdminRow) -> impl IntoView {
             </td>
             <td class="md:px-3 md:py-2">
                 <CellLabel text="Payment"/>
-                <PaymentTag status=row.payment_status/>
-                {row.settled.clone().map(|label| view! { <SettledNote label=label/> })}
+                <MoneyTag status=row.payment_status settled=row.settled.clone()/>
             </td>
             <td class="md:px-3 md:py-2">
                 <CellLabel text="Attendance"/>

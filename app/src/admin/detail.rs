@@ -3,7 +3,7 @@
 
 use crate::components::live::LiveVersion;
 use crate::components::move_choice::{MoveOption, MoveSelect};
-use crate::components::tag::{AttendanceTag, PaymentTag, SettledNote};
+use crate::components::tag::{AttendanceTag, MoneyTag};
 use crate::error::AppError;
 use domain::timeline::TimelineEntry;
 use domain::{AttendanceStatus, BookingSource, LogLevel, PaymentStatus, RefundStatus};
@@ -60,63 +60,6 @@ pub struct RefundItem {
     pub by: String,
     pub at: String,
     pub failure: Option<String>,
-}
-
-/// Refunds all that is left of a paid booking, or `amount` (major units) of it, for `reason`.
-#[server(endpoint = "admin/bookings/refund")]
-pub async fn admin_refund_booking(
-    id: i64,
-    amount: String,
-    reason: String,
-) -> Result<String, AppError> {
-    use crate::services::refunds::refund_by_admin;
-    use crate::state::AppState;
-    let admin = crate::access::require_admin().await?;
-    let state = expect_context::<AppState>();
-    let booking = crate::db::bookings::by_id(&state.db, id)
-        .await?
-        .ok_or_else(|| AppError::not_found("That booking no longer exists."))?;
-    let amount = match amount.trim() {
-        "" => None,
-        text => Some(
-            domain::Money::parse_major(text, &booking.currency)
-                .map_err(|message| AppError::unprocessable(format!("Amount: {message}.")))?,
-        ),
-    };
-    let refund = refund_by_admin(
-        &state.db,
-        state.checkout.as_ref(),
-        id,
-        amount,
-        &reason,
-        &admin.email,
-    )
-    .await?;
-    match refund {
-        Some(refund) if refund.status == RefundStatus::Failed => Err(AppError::conflict(format!(
-            "Stripe refused the refund: {}",
-            refund.failure_reason.unwrap_or_default()
-        ))),
-        _ => Ok("Refund asked of Stripe: the booking shows it once Stripe confirms.".into()),
-    }
-}
-
-/// Cancels a booking; refunds it in full too when `refund` is sent and it is paid.
-#[server(endpoint = "admin/bookings/cancel")]
-pub async fn admin_cancel_booking(id: i64, refund: Option<String>) -> Result<(), AppError> {
-    use crate::services::cancellation::cancel_by_admin;
-    use crate::state::AppState;
-    let admin = crate::access::require_admin().await?;
-    let state = expect_context::<AppState>();
-    cancel_by_admin(
-        &state.db,
-        state.checkout.as_ref(),
-        id,
-        &admin.email,
-        refund.is_some(),
-    )
-    .await?;
-    Ok(())
 }
 
 #[server(endpoint = "admin/booking")]
@@ -184,7 +127,7 @@ pub async fn admin_booking(id: i64) -> Result<Option<AdminBookingDetail>, AppErr
             .map(|r| RefundItem {
                 amount: money(r.amount),
                 status: r.status,
-                reason: r.reason.replace('_', " "),
+                reason: domain::refund::reason_label(&r.reason).to_lowercase(),
                 by: domain::Actor::of_spelling(&r.requested_by).describe(),
                 at: when(r.created_at, tz),
                 failure: r.failure_reason,
@@ -211,8 +154,6 @@ pub fn BookingDetailPage() -> impl IntoView {
         |(id, _)| admin_booking(id),
     );
     provide_context(DetailActions {
-        refund: ServerAction::<AdminRefundBooking>::new(),
-        cancel: ServerAction::<AdminCancelBooking>::new(),
         moving: ServerAction::<AdminMoveBooking>::new(),
     });
     view! {
@@ -240,8 +181,7 @@ fn Detail(b: AdminBookingDetail) -> impl IntoView {
     view! {
         <div class="mt-4 flex flex-wrap items-center gap-3">
             <h1 class="text-2xl font-bold">{format!("{} for {}", b.session_title, b.athlete_name)}</h1>
-            <PaymentTag status=b.payment_status/>
-            {b.settled.clone().map(|label| view! { <SettledNote label=label/> })}
+            <MoneyTag status=b.payment_status settled=b.settled.clone()/>
             <AttendanceTag status=b.attendance_status/>
         </div>
         <div class="mt-4 grid gap-4 md:grid-cols-2">
@@ -316,19 +256,22 @@ pub async fn admin_move_booking(id: i64, session: String) -> Result<String, AppE
 /// what an action answered must outlive that.
 #[derive(Clone, Copy)]
 struct DetailActions {
-    refund: ServerAction<AdminRefundBooking>,
-    cancel: ServerAction<AdminCancelBooking>,
     moving: ServerAction<AdminMoveBooking>,
 }
 
 /// Refund and cancel, with what was refunded so far.
 #[component]
 fn Actions(b: AdminBookingDetail) -> impl IntoView {
-    let DetailActions {
-        refund,
-        cancel,
-        moving,
-    } = expect_context::<DetailActions>();
+    let DetailActions { moving } = expect_context::<DetailActions>();
+    // What the confirming page did, back here (`?done=`).
+    let query = leptos_router::hooks::use_query_map();
+    let done = move || {
+        query.read().get("done").and_then(|done| match done.as_str() {
+            "refund" => Some("Refund asked of Stripe: the booking shows it once Stripe confirms, and the parent is mailed then."),
+            "cancel" => Some("Booking cancelled: the parent is mailed, and a refund, if one was asked for, shows once Stripe confirms."),
+            _ => None,
+        })
+    };
     let said = move |value: Option<Result<String, AppError>>| match value {
         Some(Ok(message)) => Some((false, message)),
         Some(Err(e)) => Some((true, e.to_string())),
@@ -351,9 +294,10 @@ fn Actions(b: AdminBookingDetail) -> impl IntoView {
             </ul>
         })}
         <div class="mt-6 flex flex-wrap gap-4">
+            // Each goes to a page that says what will happen before it is done.
             {b.refundable.clone().map(|left| view! {
-                <ActionForm action=refund attr:class="flex flex-wrap items-end gap-2 rounded-xl bg-white p-4 shadow-sm">
-                    <input type="hidden" name="id" value=b.id/>
+                <form method="get" action=format!("/admin/bookings/{}/confirm", b.id) class="flex flex-wrap items-end gap-2 rounded-xl bg-white p-4 shadow-sm">
+                    <input type="hidden" name="action" value="refund"/>
                     <div>
                         <label for="refund-amount" class="block text-sm font-medium">{format!("Amount ({})", b.currency)}</label>
                         <input id="refund-amount" name="amount" inputmode="decimal" class="mt-1 w-28 rounded border border-slate-300 px-2 py-1" placeholder=left.clone() aria-describedby="refund-amount-hint"/>
@@ -362,17 +306,15 @@ fn Actions(b: AdminBookingDetail) -> impl IntoView {
                     <div>
                         <label for="refund-reason" class="block text-sm font-medium">"Reason"</label>
                         <select id="refund-reason" name="reason" class="mt-1 rounded border border-slate-300 px-2 py-1">
-                            <option value="requested_by_customer">"Asked by the parent"</option>
-                            <option value="duplicate">"Paid twice"</option>
-                            <option value="fraudulent">"Fraud"</option>
+                            {domain::refund::REASONS.into_iter().map(|(value, label)| view! { <option value=value>{label}</option> }).collect_view()}
                         </select>
                     </div>
-                    <button type="submit" class="rounded-lg border border-slate-300 px-4 py-2 font-semibold hover:bg-slate-100" data-testid="refund-button">"Refund"</button>
-                </ActionForm>
+                    <button type="submit" class="rounded-lg border border-slate-300 px-4 py-2 font-semibold hover:bg-slate-100" data-testid="refund-button">"Refund…"</button>
+                </form>
             })}
             {cancellable.then(|| view! {
-                <ActionForm action=cancel attr:class="flex flex-wrap items-end gap-2 rounded-xl bg-white p-4 shadow-sm">
-                    <input type="hidden" name="id" value=b.id/>
+                <form method="get" action=format!("/admin/bookings/{}/confirm", b.id) class="flex flex-wrap items-end gap-2 rounded-xl bg-white p-4 shadow-sm">
+                    <input type="hidden" name="action" value="cancel"/>
                     {paid.then(|| view! {
                         <label class="flex items-center gap-2 text-sm">
                             <input type="checkbox" name="refund" value="on" checked=true/>
@@ -380,9 +322,9 @@ fn Actions(b: AdminBookingDetail) -> impl IntoView {
                         </label>
                     })}
                     <button type="submit" class="rounded-lg bg-red-700 px-4 py-2 font-semibold text-white hover:bg-red-800" data-testid="cancel-booking">
-                        {if paid { "Cancel and refund" } else { "Cancel booking" }}
+                        {if paid { "Cancel and refund…" } else { "Cancel booking…" }}
                     </button>
-                </ActionForm>
+                </form>
             })}
         </div>
         {(!b.move_options.is_empty()).then(|| view! {
@@ -397,12 +339,8 @@ fn Actions(b: AdminBookingDetail) -> impl IntoView {
         {move || said(moving.value().get()).map(|(error, m)| view! {
             <p class=if error { "mt-2 rounded-lg bg-red-50 p-3 text-red-800" } else { "mt-2 rounded-lg bg-green-50 p-3 text-green-900" } role="status" data-testid="move-result">{m}</p>
         })}
-        {move || said(refund.value().get()).map(|(error, m)| view! {
-            <p class=if error { "mt-2 rounded-lg bg-red-50 p-3 text-red-800" } else { "mt-2 rounded-lg bg-green-50 p-3 text-green-900" } role="status">{m}</p>
+        {move || done().map(|m| view! {
+            <p class="mt-2 rounded-lg bg-green-50 p-3 text-green-900" role="status" data-testid="money-done">{m}</p>
         })}
-        {move || match cancel.value().get() {
-            Some(Err(e)) => Some(view! { <p class="mt-2 rounded-lg bg-red-50 p-3 text-red-800" role="alert">{e.to_string()}</p> }),
-            _ => None,
-        }}
     }
 }

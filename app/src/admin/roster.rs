@@ -5,7 +5,7 @@
 use crate::components::attendance::admin_set_attendance;
 use crate::components::form::SECONDARY_BUTTON_CLASS;
 use crate::components::live::LiveVersion;
-use crate::components::tag::{AttendanceTag, PaymentTag, SettledNote};
+use crate::components::tag::{AttendanceTag, MoneyTag};
 use crate::error::AppError;
 use domain::{AttendanceStatus, PaymentStatus};
 use leptos::prelude::*;
@@ -72,13 +72,10 @@ pub async fn admin_roster(id: i64) -> Result<Option<RosterData>, AppError> {
     let mut counts = RosterCounts::default();
     for row in rows.iter().filter(|r| r.holds_place == 1) {
         counts.booked += 1;
-        match row.payment_status {
-            PaymentStatus::Paid => counts.paid += 1,
-            PaymentStatus::Unpaid | PaymentStatus::Failed
-                if row.source == domain::BookingSource::Online =>
-            {
-                counts.unpaid += 1
-            }
+        // An admin's entry is settled outside Stripe: it counts as paid, never as owed.
+        match (row.payment_status, row.source) {
+            (PaymentStatus::Paid, _) | (_, domain::BookingSource::Manual) => counts.paid += 1,
+            (PaymentStatus::Unpaid | PaymentStatus::Failed, _) => counts.unpaid += 1,
             _ => {}
         }
         match row.attendance_status {
@@ -310,8 +307,7 @@ fn RosterCard(entry: RosterEntry) -> impl IntoView {
             <div class="flex flex-wrap items-baseline justify-between gap-2">
                 <h2 class="text-lg font-semibold">{format!("{}, {}", entry.athlete_name, entry.athlete_age)}</h2>
                 <div class="flex flex-wrap items-center gap-1">
-                    <PaymentTag status=entry.payment_status/>
-                    {entry.settled.clone().map(|label| view! { <SettledNote label=label/> })}
+                    <MoneyTag status=entry.payment_status settled=entry.settled.clone()/>
                     <AttendanceTag status=current/>
                 </div>
             </div>

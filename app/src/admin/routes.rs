@@ -26,6 +26,8 @@ lazy_pages! {
     EmailsRoute => super::emails::EmailsPage,
     /// `/admin/bookings/new`.
     ManualBookingRoute => super::manual::ManualBookingPage,
+    /// `/admin/bookings/:id/confirm`.
+    ConfirmMoneyRoute => super::money::ConfirmMoneyPage,
     /// `/admin/bookings/:id`.
     BookingDetailRoute => super::detail::BookingDetailPage,
 }

@@ -1,5 +1,5 @@
 //! Colour tags for the two statuses (each carries its text so colour is never the only signal),
-//! and the note beside a manual booking's payment tag.
+//! and the tag of a booking settled outside Stripe.
 
 use domain::{AttendanceStatus, PaymentStatus};
 use leptos::prelude::*;
@@ -56,13 +56,31 @@ pub fn AttendanceTag(#[prop(into)] status: Signal<AttendanceStatus>) -> impl Int
     }
 }
 
-/// Beside a manual booking's payment tag: how it was settled, since Stripe never saw it.
+/// The Tailwind classes of the tag of a booking settled outside Stripe (an admin's entry).
+pub const SETTLED_CLASS: &str = "bg-teal-200 text-gray-900";
+
+/// The money tag of a booking settled outside Stripe (an admin's entry), in place of its
+/// payment tag: how it was settled ("Paid outside Stripe", "Free"). Its `payment_status` stays
+/// Stripe's word (`unpaid`); what people read is that nothing is owed.
 #[component]
-pub fn SettledNote(#[prop(into)] label: String) -> impl IntoView {
+pub fn SettledTag(#[prop(into)] label: String) -> impl IntoView {
     view! {
-        <span class="ml-1 inline-block rounded-full border border-slate-400 px-2 py-0.5 text-xs font-medium text-slate-800" data-testid="manual-payment">
+        <span class=format!("{TAG_BASE} {SETTLED_CLASS}") data-payment-status="settled" data-testid="manual-payment">
             {label}
         </span>
+    }
+}
+
+/// A booking's money tag: how it was settled when an admin entered it (`settled`), else
+/// Stripe's payment status.
+#[component]
+pub fn MoneyTag(
+    #[prop(into)] status: Signal<PaymentStatus>,
+    #[prop(into)] settled: Option<String>,
+) -> impl IntoView {
+    match settled {
+        Some(label) => view! { <SettledTag label=label/> }.into_any(),
+        None => view! { <PaymentTag status=status/> }.into_any(),
     }
 }
 
@@ -90,6 +108,10 @@ mod tests {
             .map(|s| background(payment_class(*s)).expect("every payment tag has a background"))
             .collect();
         assert_eq!(payment.len(), PaymentStatus::ALL.len());
+        assert!(
+            !payment.contains(&background(SETTLED_CLASS).unwrap()),
+            "a settled booking's tag is told from every payment tag"
+        );
         let attendance: std::collections::HashSet<_> = AttendanceStatus::ALL
             .iter()
             .map(|s| {

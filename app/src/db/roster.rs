@@ -96,7 +96,7 @@ pub async fn sessions_between(
                 COALESCE(SUM(CASE WHEN ",
         holds_place!("$3"),
         " THEN 1 ELSE 0 END), 0) AS booked,
-                COALESCE(SUM(CASE WHEN b.payment_status = 'paid'
+                COALESCE(SUM(CASE WHEN (b.payment_status = 'paid' OR b.source = 'manual')
                    AND b.attendance_status <> 'cancelled' THEN 1 ELSE 0 END), 0) AS paid,
                 COALESCE(SUM(CASE WHEN b.attendance_status = 'completed' THEN 1 ELSE 0 END), 0)
                   AS present,

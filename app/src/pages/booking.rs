@@ -3,7 +3,7 @@
 //! themselves until the webhook has landed.
 
 use crate::components::form::{BUTTON_CLASS, SECONDARY_BUTTON_CLASS};
-use crate::components::tag::PaymentTag;
+use crate::components::tag::MoneyTag;
 use crate::error::AppError;
 use domain::booking::CancelOffer;
 use domain::{AttendanceStatus, CheckoutRefusal, PaymentProgress, PaymentStatus};
@@ -31,6 +31,8 @@ pub struct ParentBooking {
     pub contact: String,
     /// What was refunded, or is on its way back, in words (`None` when nothing).
     pub refund: Option<String>,
+    /// How an admin's entry was settled ("Paid outside Stripe", "Free"); `None` online.
+    pub settled: Option<String>,
 }
 
 #[server(endpoint = "bookings/view")]
@@ -77,6 +79,7 @@ pub async fn booking_view(reference: String) -> Result<Option<ParentBooking>, Ap
             booking.stripe_checkout_expires_at,
             now,
         ),
+        source: booking.source,
     };
     Ok(Some(ParentBooking {
         when: domain::schedule::when(booking.session_starts_at, state.settings.timezone),
@@ -91,6 +94,8 @@ pub async fn booking_view(reference: String) -> Result<Option<ParentBooking>, Ap
         cancellation,
         contact: state.settings.mail.contact.clone(),
         refund,
+        settled: (booking.source == domain::BookingSource::Manual)
+            .then(|| domain::ManualPayment::label_of(booking.manual_payment.as_deref()).to_owned()),
     }))
 }
 
@@ -271,7 +276,7 @@ fn BookingPage(kind: BookingPageKind) -> impl IntoView {
                                 <div class="mt-6 rounded-2xl bg-white p-6 shadow-sm">
                                     <div class="flex flex-wrap items-center justify-between gap-2">
                                         <h2 class="text-xl font-semibold">{b.session_title.clone()}</h2>
-                                        <PaymentTag status=b.progress.payment_status/>
+                                        <MoneyTag status=b.progress.payment_status settled=b.settled.clone()/>
                                     </div>
                                     <dl class="mt-4 grid grid-cols-[auto_1fr] gap-x-4 gap-y-2 text-slate-700">
                                         <dt class="font-medium">"When"</dt><dd>{b.when.clone()}</dd>
@@ -332,6 +337,16 @@ fn StatusBanner(kind: BookingPageKind, booking: ParentBooking) -> impl IntoView 
             "border-slate-300 bg-slate-50 text-slate-900",
             "Booking cancelled".into(),
             format!("{}'s place is released.", booking.athlete_name),
+        ),
+        // An admin's entry, settled outside online payment: nothing is owed here.
+        _ if booking.settled.is_some() => (
+            "border-green-300 bg-green-50 text-green-900",
+            "Booking confirmed".into(),
+            format!(
+                "{}'s place is booked ({}): there is nothing to pay online.",
+                booking.athlete_name,
+                booking.settled.clone().unwrap_or_default().to_lowercase()
+            ),
         ),
         _ if confirming && booking.progress.awaited => (
             "border-indigo-300 bg-indigo-50 text-indigo-900",

@@ -30,7 +30,7 @@ pub async fn simulated_checkout(
     }
     let booking = crate::db::bookings::by_checkout_session(&state.db, &session_id).await?;
     Ok(booking.map(|b| {
-        let open = payable(b.payment_status, b.attendance_status).is_ok()
+        let open = payable(b.payment_status, b.attendance_status, b.source).is_ok()
             && b.stripe_checkout_expires_at.unwrap_or(0) * 1000 > crate::db::now_ms();
         SimulatedCheckoutView {
             session_id,

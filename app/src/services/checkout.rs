@@ -123,8 +123,12 @@ pub async fn start_checkout(
     let booking = bookings::lock_by_reference(&mut tx, reference)
         .await?
         .ok_or(CheckoutProblem::NotFound)?;
-    payable(booking.payment_status, booking.attendance_status)
-        .map_err(CheckoutProblem::NotPayable)?;
+    payable(
+        booking.payment_status,
+        booking.attendance_status,
+        booking.source,
+    )
+    .map_err(CheckoutProblem::NotPayable)?;
     if let (Some(url), Some(expires)) = (
         &booking.stripe_checkout_url,
         booking.stripe_checkout_expires_at,
@@ -212,8 +216,12 @@ pub async fn start_checkout(
     let now_booking = bookings::by_id(db, booking.id)
         .await?
         .ok_or(CheckoutProblem::NotFound)?;
-    payable(now_booking.payment_status, now_booking.attendance_status)
-        .map_err(CheckoutProblem::NotPayable)?;
+    payable(
+        now_booking.payment_status,
+        now_booking.attendance_status,
+        now_booking.source,
+    )
+    .map_err(CheckoutProblem::NotPayable)?;
     Ok(now_booking.stripe_checkout_url.unwrap_or(created.url))
 }
 

@@ -9,9 +9,6 @@ use crate::db::refunds::{self, NewRefund, Refund};
 use crate::db::{bookings, now_ms, payment_logs, Db, Tx};
 use domain::{LogLevel, LogLine, PaymentStatus, RefundStatus};
 
-/// Stripe's refund reasons an admin may give (what the parent's bank statement shows).
-pub const REASONS: [&str; 3] = ["requested_by_customer", "duplicate", "fraudulent"];
-
 #[derive(Debug, thiserror::Error)]
 pub enum RefundError {
     #[error("that booking does not exist")]
@@ -59,7 +56,10 @@ pub async fn keep_request(
     if booking.stripe_payment_intent_id.is_none() {
         return Err(RefundError::NoPayment);
     }
-    if !REASONS.contains(&reason) {
+    if !domain::refund::REASONS
+        .iter()
+        .any(|(spelling, _)| *spelling == reason)
+    {
         return Err(RefundError::Reason(reason.to_owned()));
     }
     let left = refundable(tx, booking).await?;

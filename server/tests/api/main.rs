@@ -30,3 +30,4 @@ mod static_files;
 mod webhook;
 mod webhook_order;
 mod webhook_outage;
+mod words_true;

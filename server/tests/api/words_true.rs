@@ -1,0 +1,208 @@
+//! Every word true for a parent and a coach: a booking settled outside Stripe (an admin's
+//! entry, paid in cash or free) is settled on every page, tag and count, is never offered a
+//! checkout, and the server refuses one for it.
+
+use crate::support::*;
+
+/// An admin's entry for `session`, settled `how` (`outside` or `free`); its id and reference.
+async fn manual_booking(app: &TestApp, session: i64, how: &str) -> (i64, String) {
+    let answer = app
+        .server_fn(
+            "admin/bookings/manual",
+            &[
+                ("session", &session.to_string()),
+                ("parent_name", "Cash Parent"),
+                ("parent_email", "cash@example.com"),
+                ("athlete_name", "Casey"),
+                ("athlete_age", "11"),
+                ("settled", how),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    sqlx::query_as("SELECT id, reference FROM bookings WHERE parent_email = 'cash@example.com'")
+        .fetch_one(app.db.reader())
+        .await
+        .unwrap()
+}
+
+async fn a_booking_settled_outside_stripe_is_settled_everywhere_and_never_paid_again(
+    backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    app.login_admin().await;
+    let session = seed_session(&app.db, 5).await;
+    let (id, reference) = manual_booking(&app, session, "outside").await;
+    // Stripe's word stays what it is: nothing was paid through it.
+    assert_eq!(statuses(&app.db, id).await.0, "unpaid");
+
+    // The parent's page says it is settled and offers no checkout.
+    let (status, page) = app.get_page(&format!("/bookings/{reference}")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Booking confirmed"), "{page}");
+    assert!(page.contains("nothing to pay online"), "{page}");
+    assert!(!page.contains("pay-button"), "no Pay now: {page}");
+    assert!(!page.contains("Awaiting payment"), "{page}");
+    assert!(
+        page.contains("Paid outside Stripe"),
+        "the tag says how: {page}"
+    );
+
+    // The server refuses a checkout for it, whatever the page shows.
+    let pay = app
+        .server_fn("bookings/pay", &[("reference", &reference)])
+        .await;
+    assert_eq!(pay.status, 409, "{}", pay.body);
+    assert!(pay.body.contains("nothing to pay online"), "{}", pay.body);
+    assert!(pay.redirect.is_none());
+    let stored: Option<String> =
+        sqlx::query_scalar("SELECT stripe_checkout_session_id FROM bookings WHERE id = $1")
+            .bind(id)
+            .fetch_one(app.db.reader())
+            .await
+            .unwrap();
+    assert_eq!(stored, None, "no checkout was made");
+
+    // The admin's list, roster and Today panel count it as paid, never as owed.
+    let list = app
+        .server_fn("admin/bookings", &[("query", "")])
+        .await
+        .json();
+    let row = list["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == id)
+        .unwrap()
+        .clone();
+    assert_eq!(row["settled"], "Paid outside Stripe");
+    let roster = app
+        .server_fn("admin/roster", &[("id", &session.to_string())])
+        .await
+        .json();
+    assert_eq!(roster["counts"]["paid"], 1, "{roster}");
+    assert_eq!(roster["counts"]["unpaid"], 0, "{roster}");
+    let today = app.server_fn("admin/today", &[]).await.json();
+    let day = today["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == session)
+        .expect("tomorrow's session")
+        .clone();
+    assert_eq!(day["paid"], 1, "{day}");
+    let (_, admin_page) = app.get_page(&format!("/admin/bookings/{id}")).await;
+    assert!(
+        admin_page.contains("data-payment-status=\"settled\""),
+        "{admin_page}"
+    );
+    assert!(
+        !admin_page.contains("data-payment-status=\"unpaid\""),
+        "{admin_page}"
+    );
+
+    // A free booking reads the same way.
+    let other = seed_session(&app.db, 5).await;
+    sqlx::query("UPDATE bookings SET parent_email = 'old@example.com' WHERE id = $1")
+        .bind(id)
+        .execute(app.db.writer())
+        .await
+        .unwrap();
+    let (_, free) = manual_booking(&app, other, "free").await;
+    let (_, page) = app.get_page(&format!("/bookings/{free}")).await;
+    assert!(
+        page.contains("(free): there is nothing to pay online"),
+        "{page}"
+    );
+    let pay = app.server_fn("bookings/pay", &[("reference", &free)]).await;
+    assert_eq!(pay.status, 409, "{}", pay.body);
+}
+
+async fn a_refund_or_a_cancellation_says_what_happens_before_it_is_done(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.login_admin().await;
+    let booking = seed_booking(&app.db).await;
+    app.deliver(&paid_event("evt_preview_paid", booking)).await;
+    let preview = |form: Vec<(&'static str, String)>| {
+        let app = &app;
+        async move {
+            let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.server_fn("admin/bookings/preview", &pairs).await
+        }
+    };
+    let id = booking.to_string();
+    let part = preview(vec![
+        ("id", id.clone()),
+        ("action", "refund".into()),
+        ("amount", "10".into()),
+        ("reason", "duplicate".into()),
+    ])
+    .await;
+    assert_eq!(part.status, 200, "{}", part.body);
+    let part = part.json();
+    assert_eq!(part["title"], "Refund $10.00?");
+    let said = part["what"].to_string();
+    assert!(said.contains("$10.00 of the $45.00 paid goes back to the card Pat Parent <pat.parent@example.com> paid with"), "{said}");
+    assert!(
+        said.contains("Reason given to Stripe: paid twice."),
+        "{said}"
+    );
+    assert!(said.contains("the booking stays paid"), "{said}");
+    assert_eq!(part["refused"], serde_json::Value::Null);
+    // Looking is not doing: nothing was asked of the provider.
+    assert_eq!(count(&app.db, "refunds").await, 0);
+
+    let too_much = preview(vec![
+        ("id", id.clone()),
+        ("action", "refund".into()),
+        ("amount", "50".into()),
+        ("reason", "requested_by_customer".into()),
+    ])
+    .await
+    .json();
+    assert_eq!(too_much["refused"], "At most $45.00 can still be refunded.");
+
+    let cancel = preview(vec![
+        ("id", id.clone()),
+        ("action", "cancel".into()),
+        ("refund", "on".into()),
+    ])
+    .await
+    .json();
+    assert_eq!(cancel["confirm"], "Yes, cancel and refund $45.00");
+    assert!(cancel["what"]
+        .to_string()
+        .contains("the place is free at once"));
+
+    // Confirmed, each comes back to the booking's page, which says what was done.
+    let refunded = app
+        .server_fn(
+            "admin/bookings/refund",
+            &[("id", &id), ("amount", "10"), ("reason", "duplicate")],
+        )
+        .await;
+    assert_eq!(refunded.status, 200, "{}", refunded.body);
+    assert_eq!(
+        refunded.redirect,
+        Some(format!("/admin/bookings/{booking}?done=refund"))
+    );
+    let cancelled = app
+        .server_fn("admin/bookings/cancel", &[("id", &id), ("refund", "on")])
+        .await;
+    assert_eq!(
+        cancelled.redirect,
+        Some(format!("/admin/bookings/{booking}?done=cancel"))
+    );
+    let (_, page) = app
+        .get_page(&format!("/admin/bookings/{booking}?done=cancel"))
+        .await;
+    assert!(
+        page.contains("Booking cancelled: the parent is mailed"),
+        "{page}"
+    );
+}
+
+on_both_databases!(
+    a_booking_settled_outside_stripe_is_settled_everywhere_and_never_paid_again,
+    a_refund_or_a_cancellation_says_what_happens_before_it_is_done,
+);
