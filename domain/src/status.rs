@@ -112,11 +112,20 @@ impl PaymentStatus {
 }
 
 impl AttendanceStatus {
+    /// Not yet marked at the track: the roster's "mark everyone remaining present" takes it,
+    /// and after its session it is attendance still to mark. (A manual booking's child is
+    /// marked like any other; how the booking was settled is recorded apart.)
+    pub const fn is_unmarked(self) -> bool {
+        matches!(self, Self::Pending | Self::Confirmed | Self::Manual)
+    }
+
+    /// The words a coach uses, on the tag and in the filters (the stored spelling, the CSV and
+    /// the history keep the original specification's values).
     pub const fn label(self) -> &'static str {
         match self {
-            Self::Pending => "Pending",
+            Self::Pending => "Not marked yet",
             Self::Confirmed => "Confirmed",
-            Self::Completed => "Completed",
+            Self::Completed => "Present",
             Self::Cancelled => "Cancelled",
             Self::NoShow => "No-show",
             Self::Manual => "Manual",

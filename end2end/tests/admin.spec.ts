@@ -50,12 +50,12 @@ test('tags, attendance, a live payment, and logging out', async ({ page, context
   await expect(patPayment).toHaveClass(/\bbg-yellow-400\b/);
   await expect(patPayment).toHaveText('Unpaid');
   await expect(patAttendance).toHaveClass(/\bbg-gray-300\b/);
-  await expect(patAttendance).toHaveText('Pending');
+  await expect(patAttendance).toHaveText('Not marked yet');
 
   // Attendance: shows at once, and is stored.
   await pat.getByTestId('attendance-select').selectOption('completed');
   await expect(patAttendance).toHaveClass(/\bbg-blue-500\b/);
-  await expect(patAttendance).toHaveText('Completed');
+  await expect(patAttendance).toHaveText('Present');
   const sam = row(page, 'Sam Smith');
   await sam.getByTestId('attendance-select').selectOption('no-show');
   await expect(sam.locator('[data-attendance-status]')).toHaveClass(/\bbg-red-300\b/);
@@ -68,10 +68,10 @@ test('tags, attendance, a live payment, and logging out', async ({ page, context
   await expect(patPayment).toHaveClass(/\bbg-green-500\b/);
   await expect(patPayment).toHaveText('Paid');
   expect(await page.evaluate(() => (window as any).__noReload)).toBe(true);
-  await expect(patAttendance).toHaveText('Completed'); // the payment did not touch attendance
+  await expect(patAttendance).toHaveText('Present'); // the payment did not touch attendance
 
   await page.reload();
-  await expect(row(page, 'Pat Parent').locator('[data-attendance-status]')).toHaveText('Completed');
+  await expect(row(page, 'Pat Parent').locator('[data-attendance-status]')).toHaveText('Present');
 
   // The session ends (cookie gone): the change rolls back with a message.
   await context.clearCookies();

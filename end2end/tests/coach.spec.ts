@@ -66,19 +66,19 @@ test('attendance for a whole session by touch at 390 px, followed live by a seco
   expect(box.width).toBeGreaterThanOrEqual(44);
 
   await present.tap();
-  await expect(card(page, 'Athlete of Ada Track').locator('[data-attendance-status]')).toHaveText('Completed');
+  await expect(card(page, 'Athlete of Ada Track').locator('[data-attendance-status]')).toHaveText('Present');
   await expect(present).toHaveAttribute('aria-pressed', 'true');
   await card(page, 'Athlete of Ben Field').getByTestId('mark-no-show').tap();
   await expect(card(page, 'Athlete of Ben Field').locator('[data-attendance-status]')).toHaveText('No-show');
   // The other admin's page follows without a reload.
-  await expect(card(other, 'Athlete of Ada Track').locator('[data-attendance-status]')).toHaveText('Completed', { timeout: 5_000 });
+  await expect(card(other, 'Athlete of Ada Track').locator('[data-attendance-status]')).toHaveText('Present', { timeout: 5_000 });
   await expect(card(other, 'Athlete of Ben Field').locator('[data-attendance-status]')).toHaveText('No-show', { timeout: 5_000 });
 
   await page.getByTestId('complete-remaining').tap();
   await expect(count(page, 'present')).toHaveText('3');
   await expect(count(page, 'no-show')).toHaveText('1');
-  await expect(card(page, 'Athlete of Di Hurdle').locator('[data-attendance-status]')).toHaveText('Completed');
-  await expect(card(other, 'Athlete of Di Hurdle').locator('[data-attendance-status]')).toHaveText('Completed', { timeout: 5_000 });
+  await expect(card(page, 'Athlete of Di Hurdle').locator('[data-attendance-status]')).toHaveText('Present');
+  await expect(card(other, 'Athlete of Di Hurdle').locator('[data-attendance-status]')).toHaveText('Present', { timeout: 5_000 });
   const path = testInfo.outputPath('roster-390.png');
   await page.screenshot({ path, fullPage: true });
   // Printed, the roster is the list alone: no navigation, no buttons.
@@ -94,8 +94,8 @@ test('attendance for a whole session by touch at 390 px, followed live by a seco
   // Undo puts back only what the button changed.
   await page.getByTestId('undo-complete').tap();
   await expect(count(page, 'present')).toHaveText('1');
-  await expect(card(page, 'Athlete of Cy Relay').locator('[data-attendance-status]')).toHaveText('Pending');
-  await expect(card(page, 'Athlete of Ada Track').locator('[data-attendance-status]')).toHaveText('Completed');
+  await expect(card(page, 'Athlete of Cy Relay').locator('[data-attendance-status]')).toHaveText('Not marked yet');
+  await expect(card(page, 'Athlete of Ada Track').locator('[data-attendance-status]')).toHaveText('Present');
   await expectAccessible(page, 'the roster');
 
   // Every tap is in the booking's history.

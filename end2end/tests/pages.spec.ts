@@ -206,7 +206,7 @@ test.describe('the admin', () => {
     for (const [parent, value, label] of [
       ['Paid Parent', 'confirmed', 'Confirmed'],
       ['Noshow Parent', 'no-show', 'No-show'],
-      ['Done Parent', 'completed', 'Completed'],
+      ['Done Parent', 'completed', 'Present'],
       ['Failed Parent', 'cancelled', 'Cancelled'],
     ]) {
       // Each change comes back as a live update that redraws the table: the next change waits
@@ -232,7 +232,7 @@ test.describe('the admin', () => {
     await expect(refunded).toBeVisible();
     const tags = '[data-payment-status], [data-attendance-status]';
     const seen = new Set((await page.locator(tags).allInnerTexts()).map((t) => t.trim()));
-    for (const label of ['Paid', 'Failed', 'Unpaid', 'Refunded', 'Pending', 'Confirmed', 'Completed', 'Cancelled', 'No-show', 'Manual']) {
+    for (const label of ['Paid', 'Failed', 'Unpaid', 'Refunded', 'Not marked yet', 'Confirmed', 'Present', 'Cancelled', 'No-show', 'Manual', 'Free']) {
       expect(seen, `the table shows a ${label} tag`).toContain(label);
     }
     for (const { text, ratio } of await contrasts(page, tags)) {

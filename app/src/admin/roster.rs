@@ -222,7 +222,7 @@ pub fn RosterPage() -> impl IntoView {
                         Ok(Some(r)) => {
                             let session = r.session_id;
                             let c = r.counts;
-                            let remaining = r.entries.iter().any(|e| matches!(e.attendance_status, AttendanceStatus::Pending | AttendanceStatus::Confirmed));
+                            let remaining = r.entries.iter().any(|e| e.attendance_status.is_unmarked());
                             view! {
                                 <h1 class="mt-3 text-2xl font-bold">{r.title.clone()}</h1>
                                 <p class="text-slate-700">{format!("{} · {} · {} places", r.when, r.location, r.capacity)}</p>
@@ -319,9 +319,9 @@ fn RosterCard(entry: RosterEntry) -> impl IntoView {
             </p>
             {entry.notes.clone().map(|notes| view! { <p class="mt-1 rounded bg-amber-50 p-2 text-sm text-amber-900">{notes}</p> })}
             <div class="mt-2 flex gap-2 print:hidden">
-                {button(AttendanceStatus::Completed, "Present", "border-green-700 bg-green-700 text-white")}
-                {button(AttendanceStatus::NoShow, "No-show", "border-red-700 bg-red-700 text-white")}
-                {button(AttendanceStatus::Pending, "Not yet", "border-slate-700 bg-slate-700 text-white")}
+                {button(AttendanceStatus::Completed, AttendanceStatus::Completed.label(), "border-green-700 bg-green-700 text-white")}
+                {button(AttendanceStatus::NoShow, AttendanceStatus::NoShow.label(), "border-red-700 bg-red-700 text-white")}
+                {button(AttendanceStatus::Pending, AttendanceStatus::Pending.label(), "border-slate-700 bg-slate-700 text-white")}
             </div>
             {move || problem.get().map(|m| view! { <p class="mt-1 text-sm text-red-700" role="alert">{m}</p> })}
         </li>

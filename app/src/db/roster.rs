@@ -46,14 +46,15 @@ pub async fn of_session(db: &Db, session_id: i64, now: i64) -> Result<Vec<Roster
     .await
 }
 
-/// The bookings of a session not yet marked (pending or confirmed), with their attendance.
+/// The bookings of a session not yet marked (pending, confirmed, or a manual booking's, as
+/// `AttendanceStatus::is_unmarked` says), with their attendance.
 pub async fn not_yet_marked(
     tx: &mut Tx,
     session_id: i64,
 ) -> Result<Vec<(i64, AttendanceStatus)>, sqlx::Error> {
     let rows: Vec<(i64, String)> = sqlx::query_as(
         "SELECT id, attendance_status FROM bookings
-         WHERE training_session_id = $1 AND attendance_status IN ('pending', 'confirmed')
+         WHERE training_session_id = $1 AND attendance_status IN ('pending', 'confirmed', 'manual')
          ORDER BY id",
     )
     .bind(session_id)
@@ -124,7 +125,8 @@ pub struct Unmarked {
     pub starts_at: i64,
 }
 
-/// Bookings of sessions ended before `now` whose attendance is still pending or confirmed,
+/// Bookings of sessions ended before `now` whose attendance is still unmarked (pending,
+/// confirmed, manual),
 /// most recent session first.
 pub async fn unmarked_after_session(
     db: &Db,
@@ -134,7 +136,7 @@ pub async fn unmarked_after_session(
     sqlx::query_as(
         "SELECT b.id, b.athlete_name, s.id AS session_id, s.title AS session_title, s.starts_at
          FROM bookings b JOIN training_sessions s ON s.id = b.training_session_id
-         WHERE b.attendance_status IN ('pending', 'confirmed') AND s.cancelled_at IS NULL
+         WHERE b.attendance_status IN ('pending', 'confirmed', 'manual') AND s.cancelled_at IS NULL
            AND s.starts_at + s.duration_minutes * 60000 < $1
          ORDER BY s.starts_at DESC, b.id LIMIT $2",
     )

@@ -202,7 +202,71 @@ async fn a_refund_or_a_cancellation_says_what_happens_before_it_is_done(backend:
     );
 }
 
+async fn a_manual_booking_s_child_is_marked_at_the_track_like_any_other(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.login_admin().await;
+    let session = seed_session(&app.db, 5).await;
+    let online = create_booking(&app.db, &new_booking(session, "Online Parent"))
+        .await
+        .unwrap()
+        .id;
+    let (manual, _) = manual_booking(&app, session, "free").await;
+    assert_eq!(statuses(&app.db, manual).await.1, "manual");
+    let marked = app
+        .server_fn(
+            "admin/roster/complete",
+            &[("session", &session.to_string())],
+        )
+        .await;
+    assert_eq!(marked.status, 200, "{}", marked.body);
+    for id in [online, manual] {
+        assert_eq!(statuses(&app.db, id).await.1, "completed", "booking {id}");
+    }
+    // Its tag says what the button said; the stored value stays the specification's.
+    let roster = app
+        .server_fn("admin/roster", &[("id", &session.to_string())])
+        .await
+        .json();
+    assert_eq!(roster["counts"]["present"], 2, "{roster}");
+    let (_, page) = app
+        .get_page(&format!("/admin/sessions/{session}/roster"))
+        .await;
+    assert!(page.contains(">Present<"), "{page}");
+    assert!(!page.contains(">Completed<"), "{page}");
+
+    // After a session, a manual booking's child still unmarked is attendance to mark.
+    let past = app::services::sessions::create(
+        &app.db,
+        &domain::session_form::NewTrainingSession {
+            title: "Yesterday's hurdles".into(),
+            starts_at: (chrono::Utc::now() - chrono::Duration::days(1)).timestamp_millis(),
+            duration_minutes: 60,
+            location: "Track 2".into(),
+            capacity: 5,
+            price_amount: 4500,
+            currency: "USD".into(),
+        },
+    )
+    .await
+    .unwrap();
+    sqlx::query("UPDATE bookings SET parent_email = 'earlier@example.com'")
+        .execute(app.db.writer())
+        .await
+        .unwrap();
+    let (late, _) = manual_booking(&app, past, "outside").await;
+    let today = app.server_fn("admin/today", &[]).await.json();
+    assert!(
+        today["unmarked"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u["booking_id"] == late),
+        "{today}"
+    );
+}
+
 on_both_databases!(
+    a_manual_booking_s_child_is_marked_at_the_track_like_any_other,
     a_booking_settled_outside_stripe_is_settled_everywhere_and_never_paid_again,
     a_refund_or_a_cancellation_says_what_happens_before_it_is_done,
 );
