@@ -17,6 +17,9 @@ pub struct CalendarEvent<'a> {
     pub stamp: i64,
     /// Increases with each new version of the entry (a moved booking).
     pub sequence: i64,
+    /// The entry is withdrawn (`METHOD:CANCEL`, `STATUS:CANCELLED`): a calendar that holds the
+    /// same `uid` removes or strikes the event.
+    pub cancelled: bool,
 }
 
 /// `20261128T100000Z`.
@@ -58,6 +61,15 @@ fn line(out: &mut String, content: &str) {
 }
 
 impl CalendarEvent<'_> {
+    /// The iTIP method of the file: `PUBLISH` for an entry, `CANCEL` for its withdrawal.
+    pub const fn method(&self) -> &'static str {
+        if self.cancelled {
+            "CANCEL"
+        } else {
+            "PUBLISH"
+        }
+    }
+
     /// The whole `.ics` file.
     pub fn to_ics(&self) -> String {
         let mut out = String::new();
@@ -66,10 +78,18 @@ impl CalendarEvent<'_> {
             "VERSION:2.0".to_owned(),
             "PRODID:-//coaching-bookings//booking//EN".to_owned(),
             "CALSCALE:GREGORIAN".to_owned(),
-            "METHOD:PUBLISH".to_owned(),
+            format!("METHOD:{}", self.method()),
             "BEGIN:VEVENT".to_owned(),
             format!("UID:{}", text(self.uid)),
             format!("SEQUENCE:{}", self.sequence),
+            format!(
+                "STATUS:{}",
+                if self.cancelled {
+                    "CANCELLED"
+                } else {
+                    "CONFIRMED"
+                }
+            ),
             format!("DTSTAMP:{}", utc(self.stamp)),
             format!("DTSTART:{}", utc(self.starts_at)),
             format!("DTEND:{}", utc(self.ends_at)),
@@ -100,9 +120,11 @@ mod tests {
             ends_at: 1_783_161_000_000,
             stamp: 1_783_000_000_000,
             sequence: 0,
+            cancelled: false,
         }
         .to_ics();
         assert!(ics.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"));
+        assert!(ics.contains("\r\nMETHOD:PUBLISH\r\n") && ics.contains("\r\nSTATUS:CONFIRMED\r\n"));
         assert!(ics.contains("\r\nDTSTART:20260704T093000Z\r\n"));
         assert!(ics.contains("\r\nDTEND:20260704T103000Z\r\n"));
         assert!(ics.contains("\r\nSUMMARY:Sprint technique\\, Alex\r\n"));
@@ -112,6 +134,31 @@ mod tests {
         // No line is longer than 75 octets; longer ones continue on the next, after a space.
         for l in ics.split("\r\n") {
             assert!(l.len() <= 75, "{l:?}");
+        }
+    }
+
+    #[test]
+    fn a_withdrawn_entry_cancels_the_same_event() {
+        let event = CalendarEvent {
+            uid: "booking-abc@bookings",
+            summary: "Sprint technique, Alex",
+            location: "Track 2",
+            description: "",
+            starts_at: 1_783_157_400_000,
+            ends_at: 1_783_161_000_000,
+            stamp: 1_783_000_000_000,
+            sequence: 2,
+            cancelled: true,
+        };
+        let ics = event.to_ics();
+        assert_eq!(event.method(), "CANCEL");
+        for line in [
+            "METHOD:CANCEL",
+            "STATUS:CANCELLED",
+            "SEQUENCE:2",
+            "UID:booking-abc@bookings",
+        ] {
+            assert!(ics.contains(&format!("\r\n{line}\r\n")), "{line} in {ics}");
         }
     }
 

@@ -33,13 +33,23 @@ impl Smtp {
         let domain = self.from.email.domain().to_owned();
         let alternative = MultiPart::alternative_plain_html(mail.text.clone(), mail.html.clone());
         let body = match &mail.ics {
-            Some(ics) => MultiPart::mixed().multipart(alternative).singlepart(
-                Attachment::new("session.ics".to_owned()).body(
-                    ics.clone(),
-                    ContentType::parse("text/calendar; charset=utf-8; method=PUBLISH")
+            Some(ics) => {
+                // The part's method is the file's own (`PUBLISH`, or `CANCEL` withdrawing it).
+                let method = if ics.contains("\r\nMETHOD:CANCEL\r\n") {
+                    "CANCEL"
+                } else {
+                    "PUBLISH"
+                };
+                MultiPart::mixed().multipart(alternative).singlepart(
+                    Attachment::new("session.ics".to_owned()).body(
+                        ics.clone(),
+                        ContentType::parse(&format!(
+                            "text/calendar; charset=utf-8; method={method}"
+                        ))
                         .expect("a valid content type"),
-                ),
-            ),
+                    ),
+                )
+            }
             None => alternative,
         };
         Message::builder()

@@ -163,7 +163,15 @@ pub async fn rendered(
                     kind: claimed.kind,
                     id,
                 })?;
+            // A withdrawn calendar entry must be newer than every one sent: one per move.
+            let calendar_changes = match mail.kind() {
+                MailKind::BookingCancelled | MailKind::SessionCancelled => {
+                    crate::db::moves::of_booking(db, id).await?.len()
+                }
+                _ => 0,
+            };
             let booking = MailBooking {
+                calendar_changes: u32::try_from(calendar_changes).unwrap_or(u32::MAX),
                 held_until: (b.payment_status.is_unsettled()
                     && b.source == domain::BookingSource::Online)
                     .then_some(b.held_until),

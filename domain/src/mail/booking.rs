@@ -56,7 +56,12 @@ pub(super) fn created(b: &MailBooking, sender: &Sender<'_>, now: i64) -> Draft {
     }
 }
 
-pub(super) fn cancelled(b: &MailBooking, facts: &CancelFacts, sender: &Sender<'_>) -> Draft {
+pub(super) fn cancelled(
+    b: &MailBooking,
+    facts: &CancelFacts,
+    sender: &Sender<'_>,
+    now: i64,
+) -> Draft {
     let mut body = b.hello();
     body.say(format!(
         "The booking of {} for {} on {} is cancelled.",
@@ -73,16 +78,19 @@ pub(super) fn cancelled(b: &MailBooking, facts: &CancelFacts, sender: &Sender<'_
         ));
     }
     body.link("Your booking", b.link(sender));
-    Draft::new(
-        format!("Booking cancelled: {}, {}", b.session_title, b.when(sender)),
+    body.say("The attached calendar entry takes the session out of your calendar.");
+    Draft {
+        subject: format!("Booking cancelled: {}, {}", b.session_title, b.when(sender)),
         body,
-    )
+        ics: Some(b.calendar_cancel(sender, now)),
+    }
 }
 
 pub(super) fn session_cancelled(
     b: &MailBooking,
     refund: Option<&Money>,
     sender: &Sender<'_>,
+    now: i64,
 ) -> Draft {
     let mut body = b.hello();
     body.say(format!(
@@ -97,10 +105,12 @@ pub(super) fn session_cancelled(
         ));
     }
     body.link("Your booking", b.link(sender));
-    Draft::new(
-        format!("Session cancelled: {}, {}", b.session_title, b.when(sender)),
+    body.say("The attached calendar entry takes the session out of your calendar.");
+    Draft {
+        subject: format!("Session cancelled: {}, {}", b.session_title, b.when(sender)),
         body,
-    )
+        ics: Some(b.calendar_cancel(sender, now)),
+    }
 }
 
 /// The new session and a calendar entry that replaces the old one.
@@ -206,7 +216,19 @@ mod tests {
         .render(&booking(), &sender(), 0);
         assert!(!quiet.text.contains("refund"), "{}", quiet.text);
         assert!(!quiet.text.contains("booking page."), "{}", quiet.text);
-        assert_eq!(quiet.ics, None);
+        // After two moves, the withdrawal is the third change of the entry.
+        let moved_twice = MailBooking {
+            calendar_changes: 2,
+            ..booking()
+        };
+        let ics = BookingMail::BookingCancelled(CancelFacts {
+            reason: None,
+            refund: None,
+        })
+        .render(&moved_twice, &sender(), 0)
+        .ics
+        .unwrap();
+        assert!(ics.contains("\r\nSEQUENCE:3\r\n"), "{ics}");
     }
 
     #[test]

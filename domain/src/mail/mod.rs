@@ -97,10 +97,10 @@ impl BookingMail {
             Self::BookingCreated => booking::created(booking, sender, now),
             Self::PaymentReceived(facts) => payment::received(booking, facts, sender),
             Self::PaymentFailed { message } => payment::failed(booking, message.as_deref(), sender),
-            Self::BookingCancelled(facts) => booking::cancelled(booking, facts, sender),
+            Self::BookingCancelled(facts) => booking::cancelled(booking, facts, sender, now),
             Self::RefundCompleted(facts) => payment::refunded(booking, facts, sender),
             Self::SessionCancelled { refund } => {
-                booking::session_cancelled(booking, refund.as_ref(), sender)
+                booking::session_cancelled(booking, refund.as_ref(), sender, now)
             }
             Self::BookingMoved(facts) => booking::moved(booking, facts, sender, now),
             Self::LatePaymentReturned(facts) => payment::returned(booking, facts, sender),
@@ -172,6 +172,8 @@ pub struct MailBooking {
     pub manual: bool,
     /// How long an unpaid place is held, if it is (UTC ms of the end).
     pub held_until: Option<i64>,
+    /// How many times its calendar entry changed (each move sends a newer one).
+    pub calendar_changes: u32,
 }
 
 /// Who is writing, and where the links point.
@@ -231,6 +233,22 @@ impl MailBooking {
     /// The calendar entry of the session, for this booking; `sequence` counts its changes (a
     /// calendar replaces an entry by a newer sequence of the same uid).
     pub fn calendar(&self, sender: &Sender<'_>, stamp: i64, sequence: u32) -> String {
+        self.calendar_event(sender, stamp, sequence, false)
+    }
+
+    /// The entry that withdraws the booking's event from a calendar: the same uid, a newer
+    /// sequence than any sent before.
+    pub fn calendar_cancel(&self, sender: &Sender<'_>, stamp: i64) -> String {
+        self.calendar_event(sender, stamp, self.calendar_changes + 1, true)
+    }
+
+    fn calendar_event(
+        &self,
+        sender: &Sender<'_>,
+        stamp: i64,
+        sequence: u32,
+        cancelled: bool,
+    ) -> String {
         let uid = format!(
             "booking-{}@{}",
             self.reference,
@@ -247,6 +265,7 @@ impl MailBooking {
             ends_at: self.starts_at + self.duration_minutes * 60 * 1000,
             stamp,
             sequence: sequence.into(),
+            cancelled,
         }
         .to_ics()
     }
@@ -278,6 +297,7 @@ mod fixtures {
             currency: "GBP".into(),
             manual: false,
             held_until: Some(1_783_000_000_000),
+            calendar_changes: 0,
         }
     }
 
@@ -378,17 +398,34 @@ mod tests {
     }
 
     #[test]
-    fn only_a_confirmation_and_a_move_carry_a_calendar_entry() {
+    fn a_confirmation_a_move_and_a_cancellation_carry_a_calendar_entry() {
         for facts in one_of_each() {
+            let ics = render(&facts).ics;
+            let cancels = matches!(
+                facts,
+                MailFacts::Booking(
+                    BookingMail::BookingCancelled(_) | BookingMail::SessionCancelled { .. }
+                )
+            );
             assert_eq!(
-                render(&facts).ics.is_some(),
-                matches!(
-                    facts,
-                    MailFacts::Booking(BookingMail::BookingCreated | BookingMail::BookingMoved(_))
-                ),
+                ics.is_some(),
+                cancels
+                    || matches!(
+                        facts,
+                        MailFacts::Booking(
+                            BookingMail::BookingCreated | BookingMail::BookingMoved(_)
+                        )
+                    ),
                 "{:?}",
                 facts.kind()
             );
+            // A cancellation withdraws the same event (its uid) with a newer sequence.
+            if let (true, Some(ics)) = (cancels, ics) {
+                assert!(ics.contains("\r\nMETHOD:CANCEL\r\n"), "{ics}");
+                assert!(ics.contains("\r\nSTATUS:CANCELLED\r\n"), "{ics}");
+                assert!(ics.contains("UID:booking-abcdefghjkmnpqrstvwx@"), "{ics}");
+                assert!(ics.contains("\r\nSEQUENCE:1\r\n"), "{ics}");
+            }
         }
     }
 }

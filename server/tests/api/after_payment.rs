@@ -272,6 +272,26 @@ async fn a_parent_cancels_before_the_cut_off_and_is_refunded(backend: Backend) {
     assert!(cancelled
         .text
         .contains("A full refund of $45.00 has been asked for"));
+    // Its calendar entry withdraws the one the confirmation added: same uid, a newer sequence.
+    let entry = |mail: &ReceivedEmail| {
+        String::from_utf8(
+            mail.attachment("session.ics")
+                .expect("a calendar entry")
+                .content
+                .clone(),
+        )
+        .unwrap()
+    };
+    let added = entry(with_subject(&mails, "Your booking")[0]);
+    let withdrawn = entry(cancelled);
+    let uid = |ics: &str| {
+        ics.lines()
+            .find(|l| l.starts_with("UID:"))
+            .map(str::to_owned)
+    };
+    assert_eq!(uid(&added), uid(&withdrawn));
+    assert!(withdrawn.contains("METHOD:CANCEL") && withdrawn.contains("STATUS:CANCELLED"));
+    assert!(withdrawn.contains("SEQUENCE:1") && added.contains("SEQUENCE:0"));
     assert_eq!(with_subject(&mails, "Refund completed: $45.00").len(), 1);
     // A second cancellation changes nothing.
     let again = app
