@@ -33,6 +33,12 @@ pub struct ParentBooking {
     pub refund: Option<String>,
     /// How an admin's entry was settled ("Paid outside Stripe", "Free"); `None` online.
     pub settled: Option<String>,
+    /// Until when an unpaid online booking holds its place (written out), and whether that
+    /// time has passed.
+    pub held_until: Option<String>,
+    pub hold_over: bool,
+    /// Until when the family may change or cancel online (written out), while it may.
+    pub changeable_until: Option<String>,
 }
 
 #[server(endpoint = "bookings/view")]
@@ -96,6 +102,15 @@ pub async fn booking_view(reference: String) -> Result<Option<ParentBooking>, Ap
         refund,
         settled: (booking.source == domain::BookingSource::Manual)
             .then(|| domain::ManualPayment::label_of(booking.manual_payment.as_deref()).to_owned()),
+        held_until: (progress.can_pay() && !progress.awaited)
+            .then(|| domain::schedule::when(booking.held_until, state.settings.timezone)),
+        hold_over: booking.held_until <= now,
+        changeable_until: (cancellation == CancelOffer::Open).then(|| {
+            domain::schedule::when(
+                booking.session_starts_at - state.settings.cancellation_cutoff_ms,
+                state.settings.timezone,
+            )
+        }),
     }))
 }
 
@@ -303,7 +318,12 @@ fn BookingPage(kind: BookingPageKind) -> impl IntoView {
                                 })}
                                 {match b.cancellation {
                                     CancelOffer::Open => view! {
-                                        <p class="mt-4 flex flex-wrap gap-x-6 gap-y-2">
+                                        {b.changeable_until.clone().map(|until| view! {
+                                            <p class="mt-4 text-sm text-slate-700" data-testid="changeable-until">
+                                                {format!("You can change or cancel this booking online until {until}.")}
+                                            </p>
+                                        })}
+                                        <p class="mt-2 flex flex-wrap gap-x-6 gap-y-2">
                                             <a href=format!("/bookings/{}/move", b.reference) class="text-indigo-700 underline" data-testid="move-link">"Change session"</a>
                                             <a href=format!("/bookings/{}/cancel", b.reference) class="text-red-700 underline" data-testid="cancel-link">"Cancel this booking"</a>
                                         </p>
@@ -384,15 +404,32 @@ fn StatusBanner(kind: BookingPageKind, booking: ParentBooking) -> impl IntoView 
             "Confirming your payment".into(),
             "This usually takes a few seconds. This page updates by itself.".into(),
         ),
+        // The hold ran out: the place is no longer kept; paying books it again if one is left.
+        (PaymentStatus::Unpaid, _) if booking.hold_over && booking.held_until.is_some() => (
+            "border-amber-300 bg-amber-50 text-amber-900",
+            "Your place is no longer held".into(),
+            format!(
+                "The hold on {}'s place ended at {}. Pay now to book it again while places are left.",
+                booking.athlete_name,
+                booking.held_until.clone().unwrap_or_default()
+            ),
+        ),
         (PaymentStatus::Unpaid, BookingPageKind::Cancelled) => (
             "border-amber-300 bg-amber-50 text-amber-900",
             "Payment cancelled".into(),
-            "Nothing was charged. Your booking is saved but unpaid: pay when you are ready.".into(),
+            format!(
+                "Nothing was charged. Your booking is saved but unpaid, and its place is held until {}: pay by then to confirm it.",
+                booking.held_until.clone().unwrap_or_default()
+            ),
         ),
         (PaymentStatus::Unpaid, BookingPageKind::Details) => (
             "border-amber-300 bg-amber-50 text-amber-900",
             "Awaiting payment".into(),
-            "Your place is held for a short while; pay now to confirm it.".into(),
+            format!(
+                "{}'s place is held until {}: pay by then to confirm it.",
+                booking.athlete_name,
+                booking.held_until.clone().unwrap_or_default()
+            ),
         ),
     };
     view! {

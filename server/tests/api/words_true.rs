@@ -265,7 +265,61 @@ async fn a_manual_booking_s_child_is_marked_at_the_track_like_any_other(backend:
     );
 }
 
+async fn the_booking_page_shows_its_deadlines(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let session = seed_session_in(&app.db, 5, 3).await;
+    let (id, reference, _) = book_online(&app, session, "Dee Deadline").await;
+    let (starts_at, held_until): (i64, i64) =
+        sqlx::query_as("SELECT session_starts_at, held_until FROM bookings WHERE id = $1")
+            .bind(id)
+            .fetch_one(app.db.reader())
+            .await
+            .unwrap();
+    let tz = chrono_tz::UTC;
+    let (_, page) = app.get_page(&format!("/bookings/{reference}")).await;
+    // Until when the place is held, and until when it can be changed or cancelled online.
+    let held = domain::schedule::when(held_until, tz);
+    assert!(
+        page.contains(&format!("place is held until {held}: pay by then")),
+        "{held} in {page}"
+    );
+    let cutoff = domain::schedule::when(starts_at - 24 * 3_600_000, tz);
+    assert!(
+        page.contains(&format!(
+            "You can change or cancel this booking online until {cutoff}."
+        )),
+        "{cutoff} in {page}"
+    );
+    // The hold runs out: the page says so, and offers to pay while places are left.
+    sqlx::query("UPDATE bookings SET held_until = $1 WHERE id = $2")
+        .bind(app::db::now_ms() - 60_000)
+        .bind(id)
+        .execute(app.db.writer())
+        .await
+        .unwrap();
+    let (_, page) = app.get_page(&format!("/bookings/{reference}")).await;
+    assert!(page.contains("Your place is no longer held"), "{page}");
+    assert!(
+        page.contains("Pay now to book it again while places are left"),
+        "{page}"
+    );
+    assert!(page.contains("pay-button"), "{page}");
+    // Within the cut-off the page says why it cannot be changed, and whom to write to.
+    let soon = seed_session(&app.db, 5).await;
+    sqlx::query("UPDATE training_sessions SET starts_at = $1 WHERE id = $2")
+        .bind(app::db::now_ms() + 3_600_000)
+        .bind(soon)
+        .execute(app.db.writer())
+        .await
+        .unwrap();
+    let (_, late, _) = book_online(&app, soon, "Lou Late").await;
+    let (_, page) = app.get_page(&format!("/bookings/{late}")).await;
+    assert!(!page.contains("changeable-until"), "{page}");
+    assert!(page.contains("up to 24 hours before the session"), "{page}");
+}
+
 on_both_databases!(
+    the_booking_page_shows_its_deadlines,
     a_manual_booking_s_child_is_marked_at_the_track_like_any_other,
     a_booking_settled_outside_stripe_is_settled_everywhere_and_never_paid_again,
     a_refund_or_a_cancellation_says_what_happens_before_it_is_done,
