@@ -24,6 +24,18 @@ test('book and pay, then see "Payment received"', async ({ page }) => {
   await expect(page.locator('[data-payment-status="paid"]')).toHaveClass(/bg-green-500/);
 });
 
+test('on a phone, the booking page says until when the place is held and the booking can be changed', async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await startBooking(page, 'Dee Deadline');
+  await page.getByRole('link', { name: 'Back (cancel)' }).click();
+  await expect(page).toHaveURL(/\/bookings\/[0-9a-z]{20}\/cancelled$/);
+  await expect(page.getByTestId('payment-banner')).toContainText('Payment cancelled');
+  await expect(page.getByTestId('payment-banner')).toContainText(/its place is held until \w{3} \d{1,2} \w{3} \d{4}, \d{2}:\d{2}/);
+  await page.goto(page.url().replace(/\/cancelled$/, ''));
+  await expect(page.getByTestId('payment-banner')).toContainText(/place is held until .*: pay by then to confirm it/);
+  await expect(page.getByTestId('changeable-until')).toContainText(/You can change or cancel this booking online until \w{3} \d{1,2} \w{3} \d{4}, \d{2}:\d{2}/);
+});
+
 test('a declined card shows the failure and a way to retry', async ({ page }) => {
   await startBooking(page, 'Dee Clined');
   await page.getByTestId('simulated-decline').click();
