@@ -103,6 +103,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=pages::landing::Landing ssr=SsrMode::Async/>
                     <Route path=path!("/book") view=pages::book::BookPage ssr=SsrMode::Async/>
                     <Route path=path!("/find") view={Lazy::<pages::routes::FindRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/terms") view={Lazy::<pages::routes::TermsRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/bookings/:reference") view={Lazy::<pages::routes::BookingRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/bookings/:reference/paid") view={Lazy::<pages::routes::PaidRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/bookings/:reference/cancelled") view={Lazy::<pages::routes::CancelledRoute>::new()} ssr=SsrMode::Async/>

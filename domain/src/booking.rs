@@ -8,6 +8,17 @@ use std::fmt;
 /// How long an unpaid booking holds its place (a Checkout Session lives at least 30 minutes).
 pub const HOLD_MS: i64 = 35 * 60 * 1000;
 
+/// How long an online booking's first mail waits for the payment, by default: a card paid on
+/// Checkout lands well within it, and an unpaid place still has most of its hold left.
+pub const FIRST_MAIL_DELAY_MS: i64 = 5 * 60 * 1000;
+
+/// Whether an online booking's delayed first mail ("your place is held until ...") is still
+/// true when its turn comes: not once a payment landed (the receipt, with the calendar entry,
+/// confirmed the booking) nor once the booking was cancelled (its own mail said so).
+pub const fn first_mail_still_due(payment: PaymentStatus, attendance: AttendanceStatus) -> bool {
+    payment.is_unsettled() && !matches!(attendance, AttendanceStatus::Cancelled)
+}
+
 /// How many places one email may hold unpaid: a script posting bookings must not fill
 /// sessions nobody pays for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -17,6 +28,11 @@ pub struct HoldPolicy {
     /// The share of one session's places one email may hold unpaid, in percent, at least one
     /// place (`MAX_UNPAID_SESSION_SHARE_PERCENT`).
     pub max_session_share_percent: i64,
+    /// How long an online booking's first mail waits for its payment
+    /// (`BOOKING_MAIL_DELAY_SECS`): paid by then, the receipt (with the calendar entry) is its
+    /// one confirmation and the first mail is dropped; still unpaid, the first mail says until
+    /// when the place is held. Zero sends the first mail at once, whatever follows.
+    pub first_mail_delay_ms: i64,
 }
 
 impl Default for HoldPolicy {
@@ -24,6 +40,7 @@ impl Default for HoldPolicy {
         Self {
             max_unpaid_per_email: 3,
             max_session_share_percent: 25,
+            first_mail_delay_ms: FIRST_MAIL_DELAY_MS,
         }
     }
 }
@@ -663,5 +680,16 @@ mod tests {
             ),
             Ok(())
         );
+    }
+
+    #[test]
+    fn a_held_places_mail_goes_only_while_the_place_is_held_unpaid() {
+        use AttendanceStatus as A;
+        use PaymentStatus as P;
+        assert!(first_mail_still_due(P::Unpaid, A::Pending));
+        assert!(first_mail_still_due(P::Failed, A::Pending));
+        assert!(!first_mail_still_due(P::Paid, A::Pending));
+        assert!(!first_mail_still_due(P::Refunded, A::Cancelled));
+        assert!(!first_mail_still_due(P::Unpaid, A::Cancelled));
     }
 }

@@ -70,6 +70,128 @@ impl PaymentProgress {
     }
 }
 
+/// Which of the booking's pages the parent is on, and what brought them there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Visit {
+    /// The booking's own page.
+    Details,
+    /// Back from Checkout having paid (Stripe's success_url).
+    ReturnedPaid,
+    /// Back from Checkout without paying (Stripe's cancel_url).
+    ReturnedUnpaid,
+    /// Just moved to another session.
+    Moved,
+}
+
+/// What the top of the parent's page says, the latest thing that matters first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Headline {
+    /// The coach cancelled the whole session.
+    SessionCancelled,
+    /// The booking was cancelled (by the parent, or an admin).
+    Cancelled,
+    /// Just moved to another session.
+    Moved,
+    /// An admin's entry, settled outside Stripe: nothing to pay online.
+    Settled,
+    /// A bank payment is on its way.
+    ConfirmingBankPayment,
+    /// Just back from a checkout not answered yet.
+    Confirming,
+    Paid,
+    Refunded,
+    Failed,
+    /// The unpaid hold ran out.
+    HoldOver,
+    /// Back from Checkout without paying.
+    CheckoutLeft,
+    /// Unpaid, its place held.
+    Awaiting,
+}
+
+/// The money tag beside the headline, saying the same thing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MoneyTagWord {
+    /// Stripe's word, as it is.
+    Status(PaymentStatus),
+    /// How an admin's entry was settled (its own words).
+    Settled,
+    /// A payment is on its way (a bank debit, or a checkout just completed).
+    PaymentOnItsWay,
+    /// The booking was cancelled and its refund is on its way.
+    RefundOnItsWay,
+}
+
+/// What the page knows besides the payment's progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PageFacts {
+    /// The coach cancelled the session.
+    pub session_cancelled: bool,
+    /// An unpaid hold's time passed.
+    pub hold_over: bool,
+    /// A refund was asked for and has not landed.
+    pub refund_on_its_way: bool,
+}
+
+impl Headline {
+    /// The headline for a booking whose payment stands at `progress`, seen on `visit`.
+    pub fn of(progress: &PaymentProgress, visit: Visit, facts: PageFacts) -> Self {
+        let returned = visit == Visit::ReturnedPaid;
+        if progress.attendance_status == AttendanceStatus::Cancelled {
+            return if facts.session_cancelled {
+                Self::SessionCancelled
+            } else {
+                Self::Cancelled
+            };
+        }
+        if visit == Visit::Moved {
+            return Self::Moved;
+        }
+        if progress.source == BookingSource::Manual {
+            return Self::Settled;
+        }
+        if progress.confirming(returned) {
+            return if progress.awaited {
+                Self::ConfirmingBankPayment
+            } else {
+                Self::Confirming
+            };
+        }
+        match (progress.payment_status, visit) {
+            (PaymentStatus::Paid, _) => Self::Paid,
+            (PaymentStatus::Refunded, _) => Self::Refunded,
+            (PaymentStatus::Failed, _) => Self::Failed,
+            // Back from paying, the answer not in: the page follows it.
+            (PaymentStatus::Unpaid, Visit::ReturnedPaid) => Self::Confirming,
+            (PaymentStatus::Unpaid, _) if facts.hold_over => Self::HoldOver,
+            (PaymentStatus::Unpaid, Visit::ReturnedUnpaid) => Self::CheckoutLeft,
+            (PaymentStatus::Unpaid, _) => Self::Awaiting,
+        }
+    }
+
+    /// The money tag that agrees with this headline (`None`: no money to speak of, a cancelled
+    /// booking nobody paid for).
+    pub fn money_tag(self, progress: &PaymentProgress, facts: PageFacts) -> Option<MoneyTagWord> {
+        let status = progress.payment_status;
+        if progress.source == BookingSource::Manual {
+            return Some(MoneyTagWord::Settled);
+        }
+        Some(match self {
+            Self::SessionCancelled | Self::Cancelled => {
+                if status == PaymentStatus::Paid && facts.refund_on_its_way {
+                    MoneyTagWord::RefundOnItsWay
+                } else if status.is_unsettled() {
+                    return None;
+                } else {
+                    MoneyTagWord::Status(status)
+                }
+            }
+            Self::ConfirmingBankPayment | Self::Confirming => MoneyTagWord::PaymentOnItsWay,
+            _ => MoneyTagWord::Status(status),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,5 +280,114 @@ mod tests {
         assert!(manual.settled() && !manual.can_pay() && !manual.offer_payment(true));
         assert!(!manual.confirming(true) && !manual.follow(true));
         assert!(paid.settled() && !progress(Unpaid, true, true).settled());
+    }
+
+    fn online(
+        payment_status: PaymentStatus,
+        attendance_status: AttendanceStatus,
+    ) -> PaymentProgress {
+        PaymentProgress {
+            payment_status,
+            attendance_status,
+            awaited: false,
+            in_flight: false,
+            source: BookingSource::Online,
+        }
+    }
+
+    #[test]
+    fn the_headline_says_what_just_happened_and_its_tag_agrees() {
+        let none = PageFacts::default();
+        let words = |p: PaymentProgress, visit: Visit, facts: PageFacts| {
+            let headline = Headline::of(&p, visit, facts);
+            (headline, headline.money_tag(&p, facts))
+        };
+        // Cancelled with its refund on its way: never "Cancelled" beside a green Paid.
+        let refunding = PageFacts {
+            refund_on_its_way: true,
+            ..none
+        };
+        assert_eq!(
+            words(online(Paid, Cancelled), Visit::Details, refunding),
+            (Headline::Cancelled, Some(MoneyTagWord::RefundOnItsWay))
+        );
+        assert_eq!(
+            words(
+                online(PaymentStatus::Refunded, Cancelled),
+                Visit::Details,
+                none
+            ),
+            (
+                Headline::Cancelled,
+                Some(MoneyTagWord::Status(PaymentStatus::Refunded))
+            )
+        );
+        // Nobody paid: no money tag at all beside "cancelled".
+        assert_eq!(
+            words(online(Unpaid, Cancelled), Visit::Details, none),
+            (Headline::Cancelled, None)
+        );
+        // The coach cancelled the session: said as such.
+        let by_coach = PageFacts {
+            session_cancelled: true,
+            ..refunding
+        };
+        assert_eq!(
+            words(online(Paid, Cancelled), Visit::Details, by_coach).0,
+            Headline::SessionCancelled
+        );
+        // A bank payment on its way: "on its way" beside it, not Unpaid.
+        let bank = PaymentProgress {
+            awaited: true,
+            ..online(Unpaid, Pending)
+        };
+        assert_eq!(
+            words(bank, Visit::Details, none),
+            (
+                Headline::ConfirmingBankPayment,
+                Some(MoneyTagWord::PaymentOnItsWay)
+            )
+        );
+        let just_back = PaymentProgress {
+            in_flight: true,
+            ..online(Unpaid, Pending)
+        };
+        assert_eq!(
+            words(just_back, Visit::ReturnedPaid, none),
+            (Headline::Confirming, Some(MoneyTagWord::PaymentOnItsWay))
+        );
+        // After a move the page says the move, beside the payment as it is.
+        assert_eq!(
+            words(online(Paid, Pending), Visit::Moved, none),
+            (Headline::Moved, Some(MoneyTagWord::Status(Paid)))
+        );
+        assert_eq!(
+            words(online(Paid, Pending), Visit::Details, none).0,
+            Headline::Paid
+        );
+        let held_over = PageFacts {
+            hold_over: true,
+            ..none
+        };
+        assert_eq!(
+            words(online(Unpaid, Pending), Visit::Details, held_over).0,
+            Headline::HoldOver
+        );
+        assert_eq!(
+            words(online(Unpaid, Pending), Visit::ReturnedUnpaid, none).0,
+            Headline::CheckoutLeft
+        );
+        assert_eq!(
+            words(online(Failed, Pending), Visit::Details, none),
+            (Headline::Failed, Some(MoneyTagWord::Status(Failed)))
+        );
+        let manual = PaymentProgress {
+            source: BookingSource::Manual,
+            ..online(Unpaid, AttendanceStatus::Manual)
+        };
+        assert_eq!(
+            words(manual, Visit::Details, none),
+            (Headline::Settled, Some(MoneyTagWord::Settled))
+        );
     }
 }

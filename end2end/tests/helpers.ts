@@ -8,7 +8,8 @@ import { ADMIN_EMAIL, ADMIN_PASSWORD } from './server';
 export async function fillBooking(page: Page, parent: string, email = 'pat@example.com') {
   await page.getByLabel('Your name').fill(parent);
   await page.getByLabel('Email').fill(email);
-  await page.getByLabel("Athlete's name").fill('Alex');
+  // One child per parent's name: one email may not book the same athlete twice into a session.
+  await page.getByLabel("Athlete's name").fill(`Alex (${parent})`);
   await page.getByLabel("Athlete's age").fill('12');
   await page.getByLabel(/I am the athlete's parent or guardian/).check();
 }

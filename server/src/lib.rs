@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod assets;
+pub mod calendar;
 pub mod client_limits;
 pub mod config;
 pub mod form_return;

@@ -275,6 +275,7 @@ pub fn router(
     }
     router
         .merge(crate::admin::router())
+        .merge(crate::calendar::router())
         .leptos_routes_with_context(&state, routes, || {}, move || shell(leptos_options.clone()))
         .fallback(move |state, request| {
             crate::assets::file_or_not_found(files.clone(), state, request)

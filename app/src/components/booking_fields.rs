@@ -50,7 +50,9 @@ pub fn ParentAndAthlete(feedback: FormFeedback) -> impl IntoView {
                             aria-invalid=move || error("consent").get().is_some().to_string()
                         />
                         <label for="field-consent" class="text-slate-800">
-                            "I am the athlete's parent or guardian, the athlete may take part, and I agree to the booking terms."
+                            "I am the athlete's parent or guardian, the athlete may take part, and I agree to the "
+                            <a href="/terms" target="_blank" rel="noopener" class="text-indigo-700 underline" data-testid="terms-link">"booking terms (opens in a new tab)"</a>
+                            "."
                         </label>
                     </div>
                     <FieldError id="field-consent-error" error=error("consent")/>

@@ -5,6 +5,7 @@ pub mod admin_sessions;
 pub mod attendance;
 pub mod booking_fields;
 pub mod form;
+pub mod headline;
 pub mod lazy;
 pub mod live;
 pub mod move_choice;

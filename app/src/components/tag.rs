@@ -84,6 +84,34 @@ pub fn MoneyTag(
     }
 }
 
+/// The Tailwind classes of the parent page's tags for money on its way (a payment being
+/// confirmed, a refund after a cancellation): neither owed nor settled.
+pub const ON_ITS_WAY_CLASS: &str = "bg-sky-200 text-gray-900";
+
+/// The money tag beside the parent page's headline, agreeing with it
+/// (`domain::payment_progress::Headline::money_tag`).
+#[component]
+pub fn HeadlineTag(
+    word: domain::payment_progress::MoneyTagWord,
+    #[prop(into)] settled: Option<String>,
+) -> impl IntoView {
+    use domain::payment_progress::MoneyTagWord;
+    let on_its_way = |label: &'static str, status: &'static str| {
+        view! {
+            <span class=format!("{TAG_BASE} {ON_ITS_WAY_CLASS}") data-payment-status=status>{label}</span>
+        }
+        .into_any()
+    };
+    match word {
+        MoneyTagWord::Status(status) => view! { <PaymentTag status=status/> }.into_any(),
+        MoneyTagWord::Settled => {
+            view! { <SettledTag label=settled.unwrap_or_default()/> }.into_any()
+        }
+        MoneyTagWord::PaymentOnItsWay => on_its_way("Payment on its way", "confirming"),
+        MoneyTagWord::RefundOnItsWay => on_its_way("Refund on its way", "refunding"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -30,6 +30,8 @@ pub struct Booking {
     pub session_starts_at: i64,
     pub session_duration_minutes: i64,
     pub session_location: String,
+    /// When the coach cancelled the whole session, if they did.
+    pub session_cancelled_at: Option<i64>,
     pub parent_name: String,
     pub parent_email: String,
     pub parent_phone: Option<String>,
@@ -69,7 +71,7 @@ macro_rules! booking_select {
     () => {
         "SELECT b.id, b.reference, b.training_session_id, s.title AS session_title,
                 s.starts_at AS session_starts_at, s.duration_minutes AS session_duration_minutes,
-                s.location AS session_location,
+                s.location AS session_location, s.cancelled_at AS session_cancelled_at,
                 b.parent_name, b.parent_email, b.parent_phone, b.athlete_name, b.athlete_age,
                 b.notes, b.source, b.payment_status, b.attendance_status, b.amount, b.currency,
                 b.held_until, b.stripe_checkout_session_id, b.stripe_checkout_url,
@@ -180,6 +182,26 @@ pub async fn unpaid_holds(
     .bind(session_id)
     .bind(now)
     .fetch_one(&mut **tx)
+    .await
+}
+
+/// A standing (not cancelled) booking of the same athlete (its name, whatever the case and
+/// spaces around it) by the same email in the session, if there is one.
+pub async fn same_athlete_in_session(
+    tx: &mut Tx,
+    request: &BookingRequest,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT id FROM bookings
+         WHERE training_session_id = $1 AND lower(parent_email) = lower($2)
+           AND lower(trim(athlete_name)) = lower(trim($3))
+           AND attendance_status <> 'cancelled'
+         LIMIT 1",
+    )
+    .bind(request.training_session_id)
+    .bind(request.parent_email.clone())
+    .bind(request.athlete_name.clone())
+    .fetch_optional(&mut **tx)
     .await
 }
 

@@ -17,6 +17,8 @@ pub struct NewMail<'a> {
     pub recipient: &'a str,
     /// `domain::mail::MailFacts` as JSON.
     pub facts: &'a str,
+    /// Not sent before this (UTC ms); `None` as soon as possible.
+    pub send_after: Option<i64>,
 }
 
 /// Adds a mail to send as soon as possible; nothing when its key is already there (the same
@@ -38,7 +40,7 @@ pub async fn enqueue_all(tx: &mut Tx, mails: &[NewMail<'_>], now: i64) -> Result
             .bind(mail.booking_id)
             .bind(mail.recipient)
             .bind(mail.facts)
-            .bind(now)
+            .bind(mail.send_after.unwrap_or(now).max(now))
             .bind(now);
     });
     let sql = format!(

@@ -3,10 +3,12 @@
 //! themselves until the webhook has landed.
 
 use crate::components::form::{BUTTON_CLASS, SECONDARY_BUTTON_CLASS};
-use crate::components::tag::MoneyTag;
+use crate::components::headline::{BannerWords, HeadlineBanner};
+use crate::components::tag::HeadlineTag;
 use crate::error::AppError;
 use domain::booking::CancelOffer;
-use domain::{AttendanceStatus, CheckoutRefusal, PaymentProgress, PaymentStatus};
+use domain::payment_progress::{Headline, PageFacts, Visit};
+use domain::{CheckoutRefusal, PaymentProgress, PaymentStatus};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
@@ -27,10 +29,15 @@ pub struct ParentBooking {
     pub failure: Option<String>,
     /// Whether the parent may cancel from this page.
     pub cancellation: CancelOffer,
-    /// Where to write when this page cannot help.
+    /// Where to write when this page cannot help, and who the business is.
     pub contact: String,
+    pub business_name: String,
     /// What was refunded, or is on its way back, in words (`None` when nothing).
     pub refund: Option<String>,
+    /// A refund was asked for and has not landed yet.
+    pub refund_pending: bool,
+    /// The coach cancelled the whole session (not the family its booking).
+    pub session_cancelled: bool,
     /// How an admin's entry was settled ("Paid outside Stripe", "Free"); `None` online.
     pub settled: Option<String>,
     /// Until when an unpaid online booking holds its place (written out), and whether that
@@ -39,6 +46,8 @@ pub struct ParentBooking {
     pub hold_over: bool,
     /// Until when the family may change or cancel online (written out), while it may.
     pub changeable_until: Option<String>,
+    /// How many sessions it could move to now (counted only while it may change).
+    pub move_targets: usize,
 }
 
 #[server(endpoint = "bookings/view")]
@@ -68,6 +77,13 @@ pub async fn booking_view(reference: String) -> Result<Option<ParentBooking>, Ap
         on_its_way,
         &booking.currency,
     );
+    let move_targets = if cancellation == CancelOffer::Open {
+        crate::services::moves::options(&state.db, &booking)
+            .await?
+            .len()
+    } else {
+        0
+    };
     let last_failure = crate::db::payment_logs::last_failure(&state.db, booking.id).await?;
     let failure = (booking.payment_status == PaymentStatus::Failed)
         .then(|| last_failure.as_ref().and_then(|f| f.error_message.clone()))
@@ -99,12 +115,16 @@ pub async fn booking_view(reference: String) -> Result<Option<ParentBooking>, Ap
         failure,
         cancellation,
         contact: state.settings.mail.contact.clone(),
+        business_name: state.settings.mail.business_name.clone(),
         refund,
+        refund_pending: on_its_way,
+        session_cancelled: booking.session_cancelled_at.is_some(),
         settled: (booking.source == domain::BookingSource::Manual)
             .then(|| domain::ManualPayment::label_of(booking.manual_payment.as_deref()).to_owned()),
         held_until: (progress.can_pay() && !progress.awaited)
             .then(|| domain::schedule::when(booking.held_until, state.settings.timezone)),
         hold_over: booking.held_until <= now,
+        move_targets,
         changeable_until: (cancellation == CancelOffer::Open).then(|| {
             domain::schedule::when(
                 booking.session_starts_at - state.settings.cancellation_cutoff_ms,
@@ -220,6 +240,12 @@ fn BookingPage(kind: BookingPageKind) -> impl IntoView {
 
     // While a payment may land, look again every POLL_MS (in the browser only).
     let returned = kind == BookingPageKind::Paid;
+    let visit = move || match kind {
+        BookingPageKind::Paid => Visit::ReturnedPaid,
+        BookingPageKind::Cancelled => Visit::ReturnedUnpaid,
+        BookingPageKind::Details if query.read().get("moved").is_some() => Visit::Moved,
+        BookingPageKind::Details => Visit::Details,
+    };
     let following = move || {
         booking
             .get()
@@ -284,14 +310,16 @@ fn BookingPage(kind: BookingPageKind) -> impl IntoView {
                             view! {
                                 // Without JavaScript the page cannot update itself: it reloads.
                                 {follow.then(|| view! { <noscript><meta http-equiv="refresh" content="4"/></noscript> })}
-                                <StatusBanner kind=kind booking=b.clone()/>
+                                <HeadlineBanner headline=Headline::of(&b.progress, visit(), b.page_facts()) words=b.banner_words()/>
                                 {checkout_message().filter(|_| can_pay).map(|m| view! {
                                     <p class="mt-4 rounded-lg bg-amber-50 p-4 text-amber-900" role="alert" data-testid="checkout-problem">{m}</p>
                                 })}
                                 <div class="mt-6 rounded-2xl bg-white p-6 shadow-sm">
                                     <div class="flex flex-wrap items-center justify-between gap-2">
                                         <h2 class="text-xl font-semibold">{b.session_title.clone()}</h2>
-                                        <MoneyTag status=b.progress.payment_status settled=b.settled.clone()/>
+                                        {Headline::of(&b.progress, visit(), b.page_facts())
+                                            .money_tag(&b.progress, b.page_facts())
+                                            .map(|word| view! { <HeadlineTag word=word settled=b.settled.clone()/> })}
                                     </div>
                                     <dl class="mt-4 grid grid-cols-[auto_1fr] gap-x-4 gap-y-2 text-slate-700">
                                         <dt class="font-medium">"When"</dt><dd>{b.when.clone()}</dd>
@@ -301,6 +329,11 @@ fn BookingPage(kind: BookingPageKind) -> impl IntoView {
                                         <dt class="font-medium">"Price"</dt><dd>{b.amount.clone()}</dd>
                                         <dt class="font-medium">"Reference"</dt><dd class="font-mono text-sm break-all">{b.reference.clone()}</dd>
                                     </dl>
+                                    {b.calendar_offered().then(|| view! {
+                                        <p class="mt-4">
+                                            <a href=format!("/bookings/{}/calendar.ics", b.reference) download="booking.ics" rel="external" class="text-indigo-700 underline" data-testid="add-to-calendar">"Add to calendar"</a>
+                                        </p>
+                                    })}
                                     {can_pay.then(|| view! {
                                         <ActionForm action=pay_action attr:class="mt-6">
                                             <input type="hidden" name="reference" value=reference.clone()/>
@@ -324,9 +357,16 @@ fn BookingPage(kind: BookingPageKind) -> impl IntoView {
                                             </p>
                                         })}
                                         <p class="mt-2 flex flex-wrap gap-x-6 gap-y-2">
-                                            <a href=format!("/bookings/{}/move", b.reference) class="text-indigo-700 underline" data-testid="move-link">"Change session"</a>
+                                            {(b.move_targets > 0).then(|| view! {
+                                                <a href=format!("/bookings/{}/move", b.reference) class="text-indigo-700 underline" data-testid="move-link">
+                                                    {format!("Change session ({} with a free place at this price)", b.move_targets)}
+                                                </a>
+                                            })}
                                             <a href=format!("/bookings/{}/cancel", b.reference) class="text-red-700 underline" data-testid="cancel-link">"Cancel this booking"</a>
                                         </p>
+                                        {(b.move_targets == 0).then(|| view! {
+                                            <p class="mt-2 text-sm text-slate-600" data-testid="no-move">"No other session at this price has a free place to change to just now."</p>
+                                        })}
                                     }.into_any(),
                                     CancelOffer::TooLate { cutoff_hours } => view! {
                                         <p class="mt-4 text-sm text-slate-700" data-testid="cancel-too-late">
@@ -348,95 +388,31 @@ fn BookingPage(kind: BookingPageKind) -> impl IntoView {
     }
 }
 
-#[component]
-fn StatusBanner(kind: BookingPageKind, booking: ParentBooking) -> impl IntoView {
-    let cancelled = booking.progress.attendance_status == AttendanceStatus::Cancelled;
-    let confirming = booking.progress.confirming(kind == BookingPageKind::Paid);
-    let (tone, title, detail): (&str, String, String) = match (booking.progress.payment_status, kind) {
-        _ if cancelled => (
-            "border-slate-300 bg-slate-50 text-slate-900",
-            "Booking cancelled".into(),
-            format!("{}'s place is released.", booking.athlete_name),
-        ),
-        // An admin's entry, settled outside online payment: nothing is owed here.
-        _ if booking.settled.is_some() => (
-            "border-green-300 bg-green-50 text-green-900",
-            "Booking confirmed".into(),
-            format!(
-                "{}'s place is booked ({}): there is nothing to pay online.",
-                booking.athlete_name,
-                booking.settled.clone().unwrap_or_default().to_lowercase()
-            ),
-        ),
-        _ if confirming && booking.progress.awaited => (
-            "border-indigo-300 bg-indigo-50 text-indigo-900",
-            "Confirming your payment".into(),
-            "Your bank payment is on its way; bank transfers can take a few days. This page updates by itself, and we will email you when it lands.".into(),
-        ),
-        _ if confirming => (
-            "border-indigo-300 bg-indigo-50 text-indigo-900",
-            "Confirming your payment".into(),
-            "This usually takes a few seconds. This page updates by itself.".into(),
-        ),
-        (PaymentStatus::Paid, _) => (
-            "border-green-300 bg-green-50 text-green-900",
-            "Payment received".into(),
-            format!("Thank you! {}'s place is confirmed.", booking.athlete_name),
-        ),
-        (PaymentStatus::Refunded, _) => (
-            "border-slate-300 bg-slate-50 text-slate-900",
-            "Refunded".into(),
-            "This booking was refunded.".into(),
-        ),
-        (PaymentStatus::Failed, _) => (
-            "border-red-300 bg-red-50 text-red-900",
-            "Payment failed".into(),
-            format!(
-                "{} Your booking is saved; you can try again.",
-                booking
-                    .failure
-                    .clone()
-                    .unwrap_or_else(|| "The payment did not go through.".into())
-            ),
-        ),
-        (PaymentStatus::Unpaid, BookingPageKind::Paid) => (
-            "border-indigo-300 bg-indigo-50 text-indigo-900",
-            "Confirming your payment".into(),
-            "This usually takes a few seconds. This page updates by itself.".into(),
-        ),
-        // The hold ran out: the place is no longer kept; paying books it again if one is left.
-        (PaymentStatus::Unpaid, _) if booking.hold_over && booking.held_until.is_some() => (
-            "border-amber-300 bg-amber-50 text-amber-900",
-            "Your place is no longer held".into(),
-            format!(
-                "The hold on {}'s place ended at {}. Pay now to book it again while places are left.",
-                booking.athlete_name,
-                booking.held_until.clone().unwrap_or_default()
-            ),
-        ),
-        (PaymentStatus::Unpaid, BookingPageKind::Cancelled) => (
-            "border-amber-300 bg-amber-50 text-amber-900",
-            "Payment cancelled".into(),
-            format!(
-                "Nothing was charged. Your booking is saved but unpaid, and its place is held until {}: pay by then to confirm it.",
-                booking.held_until.clone().unwrap_or_default()
-            ),
-        ),
-        (PaymentStatus::Unpaid, BookingPageKind::Details) => (
-            "border-amber-300 bg-amber-50 text-amber-900",
-            "Awaiting payment".into(),
-            format!(
-                "{}'s place is held until {}: pay by then to confirm it.",
-                booking.athlete_name,
-                booking.held_until.clone().unwrap_or_default()
-            ),
-        ),
-    };
-    view! {
-        <div class=format!("rounded-2xl border p-5 {tone}") role="status" aria-live="polite" data-testid="payment-banner">
-            <h1 class="text-2xl font-bold">{title}</h1>
-            <p class="mt-1">{detail}</p>
-        </div>
+impl ParentBooking {
+    /// "Add to calendar" once the place is sure: paid, or settled by an admin; not cancelled.
+    fn calendar_offered(&self) -> bool {
+        self.progress.settled()
+            && self.progress.attendance_status != domain::AttendanceStatus::Cancelled
+    }
+
+    fn banner_words(&self) -> BannerWords {
+        BannerWords {
+            athlete_name: self.athlete_name.clone(),
+            session_title: self.session_title.clone(),
+            when: self.when.clone(),
+            business_name: self.business_name.clone(),
+            settled: self.settled.clone(),
+            failure: self.failure.clone(),
+            held_until: self.held_until.clone(),
+        }
+    }
+
+    fn page_facts(&self) -> PageFacts {
+        PageFacts {
+            session_cancelled: self.session_cancelled,
+            hold_over: self.hold_over && self.held_until.is_some(),
+            refund_on_its_way: self.refund_pending,
+        }
     }
 }
 

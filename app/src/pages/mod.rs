@@ -10,4 +10,5 @@ pub mod layout;
 pub mod moving;
 pub mod routes;
 pub mod simulated;
+pub mod terms;
 pub mod waitlist;

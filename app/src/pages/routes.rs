@@ -23,6 +23,8 @@ lazy_pages! {
     WaitlistJoinedRoute => super::waitlist::WaitlistJoinedPage,
     /// `/waitlist/:token`.
     WaitlistPlaceRoute => super::waitlist::WaitlistPlacePage,
+    /// `/terms`.
+    TermsRoute => super::terms::TermsPage,
     /// `/checkout/simulated/:session_id`.
     SimulatedCheckoutRoute => super::simulated::SimulatedCheckoutPage,
 }

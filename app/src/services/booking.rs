@@ -21,6 +21,10 @@ pub enum BookError {
         limit: HoldLimit,
         retry_after_ms: i64,
     },
+    /// The same email already booked the same athlete into this session (a booking not
+    /// cancelled): a second would be paid twice for one child.
+    #[error("this athlete is already booked into this session")]
+    AlreadyBooked,
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -85,6 +89,13 @@ pub async fn book_in(
     if terms.starts_at <= now && source == BookingSource::Online {
         return Err(BookError::Session(SessionProblem::Started));
     }
+    if source == BookingSource::Online
+        && bookings::same_athlete_in_session(tx, request)
+            .await?
+            .is_some()
+    {
+        return Err(BookError::AlreadyBooked);
+    }
     let taken = bookings::places_taken(tx, request.training_session_id, now, 0).await?;
     if taken >= terms.capacity {
         return Err(BookError::Session(SessionProblem::Full));
@@ -102,13 +113,18 @@ pub async fn book_in(
     }
     let created =
         bookings::insert(tx, request, source, settled, &terms, now + HOLD_MS, now).await?;
-    mail::queue(
+    // An online booking's first mail waits for its payment: a card paid at once makes the
+    // receipt its one confirmation (the first mail is then dropped unsent: `services::mail`).
+    let send_after = (source == BookingSource::Online && policy.first_mail_delay_ms > 0)
+        .then_some(now + policy.first_mail_delay_ms);
+    mail::queue_after(
         tx,
         created.id,
         &request.parent_email,
         None,
         &BookingMail::BookingCreated,
         now,
+        send_after,
     )
     .await?;
     Ok(created)
@@ -123,9 +139,25 @@ pub async fn book_from_form(
     policy: HoldPolicy,
 ) -> Result<CreatedBooking, FormRefused> {
     let request = input.parse().map_err(FormRefused::Invalid)?;
-    book(db, &request, source, policy)
-        .await
-        .map_err(|error| match error {
+    let booked = book(db, &request, source, policy).await;
+    if let Err(BookError::AlreadyBooked) = booked {
+        // Its link goes to the address that booked, never to this browser (whoever typed the
+        // form may not own the address): the same mail as "find my booking", as rarely.
+        super::lookup::mail_links(db, &request.parent_email).await?;
+    }
+    booked.map_err(|error| match error {
+            BookError::AlreadyBooked => {
+                let mut fields = FieldErrors::default();
+                fields.add(
+                    "athlete_name",
+                    format!(
+                        "{} is already booked into this session with this email address. We have emailed the booking's link to that address: from it you can pay, change or cancel.",
+                        request.athlete_name.trim()
+                    ),
+                );
+                fields.values = input.values();
+                FormRefused::Invalid(fields)
+            }
             BookError::Session(problem) => FormRefused::Invalid(input.session_refused(problem)),
             BookError::Holds {
                 limit,

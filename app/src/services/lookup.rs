@@ -31,6 +31,7 @@ pub async fn mail_links(db: &Db, email: &str) -> Result<bool, sqlx::Error> {
             booking_id: None,
             recipient: email,
             facts: &facts,
+            send_after: None,
         },
         now,
         now - LOOKUP_QUIET_MS,

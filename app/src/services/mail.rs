@@ -52,6 +52,19 @@ pub async fn queue(
     facts: &BookingMail,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
+    queue_after(tx, booking_id, recipient, occurrence, facts, now, None).await
+}
+
+/// [`queue`], not sent before `send_after` (UTC ms) when given.
+pub async fn queue_after(
+    tx: &mut Tx,
+    booking_id: i64,
+    recipient: &str,
+    occurrence: Option<&str>,
+    facts: &BookingMail,
+    now: i64,
+    send_after: Option<i64>,
+) -> Result<bool, sqlx::Error> {
     let kind = facts.kind();
     let key = kind.dedupe_key(booking_id, occurrence);
     outbox::enqueue(
@@ -62,6 +75,7 @@ pub async fn queue(
             booking_id: Some(booking_id),
             recipient,
             facts: &facts.to_stored(),
+            send_after,
         },
         now,
     )
@@ -84,6 +98,7 @@ pub async fn queue_unbooked(
             booking_id: None,
             recipient,
             facts: &facts.to_stored(),
+            send_after: None,
         },
         now_ms(),
     )
@@ -129,7 +144,8 @@ pub enum Unrenderable {
     /// the outbox's reference to them forbids it).
     #[error("booking {id} of this {} mail is not found", .kind.as_str())]
     BookingNotFound { kind: MailKind, id: i64 },
-    /// A "find my booking" for an address with no upcoming booking: no mail at all.
+    /// A "find my booking" for an address with no upcoming booking, or a booking's first mail
+    /// that its payment or cancellation made untrue: no mail at all.
     #[error("nothing to send")]
     NothingToSend,
 }
@@ -163,33 +179,63 @@ pub async fn rendered(
                     kind: claimed.kind,
                     id,
                 })?;
-            // A withdrawn calendar entry must be newer than every one sent: one per move.
-            let calendar_changes = match mail.kind() {
-                MailKind::BookingCancelled | MailKind::SessionCancelled => {
-                    crate::db::moves::of_booking(db, id).await?.len()
-                }
-                _ => 0,
-            };
-            let booking = MailBooking {
-                calendar_changes: u32::try_from(calendar_changes).unwrap_or(u32::MAX),
-                held_until: (b.payment_status.is_unsettled()
-                    && b.source == domain::BookingSource::Online)
-                    .then_some(b.held_until),
-                reference: b.reference,
-                parent_name: b.parent_name,
-                athlete_name: b.athlete_name,
-                session_title: b.session_title,
-                starts_at: b.session_starts_at,
-                duration_minutes: b.session_duration_minutes,
-                location: b.session_location,
-                amount: b.amount,
-                currency: b.currency,
-                manual: b.source == domain::BookingSource::Manual,
-            };
+            // An online booking's first mail waited for the payment: paid (or cancelled) by
+            // now, the receipt (or the cancellation) said it all.
+            if mail.kind() == MailKind::BookingCreated
+                && settings.hold_policy.first_mail_delay_ms > 0
+                && b.source == domain::BookingSource::Online
+                && !domain::booking::first_mail_still_due(b.payment_status, b.attendance_status)
+            {
+                return Err(Unrenderable::NothingToSend);
+            }
+            let booking = as_mailed(db, b).await?;
             mail.render(&booking, &sender(settings), now_ms())
         }
     };
     Ok(mail)
+}
+
+/// A booking as its mails speak of it, now.
+async fn as_mailed(db: &Db, b: bookings::Booking) -> Result<MailBooking, sqlx::Error> {
+    // A calendar entry must be as new as every one sent before (one per move), and a
+    // withdrawn one newer.
+    let calendar_changes = crate::db::moves::of_booking(db, b.id).await?.len();
+    Ok(MailBooking {
+        calendar_changes: u32::try_from(calendar_changes).unwrap_or(u32::MAX),
+        held_until: (b.payment_status.is_unsettled() && b.source == domain::BookingSource::Online)
+            .then_some(b.held_until),
+        reference: b.reference,
+        parent_name: b.parent_name,
+        athlete_name: b.athlete_name,
+        session_title: b.session_title,
+        starts_at: b.session_starts_at,
+        duration_minutes: b.session_duration_minutes,
+        location: b.session_location,
+        amount: b.amount,
+        currency: b.currency,
+        manual: b.source == domain::BookingSource::Manual,
+    })
+}
+
+/// The booking's calendar entry as it stands (the booking page's "Add to calendar"): its
+/// event, or the entry that withdraws it once the booking is cancelled; `None` for an unknown
+/// reference.
+pub async fn calendar_entry(
+    db: &Db,
+    settings: &Settings,
+    reference: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    let Some(b) = bookings::by_reference(db, reference).await? else {
+        return Ok(None);
+    };
+    let cancelled = b.attendance_status == domain::AttendanceStatus::Cancelled;
+    let booking = as_mailed(db, b).await?;
+    let sender = sender(settings);
+    Ok(Some(if cancelled {
+        booking.calendar_cancel(&sender, now_ms())
+    } else {
+        booking.calendar(&sender, now_ms(), booking.calendar_changes)
+    }))
 }
 
 /// Sends one claimed mail (claimed under `token`) and records what happened. The mail is held

@@ -46,6 +46,7 @@ async fn queue_mail(
             booking_id: None,
             recipient: &entry.parent_email,
             facts: &facts.to_stored(),
+            send_after: None,
         },
         now,
     )
@@ -253,6 +254,11 @@ pub async fn book_offer(
             return Err(OfferProblem::Refused(problem.message().to_owned()))
         }
         Err(BookError::Holds { limit, .. }) => return Err(OfferProblem::Refused(limit.message())),
+        Err(BookError::AlreadyBooked) => {
+            return Err(OfferProblem::Refused(
+                "this athlete already has a booking in this session".into(),
+            ))
+        }
     };
     waitlist::set_booking(&mut tx, id, created.id).await?;
     db.commit(tx, &[created.id]).await?;

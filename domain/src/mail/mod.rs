@@ -95,7 +95,7 @@ impl BookingMail {
     pub fn render(&self, booking: &MailBooking, sender: &Sender<'_>, now: i64) -> RenderedMail {
         match self {
             Self::BookingCreated => booking::created(booking, sender, now),
-            Self::PaymentReceived(facts) => payment::received(booking, facts, sender),
+            Self::PaymentReceived(facts) => payment::received(booking, facts, sender, now),
             Self::PaymentFailed { message } => payment::failed(booking, message.as_deref(), sender),
             Self::BookingCancelled(facts) => booking::cancelled(booking, facts, sender, now),
             Self::RefundCompleted(facts) => payment::refunded(booking, facts, sender),
@@ -398,7 +398,7 @@ mod tests {
     }
 
     #[test]
-    fn a_confirmation_a_move_and_a_cancellation_carry_a_calendar_entry() {
+    fn a_confirmation_a_receipt_a_move_and_a_cancellation_carry_a_calendar_entry() {
         for facts in one_of_each() {
             let ics = render(&facts).ics;
             let cancels = matches!(
@@ -413,7 +413,9 @@ mod tests {
                     || matches!(
                         facts,
                         MailFacts::Booking(
-                            BookingMail::BookingCreated | BookingMail::BookingMoved(_)
+                            BookingMail::BookingCreated
+                                | BookingMail::PaymentReceived(_)
+                                | BookingMail::BookingMoved(_)
                         )
                     ),
                 "{:?}",

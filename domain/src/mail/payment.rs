@@ -28,8 +28,14 @@ impl PaymentFacts {
     }
 }
 
-/// The receipt: what was paid, when and by which payment.
-pub(super) fn received(b: &MailBooking, facts: &PaymentFacts, sender: &Sender<'_>) -> Draft {
+/// The receipt, and the booking's one confirmation when it was paid at once: what was paid and
+/// when, the session and the booking's reference in one table, and the calendar entry.
+pub(super) fn received(
+    b: &MailBooking,
+    facts: &PaymentFacts,
+    sender: &Sender<'_>,
+    now: i64,
+) -> Draft {
     let mut body = b.hello();
     body.say(format!(
         "We received your payment. {}'s place is confirmed.",
@@ -39,16 +45,15 @@ pub(super) fn received(b: &MailBooking, facts: &PaymentFacts, sender: &Sender<'_
         ("Amount paid", facts.money(b)),
         ("Paid on", schedule::when(facts.at, sender.timezone)),
     ];
-    if let Some(id) = &facts.payment_id {
-        receipt.push(("Payment", id.clone()));
-    }
+    receipt.extend(b.session_facts(sender));
     body.facts(receipt);
-    body.facts(b.session_facts(sender));
-    body.link("Your booking", b.link(sender));
-    Draft::new(
-        format!("Payment received: {}, {}", b.session_title, b.when(sender)),
+    body.say("The calendar entry is attached.");
+    body.link("Your booking, to change or cancel it", b.link(sender));
+    Draft {
+        subject: format!("Booking confirmed: {}, {}", b.session_title, b.when(sender)),
         body,
-    )
+        ics: Some(b.calendar(sender, now, b.calendar_changes)),
+    }
 }
 
 /// A payment that arrived after the booking was cancelled: there is no place to confirm, so
@@ -118,17 +123,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_receipt_says_what_was_paid_when_and_by_which_payment() {
+    fn the_receipt_confirms_the_booking_with_its_reference_and_calendar_entry() {
         let mail = BookingMail::PaymentReceived(payment()).render(&booking(), &sender(), 0);
-        assert!(mail.subject.starts_with("Payment received"));
+        assert!(mail
+            .subject
+            .starts_with("Booking confirmed: Sprint technique"));
         for fact in [
             "Amount paid: £45.00",
             "Paid on: Sat 4 Jul 2026, 10:30 BST",
-            "Payment: pi_123",
+            "Reference: abcdefghjkmnpqrstvwx",
+            "The calendar entry is attached.",
         ] {
             assert!(mail.text.contains(fact), "{fact} in {}", mail.text);
         }
-        assert_eq!(mail.ics, None);
+        // Stripe's id of the payment means nothing to a parent.
+        assert!(!mail.text.contains("pi_123"), "{}", mail.text);
+        assert!(!mail.html.contains("pi_123"), "{}", mail.html);
+        // One table, so its columns line up: the receipt and the session together.
+        assert_eq!(mail.html.matches("<table").count(), 1, "{}", mail.html);
+        let ics = mail.ics.expect("the calendar entry");
+        assert!(ics.contains("UID:booking-abcdefghjkmnpqrstvwx@"), "{ics}");
+        assert!(!ics.contains("METHOD:CANCEL"), "{ics}");
     }
 
     #[test]

@@ -116,6 +116,13 @@ impl LimitsConfig {
                     |n: &i64| (1..=100).contains(n),
                     "a percentage from 1 to 100",
                 )?,
+                first_mail_delay_ms: parse_number(
+                    source,
+                    "BOOKING_MAIL_DELAY_SECS",
+                    domain::booking::FIRST_MAIL_DELAY_MS / 1000,
+                    |n: &i64| (0..=1_800).contains(n),
+                    "a number of seconds from 0 to 1800",
+                )? * 1000,
             },
         })
     }

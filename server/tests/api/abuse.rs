@@ -215,15 +215,18 @@ async fn a_script_cannot_fill_a_session(backend: Backend) {
     .await;
     let small = seed_session(&app.db, 4).await;
     let big = seed_session(&app.db, 40).await;
+    // A script names another child each time (one child twice is refused on its own).
+    let children = std::cell::Cell::new(0);
     let book = |session: i64, email: &'static str| {
         let app = &app;
-        async move {
-            app.server_fn(
-                "book",
-                &as_pairs(&form_with_email(session, "Script Kiddie", email)),
-            )
-            .await
+        children.set(children.get() + 1);
+        let mut form = form_with_email(session, "Script Kiddie", email);
+        for (key, value) in &mut form {
+            if key == "athlete_name" {
+                *value = format!("Kid {}", children.get());
+            }
         }
+        async move { app.server_fn("book", &as_pairs(&form)).await }
     };
     // A quarter of a 4-place session: one unpaid place per email.
     assert_eq!(book(small, "bot@example.com").await.status, 200);

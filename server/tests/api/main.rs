@@ -23,6 +23,7 @@ mod fixtures;
 mod foundation;
 mod lifecycle_edges;
 mod maildev;
+mod one_message;
 mod payment_integrity;
 mod payment_writer;
 mod reliability;

@@ -318,9 +318,86 @@ async fn the_booking_page_shows_its_deadlines(backend: Backend) {
     assert!(page.contains("up to 24 hours before the session"), "{page}");
 }
 
+async fn the_same_athlete_is_not_booked_twice_into_one_session(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let session = seed_session_in(&app.db, 10, 3).await;
+    let (_, first, _) = book_online(&app, session, "Twice Parent").await;
+    let form = |athlete: &str| {
+        let mut form = booking_form(session, "Twice Parent");
+        for (key, value) in &mut form {
+            match key.as_str() {
+                "parent_email" => *value = "TWICE.parent@example.com".into(),
+                "athlete_name" => *value = athlete.into(),
+                _ => {}
+            }
+        }
+        form
+    };
+    // The same child (whatever the case and spaces), the same address: refused, on its field.
+    let first_child: String =
+        sqlx::query_scalar("SELECT athlete_name FROM bookings WHERE reference = $1")
+            .bind(&first)
+            .fetch_one(app.db.reader())
+            .await
+            .unwrap();
+    let again = app
+        .server_fn(
+            "book",
+            &as_pairs(&form(&format!("  {} ", first_child.to_uppercase()))),
+        )
+        .await;
+    assert_eq!(again.status, 422, "{}", again.body);
+    assert!(
+        again
+            .body
+            .contains("is already booked into this session with this email address"),
+        "{}",
+        again.body
+    );
+    assert!(again.body.contains("athlete_name"), "{}", again.body);
+    // The link is never shown to whoever typed the form: it is mailed to the address.
+    assert!(!again.body.contains(&first), "{}", again.body);
+    let mailed: Vec<String> =
+        sqlx::query_scalar("SELECT lower(recipient) FROM outbox WHERE kind = 'booking_lookup'")
+            .fetch_all(app.db.reader())
+            .await
+            .unwrap();
+    assert_eq!(mailed, ["twice.parent@example.com"]);
+    assert_eq!(count(&app.db, "bookings").await, 1);
+
+    // A brother in the same session is another booking.
+    let brother = app.server_fn("book", &as_pairs(&form("Sam"))).await;
+    assert_eq!(brother.status, 200, "{}", brother.body);
+    // Once the first is cancelled, the child may be booked again.
+    let cancel = app
+        .server_fn("bookings/cancel", &[("reference", &first)])
+        .await;
+    assert_eq!(cancel.status, 200, "{}", cancel.body);
+    let rebooked = app.server_fn("book", &as_pairs(&form(&first_child))).await;
+    assert_eq!(rebooked.status, 200, "{}", rebooked.body);
+}
+
+async fn the_terms_are_one_click_from_the_checkbox_and_say_the_deadlines(backend: Backend) {
+    let app = TestApp::spawn_with(backend, &[("CANCELLATION_CUTOFF_HOURS", "48")]).await;
+    let (_, form) = app.get_page("/book").await;
+    assert!(form.contains("href=\"/terms\""), "{form}");
+    let (status, terms) = app.get_page("/terms").await;
+    assert_eq!(status, 200);
+    for words in [
+        "holds its place for 35 minutes",
+        "Up to 48 hours before the session starts",
+        "refunds it in full",
+        "Within 48 hours of the session",
+    ] {
+        assert!(terms.contains(words), "{words} in {terms}");
+    }
+}
+
 on_both_databases!(
     the_booking_page_shows_its_deadlines,
     a_manual_booking_s_child_is_marked_at_the_track_like_any_other,
     a_booking_settled_outside_stripe_is_settled_everywhere_and_never_paid_again,
     a_refund_or_a_cancellation_says_what_happens_before_it_is_done,
+    the_same_athlete_is_not_booked_twice_into_one_session,
+    the_terms_are_one_click_from_the_checkbox_and_say_the_deadlines,
 );

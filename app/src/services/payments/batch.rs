@@ -275,6 +275,7 @@ async fn write(
                     booking_id: Some(p.booking_id),
                     recipient,
                     facts,
+                    send_after: None,
                 })
         })
         .collect();

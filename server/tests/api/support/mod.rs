@@ -189,6 +189,9 @@ impl TestApp {
             ),
             ("MAX_UNPAID_HOLDS_PER_EMAIL".into(), "10000".into()),
             ("MAX_UNPAID_SESSION_SHARE_PERCENT".into(), "100".into()),
+            // A booking's first mail at once, as most tests count it; the tests of the one
+            // confirmation for an instant payment set the wait back (`words_true`).
+            ("BOOKING_MAIL_DELAY_SECS".into(), "0".into()),
         ];
         for (key, value) in overrides {
             vars.retain(|(k, _)| k != key);
@@ -261,13 +264,21 @@ pub async fn seed_session_in(db: &Db, capacity: i64, days: i64) -> i64 {
     .expect("create a training session")
 }
 
+/// A child's name not given before in this test process (`Alex 1 (Pat Parent)`, ...): one
+/// email may not book the same athlete twice into a session.
+pub fn another_child(parent: &str) -> String {
+    static CHILDREN: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = CHILDREN.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+    format!("Alex {n} ({parent})")
+}
+
 pub fn new_booking(session: i64, parent: &str) -> domain::booking_form::BookingRequest {
     domain::booking_form::BookingRequest {
         training_session_id: session,
         parent_name: parent.into(),
         parent_email: format!("{}@example.com", parent.to_lowercase().replace(' ', ".")),
         parent_phone: None,
-        athlete_name: "Alex".into(),
+        athlete_name: another_child(parent),
         athlete_age: 12,
         notes: None,
     }
@@ -282,6 +293,7 @@ pub async fn create_booking(
     let generous = domain::HoldPolicy {
         max_unpaid_per_email: 10_000,
         max_session_share_percent: 100,
+        first_mail_delay_ms: 0,
     };
     app::services::booking::book(db, request, app::services::booking::Entry::Online, generous).await
 }
@@ -452,7 +464,9 @@ pub fn booking_form(session: i64, parent: &str) -> Vec<(String, String)> {
         ("parent_name".into(), parent.into()),
         ("parent_email".into(), "parent@example.com".into()),
         ("parent_phone".into(), "".into()),
-        ("athlete_name".into(), "Alex".into()),
+        // Another child each time: one email may not book the same athlete twice into a
+        // session (`words_true` tests that), and these forms share an email.
+        ("athlete_name".into(), another_child(parent)),
         ("athlete_age".into(), "12".into()),
         ("notes".into(), "".into()),
         ("consent".into(), "on".into()),
@@ -552,6 +566,8 @@ impl ServerProcess {
                 "LEPTOS_SITE_ROOT",
                 concat!(env!("CARGO_MANIFEST_DIR"), "/../target/site"),
             )
+            // As in `TestApp`: a booking's first mail at once unless a test says otherwise.
+            .env("BOOKING_MAIL_DELAY_SECS", "0")
             .stdout(file.try_clone().unwrap())
             .stderr(file);
         for (k, v) in vars {
