@@ -5,7 +5,7 @@
 import { test, expect } from './fixtures';
 import type { Page } from '@playwright/test';
 import { startMailDev, startServer, RunningServer } from './server';
-import { expectAccessible, fillBooking } from './helpers';
+import { expectAccessible, fillBooking, loginAt } from './helpers';
 
 let server: RunningServer;
 test.use({ baseURL: undefined, bypassCSP: true });
@@ -98,8 +98,27 @@ for (const [device, viewport] of [
       await bookAndPay(page, 'Mo Mover', 'mo@example.com');
       const reference = page.url().match(/\/bookings\/([0-9a-z]{20})/)![1];
       await page.goto(`${server.baseURL}/bookings/${reference}`);
-      // The demo sessions include others of the same price: the link says how many.
-      await expect(page.getByTestId('move-link')).toContainText(/Change session \(\d+ with a free place at this price\)/);
+      // No other demo session costs $45.00: no link that would end at "no other session".
+      await expect(page.getByTestId('no-move')).toContainText('No other session at this price has a free place');
+      await expect(page.getByTestId('move-link')).toHaveCount(0);
+      // The coach adds one: the link appears and says how many.
+      const desk = await (await page.context().browser()!.newContext({ bypassCSP: true })).newPage();
+      await loginAt(desk, server.baseURL);
+      await desk.goto(server.baseURL + '/admin/sessions/new');
+      await expect(desk.locator('body')).toHaveAttribute('data-hydrated', 'true');
+      await desk.getByLabel('Title').fill('Sprint technique II');
+      await desk.getByLabel('Date').fill(new Date(Date.now() + 5 * 86_400_000).toISOString().slice(0, 10));
+      await desk.getByLabel('Start time').fill('17:00');
+      await desk.getByLabel('Length (minutes)').fill('60');
+      await desk.getByLabel('Places').fill('8');
+      await desk.getByLabel('Place', { exact: true }).fill('Riverside Track');
+      await desk.getByLabel('Price').fill('45');
+      await desk.getByLabel('Currency').fill('USD');
+      await desk.getByRole('button', { name: /Save|Create/ }).click();
+      await expect(desk).toHaveURL(/\/admin\/sessions/);
+      await desk.close();
+      await page.reload();
+      await expect(page.getByTestId('move-link')).toContainText('Change session (1 with a free place at this price)');
       await page.getByTestId('move-link').click();
       await expect(page).toHaveURL(/\/move$/);
       await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
