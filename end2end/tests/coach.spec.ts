@@ -205,7 +205,9 @@ test('a parent moves their booking to another session of the same price', async 
   await expectAccessible(parent, 'the move page');
   await parent.getByTestId('confirm-move').click();
   await expect(parent).toHaveURL(/\/bookings\/[0-9a-z]{20}\?moved=1$/);
-  await expect(parent.getByTestId('payment-banner')).toContainText('Payment received');
+  // The page says the move, not the payment of before (issue 26).
+  await expect(parent.getByTestId('payment-banner')).toContainText('Booking moved');
+  await expect(parent.locator('[data-payment-status="paid"]')).toBeVisible();
   await expect(parent.locator('main')).toContainText('Sprint technique, later');
 
   await page.goto(server.baseURL + `/admin/sessions/${later}/roster`);
