@@ -26,6 +26,7 @@ mod maildev;
 mod payment_integrity;
 mod payment_writer;
 mod reliability;
+mod sessions_words;
 mod static_files;
 mod webhook;
 mod webhook_order;
