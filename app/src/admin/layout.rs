@@ -64,6 +64,15 @@ pub fn AdminLayout() -> impl IntoView {
     provide_context(LiveVersion(version));
     connect_live(set_version);
     let logout = ServerAction::<AdminLogout>::new();
+    // The phone's menu folds again on each new page.
+    let pathname = leptos_router::hooks::use_location().pathname;
+    let menu = NodeRef::<leptos::html::Details>::new();
+    Effect::new(move |_| {
+        pathname.track();
+        if let Some(menu) = menu.get_untracked() {
+            let _ = menu.remove_attribute("open");
+        }
+    });
 
     view! {
         <div class="space-y-3 md:space-y-4" data-testid="admin-layout">
@@ -78,7 +87,7 @@ pub fn AdminLayout() -> impl IntoView {
                         })}
                         // On a phone: one line, the links behind "Menu" (a native disclosure,
                         // so it opens without JavaScript too).
-                        <details class="rounded-lg border border-slate-200 bg-white md:hidden print:hidden" data-testid="admin-menu">
+                        <details node_ref=menu class="rounded-lg border border-slate-200 bg-white md:hidden print:hidden" data-testid="admin-menu">
                             <summary class="flex cursor-pointer items-center justify-between px-3 py-2 text-sm font-medium text-slate-800">
                                 <span>"Menu"</span>
                                 <span class="truncate pl-3 font-normal text-slate-600">{c.email.clone()}</span>
