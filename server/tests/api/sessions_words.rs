@@ -378,6 +378,16 @@ async fn the_booking_form_says_when_the_session_asked_for_cannot_be_booked(backe
         "{page}"
     );
     assert!(!page.contains(unavailable));
+    // On the start page a full session reads as a status, not as a button that does nothing.
+    let (_, start) = app.get_page("/").await;
+    let at = start
+        .find("data-testid=\"fully-booked\"")
+        .expect("a full session is tagged");
+    let tag = &start[start[..at].rfind('<').unwrap()..at + start[at..].find('>').unwrap()];
+    assert!(
+        tag.contains("rounded-full") && !tag.contains("px-4 py-2"),
+        "{tag}"
+    );
     let (_, page) = app.get_page(&format!("/book?session={open}")).await;
     assert!(page.contains("data-testid=\"chosen-session\""), "{page}");
     assert!(!page.contains(unavailable) && !page.contains("That session is full."));
