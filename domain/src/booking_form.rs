@@ -292,6 +292,36 @@ impl BookingFormInput {
     }
 }
 
+/// The ages a session is for, named for the parent ("ages 8 to 12", "ages 8 and up").
+pub fn age_range_text(min: Option<i64>, max: Option<i64>) -> Option<String> {
+    match (min, max) {
+        (Some(min), Some(max)) if min == max => Some(format!("age {min}")),
+        (Some(min), Some(max)) => Some(format!("ages {min} to {max}")),
+        (Some(min), None) => Some(format!("ages {min} and up")),
+        (None, Some(max)) => Some(format!("ages up to {max}")),
+        (None, None) => None,
+    }
+}
+
+impl BookingFormInput {
+    /// The form sent back when the athlete's `age` is outside the session's age range; `None`
+    /// when it fits (or the session has no range).
+    pub fn age_refused(&self, age: i64, min: Option<i64>, max: Option<i64>) -> Option<FieldErrors> {
+        let fits = min.is_none_or(|min| age >= min) && max.is_none_or(|max| age <= max);
+        if fits {
+            return None;
+        }
+        let range = age_range_text(min, max)?;
+        let mut errors = FieldErrors::default();
+        errors.add(
+            "athlete_age",
+            format!("This session is for {range}: an athlete of {age} cannot book it. Choose another session."),
+        );
+        errors.values = self.values();
+        Some(errors)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -468,5 +498,30 @@ mod tests {
             ]
         );
         assert!(!errors.values.contains_key("consent"));
+    }
+
+    #[test]
+    fn an_age_outside_the_sessions_range_is_refused_naming_the_range() {
+        let form = valid();
+        assert_eq!(form.age_refused(12, Some(8), Some(12)), None);
+        assert_eq!(form.age_refused(12, None, None), None);
+        assert_eq!(form.age_refused(30, Some(18), None), None);
+        let young = form.age_refused(7, Some(8), Some(12)).unwrap();
+        assert_eq!(
+            young.errors["athlete_age"],
+            "This session is for ages 8 to 12: an athlete of 7 cannot book it. Choose another session."
+        );
+        assert_eq!(young.values["athlete_age"], form.athlete_age);
+        let old = form.age_refused(13, None, Some(12)).unwrap();
+        assert!(
+            old.errors["athlete_age"].contains("ages up to 12"),
+            "{old:?}"
+        );
+        let adult = form.age_refused(12, Some(18), None).unwrap();
+        assert!(
+            adult.errors["athlete_age"].contains("ages 18 and up"),
+            "{adult:?}"
+        );
+        assert_eq!(age_range_text(Some(9), Some(9)).as_deref(), Some("age 9"));
     }
 }

@@ -104,6 +104,7 @@ pub fn ManualBookingPage() -> impl IntoView {
                     s.title, s.when, s.places_taken, s.capacity
                 ),
                 disabled: false,
+                past: s.past,
             })
             .collect()
     };

@@ -226,12 +226,12 @@ pub fn RosterPage() -> impl IntoView {
                             view! {
                                 <h1 class="mt-3 text-2xl font-bold">{r.title.clone()}</h1>
                                 <p class="text-slate-700">{format!("{} · {} · {} places", r.when, r.location, r.capacity)}</p>
-                                <dl class="mt-4 grid grid-cols-3 gap-2 text-center sm:grid-cols-5" data-testid="roster-counts">
+                                <dl class="mt-3 grid grid-cols-5 gap-1 text-center sm:mt-4 sm:gap-2" data-testid="roster-counts">
                                     {[("Booked", c.booked, "booked"), ("Paid", c.paid, "paid"), ("Unpaid", c.unpaid, "unpaid"), ("Present", c.present, "present"), ("No-show", c.no_show, "no-show")]
                                         .into_iter().map(|(label, n, key)| view! {
-                                            <div class="rounded-lg bg-white p-2 shadow-sm print:shadow-none" data-count=key>
+                                            <div class="rounded-lg bg-white p-1 shadow-sm sm:p-2 print:shadow-none" data-count=key>
                                                 <dt class="text-xs font-semibold text-slate-700">{label}</dt>
-                                                <dd class="text-2xl font-bold">{n}</dd>
+                                                <dd class="text-xl font-bold sm:text-2xl">{n}</dd>
                                             </div>
                                         }).collect_view()}
                                 </dl>

@@ -1,12 +1,14 @@
 //! Training sessions for the admin: the list, create, edit, cancel.
 
-use crate::components::admin_sessions::admin_sessions;
+use crate::components::admin_sessions::{admin_sessions, SessionSummary};
 use crate::components::form::{
-    ErrorSummary, FormFeedback, TextField, BUTTON_CLASS, SECONDARY_BUTTON_CLASS,
+    ErrorSummary, FieldError, FormFeedback, TextField, BUTTON_CLASS, INPUT_CLASS,
+    SECONDARY_BUTTON_CLASS,
 };
 use crate::components::live::LiveVersion;
 use crate::error::AppError;
-use domain::session_form::{SessionFields, FORM_ORDER};
+use domain::booking_form::{MAX_AGE, MIN_AGE};
+use domain::session_form::{SessionFields, FORM_ORDER, MAX_DESCRIPTION};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -20,11 +22,13 @@ pub async fn admin_session(id: i64) -> Result<Option<SessionFields>, AppError> {
     };
     Ok(Some(SessionFields::of(
         &s.details(),
+        &s.extra(),
         state.settings.timezone,
     )))
 }
 
 #[server(endpoint = "admin/sessions/save")]
+#[allow(clippy::too_many_arguments)]
 pub async fn admin_save_session(
     id: Option<String>,
     title: String,
@@ -35,7 +39,12 @@ pub async fn admin_save_session(
     capacity: String,
     price: String,
     currency: String,
+    description: Option<String>,
+    min_age: Option<String>,
+    max_age: Option<String>,
+    coach: Option<String>,
 ) -> Result<(), AppError> {
+    use crate::services::sessions::{save_from_form, Saved};
     use crate::state::AppState;
     crate::access::require_admin().await?;
     let state = expect_context::<AppState>();
@@ -48,24 +57,98 @@ pub async fn admin_save_session(
         capacity,
         price,
         currency,
+        description: description.unwrap_or_default(),
+        min_age: min_age.unwrap_or_default(),
+        max_age: max_age.unwrap_or_default(),
+        coach: coach.unwrap_or_default(),
     };
-    let session = fields
+    let (session, details) = fields
         .parse(state.settings.timezone)
         .map_err(AppError::invalid)?;
-    let saved = match id.as_deref().map(str::trim).filter(|i| !i.is_empty()) {
-        None => crate::services::sessions::create(&state.db, &session)
-            .await
-            .map(|_| true)?,
-        Some(id) => match id.parse::<i64>() {
-            Ok(id) => crate::services::sessions::save(&state.db, id, &session).await?,
-            Err(_) => false,
-        },
+    let id = match id.as_deref().map(str::trim).filter(|i| !i.is_empty()) {
+        None => None,
+        Some(id) => Some(
+            id.parse::<i64>()
+                .map_err(|_| AppError::not_found("That session no longer exists."))?,
+        ),
     };
-    if !saved {
-        return Err(AppError::not_found("That session no longer exists."));
+    match save_from_form(&state.db, id, &session, &details).await? {
+        Saved::Done(_) => {}
+        Saved::Missing => return Err(AppError::not_found("That session no longer exists.")),
+        Saved::IntoThePast(why) => return Err(AppError::field("date", &why, fields.values())),
     }
+    notice::set(&state, "saved");
     leptos_axum::redirect("/admin/sessions");
     Ok(())
+}
+
+/// What the sessions page says once, after a save or a cancel: carried across the redirect in
+/// a short-lived cookie (so it works without JavaScript), read once and cleared.
+#[cfg(feature = "ssr")]
+mod notice {
+    const COOKIE: &str = "session_notice";
+
+    /// Leaves `what` ("saved", or "cancelled.N.M") for the sessions page.
+    pub fn set(state: &crate::state::AppState, what: &str) {
+        put(state, &format!("{COOKIE}={what}; Max-Age=60"));
+    }
+
+    fn put(state: &crate::state::AppState, cookie: &str) {
+        let secure = if state.settings.secure_cookies {
+            "; Secure"
+        } else {
+            ""
+        };
+        let response = leptos::prelude::expect_context::<leptos_axum::ResponseOptions>();
+        if let Ok(value) = axum::http::HeaderValue::from_str(&format!(
+            "{cookie}; Path=/; HttpOnly; SameSite=Lax{secure}"
+        )) {
+            response.append_header(axum::http::header::SET_COOKIE, value);
+        }
+    }
+
+    /// The notice left for this request, in words, cleared as it is read.
+    pub fn take(state: &crate::state::AppState) -> Option<String> {
+        let parts = leptos::prelude::use_context::<axum::http::request::Parts>()?;
+        let value = parts
+            .headers
+            .get_all(axum::http::header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|h| h.split(';'))
+            .find_map(|pair| {
+                let (name, value) = pair.trim().split_once('=')?;
+                (name == COOKIE && !value.is_empty()).then(|| value.to_owned())
+            })?;
+        put(state, &format!("{COOKIE}=; Max-Age=0"));
+        words(&value)
+    }
+
+    fn words(value: &str) -> Option<String> {
+        let plural =
+            |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        match value.split('.').collect::<Vec<_>>().as_slice() {
+            ["saved"] => Some("Session saved.".to_owned()),
+            ["cancelled", bookings, refunds] => {
+                let bookings = bookings.parse().ok()?;
+                let refunds = refunds.parse().ok()?;
+                Some(format!(
+                    "Session cancelled: {} cancelled, {} sent.",
+                    plural(bookings, "booking", "bookings"),
+                    plural(refunds, "refund", "refunds")
+                ))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The message left by the last save or cancel, once.
+#[server(endpoint = "admin/sessions/notice")]
+pub async fn admin_sessions_notice() -> Result<Option<String>, AppError> {
+    crate::access::require_admin().await?;
+    let state = expect_context::<crate::state::AppState>();
+    Ok(notice::take(&state))
 }
 
 /// What cancelling session `id` will do: the bookings it cancels and the refunds it makes.
@@ -94,6 +177,8 @@ pub async fn admin_cancel_session(id: i64) -> Result<(), AppError> {
     )
     .await?;
     tracing::info!(session = id, bookings = done.len(), "session cancelled");
+    let refunds = done.iter().filter(|c| c.refund.is_some()).count();
+    notice::set(&state, &format!("cancelled.{}.{refunds}", done.len()));
     leptos_axum::redirect("/admin/sessions");
     Ok(())
 }
@@ -148,59 +233,118 @@ pub fn SessionsPage() -> impl IntoView {
         move || live.map(|v| v.get()).unwrap_or(0),
         |_| admin_sessions(),
     );
+    let notice = Resource::new_blocking(|| (), |_| admin_sessions_notice());
     view! {
         <section>
             <div class="flex flex-wrap items-center justify-between gap-3">
                 <h1 class="text-2xl font-bold">"Training sessions"</h1>
                 <a href="/admin/sessions/new" class=BUTTON_CLASS>"New session"</a>
             </div>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    notice.await.ok().flatten().map(|text| view! {
+                        <p class="mt-4 rounded-lg border border-green-300 bg-green-50 p-3 font-medium text-green-900" role="status" data-testid="sessions-notice">{text}</p>
+                    })
+                })}
+            </Suspense>
             <Transition fallback=|| view! { <p class="mt-4">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match sessions.await {
                         Err(e) => view! { <p class="mt-4 rounded-lg bg-red-50 p-4 text-red-800" role="alert">{e.to_string()}</p> }.into_any(),
-                        Ok(list) => view! {
-                            <div class="relative mt-4 overflow-x-auto rounded-xl bg-white shadow-sm">
-                                <table class="min-w-full text-sm" data-testid="sessions-table">
-                                    <thead class="border-b border-slate-200 bg-slate-50 text-left">
-                                        <tr>
-                                            <th scope="col" class="px-3 py-2">"Session"</th>
-                                            <th scope="col" class="px-3 py-2">"When"</th>
-                                            <th scope="col" class="px-3 py-2">"Where"</th>
-                                            <th scope="col" class="px-3 py-2">"Places"</th>
-                                            <th scope="col" class="px-3 py-2">"Price"</th>
-                                            <th scope="col" class="px-3 py-2"><span class="sr-only">"Actions"</span></th>
-                                        </tr>
-                                    </thead>
-                                    <tbody>
-                                        {list.into_iter().map(|s| view! {
-                                            <tr class="border-b border-slate-100">
-                                                <td class="px-3 py-2">
-                                                    {s.title.clone()}
-                                                    {s.cancelled.then(|| view! { <span class="ml-2 rounded bg-gray-600 px-1.5 text-xs text-white">"Cancelled"</span> })}
-                                                </td>
-                                                <td class="px-3 py-2">{s.when.clone()} " · " {s.duration_minutes} " min"</td>
-                                                <td class="px-3 py-2">{s.location.clone()}</td>
-                                                <td class="px-3 py-2">{format!("{}/{}", s.places_taken, s.capacity)}</td>
-                                                <td class="px-3 py-2">{s.price.clone()}</td>
-                                                <td class="px-3 py-2">
-                                                    <div class="flex gap-2">
-                                                        <a class="text-indigo-700 underline" href=format!("/admin/sessions/{}/roster", s.id)>"Roster"</a>
-                                                        <a class="text-indigo-700 underline" href=format!("/admin/sessions/{}", s.id)>"Edit"</a>
-                                                        {(!s.cancelled).then(|| view! {
-                                                            <a class="text-red-700 underline" href=format!("/admin/sessions/{}/cancel", s.id)>"Cancel…"</a>
-                                                        })}
-                                                    </div>
-                                                </td>
-                                            </tr>
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
-                            </div>
-                        }.into_any(),
+                        Ok(list) => {
+                            let (past, upcoming): (Vec<_>, Vec<_>) = list.into_iter().partition(|s| s.past);
+                            view! {
+                                <SessionGroup heading="Upcoming sessions" key="upcoming" list=upcoming empty="No sessions to come: add one with New session."/>
+                                {(!past.is_empty()).then(|| view! {
+                                    <SessionGroup heading="Past sessions" key="past" list=past empty=""/>
+                                })}
+                            }.into_any()
+                        }
                     }
                 })}
             </Transition>
         </section>
+    }
+}
+
+/// One part of the sessions list: a table at a desk, cards on a phone.
+#[component]
+fn SessionGroup(
+    heading: &'static str,
+    key: &'static str,
+    list: Vec<SessionSummary>,
+    empty: &'static str,
+) -> impl IntoView {
+    if list.is_empty() {
+        return view! {
+            <h2 class="mt-6 text-lg font-semibold">{heading}</h2>
+            <p class="mt-2 text-slate-600">{empty}</p>
+        }
+        .into_any();
+    }
+    let cards = list.clone();
+    view! {
+        <h2 class="mt-6 text-lg font-semibold" id=format!("sessions-{key}")>{heading}</h2>
+        <div class="relative mt-2 hidden overflow-x-auto rounded-xl bg-white shadow-sm md:block">
+            <table class="min-w-full text-sm" data-testid=format!("sessions-table-{key}") aria-labelledby=format!("sessions-{key}")>
+                <thead class="border-b border-slate-200 bg-slate-50 text-left">
+                    <tr>
+                        <th scope="col" class="px-3 py-2">"Session"</th>
+                        <th scope="col" class="px-3 py-2">"When"</th>
+                        <th scope="col" class="px-3 py-2">"Where"</th>
+                        <th scope="col" class="px-3 py-2">"Places"</th>
+                        <th scope="col" class="px-3 py-2">"Price"</th>
+                        <th scope="col" class="px-3 py-2"><span class="sr-only">"Actions"</span></th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {list.into_iter().map(|s| view! {
+                        <tr class="border-b border-slate-100" data-session-id=s.id>
+                            <td class="px-3 py-2">
+                                {s.title.clone()}
+                                {s.cancelled.then(|| view! { <span class="ml-2 rounded bg-gray-600 px-1.5 text-xs text-white">"Cancelled"</span> })}
+                            </td>
+                            <td class="whitespace-nowrap px-3 py-2">{s.when.clone()} " · " {s.duration_minutes} " min"</td>
+                            <td class="px-3 py-2">{s.location.clone()}</td>
+                            <td class="px-3 py-2">{format!("{}/{}", s.places_taken, s.capacity)}</td>
+                            <td class="whitespace-nowrap px-3 py-2">{s.price.clone()}</td>
+                            <td class="px-3 py-2"><SessionLinks id=s.id cancelled=s.cancelled/></td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+        <ul class="mt-2 space-y-3 md:hidden" data-testid=format!("session-cards-{key}") aria-labelledby=format!("sessions-{key}")>
+            {cards.into_iter().map(|s| view! {
+                <li class="rounded-xl bg-white p-4 shadow-sm" data-session-id=s.id>
+                    <div class="flex items-baseline justify-between gap-3">
+                        <h3 class="font-semibold">
+                            {s.title.clone()}
+                            {s.cancelled.then(|| view! { <span class="ml-2 rounded bg-gray-600 px-1.5 text-xs font-normal text-white">"Cancelled"</span> })}
+                        </h3>
+                        <span class="whitespace-nowrap font-semibold" data-testid="card-price">{s.price.clone()}</span>
+                    </div>
+                    <p class="mt-1 text-sm text-slate-700">{s.when.clone()} " · " {s.duration_minutes} " min"</p>
+                    <p class="text-sm text-slate-700">{s.location.clone()} " · " {format!("{}/{} places taken", s.places_taken, s.capacity)}</p>
+                    <div class="mt-2"><SessionLinks id=s.id cancelled=s.cancelled/></div>
+                </li>
+            }).collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+/// A session's Roster, Edit and Cancel links, big enough to tap.
+#[component]
+fn SessionLinks(id: i64, cancelled: bool) -> impl IntoView {
+    view! {
+        <div class="flex flex-wrap gap-x-4 gap-y-1">
+            <a class="inline-block py-1 text-indigo-700 underline" href=format!("/admin/sessions/{id}/roster")>"Roster"</a>
+            <a class="inline-block py-1 text-indigo-700 underline" href=format!("/admin/sessions/{id}")>"Edit"</a>
+            {(!cancelled).then(|| view! {
+                <a class="inline-block py-1 text-red-700 underline" href=format!("/admin/sessions/{id}/cancel")>"Cancel…"</a>
+            })}
+        </div>
     }
 }
 
@@ -266,11 +410,40 @@ fn SessionForm(id: Option<i64>, stored: SessionFields) -> impl IntoView {
                 </div>
                 <TextField name="price" label="Price" inputmode="decimal" value=field("price", stored.price.clone()) error=feedback.error("price") hint="For example 45 or 45.50"/>
                 <TextField name="currency" label="Currency" value=field("currency", stored.currency.clone()) error=feedback.error("currency")/>
+                <div class="md:col-span-2">
+                    <TextField name="coach" label="Coach's name" required=false value=field("coach", stored.coach.clone()) error=feedback.error("coach")/>
+                </div>
+                <TextField name="min_age" label="Youngest age" required=false inputmode="numeric" value=field("min_age", stored.min_age.clone()) error=feedback.error("min_age") hint=format!("{MIN_AGE} to {MAX_AGE}; the booking form refuses other ages")/>
+                <TextField name="max_age" label="Oldest age" required=false inputmode="numeric" value=field("max_age", stored.max_age.clone()) error=feedback.error("max_age") hint=format!("{MIN_AGE} to {MAX_AGE}; the booking form refuses other ages")/>
+                <div class="md:col-span-2">
+                    <DescriptionField value=field("description", stored.description.clone()) error=feedback.error("description")/>
+                </div>
                 <div class="flex gap-3 md:col-span-2">
                     <button type="submit" class=BUTTON_CLASS disabled=move || action.pending().get()>"Save"</button>
                     <a href="/admin/sessions" class=SECONDARY_BUTTON_CLASS>"Back"</a>
                 </div>
             </ActionForm>
         </section>
+    }
+}
+
+/// The session's optional description: what it is about, shown to parents.
+#[component]
+fn DescriptionField(value: Signal<String>, error: Signal<Option<String>>) -> impl IntoView {
+    view! {
+        <label for="field-description" class="block font-medium text-slate-800">
+            "Description" <span class="font-normal text-slate-500">" (optional)"</span>
+        </label>
+        <textarea
+            id="field-description"
+            name="description"
+            rows="3"
+            maxlength=MAX_DESCRIPTION
+            class=INPUT_CLASS
+            aria-describedby="field-description-error"
+            aria-invalid=move || error.get().is_some().to_string()
+            prop:value=move || value.get()
+        >{move || value.get()}</textarea>
+        <FieldError id="field-description-error" error=error/>
     }
 }

@@ -16,6 +16,8 @@ pub struct SessionSummary {
     pub places_taken: i64,
     pub price: String,
     pub cancelled: bool,
+    /// It has started: the lists show it apart, after those to come.
+    pub past: bool,
 }
 
 #[server(endpoint = "admin/sessions")]
@@ -25,7 +27,9 @@ pub async fn admin_sessions() -> Result<Vec<SessionSummary>, AppError> {
     use domain::Money;
     crate::access::require_admin().await?;
     let state = expect_context::<AppState>();
+    // Those to come first, soonest first; then the past ones, most recent first.
     let sessions = list(&state.db, Listing::All, 1000).await?;
+    let now = crate::db::now_ms();
     Ok(sessions
         .into_iter()
         .map(|s| SessionSummary {
@@ -33,6 +37,7 @@ pub async fn admin_sessions() -> Result<Vec<SessionSummary>, AppError> {
             when: domain::schedule::when(s.starts_at, state.settings.timezone),
             price: Money::new(s.price_amount, s.currency.clone()).to_string(),
             cancelled: s.cancelled_at.is_some(),
+            past: !s.upcoming(now),
             title: s.title,
             duration_minutes: s.duration_minutes,
             location: s.location,

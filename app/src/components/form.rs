@@ -112,6 +112,8 @@ pub struct SessionChoice {
     pub id: i64,
     pub label: String,
     pub disabled: bool,
+    /// It has started: listed apart, under "Past sessions", after those to come.
+    pub past: bool,
 }
 
 /// The labelled `session` select, filled once `choices` has loaded.
@@ -142,14 +144,23 @@ where
                                 aria-invalid=move || error.get().is_some().to_string()
                             >
                                 <option value="">"Choose a session"</option>
-                                {list.into_iter().map(|choice| {
-                                    let id = choice.id.to_string();
-                                    let selected = {
-                                        let id = id.clone();
-                                        move || chosen.get() == id
+                                {
+                                    let option = move |choice: SessionChoice| {
+                                        let id = choice.id.to_string();
+                                        let selected = {
+                                            let id = id.clone();
+                                            move || chosen.get() == id
+                                        };
+                                        view! { <option value=id selected=selected disabled=choice.disabled>{choice.label}</option> }
                                     };
-                                    view! { <option value=id selected=selected disabled=choice.disabled>{choice.label}</option> }
-                                }).collect_view()}
+                                    let (past, upcoming): (Vec<_>, Vec<_>) = list.into_iter().partition(|c| c.past);
+                                    view! {
+                                        {upcoming.into_iter().map(option).collect_view()}
+                                        {(!past.is_empty()).then(|| view! {
+                                            <optgroup label="Past sessions">{past.into_iter().map(option).collect_view()}</optgroup>
+                                        })}
+                                    }
+                                }
                             </select>
                         }
                     })

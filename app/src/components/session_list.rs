@@ -15,6 +15,11 @@ pub struct SessionCard {
     pub location: String,
     pub price: String,
     pub places_left: i64,
+    /// What the session is about, the ages it is for ("ages 8 to 12") and its coach, when
+    /// the admin gave them.
+    pub description: Option<String>,
+    pub ages: Option<String>,
+    pub coach: Option<String>,
 }
 
 #[server(endpoint = "sessions/upcoming")]
@@ -31,6 +36,9 @@ pub async fn upcoming_sessions() -> Result<Vec<SessionCard>, AppError> {
             when: domain::schedule::when(s.starts_at, state.settings.timezone),
             price: Money::new(s.price_amount, s.currency.clone()).to_string(),
             places_left: s.places_left(),
+            ages: s.extra().age_range(),
+            description: s.description,
+            coach: s.coach,
             title: s.title,
             duration_minutes: s.duration_minutes,
             location: s.location,
@@ -73,6 +81,25 @@ pub fn SessionList() -> impl IntoView {
     }
 }
 
+/// "Fully booked" as a status tag, not a button.
+const FULL_TAG: &str =
+    "inline-flex items-center rounded-full bg-red-100 px-2.5 py-0.5 text-sm font-semibold text-red-900";
+
+/// The ages and coach rows of a session's details, when it has them.
+#[component]
+pub fn SessionExtras(session: SessionCard) -> impl IntoView {
+    view! {
+        {session.ages.map(|ages| view! {
+            <dt class="font-medium">"For"</dt>
+            <dd data-testid="session-ages">{ages}</dd>
+        })}
+        {session.coach.map(|coach| view! {
+            <dt class="font-medium">"Coach"</dt>
+            <dd data-testid="session-coach">{coach}</dd>
+        })}
+    }
+}
+
 #[component]
 fn SessionItem(session: SessionCard) -> impl IntoView {
     let full = session.places_left == 0;
@@ -89,12 +116,14 @@ fn SessionItem(session: SessionCard) -> impl IntoView {
                 <dd>{session.price.clone()}</dd>
                 <dt class="font-medium">"Places"</dt>
                 <dd class=if full { "font-semibold text-red-700" } else { "" }>{places_text(session.places_left)}</dd>
+                <SessionExtras session=session.clone()/>
             </dl>
-            <div class="mt-4">
+            {session.description.clone().map(|d| view! { <p class="mt-2 whitespace-pre-line text-sm text-slate-700" data-testid="session-description">{d}</p> })}
+            <div class="mt-auto flex flex-wrap items-center gap-3 pt-4">
                 {if full {
                     view! {
-                        <span class="inline-block rounded-lg bg-slate-200 px-4 py-2 text-slate-800">"Fully booked"</span>
-                        <a href=format!("/waitlist/join?session={}", session.id) class="ml-3 text-indigo-700 underline" data-testid="join-waitlist">
+                        <span class=FULL_TAG data-testid="fully-booked">"Fully booked"</span>
+                        <a href=format!("/waitlist/join?session={}", session.id) class="text-indigo-700 underline" data-testid="join-waitlist">
                             "Join the waitlist" <span class="sr-only">{format!(" for {}", session.title)}</span>
                         </a>
                     }.into_any()

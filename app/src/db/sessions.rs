@@ -2,7 +2,7 @@
 
 use super::bookings::holds_place;
 use super::{now_ms, Db};
-use domain::session_form::NewTrainingSession;
+use domain::session_form::{NewTrainingSession, SessionDetails};
 use serde::{Deserialize, Serialize};
 
 /// A stored training session, with the places its bookings hold right now.
@@ -17,6 +17,10 @@ pub struct TrainingSession {
     pub price_amount: i64,
     pub currency: String,
     pub cancelled_at: Option<i64>,
+    pub description: Option<String>,
+    pub min_age: Option<i64>,
+    pub max_age: Option<i64>,
+    pub coach: Option<String>,
     /// Places held right now (paid, manual, or unpaid within their hold; or offered to someone
     /// waiting).
     pub places_taken: i64,
@@ -39,6 +43,21 @@ impl TrainingSession {
             currency: self.currency.clone(),
         }
     }
+
+    /// Its description, age range and coach.
+    pub fn extra(&self) -> SessionDetails {
+        SessionDetails {
+            description: self.description.clone(),
+            min_age: self.min_age,
+            max_age: self.max_age,
+            coach: self.coach.clone(),
+        }
+    }
+
+    /// Whether it starts after `now` (UTC ms).
+    pub const fn upcoming(&self, now: i64) -> bool {
+        self.starts_at > now
+    }
 }
 
 /// The columns of a `TrainingSession`; the time its places are counted at is `$1`.
@@ -47,6 +66,7 @@ macro_rules! session_select {
         concat!(
             "SELECT s.id, s.title, s.starts_at, s.duration_minutes, s.location, s.capacity,
                     s.price_amount, s.currency, s.cancelled_at,
+                    s.description, s.min_age, s.max_age, s.coach,
                     (SELECT COUNT(*) FROM bookings b
                      WHERE b.training_session_id = s.id AND ",
             holds_place!("$1"),
@@ -58,12 +78,31 @@ macro_rules! session_select {
     };
 }
 
+/// Orders sessions to come (start after `$1`) first, soonest first, then past ones, most
+/// recent first.
+macro_rules! upcoming_first {
+    ($starts:literal) => {
+        concat!(
+            "CASE WHEN ",
+            $starts,
+            " > $1 THEN 0 ELSE 1 END, CASE WHEN ",
+            $starts,
+            " > $1 THEN ",
+            $starts,
+            " ELSE -",
+            $starts,
+            " END"
+        )
+    };
+}
+
 /// Which sessions a list shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Listing {
     /// Not cancelled, starting after now, soonest first (what parents can book).
     Upcoming,
-    /// Every session, newest start first (the admin's list).
+    /// Every session: those still to come first, soonest first; then the past ones, most
+    /// recent first (the admin's list).
     All,
 }
 
@@ -78,7 +117,9 @@ impl Listing {
             ),
             Self::All => concat!(
                 session_select!(),
-                " ORDER BY s.starts_at DESC, s.id DESC LIMIT $2"
+                " ORDER BY ",
+                upcoming_first!("s.starts_at"),
+                ", s.id LIMIT $2"
             ),
         }
     }
@@ -173,13 +214,45 @@ pub async fn list(
         .await
 }
 
-/// Every session's id, title and start, newest first (choices for filters and forms).
+/// Every session's id, title and start (choices for filters and forms): those still to come
+/// first, soonest first; then the past ones, most recent first.
 pub async fn options(db: &Db, limit: i64) -> Result<Vec<(i64, String, i64)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, title, starts_at FROM training_sessions ORDER BY starts_at DESC, id DESC LIMIT $1",
-    )
+    sqlx::query_as(concat!(
+        "SELECT id, title, starts_at FROM training_sessions ORDER BY ",
+        upcoming_first!("starts_at"),
+        ", id LIMIT $2"
+    ))
+    .bind(now_ms())
     .bind(limit)
     .fetch_all(db.reader())
+    .await
+}
+
+/// Saves a session's description, age range and coach; false when there is no session `id`.
+pub async fn set_details(db: &Db, id: i64, details: &SessionDetails) -> Result<bool, sqlx::Error> {
+    let changed = sqlx::query(
+        "UPDATE training_sessions SET description = $1, min_age = $2, max_age = $3, coach = $4
+         WHERE id = $5",
+    )
+    .bind(&details.description)
+    .bind(details.min_age)
+    .bind(details.max_age)
+    .bind(&details.coach)
+    .bind(id)
+    .execute(db.writer())
+    .await?
+    .rows_affected();
+    Ok(changed == 1)
+}
+
+/// The bookings of session `id` not cancelled.
+pub async fn active_bookings(db: &Db, id: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM bookings
+         WHERE training_session_id = $1 AND attendance_status <> 'cancelled'",
+    )
+    .bind(id)
+    .fetch_one(db.reader())
     .await
 }
 

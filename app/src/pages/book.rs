@@ -5,7 +5,7 @@ use crate::components::booking_fields::{ParentAndAthlete, FORM_ORDER};
 use crate::components::form::{
     ErrorSummary, FormFeedback, SessionChoice, SessionSelect, BUTTON_CLASS,
 };
-use crate::components::session_list::upcoming_sessions;
+use crate::components::session_list::{upcoming_sessions, SessionCard, SessionExtras};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -40,7 +40,15 @@ pub async fn submit_booking(
     let state = expect_context::<AppState>();
     // Only a form that passes its checks spends the address's allowance: junk posted with a
     // family's address cannot make the family wait.
-    input.parse().map_err(AppError::invalid)?;
+    let request = input.parse().map_err(AppError::invalid)?;
+    // A session for some ages only refuses an athlete of another, naming its range.
+    if let Some(session) = crate::db::sessions::get(&state.db, request.training_session_id).await? {
+        if let Some(refused) =
+            input.age_refused(request.athlete_age, session.min_age, session.max_age)
+        {
+            return Err(AppError::invalid(refused));
+        }
+    }
     state
         .limit(&input.parent_email)
         .map_err(|wait_ms| AppError::limited_form(&input, wait_ms))?;
@@ -72,6 +80,7 @@ pub fn BookPage() -> impl IntoView {
                     )
                 },
                 disabled: s.places_left == 0,
+                past: false,
             })
             .collect()
     };
@@ -82,6 +91,11 @@ pub fn BookPage() -> impl IntoView {
         query.read().get("session").unwrap_or_default()
     });
 
+    // The session chosen in the select (or asked for in the address), followed as it changes.
+    let (picked, set_picked) = signal(None::<String>);
+    let chosen_id = Signal::derive(move || picked.get().unwrap_or_else(|| chosen_session.get()));
+    let asked = move || query.read().get("session").filter(|s| !s.trim().is_empty());
+
     view! {
         <section class="mx-auto max-w-2xl">
             <h1 class="text-3xl font-bold tracking-tight">"Book a session"</h1>
@@ -90,7 +104,25 @@ pub fn BookPage() -> impl IntoView {
             <ErrorSummary feedback=feedback order=&FORM_ORDER/>
 
             <ActionForm action=action attr:class="mt-6 space-y-5 rounded-2xl bg-white p-6 shadow-sm" attr:novalidate="true">
-                <SessionSelect choices=session_choices chosen=chosen_session error=error("session")/>
+                <div on:change=move |event| set_picked.set(Some(event_target_value(&event)))>
+                    <SessionSelect choices=session_choices chosen=chosen_session error=error("session")/>
+                </div>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        let list = sessions.await.unwrap_or_default();
+                        let id = chosen_id.get();
+                        let found = list.iter().find(|s| s.id.to_string() == id).cloned();
+                        match (found, asked()) {
+                            (Some(session), _) => view! { <ChosenSession session=session/> }.into_any(),
+                            (None, Some(asked)) if asked == id => view! {
+                                <p class="rounded-lg border border-amber-300 bg-amber-50 p-3 text-amber-900" role="status" data-testid="session-unavailable">
+                                    "That session is not available (it has passed or does not exist); choose another."
+                                </p>
+                            }.into_any(),
+                            _ => ().into_any(),
+                        }
+                    })}
+                </Suspense>
                 <p class="text-sm text-slate-700">
                     "A full session has a waitlist: "
                     <a class="text-indigo-700 underline" href=move || format!("/waitlist/join?session={}", chosen_session.get())>"join it"</a>
@@ -104,5 +136,33 @@ pub fn BookPage() -> impl IntoView {
                 </button>
             </ActionForm>
         </section>
+    }
+}
+
+/// The chosen session in full, wrapping on a phone where the select cuts its name off; a full
+/// one says so and offers its waitlist.
+#[component]
+fn ChosenSession(session: SessionCard) -> impl IntoView {
+    let full = session.places_left == 0;
+    let waitlist = format!("/waitlist/join?session={}", session.id);
+    view! {
+        <div class="rounded-lg border border-slate-200 bg-slate-50 p-3 text-sm text-slate-800" data-testid="chosen-session" aria-live="polite">
+            <p class="font-semibold">{session.title.clone()}</p>
+            <dl class="mt-1 grid grid-cols-[auto_1fr] gap-x-3 gap-y-0.5">
+                <dt class="font-medium">"When"</dt>
+                <dd>{session.when.clone()} " (" {session.duration_minutes} " min)"</dd>
+                <dt class="font-medium">"Where"</dt>
+                <dd>{session.location.clone()}</dd>
+                <dt class="font-medium">"Price"</dt>
+                <dd>{session.price.clone()}</dd>
+                <SessionExtras session=session.clone()/>
+            </dl>
+            {session.description.clone().map(|d| view! { <p class="mt-1 whitespace-pre-line">{d}</p> })}
+            {full.then(|| view! {
+                <p class="mt-2 font-semibold text-red-800" role="status" data-testid="session-full">
+                    "That session is full. " <a class="text-indigo-700 underline" href=waitlist>"Join its waitlist"</a> " and we email you if a place frees, or choose another."
+                </p>
+            })}
+        </div>
     }
 }

@@ -2,9 +2,13 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
+use leptos_router::hooks::use_location;
 
 #[component]
 pub fn SiteHeader() -> impl IntoView {
+    // Admin pages show the admin's menu only: the parent's link is not theirs.
+    let pathname = use_location().pathname;
+    let admin = move || pathname.with(|p| p == "/admin" || p.starts_with("/admin/"));
     view! {
         <a href="#main" class="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:rounded focus:bg-white focus:px-3 focus:py-2">
             "Skip to content"
@@ -12,7 +16,9 @@ pub fn SiteHeader() -> impl IntoView {
         <header class="border-b border-slate-200 bg-white print:hidden">
             <nav class="mx-auto flex w-full max-w-5xl flex-wrap items-center justify-between gap-2 px-4 py-3" aria-label="Main">
                 <A href="/" attr:class="text-lg font-bold text-slate-900 hover:text-indigo-700">"Coaching sessions"</A>
-                <A href="/find" attr:class="text-sm font-medium text-indigo-700 underline">"Find my booking"</A>
+                <Show when=move || !admin()>
+                    <A href="/find" attr:class="text-sm font-medium text-indigo-700 underline">"Find my booking"</A>
+                </Show>
             </nav>
         </header>
     }

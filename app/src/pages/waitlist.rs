@@ -195,6 +195,7 @@ pub fn JoinWaitlistPage() -> impl IntoView {
                     format!("{} – {} – has places: book it instead", s.title, s.when)
                 },
                 disabled: s.places_left > 0,
+                past: false,
             })
             .collect()
     };

@@ -2,8 +2,8 @@
 //! simulated install. (Cancelling one, with its bookings, refunds and waitlist, is
 //! `services::cancellation::cancel_session`.)
 
-use crate::db::{sessions, Db};
-use domain::session_form::NewTrainingSession;
+use crate::db::{now_ms, sessions, Db};
+use domain::session_form::{start_change_refused, NewTrainingSession, SessionDetails};
 
 /// Creates a session; returns its id.
 pub async fn create(db: &Db, session: &NewTrainingSession) -> Result<i64, sqlx::Error> {
@@ -13,6 +13,47 @@ pub async fn create(db: &Db, session: &NewTrainingSession) -> Result<i64, sqlx::
 /// Saves the session with `id`; false when there is none.
 pub async fn save(db: &Db, id: i64, session: &NewTrainingSession) -> Result<bool, sqlx::Error> {
     sessions::update(db, id, session).await
+}
+
+/// What saving a session from the admin's form came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Saved {
+    /// Created or saved; its id.
+    Done(i64),
+    /// There is no session with that id.
+    Missing,
+    /// Refused: the new start is in the past; why, for the form's date field.
+    IntoThePast(String),
+}
+
+/// Creates a session with its details (`id` `None`) or saves session `id`; an edit never moves
+/// a start into the past (an unchanged past start stays as it is).
+pub async fn save_from_form(
+    db: &Db,
+    id: Option<i64>,
+    session: &NewTrainingSession,
+    details: &SessionDetails,
+) -> Result<Saved, sqlx::Error> {
+    let id = match id {
+        None => sessions::create(db, session).await?,
+        Some(id) => {
+            let Some(stored) = sessions::get(db, id).await? else {
+                return Ok(Saved::Missing);
+            };
+            let active = sessions::active_bookings(db, id).await?;
+            if let Some(why) =
+                start_change_refused(stored.starts_at, session.starts_at, now_ms(), active)
+            {
+                return Ok(Saved::IntoThePast(why));
+            }
+            if !sessions::update(db, id, session).await? {
+                return Ok(Saved::Missing);
+            }
+            id
+        }
+    };
+    sessions::set_details(db, id, details).await?;
+    Ok(Saved::Done(id))
 }
 
 /// Creates `plan` when there are no sessions at all (a fresh install); returns how many.

@@ -148,6 +148,9 @@ pub struct Config {
     pub warnings: Vec<String>,
 }
 
+/// Said at start when no zone is set: every session time is then shown in UTC.
+pub const UNSET_TIMEZONE: &str = "BUSINESS_TIMEZONE is not set: session times are shown and typed in UTC (the default). Set it to the business's IANA zone, like Europe/London.";
+
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_source(&ProcessEnv)
@@ -157,6 +160,9 @@ impl Config {
         let environment = Environment::from_source(source)?;
         let mut warnings = Vec::new();
         let server = ServerConfig::from_source(source, environment)?;
+        if source.get("BUSINESS_TIMEZONE").is_none() {
+            warnings.push(UNSET_TIMEZONE.to_owned());
+        }
         Ok(Self {
             environment,
             stripe: StripeConfig::from_source(
@@ -197,7 +203,10 @@ mod tests {
         assert_eq!(config.stripe.webhook_tolerance, Duration::from_secs(300));
         assert_eq!(config.limits.webhook_body_limit, 2 * 1024 * 1024);
         assert!(config.stripe.reconcile_interval.is_none());
-        assert!(config.warnings.is_empty());
+        // The one warning of a default start: times in UTC, the zone unset.
+        assert_eq!(config.warnings, vec![UNSET_TIMEZONE.to_owned()]);
+        let zoned = Config::from_source(&[("BUSINESS_TIMEZONE", "Europe/London")]).unwrap();
+        assert!(zoned.warnings.is_empty(), "{:?}", zoned.warnings);
     }
 
     #[test]

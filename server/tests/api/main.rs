@@ -27,6 +27,7 @@ mod one_message;
 mod payment_integrity;
 mod payment_writer;
 mod reliability;
+mod sessions_words;
 mod static_files;
 mod webhook;
 mod webhook_order;
