@@ -293,6 +293,11 @@ impl BookingFormInput {
 }
 
 /// The ages a session is for, named for the parent ("ages 8 to 12", "ages 8 and up").
+/// Whether an athlete of `age` fits a session for ages `min` to `max` (either may be open).
+pub fn age_fits(age: i64, min: Option<i64>, max: Option<i64>) -> bool {
+    min.is_none_or(|min| age >= min) && max.is_none_or(|max| age <= max)
+}
+
 pub fn age_range_text(min: Option<i64>, max: Option<i64>) -> Option<String> {
     match (min, max) {
         (Some(min), Some(max)) if min == max => Some(format!("age {min}")),
@@ -307,8 +312,7 @@ impl BookingFormInput {
     /// The form sent back when the athlete's `age` is outside the session's age range; `None`
     /// when it fits (or the session has no range).
     pub fn age_refused(&self, age: i64, min: Option<i64>, max: Option<i64>) -> Option<FieldErrors> {
-        let fits = min.is_none_or(|min| age >= min) && max.is_none_or(|max| age <= max);
-        if fits {
+        if age_fits(age, min, max) {
             return None;
         }
         let range = age_range_text(min, max)?;

@@ -105,6 +105,9 @@ pub struct SessionTerms {
     pub currency: String,
     pub starts_at: i64,
     pub cancelled_at: Option<i64>,
+    /// The ages the session is for, when it says.
+    pub min_age: Option<i64>,
+    pub max_age: Option<i64>,
 }
 
 /// An unguessable booking reference: 100 random bits in Crockford's base32 (20 characters).
@@ -125,7 +128,7 @@ pub async fn lock_session(
 ) -> Result<Option<SessionTerms>, sqlx::Error> {
     sqlx::query_as(
         "UPDATE training_sessions SET updated_at = updated_at WHERE id = $1
-         RETURNING capacity, price_amount, currency, starts_at, cancelled_at",
+         RETURNING capacity, price_amount, currency, starts_at, cancelled_at, min_age, max_age",
     )
     .bind(session_id)
     .fetch_optional(&mut **tx)

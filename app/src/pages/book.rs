@@ -40,15 +40,7 @@ pub async fn submit_booking(
     let state = expect_context::<AppState>();
     // Only a form that passes its checks spends the address's allowance: junk posted with a
     // family's address cannot make the family wait.
-    let request = input.parse().map_err(AppError::invalid)?;
-    // A session for some ages only refuses an athlete of another, naming its range.
-    if let Some(session) = crate::db::sessions::get(&state.db, request.training_session_id).await? {
-        if let Some(refused) =
-            input.age_refused(request.athlete_age, session.min_age, session.max_age)
-        {
-            return Err(AppError::invalid(refused));
-        }
-    }
+    input.parse().map_err(AppError::invalid)?;
     state
         .limit(&input.parent_email)
         .map_err(|wait_ms| AppError::limited_form(&input, wait_ms))?;

@@ -21,6 +21,9 @@ pub enum BookError {
         limit: HoldLimit,
         retry_after_ms: i64,
     },
+    /// The athlete's age is outside the session's range (`min` to `max`, either open).
+    #[error("the session is for other ages")]
+    Age { min: Option<i64>, max: Option<i64> },
     /// The same email already booked the same athlete into this session (a booking not
     /// cancelled): a second would be paid twice for one child.
     #[error("this athlete is already booked into this session")]
@@ -89,6 +92,15 @@ pub async fn book_in(
     if terms.starts_at <= now && source == BookingSource::Online {
         return Err(BookError::Session(SessionProblem::Started));
     }
+    // A parent books within the session's ages; an admin's entry may make an exception.
+    if source == BookingSource::Online
+        && !domain::booking_form::age_fits(request.athlete_age, terms.min_age, terms.max_age)
+    {
+        return Err(BookError::Age {
+            min: terms.min_age,
+            max: terms.max_age,
+        });
+    }
     if source == BookingSource::Online
         && bookings::same_athlete_in_session(tx, request)
             .await?
@@ -146,6 +158,11 @@ pub async fn book_from_form(
         super::lookup::mail_links(db, &request.parent_email).await?;
     }
     booked.map_err(|error| match error {
+        BookError::Age { min, max } => FormRefused::Invalid(
+            input
+                .age_refused(request.athlete_age, min, max)
+                .unwrap_or_else(|| FieldErrors::whole_form(error.to_string(), input.values())),
+        ),
             BookError::AlreadyBooked => {
                 let mut fields = FieldErrors::default();
                 fields.add(

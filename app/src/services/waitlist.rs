@@ -254,6 +254,11 @@ pub async fn book_offer(
             return Err(OfferProblem::Refused(problem.message().to_owned()))
         }
         Err(BookError::Holds { limit, .. }) => return Err(OfferProblem::Refused(limit.message())),
+        Err(BookError::Age { .. }) => {
+            return Err(OfferProblem::Refused(
+                "the session is for other ages than this athlete's".into(),
+            ))
+        }
         Err(BookError::AlreadyBooked) => {
             return Err(OfferProblem::Refused(
                 "this athlete already has a booking in this session".into(),
