@@ -144,5 +144,5 @@ test('a refund from the booking page, then a session cancelled after its summary
   await expect(page).toHaveURL(/\/admin\/sessions$/);
   await page.goto(server.baseURL + '/admin/bookings/2');
   await expect(page.locator('[data-attendance-status="cancelled"]').first()).toBeVisible();
-  await expect(page.getByTestId('timeline')).toContainText(`attendance pending -> cancelled by admin ${ADMIN_EMAIL}`);
+  await expect(page.getByTestId('timeline')).toContainText(`Attendance: Cancelled (by ${ADMIN_EMAIL})`);
 });
