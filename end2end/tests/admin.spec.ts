@@ -53,6 +53,7 @@ test('tags, attendance, a live payment, and logging out', async ({ page, context
   await expect(patAttendance).toHaveText('Not marked yet');
 
   // Attendance: shows at once, and is stored.
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
   await pat.getByTestId('attendance-select').selectOption('completed');
   await expect(patAttendance).toHaveClass(/\bbg-blue-500\b/);
   await expect(patAttendance).toHaveText('Present');

@@ -194,6 +194,7 @@ test.describe('the admin', () => {
       await book(server.baseURL, 1, parent);
     }
     await loginAt(page, server.baseURL);
+    await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
     const ids = await bookingIds(page);
     expect(await deliver(server.baseURL, paidEvent('evt_tags_paid', ids['Paid Parent']))).toBe(200);
     expect(await deliver(server.baseURL, failedEvent('evt_tags_failed', ids['Failed Parent']))).toBe(200);
