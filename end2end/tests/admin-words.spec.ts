@@ -92,6 +92,10 @@ test('the booking detail is a timeline in words: amounts in the currency, each e
   await entries.nth(1).getByText('What Stripe sent').click();
   await expect(raw).toHaveText('checkout.session.completed · evt_words_paid · via webhook');
   await expectAccessible(page, 'the booking detail');
+  // A new event shows live, in words, once.
+  expect(await deliver(server.baseURL, partlyRefundedEvent('evt_words_refund_2', 'evt_words_paid', id, 2500))).toBe(200);
+  await expect(entries).toHaveCount(4);
+  await expect(entries.nth(3)).toContainText('Partly refunded: $25.00 of $45.00 so far');
 });
 
 test('at a desk, an address breaks only at its @ and dots, the attendance shows once (coloured), and one page has no pager', async ({ page }) => {
