@@ -135,8 +135,11 @@ test('at a desk, an address breaks only at its @ and dots, the attendance shows 
   const attendance = row.locator('[data-attendance-status]');
   await expect(attendance).toHaveCount(1);
   await expect(attendance).toHaveClass(/\bbg-gray-300\b/);
-  await row.getByTestId('attendance-select').selectOption('completed');
-  await expect(attendance).toHaveText('Present');
+  // The table's rows hydrate a moment after the page's mark: choose again until it takes.
+  await expect(async () => {
+    await row.getByTestId('attendance-select').selectOption('completed');
+    await expect(attendance).toHaveText('Present', { timeout: 1_000 });
+  }).toPass({ timeout: 15_000 });
   await expect(attendance).toHaveClass(/\bbg-blue-500\b/);
   for (const { text, ratio } of await contrasts(page, '[data-payment-status], [data-attendance-status]')) {
     expect(ratio, `contrast of the "${text}" tag`).toBeGreaterThanOrEqual(4.5);
