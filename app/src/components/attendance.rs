@@ -63,7 +63,7 @@ pub fn AttendanceControl(booking_id: i64, initial: AttendanceStatus) -> impl Int
                 <label for=select_id.clone() class="sr-only">"Set attendance"</label>
                 // The tag is what shows; the select lies over it, unseen, and opens on a click
                 // or from the keyboard (the ring says it has the focus).
-                <span class="relative inline-flex items-center gap-1 rounded-full focus-within:ring-2 focus-within:ring-indigo-500 focus-within:ring-offset-1">
+                <span class="relative inline-flex items-center gap-1 whitespace-nowrap rounded-full focus-within:ring-2 focus-within:ring-indigo-500 focus-within:ring-offset-1">
                     <span
                         class=move || attendance_tag_class(current.get())
                         data-attendance-status=move || current.get().as_str()
