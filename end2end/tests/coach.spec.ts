@@ -101,7 +101,7 @@ test('attendance for a whole session by touch at 390 px, followed live by a seco
   // Every tap is in the booking's history.
   const id = await card(page, 'Athlete of Ada Track').getAttribute('data-roster-id');
   await page.goto(server.baseURL + `/admin/bookings/${id}`);
-  await expect(page.getByTestId('timeline')).toContainText('attendance pending -> completed by admin');
+  await expect(page.getByTestId('timeline')).toContainText('Attendance: Present (by ');
   await phone.close();
   await desk.close();
 });

@@ -261,6 +261,8 @@ fn Table(data: AdminBookingsPage) -> impl IntoView {
                 </tbody>
             </table>
         </div>
+        // One page holds them all: no pager.
+        {(pages > 1).then(|| view! {
         <nav class="mt-3 flex items-center gap-3" aria-label="Pages">
             {match prev {
                 Some(href) => view! { <a href=href class=SECONDARY_BUTTON_CLASS rel="prev">"Previous"</a> }.into_any(),
@@ -271,6 +273,7 @@ fn Table(data: AdminBookingsPage) -> impl IntoView {
                 None => view! { <span class="text-slate-600" aria-disabled="true">"Next"</span> }.into_any(),
             }}
         </nav>
+        })}
     }
 }
 
@@ -286,7 +289,12 @@ fn Row(row: AdminRow) -> impl IntoView {
             <td class="min-w-0 break-words md:px-3 md:py-2">
                 <CellLabel text="Parent"/>
                 <div>{row.parent_name.clone()}</div>
-                <div class="text-xs break-all text-slate-600">{row.parent_email.clone()}</div>
+                <div class="text-xs break-words text-slate-600" data-testid="parent-email">
+                    {email_parts(&row.parent_email).into_iter().enumerate().map(|(i, part)| view! {
+                        {(i > 0).then(|| view! { <wbr/> })}
+                        {part}
+                    }).collect_view()}
+                </div>
             </td>
             <td class="min-w-0 break-words md:px-3 md:py-2">
                 <CellLabel text="Athlete"/>
@@ -321,4 +329,38 @@ fn Row(row: AdminRow) -> impl IntoView {
 #[component]
 fn CellLabel(text: &'static str) -> impl IntoView {
     view! { <span class="block text-xs font-semibold text-slate-600 md:hidden" aria-hidden="true">{text}</span> }
+}
+
+/// An address in pieces that may break between them: after its `@` and before each dot, so
+/// that a narrow column never breaks it mid-word (unless one piece alone is too long).
+fn email_parts(email: &str) -> Vec<String> {
+    let mut parts = vec![String::new()];
+    for c in email.chars() {
+        if c == '.' && parts.last().is_some_and(|p| !p.is_empty()) {
+            parts.push(String::new());
+        }
+        if let Some(part) = parts.last_mut() {
+            part.push(c);
+        }
+        if c == '@' {
+            parts.push(String::new());
+        }
+    }
+    parts.retain(|p| !p.is_empty());
+    parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_address_breaks_only_after_its_at_and_before_its_dots() {
+        assert_eq!(
+            email_parts("phone.parent@example.co.uk"),
+            ["phone", ".parent@", "example", ".co", ".uk"]
+        );
+        assert_eq!(email_parts("a@b"), ["a@", "b"]);
+        assert_eq!(email_parts(""), Vec::<String>::new());
+    }
 }

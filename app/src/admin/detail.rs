@@ -73,7 +73,7 @@ pub async fn admin_booking(id: i64) -> Result<Option<AdminBookingDetail>, AppErr
     let Some(b) = crate::db::bookings::by_id(&state.db, id).await? else {
         return Ok(None);
     };
-    let timeline = crate::db::timeline::of_booking(&state.db, id).await?;
+    let timeline = crate::db::timeline::of_booking(&state.db, id, tz).await?;
     let refunds = crate::db::refunds::of_booking(&state.db, id).await?;
     let left = domain::refund::left_to_refund(
         b.amount,
@@ -215,19 +215,26 @@ fn Detail(b: AdminBookingDetail) -> impl IntoView {
                             Some(LogLevel::Warning) => "border-amber-300",
                             _ => "border-slate-200",
                         };
-                        view! {
-                            <li class=format!("rounded-lg border-l-4 bg-white p-3 text-sm shadow-sm {tone}")>
-                                <div class="flex flex-wrap gap-x-3 text-slate-600">
-                                    <span>{at}</span>
-                                    <span class="font-mono">{item.event_type.clone().unwrap_or_default()}</span>
-                                    {item.source.map(|s| view! { <span>"via " {s.as_str()}</span> })}
-                                    {item.level.map(|l| view! { <span class="font-semibold uppercase">{l.as_str()}</span> })}
-                                </div>
-                                <p class="mt-1 font-medium">{item.text.clone()}</p>
+                        // The raw event, one click away, only where Stripe sent one.
+                        let raw = item.event_id.clone().map(|id| {
+                            let kind = item.event_type.clone().unwrap_or_default();
+                            let via = item.source.map(|s| format!(" · via {}", s.as_str())).unwrap_or_default();
+                            let sent = serde_json::from_str::<serde_json::Value>(&item.detail)
+                                .and_then(|v| serde_json::to_string_pretty(&v))
+                                .unwrap_or_else(|_| item.detail.clone());
+                            view! {
                                 <details class="mt-1">
-                                    <summary class="cursor-pointer text-slate-600">{format!("What Stripe sent ({})", item.event_id.clone().unwrap_or_default())}</summary>
-                                    <pre class="mt-1 overflow-x-auto rounded bg-slate-50 p-2 text-xs">{item.detail.clone()}</pre>
+                                    <summary class="cursor-pointer text-slate-600">"What Stripe sent"</summary>
+                                    <p class="mt-1 font-mono text-xs break-all text-slate-700" data-testid="raw-event">{format!("{kind} · {id}{via}")}</p>
+                                    <pre class="mt-1 overflow-x-auto rounded bg-slate-50 p-2 text-xs">{sent}</pre>
                                 </details>
+                            }
+                        });
+                        view! {
+                            <li class=format!("rounded-lg border-l-4 bg-white p-3 text-sm shadow-sm {tone}") data-testid="timeline-entry">
+                                <p class="text-slate-600">{at}</p>
+                                <p class="mt-1 font-medium">{item.text.clone()}</p>
+                                {raw}
                             </li>
                         }
                     }).collect_view()}
@@ -265,10 +272,15 @@ fn Actions(b: AdminBookingDetail) -> impl IntoView {
     let DetailActions { moving } = expect_context::<DetailActions>();
     // What the confirming page did, back here (`?done=`).
     let query = leptos_router::hooks::use_query_map();
+    let saved = format!(
+        "Booking saved for {} in {}, {}: its place is taken, and nothing is asked of the parent online.",
+        b.athlete_name, b.session_title, b.session_when
+    );
     let done = move || {
         query.read().get("done").and_then(|done| match done.as_str() {
-            "refund" => Some("Refund asked of Stripe: the booking shows it once Stripe confirms, and the parent is mailed then."),
-            "cancel" => Some("Booking cancelled: the parent is mailed, and a refund, if one was asked for, shows once Stripe confirms."),
+            "refund" => Some("Refund asked of Stripe: the booking shows it once Stripe confirms, and the parent is mailed then.".to_owned()),
+            "cancel" => Some("Booking cancelled: the parent is mailed, and a refund, if one was asked for, shows once Stripe confirms.".to_owned()),
+            "saved" => Some(saved.clone()),
             _ => None,
         })
     };

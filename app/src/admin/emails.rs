@@ -20,6 +20,20 @@ pub struct EmailRow {
     pub attempts: i64,
     pub last_error: Option<String>,
     pub at: String,
+    /// What the mail says, written from its stored facts (or why it cannot be written).
+    pub said: MailText,
+}
+
+/// A mail's words, as the admin reads them on the list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MailText {
+    Written {
+        subject: String,
+        text: String,
+    },
+    /// A request for links that found no upcoming booking: no mail is sent.
+    Nothing,
+    Unwritable(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,10 +56,27 @@ pub async fn admin_emails(status: Option<String>, page: i64) -> Result<EmailsPag
     let (rows, total) =
         crate::db::outbox::list(&state.db, status, PAGE, (page.max(1) - 1) * PAGE).await?;
     let tz = state.settings.timezone;
+    let mut said = Vec::with_capacity(rows.len());
+    for m in &rows {
+        use crate::services::mail::{rendered, Unrenderable};
+        said.push(
+            match rendered(&state.db, &state.settings, &m.as_claimed()).await {
+                Ok(mail) => MailText::Written {
+                    subject: mail.subject,
+                    text: mail.text,
+                },
+                Err(Unrenderable::NothingToSend) => MailText::Nothing,
+                Err(Unrenderable::Database(e)) => return Err(e.into()),
+                Err(other) => MailText::Unwritable(other.to_string()),
+            },
+        );
+    }
     Ok(EmailsPage {
         rows: rows
             .into_iter()
-            .map(|m| EmailRow {
+            .zip(said)
+            .map(|(m, said)| EmailRow {
+                said,
                 id: m.id,
                 kind: m.kind.as_str().replace('_', " "),
                 booking_id: m.booking_id,
@@ -130,6 +161,7 @@ pub fn EmailsPage() -> impl IntoView {
                                         </div>
                                         <p class="mt-1 font-medium">{if m.subject.is_empty() { "(not sent yet)".to_owned() } else { m.subject.clone() }}</p>
                                         {m.last_error.clone().map(|e| view! { <p class="mt-1 text-red-700">{e}</p> })}
+                                        <MailWords said=m.said.clone()/>
                                         <div class="mt-1 flex gap-3">
                                             {m.booking_id.map(|id| view! { <a class="text-indigo-700 underline" href=format!("/admin/bookings/{id}")>"The booking"</a> })}
                                             {(m.status == MailStatus::Failed).then(|| view! {
@@ -150,5 +182,31 @@ pub fn EmailsPage() -> impl IntoView {
                 })}
             </Transition>
         </section>
+    }
+}
+
+/// What a mail says, one click away: its subject and its text.
+#[component]
+fn MailWords(said: MailText) -> impl IntoView {
+    let body = match said {
+        MailText::Written { subject, text } => view! {
+            <p class="font-semibold" data-testid="email-subject">{subject}</p>
+            <pre class="mt-1 whitespace-pre-wrap break-words font-sans" data-testid="email-text">{text}</pre>
+        }
+        .into_any(),
+        MailText::Nothing => view! {
+            <p>"No upcoming booking for this address when it was written: no mail is sent."</p>
+        }
+        .into_any(),
+        MailText::Unwritable(why) => view! { <p class="text-red-700">{why}</p> }.into_any(),
+    };
+    view! {
+        <details class="mt-1" data-testid="email-words">
+            <summary class="cursor-pointer text-indigo-700 underline">"What it says"</summary>
+            <div class="mt-1 rounded bg-slate-50 p-2 text-slate-800">
+                <p class="text-xs text-slate-600">"Written from the mail's facts, with the booking as it is now."</p>
+                {body}
+            </div>
+        </details>
     }
 }

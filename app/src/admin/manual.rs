@@ -83,7 +83,8 @@ pub async fn admin_create_manual_booking(
         admin = admin.id,
         "manual booking created"
     );
-    leptos_axum::redirect(&format!("/admin/bookings/{}", created.id));
+    // The booking's page says it was saved (`?done=saved`), with or without JavaScript.
+    leptos_axum::redirect(&format!("/admin/bookings/{}?done=saved", created.id));
     Ok(())
 }
 

@@ -1,7 +1,8 @@
 //! Setting a booking's attendance from the admin's pages: the server function (the bookings
-//! table and the roster both call it) and the table's tag-and-select control.
+//! table and the roster both call it) and the table's control: a select that looks like the
+//! attendance tag (its colour, its words), so the value is shown once.
 
-use crate::components::tag::AttendanceTag;
+use crate::components::tag::attendance_tag_class;
 use crate::error::AppError;
 use domain::AttendanceStatus;
 use leptos::prelude::*;
@@ -57,22 +58,33 @@ pub fn AttendanceControl(booking_id: i64, initial: AttendanceStatus) -> impl Int
     let select_id = format!("attendance-{booking_id}");
     view! {
         <div class="flex flex-col gap-1">
-            <AttendanceTag status=current/>
             <form method="post" action="/api/admin/attendance" class="flex items-center gap-1">
                 <input type="hidden" name="booking_id" value=booking_id/>
                 <label for=select_id.clone() class="sr-only">"Set attendance"</label>
-                <select
-                    id=select_id
-                    name="status"
-                    class="rounded border border-slate-300 px-1 py-0.5 text-xs focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500"
-                    on:change=on_change
-                    prop:value=move || current.get().as_str()
-                    data-testid="attendance-select"
-                >
-                    {AttendanceStatus::ALL.into_iter().map(|a| view! {
-                        <option value=a.as_str() selected=move || current.get() == a>{a.label()}</option>
-                    }).collect_view()}
-                </select>
+                // The tag is what shows; the select lies over it, unseen, and opens on a click
+                // or from the keyboard (the ring says it has the focus).
+                <span class="relative inline-flex items-center gap-1 whitespace-nowrap rounded-full focus-within:ring-2 focus-within:ring-indigo-500 focus-within:ring-offset-1">
+                    <span
+                        class=move || attendance_tag_class(current.get())
+                        data-attendance-status=move || current.get().as_str()
+                        aria-hidden="true"
+                    >
+                        {move || current.get().label()}
+                    </span>
+                    <span class="text-xs text-slate-700" aria-hidden="true">"▾"</span>
+                    <select
+                        id=select_id
+                        name="status"
+                        class="absolute inset-0 h-full w-full cursor-pointer appearance-none opacity-0"
+                        on:change=on_change
+                        prop:value=move || current.get().as_str()
+                        data-testid="attendance-select"
+                    >
+                        {AttendanceStatus::ALL.into_iter().map(|a| view! {
+                            <option value=a.as_str() selected=move || current.get() == a>{a.label()}</option>
+                        }).collect_view()}
+                    </select>
+                </span>
                 <noscript><button type="submit" class="rounded border border-slate-300 px-1 text-xs">"Save"</button></noscript>
             </form>
             {move || problem.get().map(|p| view! { <p class="text-xs text-red-700" role="alert">{p}</p> })}

@@ -44,11 +44,16 @@ pub fn PaymentTag(#[prop(into)] status: Signal<PaymentStatus>) -> impl IntoView 
     }
 }
 
+/// All the classes of an attendance tag (its shape and its colours).
+pub fn attendance_tag_class(status: AttendanceStatus) -> String {
+    format!("{TAG_BASE} {}", attendance_class(status))
+}
+
 #[component]
 pub fn AttendanceTag(#[prop(into)] status: Signal<AttendanceStatus>) -> impl IntoView {
     view! {
         <span
-            class=move || format!("{TAG_BASE} {}", attendance_class(status.get()))
+            class=move || attendance_tag_class(status.get())
             data-attendance-status=move || status.get().as_str()
         >
             {move || status.get().label()}

@@ -253,6 +253,23 @@ pub struct Listed {
     pub subject: Option<String>,
     pub created_at: i64,
     pub sent_at: Option<i64>,
+    /// The facts the mail is written from.
+    pub payload: String,
+}
+
+impl Listed {
+    /// The row as a sender reads it, to write its mail out.
+    pub fn as_claimed(&self) -> Claimed {
+        Claimed {
+            id: self.id,
+            kind: self.kind,
+            booking_id: self.booking_id,
+            recipient: self.recipient.clone(),
+            payload: self.payload.clone(),
+            attempts: self.attempts,
+            created_at: self.created_at,
+        }
+    }
 }
 
 /// A page of mails, newest first, and how many there are (of `status` only, when given).
@@ -270,7 +287,7 @@ pub async fn list(
             .await?;
     let rows = sqlx::query_as(
         "SELECT id, kind, booking_id, recipient, status, attempts, last_error, subject, created_at,
-                sent_at
+                sent_at, payload
          FROM outbox WHERE $1 IS NULL OR status = $1
          ORDER BY id DESC LIMIT $2 OFFSET $3",
     )

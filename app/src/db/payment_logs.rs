@@ -187,3 +187,37 @@ pub async fn resolve(db: &Db, last_id: i64, by: &str, now: i64) -> Result<u64, s
     .await?;
     Ok(done.rows_affected())
 }
+
+/// The Stripe events that say a payment failed: the lines they write are settled by a later
+/// payment of the same booking.
+const PAYMENT_FAILURES: [&str; 3] = [
+    "payment_intent.payment_failed",
+    "checkout.session.async_payment_failed",
+    "checkout.session.payment_failed",
+];
+
+/// Marks resolved, by `by`, the open payment-failure lines of those of `booking_ids` that are
+/// paid now: the failure was followed by a payment, and nothing is left to do. The number of
+/// lines resolved.
+pub async fn resolve_failures_paid_since(
+    tx: &mut Tx,
+    booking_ids: &[i64],
+    by: &str,
+    now: i64,
+) -> Result<u64, sqlx::Error> {
+    if booking_ids.is_empty() {
+        return Ok(0);
+    }
+    let mut binds = Binds::new();
+    let ids = binds.list(booking_ids.iter().copied());
+    let kinds = binds.list(PAYMENT_FAILURES);
+    let by_at = binds.push(by.to_owned());
+    let now_at = binds.push(now);
+    let sql = format!(
+        "UPDATE payment_logs SET resolved_by = {by_at}, resolved_at = {now_at}
+         WHERE resolved_at IS NULL AND level = 'error' AND event_type IN ({kinds})
+           AND booking_id IN ({ids})
+           AND booking_id IN (SELECT id FROM bookings WHERE payment_status = 'paid')"
+    );
+    Ok(binds.query(sql)?.execute(&mut **tx).await?.rows_affected())
+}

@@ -1,10 +1,11 @@
 //! A booking's timeline, as the admin reads it: what Stripe (or reconciliation) said and
-//! changed (`stripe_events`), the lines those events wrote (`payment_logs`), and every change
-//! of attendance (`attendance_changes`) and every move to another session (`booking_moves`),
-//! in the order they happened.
+//! changed (`stripe_events`), the lines those events wrote (`payment_logs`, told within their
+//! event's entry), and every change of attendance (`attendance_changes`) and every move to
+//! another session (`booking_moves`), in the order they happened and in words.
 
 use super::Db;
-use domain::timeline::{TimelineEntry, TimelineKind};
+use chrono_tz::Tz;
+use domain::timeline::{RecordedEvent, RecordedLine, TimelineEntry, TimelineKind};
 use domain::{EventSource, LogLevel};
 
 #[derive(sqlx::FromRow)]
@@ -31,15 +32,24 @@ struct LogRow {
 
 #[derive(sqlx::FromRow)]
 struct AttendanceRow {
-    from_status: String,
     to_status: String,
     changed_by: String,
     changed_at: i64,
 }
 
-/// A booking's story, oldest first: its ledger events and log lines (an event before its own
-/// lines) and its attendance changes.
-pub async fn of_booking(db: &Db, booking_id: i64) -> Result<Vec<TimelineEntry>, sqlx::Error> {
+/// A booking's story, oldest first, in words: its ledger events (each once, with the lines it
+/// wrote), the log lines no event wrote, its attendance changes and its moves (sessions named
+/// with their times in `tz`).
+pub async fn of_booking(
+    db: &Db,
+    booking_id: i64,
+    tz: Tz,
+) -> Result<Vec<TimelineEntry>, sqlx::Error> {
+    let currency: Option<String> =
+        sqlx::query_scalar("SELECT currency FROM bookings WHERE id = $1")
+            .bind(booking_id)
+            .fetch_optional(db.reader())
+            .await?;
     let events: Vec<LedgerRow> = sqlx::query_as(
         "SELECT id, event_type, source, outcome, summary, received_at FROM stripe_events
          WHERE booking_id = $1 ORDER BY received_at, id",
@@ -54,70 +64,68 @@ pub async fn of_booking(db: &Db, booking_id: i64) -> Result<Vec<TimelineEntry>, 
     .bind(booking_id)
     .fetch_all(db.reader())
     .await?;
-    let mut entries: Vec<TimelineEntry> = events
+    let events = events
         .into_iter()
-        .map(|e| TimelineEntry {
+        .map(|e| RecordedEvent {
+            id: e.id,
+            event_type: e.event_type,
+            source: e.source,
+            outcome: e.outcome,
+            summary: e.summary,
             at: e.received_at,
-            kind: TimelineKind::Event,
-            event_id: Some(e.id),
-            event_type: Some(e.event_type),
-            source: Some(e.source),
-            level: None,
-            text: e.outcome,
-            detail: e.summary,
         })
-        .chain(logs.into_iter().map(|l| TimelineEntry {
-            at: l.created_at,
-            kind: TimelineKind::Log,
+        .collect();
+    let lines = logs
+        .into_iter()
+        .map(|l| RecordedLine {
             event_id: l.event_id,
             event_type: l.event_type,
-            source: None,
-            level: Some(l.level),
-            text: l.error_message.unwrap_or_default(),
-            detail: l.stripe_event,
-        }))
+            level: l.level,
+            message: l.error_message.unwrap_or_default(),
+            summary: l.stripe_event,
+            at: l.created_at,
+        })
         .collect();
+    let mut entries =
+        domain::timeline::payment_entries(events, lines, currency.as_deref().unwrap_or("USD"));
     let changes: Vec<AttendanceRow> = sqlx::query_as(
-        "SELECT from_status, to_status, changed_by, changed_at FROM attendance_changes
+        "SELECT to_status, changed_by, changed_at FROM attendance_changes
          WHERE booking_id = $1 ORDER BY changed_at, id",
     )
     .bind(booking_id)
     .fetch_all(db.reader())
     .await?;
-    entries.extend(changes.into_iter().map(|c| TimelineEntry {
-        at: c.changed_at,
+    let said = |at: i64, text: String| TimelineEntry {
+        at,
         kind: TimelineKind::Attendance,
         event_id: None,
         event_type: None,
         source: None,
         level: None,
-        text: format!(
-            "attendance {} -> {} by {}",
-            c.from_status,
-            c.to_status,
-            domain::Actor::of_spelling(&c.changed_by).describe()
-        ),
+        text,
         detail: String::new(),
+    };
+    entries.extend(changes.into_iter().map(|c| {
+        let by = domain::Actor::of_spelling(&c.changed_by);
+        said(
+            c.changed_at,
+            domain::timeline::attendance_words(&c.to_status, &by),
+        )
     }));
     let moves = super::moves::of_booking(db, booking_id).await?;
-    entries.extend(moves.into_iter().map(|m| TimelineEntry {
-        at: m.moved_at,
-        kind: TimelineKind::Attendance,
-        event_id: None,
-        event_type: None,
-        source: None,
-        level: None,
-        text: format!(
-            "moved from {} to {} by {}",
-            m.from_title,
-            m.to_title,
-            domain::Actor::of_spelling(&m.moved_by).describe()
-        ),
-        detail: format!(
-            "from the session starting {} to the one starting {} (UTC)",
-            domain::schedule::iso(m.from_starts_at, chrono_tz::UTC),
-            domain::schedule::iso(m.to_starts_at, chrono_tz::UTC)
-        ),
+    let session = |title: &str, starts_at: i64| {
+        format!("{title} ({})", domain::schedule::when(starts_at, tz))
+    };
+    entries.extend(moves.into_iter().map(|m| {
+        let by = domain::Actor::of_spelling(&m.moved_by);
+        said(
+            m.moved_at,
+            domain::timeline::move_words(
+                &session(&m.from_title, m.from_starts_at),
+                &session(&m.to_title, m.to_starts_at),
+                &by,
+            ),
+        )
     }));
     domain::timeline::in_order(&mut entries);
     Ok(entries)

@@ -611,9 +611,9 @@ async fn attendance_changes_are_kept_with_who_made_them(backend: Backend) {
         .server_fn("admin/booking", &[("id", &booking.to_string())])
         .await;
     assert!(
-        detail.body.contains(&format!(
-            "attendance no-show -> completed by admin {ADMIN_EMAIL}"
-        )),
+        detail
+            .body
+            .contains(&format!("Attendance: Present (by {ADMIN_EMAIL})")),
         "{}",
         detail.body
     );

@@ -358,12 +358,14 @@ async fn a_paid_booking_moves_with_its_payment_to_a_session_of_its_price(backend
             .await
             .unwrap();
     assert_eq!(mails, ["mover.parent@example.com"]);
-    let timeline = app::db::timeline::of_booking(&app.db, id).await.unwrap();
+    let timeline = app::db::timeline::of_booking(&app.db, id, chrono_tz::UTC)
+        .await
+        .unwrap();
     assert!(
         timeline
             .iter()
-            .any(|e| e.text.starts_with("moved from Session in 3 days")
-                && e.text.contains("by admin coach@example.com")),
+            .any(|e| e.text.starts_with("Moved from Session in 3 days")
+                && e.text.contains("by coach@example.com")),
         "{timeline:#?}"
     );
 
@@ -435,7 +437,9 @@ async fn a_parent_moves_before_the_cut_off_only(backend: Backend) {
         .unwrap()
         .unwrap();
     assert_eq!(after.training_session_id, farther);
-    let timeline = app::db::timeline::of_booking(&app.db, early).await.unwrap();
+    let timeline = app::db::timeline::of_booking(&app.db, early, chrono_tz::UTC)
+        .await
+        .unwrap();
     assert!(
         timeline.iter().any(|e| e.text.contains("by the parent")),
         "{timeline:#?}"

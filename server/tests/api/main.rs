@@ -13,6 +13,7 @@ mod support;
 
 mod abuse;
 mod admin;
+mod admin_words;
 mod after_payment;
 mod booking;
 mod checkout_stripe;

@@ -193,12 +193,14 @@ pub async fn apply_event(
     mode: StripeMode,
 ) -> Result<Applied, ApplyError> {
     let mut tx = db.begin().await?;
-    let applied = apply_in(&mut tx, event, source, mode, now_ms()).await?;
+    let now = now_ms();
+    let applied = apply_in(&mut tx, event, source, mode, now).await?;
     if applied == Applied::Duplicate {
         tx.rollback().await?;
         return Ok(applied);
     }
     let changed: Vec<i64> = applied.booking_id().into_iter().collect();
+    crate::services::issues::settle_paid_failures(&mut tx, &changed, now).await?;
     db.commit(tx, &changed).await?;
     Ok(applied)
 }
@@ -217,5 +219,9 @@ pub async fn apply_all_in(
     mode: StripeMode,
     now: i64,
 ) -> Result<Vec<Applied>, ApplyError> {
-    batch::apply_all(tx, events, lock, mode, now).await
+    let applied = batch::apply_all(tx, events, lock, mode, now).await?;
+    // A failed payment followed by a payment leaves nothing to do: its issue resolves itself.
+    let touched: Vec<i64> = applied.iter().filter_map(Applied::booking_id).collect();
+    crate::services::issues::settle_paid_failures(tx, &touched, now).await?;
+    Ok(applied)
 }
