@@ -45,6 +45,10 @@ test('README screenshots', async ({ page }) => {
       await page.getByTestId('simulated-pay').click();
       await expect(page.getByTestId('payment-banner')).toContainText('Payment received');
       await shoot(page, `parent-4-paid-${size}`);
+      // The booking's own page: its deadlines, the calendar entry, change or cancel.
+      await page.goto(page.url().replace(/\/paid.*$/, ''));
+      await expect(page.getByTestId('add-to-calendar')).toBeVisible();
+      await shoot(page, `parent-5-booking-${size}`);
     }
 
     await page.setViewportSize(DESKTOP);
@@ -63,7 +67,7 @@ test('README screenshots', async ({ page }) => {
     await row('Pat Parent').getByTestId('attendance-select').selectOption('confirmed');
     await expect(row('Pat Parent').locator('[data-attendance-status]')).toHaveText('Confirmed');
     await row('Robin Reyes').getByTestId('attendance-select').selectOption('completed');
-    await expect(row('Robin Reyes').locator('[data-attendance-status]')).toHaveText('Completed');
+    await expect(row('Robin Reyes').locator('[data-attendance-status]')).toHaveText('Present');
 
     for (const viewport of [DESKTOP, PHONE]) {
       const size = viewport === DESKTOP ? 'desktop' : 'phone';
@@ -76,6 +80,8 @@ test('README screenshots', async ({ page }) => {
       await shoot(page, `admin-issues-${size}`);
       await page.goto(at('/admin/sessions/1/roster'));
       await shoot(page, `admin-roster-${size}`);
+      await page.goto(at('/admin/sessions'));
+      await shoot(page, `admin-sessions-${size}`);
     }
   } finally {
     await server.stop();
