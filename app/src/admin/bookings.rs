@@ -35,6 +35,8 @@ pub struct AdminRow {
 pub struct SessionOption {
     pub id: i64,
     pub label: String,
+    /// It has started: listed apart, after the sessions to come.
+    pub past: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,12 +61,14 @@ pub async fn admin_bookings(query: String) -> Result<AdminBookingsPage, AppError
     let tz = state.settings.timezone;
     let filter = BookingFilter::from_query_string(&query);
     let (rows, count) = crate::db::admin_list::bookings_page(&state.db, &filter, tz).await?;
+    let now = crate::db::now_ms();
     let sessions = crate::db::sessions::options(&state.db, 500)
         .await?
         .into_iter()
         .map(|(id, title, starts_at)| SessionOption {
             id,
             label: format!("{title} – {}", when(starts_at, tz)),
+            past: starts_at <= now,
         })
         .collect();
     let crate::db::admin_list::Count { total, more } = count;
@@ -175,9 +179,18 @@ fn Filters(data: AdminBookingsPage) -> impl IntoView {
                 <label for="filter-session" class="text-sm font-medium">"Session"</label>
                 <select id="filter-session" name="session" class=INPUT_CLASS>
                     <option value="">"Any"</option>
-                    {data.sessions.into_iter().map(|s| view! {
-                        <option value=s.id.to_string() selected=selected_session == Some(s.id)>{s.label}</option>
-                    }).collect_view()}
+                    {
+                        let option = move |s: SessionOption| view! {
+                            <option value=s.id.to_string() selected=selected_session == Some(s.id)>{s.label}</option>
+                        };
+                        let (past, upcoming): (Vec<_>, Vec<_>) = data.sessions.into_iter().partition(|s| s.past);
+                        view! {
+                            {upcoming.into_iter().map(option).collect_view()}
+                            {(!past.is_empty()).then(|| view! {
+                                <optgroup label="Past sessions">{past.into_iter().map(option).collect_view()}</optgroup>
+                            })}
+                        }
+                    }
                 </select>
             </div>
             <div>

@@ -87,6 +87,15 @@ async fn lists_put_sessions_to_come_first_and_the_past_ones_apart(backend: Backe
         .filter(|id| mine.contains(id))
         .collect();
     assert_eq!(filter, vec![soon, far, past, long_past]);
+    // ... the past ones in their own group there too.
+    let (_, list_page) = app.get_page("/admin").await;
+    let at = |text: &str| {
+        list_page
+            .find(text)
+            .unwrap_or_else(|| panic!("{text}: {list_page}"))
+    };
+    assert!(at(&format!("<option value=\"{far}\"")) < at("<optgroup label=\"Past sessions\""));
+    assert!(at("<optgroup label=\"Past sessions\"") < at(&format!("<option value=\"{past}\"")));
 
     // The manual booking's select: those to come, then the past ones in their own group.
     let (_, manual) = app.get_page("/admin/bookings/new").await;
