@@ -1,7 +1,7 @@
 //! Training sessions: what parents can book, with their capacity and price.
 
 use super::bookings::holds_place;
-use super::{now_ms, Db};
+use super::{now_ms, Db, Tx};
 use domain::session_form::{NewTrainingSession, SessionDetails};
 use serde::{Deserialize, Serialize};
 
@@ -126,6 +126,14 @@ impl Listing {
 }
 
 pub async fn create(db: &Db, new: &NewTrainingSession) -> Result<i64, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let id = create_in(&mut tx, new).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// [`create`] inside a transaction the caller commits.
+pub async fn create_in(tx: &mut Tx, new: &NewTrainingSession) -> Result<i64, sqlx::Error> {
     let now = now_ms();
     sqlx::query_scalar(
         "INSERT INTO training_sessions
@@ -142,13 +150,24 @@ pub async fn create(db: &Db, new: &NewTrainingSession) -> Result<i64, sqlx::Erro
     .bind(new.price_amount)
     .bind(&new.currency)
     .bind(now)
-    .fetch_one(db.writer())
+    .fetch_one(&mut **tx)
     .await
 }
 
 /// Saves the session with `id`; false when there is none.
 pub async fn update(db: &Db, id: i64, new: &NewTrainingSession) -> Result<bool, sqlx::Error> {
     let mut tx = db.begin().await?;
+    let changed = update_in(&mut tx, id, new).await?;
+    tx.commit().await?;
+    Ok(changed)
+}
+
+/// [`update`] inside a transaction the caller commits.
+pub async fn update_in(
+    tx: &mut Tx,
+    id: i64,
+    new: &NewTrainingSession,
+) -> Result<bool, sqlx::Error> {
     let changed = sqlx::query(
         "UPDATE training_sessions
          SET title = $1, starts_at = $2, duration_minutes = $3, location = $4, capacity = $5,
@@ -164,17 +183,38 @@ pub async fn update(db: &Db, id: i64, new: &NewTrainingSession) -> Result<bool, 
     .bind(&new.currency)
     .bind(now_ms())
     .bind(id)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?
     .rows_affected();
     // Bookings keep a copy of their session's start for the admin list's index.
     sqlx::query("UPDATE bookings SET session_starts_at = $1 WHERE training_session_id = $2")
         .bind(new.starts_at)
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
-    tx.commit().await?;
     Ok(changed == 1)
+}
+
+/// Locks session `id` for an edit (bookings of it wait until the edit commits); its start
+/// (UTC ms) and how many of its bookings stand (not cancelled), or `None` when there is none.
+pub async fn lock_for_edit(tx: &mut Tx, id: i64) -> Result<Option<(i64, i64)>, sqlx::Error> {
+    let Some(starts_at): Option<i64> = sqlx::query_scalar(
+        "UPDATE training_sessions SET updated_at = updated_at WHERE id = $1 RETURNING starts_at",
+    )
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let active: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM bookings
+         WHERE training_session_id = $1 AND attendance_status <> 'cancelled'",
+    )
+    .bind(id)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(Some((starts_at, active)))
 }
 
 /// Cancels a session: it leaves the public list and takes no more bookings. False when it
@@ -229,7 +269,11 @@ pub async fn options(db: &Db, limit: i64) -> Result<Vec<(i64, String, i64)>, sql
 }
 
 /// Saves a session's description, age range and coach; false when there is no session `id`.
-pub async fn set_details(db: &Db, id: i64, details: &SessionDetails) -> Result<bool, sqlx::Error> {
+pub async fn set_details(
+    tx: &mut Tx,
+    id: i64,
+    details: &SessionDetails,
+) -> Result<bool, sqlx::Error> {
     let changed = sqlx::query(
         "UPDATE training_sessions SET description = $1, min_age = $2, max_age = $3, coach = $4
          WHERE id = $5",
@@ -239,21 +283,10 @@ pub async fn set_details(db: &Db, id: i64, details: &SessionDetails) -> Result<b
     .bind(details.max_age)
     .bind(&details.coach)
     .bind(id)
-    .execute(db.writer())
+    .execute(&mut **tx)
     .await?
     .rows_affected();
     Ok(changed == 1)
-}
-
-/// The bookings of session `id` not cancelled.
-pub async fn active_bookings(db: &Db, id: i64) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT COUNT(*) FROM bookings
-         WHERE training_session_id = $1 AND attendance_status <> 'cancelled'",
-    )
-    .bind(id)
-    .fetch_one(db.reader())
-    .await
 }
 
 pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {

@@ -34,25 +34,28 @@ pub async fn save_from_form(
     session: &NewTrainingSession,
     details: &SessionDetails,
 ) -> Result<Saved, sqlx::Error> {
+    // One transaction: the session and its details together, and the check of its start
+    // against the row as it is locked (a booking made meanwhile waits and is counted).
+    let mut tx = db.begin().await?;
     let id = match id {
-        None => sessions::create(db, session).await?,
+        None => sessions::create_in(&mut tx, session).await?,
         Some(id) => {
-            let Some(stored) = sessions::get(db, id).await? else {
+            let Some((stored_start, active)) = sessions::lock_for_edit(&mut tx, id).await? else {
                 return Ok(Saved::Missing);
             };
-            let active = sessions::active_bookings(db, id).await?;
             if let Some(why) =
-                start_change_refused(stored.starts_at, session.starts_at, now_ms(), active)
+                start_change_refused(stored_start, session.starts_at, now_ms(), active)
             {
                 return Ok(Saved::IntoThePast(why));
             }
-            if !sessions::update(db, id, session).await? {
+            if !sessions::update_in(&mut tx, id, session).await? {
                 return Ok(Saved::Missing);
             }
             id
         }
     };
-    sessions::set_details(db, id, details).await?;
+    sessions::set_details(&mut tx, id, details).await?;
+    tx.commit().await?;
     Ok(Saved::Done(id))
 }
 

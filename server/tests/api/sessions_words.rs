@@ -216,8 +216,9 @@ async fn a_session_says_what_it_is_for_whom_and_with_which_coach(backend: Backen
 async fn the_booking_form_refuses_an_athlete_outside_the_sessions_ages(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let session = seed_session(&app.db, 5).await;
+    let mut tx = app.db.begin().await.unwrap();
     app::db::sessions::set_details(
-        &app.db,
+        &mut tx,
         session,
         &domain::session_form::SessionDetails {
             min_age: Some(14),
@@ -227,6 +228,7 @@ async fn the_booking_form_refuses_an_athlete_outside_the_sessions_ages(backend: 
     )
     .await
     .unwrap();
+    tx.commit().await.unwrap();
     let form = booking_form(session, "Young Parent"); // The athlete is 12.
     let refused = app.server_fn("book", &as_pairs(&form)).await;
     assert_eq!(refused.status, 422, "{}", refused.body);
