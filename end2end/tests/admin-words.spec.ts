@@ -5,7 +5,7 @@
 import { test, expect } from './fixtures';
 import type { Page } from '@playwright/test';
 import { startServer, RunningServer } from './server';
-import { book, deliver, failedEvent, paidEvent } from './stripe';
+import { book, deliver, failedEvent, paidEvent, refundedEvent } from './stripe';
 import { contrasts, expectAccessible, loginAt } from './helpers';
 
 // axe-core is injected as a script: the pages' CSP would refuse it.
@@ -19,29 +19,6 @@ test.beforeEach(async ({ database }) => {
 test.afterEach(async () => {
   await server.stop();
 });
-
-/** Part of the charge of `paidEvent(paidId, …)` refunded (`refunded` cents so far). */
-function partlyRefundedEvent(id: string, paidId: string, bookingId: number, refunded: number): string {
-  return JSON.stringify({
-    id,
-    object: 'event',
-    type: 'charge.refunded',
-    created: Math.floor(Date.now() / 1000),
-    livemode: false,
-    data: {
-      object: {
-        id: `ch_${id}`,
-        object: 'charge',
-        amount: 4500,
-        amount_refunded: refunded,
-        currency: 'usd',
-        refunded: false,
-        payment_intent: `pi_${paidId}`,
-        metadata: { bookingId: String(bookingId) },
-      },
-    },
-  });
-}
 
 /** Books with a given address (the shared `book` makes one without dots). */
 async function bookAs(baseURL: string, parent: string, email: string) {
@@ -73,7 +50,7 @@ test('the booking detail is a timeline in words: amounts in the currency, each e
   const id = await idOf(page, 'Timeline Parent');
   expect(await deliver(server.baseURL, failedEvent('evt_words_declined', id))).toBe(200);
   expect(await deliver(server.baseURL, paidEvent('evt_words_paid', id))).toBe(200);
-  expect(await deliver(server.baseURL, partlyRefundedEvent('evt_words_refund', 'evt_words_paid', id, 1000))).toBe(200);
+  expect(await deliver(server.baseURL, refundedEvent('evt_words_refund', 'evt_words_paid', id, 1000))).toBe(200);
 
   await page.goto(server.baseURL + `/admin/bookings/${id}`);
   await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
@@ -93,7 +70,7 @@ test('the booking detail is a timeline in words: amounts in the currency, each e
   await expect(raw).toHaveText('checkout.session.completed · evt_words_paid · via webhook');
   await expectAccessible(page, 'the booking detail');
   // A new event shows live, in words, once.
-  expect(await deliver(server.baseURL, partlyRefundedEvent('evt_words_refund_2', 'evt_words_paid', id, 2500))).toBe(200);
+  expect(await deliver(server.baseURL, refundedEvent('evt_words_refund_2', 'evt_words_paid', id, 2500))).toBe(200);
   await expect(entries).toHaveCount(4);
   await expect(entries.nth(3)).toContainText('Partly refunded: $25.00 of $45.00 so far');
 });

@@ -50,8 +50,9 @@ export function failedEvent(id: string, bookingId: number, message = 'Your card 
   });
 }
 
-/** The whole charge of `paidEvent(paidId, …)` refunded. */
-export function refundedEvent(id: string, paidId: string, bookingId: number): string {
+/** The charge of `paidEvent(paidId, …)` refunded: `refunded` cents of it so far (all of it by
+ * default). */
+export function refundedEvent(id: string, paidId: string, bookingId: number, refunded = 4500): string {
   return JSON.stringify({
     id,
     object: 'event',
@@ -63,9 +64,9 @@ export function refundedEvent(id: string, paidId: string, bookingId: number): st
         id: `ch_${id}`,
         object: 'charge',
         amount: 4500,
-        amount_refunded: 4500,
+        amount_refunded: refunded,
         currency: 'usd',
-        refunded: true,
+        refunded: refunded >= 4500,
         payment_intent: `pi_${paidId}`,
         metadata: { bookingId: String(bookingId) },
       },

@@ -85,10 +85,22 @@ pub fn SessionList() -> impl IntoView {
 const FULL_TAG: &str =
     "inline-flex items-center rounded-full bg-red-100 px-2.5 py-0.5 text-sm font-semibold text-red-900";
 
-/// The ages and coach rows of a session's details, when it has them.
+/// A session's facts as rows of a `<dl>`: when, where, the price, its places left (`places`),
+/// then its ages and coach when it has them. The card and the booking form show the same.
 #[component]
-pub fn SessionExtras(session: SessionCard) -> impl IntoView {
+pub fn SessionFacts(session: SessionCard, places: bool) -> impl IntoView {
+    let full = session.places_left == 0;
     view! {
+        <dt class="font-medium">"When"</dt>
+        <dd>{session.when.clone()} " (" {session.duration_minutes} " min)"</dd>
+        <dt class="font-medium">"Where"</dt>
+        <dd>{session.location.clone()}</dd>
+        <dt class="font-medium">"Price"</dt>
+        <dd>{session.price.clone()}</dd>
+        {places.then(|| view! {
+            <dt class="font-medium">"Places"</dt>
+            <dd class=if full { "font-semibold text-red-700" } else { "" }>{places_text(session.places_left)}</dd>
+        })}
         {session.ages.map(|ages| view! {
             <dt class="font-medium">"For"</dt>
             <dd data-testid="session-ages">{ages}</dd>
@@ -108,15 +120,7 @@ fn SessionItem(session: SessionCard) -> impl IntoView {
         <li class="flex flex-col rounded-xl border border-slate-200 bg-white p-5 shadow-sm" data-session-id=session.id>
             <h3 class="text-lg font-semibold">{session.title.clone()}</h3>
             <dl class="mt-2 grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-sm text-slate-700">
-                <dt class="font-medium">"When"</dt>
-                <dd>{session.when.clone()} " (" {session.duration_minutes} " min)"</dd>
-                <dt class="font-medium">"Where"</dt>
-                <dd>{session.location.clone()}</dd>
-                <dt class="font-medium">"Price"</dt>
-                <dd>{session.price.clone()}</dd>
-                <dt class="font-medium">"Places"</dt>
-                <dd class=if full { "font-semibold text-red-700" } else { "" }>{places_text(session.places_left)}</dd>
-                <SessionExtras session=session.clone()/>
+                <SessionFacts session=session.clone() places=true/>
             </dl>
             {session.description.clone().map(|d| view! { <p class="mt-2 whitespace-pre-line text-sm text-slate-700" data-testid="session-description">{d}</p> })}
             <div class="mt-auto flex flex-wrap items-center gap-3 pt-4">

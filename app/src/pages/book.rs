@@ -5,7 +5,7 @@ use crate::components::booking_fields::{ParentAndAthlete, FORM_ORDER};
 use crate::components::form::{
     ErrorSummary, FormFeedback, SessionChoice, SessionSelect, BUTTON_CLASS,
 };
-use crate::components::session_list::{upcoming_sessions, SessionCard, SessionExtras};
+use crate::components::session_list::{upcoming_sessions, SessionCard, SessionFacts};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -141,13 +141,7 @@ fn ChosenSession(session: SessionCard) -> impl IntoView {
         <div class="rounded-lg border border-slate-200 bg-slate-50 p-3 text-sm text-slate-800" data-testid="chosen-session" aria-live="polite">
             <p class="font-semibold">{session.title.clone()}</p>
             <dl class="mt-1 grid grid-cols-[auto_1fr] gap-x-3 gap-y-0.5">
-                <dt class="font-medium">"When"</dt>
-                <dd>{session.when.clone()} " (" {session.duration_minutes} " min)"</dd>
-                <dt class="font-medium">"Where"</dt>
-                <dd>{session.location.clone()}</dd>
-                <dt class="font-medium">"Price"</dt>
-                <dd>{session.price.clone()}</dd>
-                <SessionExtras session=session.clone()/>
+                <SessionFacts session=session.clone() places=false/>
             </dl>
             {session.description.clone().map(|d| view! { <p class="mt-1 whitespace-pre-line">{d}</p> })}
             {full.then(|| view! {
