@@ -15,6 +15,8 @@ use std::time::Duration;
 const MAIL_POLL: Duration = Duration::from_millis(500);
 /// How often freed waitlist places are looked for.
 const WAITLIST_EVERY: Duration = Duration::from_secs(2);
+/// How often waitlist places never confirmed are looked for.
+const UNCONFIRMED_EVERY: Duration = Duration::from_secs(600);
 /// How often refund requests nobody holds are sent (again).
 const REFUNDS_EVERY: Duration = Duration::from_secs(5);
 
@@ -47,6 +49,20 @@ pub fn offer_waitlist_places(db: Db, offer_ms: i64) {
         let db = db.clone();
         async move { waitlist::offer_free_places(&db, offer_ms, now_ms()).await }
     });
+}
+
+/// Forgets the waitlist places their address never confirmed within a day
+/// (`services::waitlist::forget_unconfirmed`).
+pub fn forget_unconfirmed_waitlist_places(db: Db) {
+    every(
+        UNCONFIRMED_EVERY,
+        false,
+        "unconfirmed waitlist places",
+        move || {
+            let db = db.clone();
+            async move { waitlist::forget_unconfirmed(&db, now_ms()).await }
+        },
+    );
 }
 
 /// Sends the refund requests nobody answered and nobody holds (`services::refunds::resume`).

@@ -170,6 +170,7 @@ impl Application {
         app::jobs::resume_refunds(db.clone(), checkout.clone());
         let settings = Arc::new(settings);
         app::jobs::offer_waitlist_places(db.clone(), settings.waitlist_offer_ms);
+        app::jobs::forget_unconfirmed_waitlist_places(db.clone());
         match config.mail.sending_to() {
             Some(url) => {
                 let transport =

@@ -127,6 +127,19 @@ pub async fn confirm(db: &Db, token: &str, now: i64, since: i64) -> Result<bool,
         == 1)
 }
 
+/// Removes the places joined before `before` that their address never confirmed (the names,
+/// address and notes someone typed, kept for nobody); how many.
+pub async fn remove_unconfirmed(db: &Db, before: i64) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query(
+        "DELETE FROM waitlist
+         WHERE confirmed_at IS NULL AND status = 'waiting' AND created_at <= $1",
+    )
+    .bind(before)
+    .execute(db.writer())
+    .await?
+    .rows_affected())
+}
+
 /// Adds `request` at the end of its session's waitlist, not yet confirmed; returns the new
 /// entry's id.
 pub async fn insert(

@@ -89,6 +89,17 @@ pub const CONFIRM_WITHIN_MS: i64 = 24 * 60 * 60 * 1000;
 /// else's address can make the business mail it only this often.
 pub const MAX_UNCONFIRMED_PER_EMAIL: i64 = 3;
 
+/// Forgets the places that waited a day for their address's confirmation in vain: what was
+/// typed into them (a family's names and notes, perhaps by someone else) is kept no longer than
+/// it could serve; how many went.
+pub async fn forget_unconfirmed(db: &Db, now: i64) -> Result<u64, sqlx::Error> {
+    let gone = waitlist::remove_unconfirmed(db, now - CONFIRM_WITHIN_MS).await?;
+    if gone > 0 {
+        tracing::info!(gone, "unconfirmed waitlist places forgotten");
+    }
+    Ok(gone)
+}
+
 /// Puts the form's athlete on the waitlist of its (full) session, with the same rules as a
 /// booking; returns the private token of their place. The place waits for its address to
 /// confirm it (the joined mail carries the link, and nothing typed in the form); until then it
@@ -138,7 +149,13 @@ pub async fn join(db: &Db, input: &BookingFormInput) -> Result<String, FormRefus
     let token = bookings::new_reference();
     let id = waitlist::insert(&mut tx, &request, &token, now).await?;
     if let Some(entry) = waitlist::by_id(&mut tx, id).await? {
-        let joined = UnbookedMail::WaitlistJoined(place(&entry));
+        // Nothing typed into the form is kept with its mail either: the address has not
+        // confirmed, and the mail names nobody.
+        let joined = UnbookedMail::WaitlistJoined(WaitlistFacts {
+            parent_name: String::new(),
+            athlete_name: String::new(),
+            ..place(&entry)
+        });
         queue_mail(&mut tx, &entry, &joined, now).await?;
     }
     tx.commit().await?;

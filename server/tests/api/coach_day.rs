@@ -572,6 +572,46 @@ async fn a_cancelled_session_closes_its_waitlist_and_tells_who_waited(backend: B
     assert_eq!(count(&app.db, "bookings").await, 1);
 }
 
+async fn a_waitlist_place_never_confirmed_is_forgotten_after_a_day(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let session = session_in(&app.db, 3, 1, 4500).await;
+    book(&app, session, "Place Holder").await;
+    // Confirmed from its address, never confirmed, and never confirmed but only just joined.
+    join(&app, session, "Kept Confirmed").await;
+    for parent in ["Never Confirmed", "Just Joined"] {
+        let answer = app
+            .server_fn("waitlist/join", &as_pairs(&form(session, parent)))
+            .await;
+        assert_eq!(answer.status, 200, "{}", answer.body);
+    }
+    let day_and_more = 25 * 60 * 60 * 1000;
+    sqlx::query(
+        "UPDATE waitlist SET created_at = created_at - $1 WHERE parent_name <> 'Just Joined'",
+    )
+    .bind(day_and_more)
+    .execute(app.db.writer())
+    .await
+    .unwrap();
+
+    let gone = app::services::waitlist::forget_unconfirmed(&app.db, app::db::now_ms())
+        .await
+        .unwrap();
+    assert_eq!(gone, 1);
+    let left: Vec<String> = sqlx::query_scalar("SELECT parent_name FROM waitlist ORDER BY id")
+        .fetch_all(app.db.reader())
+        .await
+        .unwrap();
+    assert_eq!(left, ["Kept Confirmed", "Just Joined"]);
+    // Nothing typed into the forgotten place is kept anywhere (its joined mail had none).
+    let kept: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM outbox WHERE payload LIKE '%Never Confirmed%' OR payload LIKE '%Kid of Never%'",
+    )
+    .fetch_one(app.db.reader())
+    .await
+    .unwrap();
+    assert_eq!(kept, 0);
+}
+
 on_both_databases!(
     a_freed_place_goes_to_the_first_waiting_and_is_held_until_it_expires,
     an_offered_place_is_booked_and_paid_like_any_other,
@@ -581,6 +621,7 @@ on_both_databases!(
     a_parent_moves_before_the_cut_off_only,
     the_roster_marks_everyone_remaining_present_and_undoes_it,
     a_cancelled_session_closes_its_waitlist_and_tells_who_waited,
+    a_waitlist_place_never_confirmed_is_forgotten_after_a_day,
 );
 
 /// An instance killed right after its offers leaves them made once: the next instance's
