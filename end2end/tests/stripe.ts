@@ -86,11 +86,16 @@ export async function deliver(baseURL: string, payload: string): Promise<number>
 }
 
 /** Books through the public server function; returns the booking id from the checkout. */
-export async function book(baseURL: string, session: number, parent: string): Promise<void> {
+export async function book(
+  baseURL: string,
+  session: number,
+  parent: string,
+  email = `${parent.toLowerCase().replace(/[^a-z0-9]/g, '')}@example.com`,
+): Promise<void> {
   const form = new URLSearchParams({
     session: String(session),
     parent_name: parent,
-    parent_email: `${parent.toLowerCase().replace(/[^a-z0-9]/g, '')}@example.com`,
+    parent_email: email,
     parent_phone: '',
     athlete_name: `Athlete of ${parent}`,
     athlete_age: '12',

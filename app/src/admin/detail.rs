@@ -75,12 +75,8 @@ pub async fn admin_booking(id: i64) -> Result<Option<AdminBookingDetail>, AppErr
     };
     let timeline = crate::db::timeline::of_booking(&state.db, id, tz).await?;
     let refunds = crate::db::refunds::of_booking(&state.db, id).await?;
-    let left = domain::refund::left_to_refund(
-        b.amount,
-        b.amount_paid,
-        b.amount_refunded,
-        refunds.iter().map(|r| (r.status, r.amount)),
-    );
+    let left =
+        crate::services::refunds::left_after(&b, refunds.iter().map(|r| (r.status, r.amount)));
     let refundable = domain::refund::refundable(b.payment_status, left)
         .map(|left| Money::format_major(left, &b.currency));
     let money = |amount: i64| Money::new(amount, b.currency.clone()).to_string();
@@ -140,8 +136,8 @@ pub async fn admin_booking(id: i64) -> Result<Option<AdminBookingDetail>, AppErr
 
 #[component]
 pub fn BookingDetailPage() -> impl IntoView {
-    let params = use_params_map();
     let live = use_context::<LiveVersion>().map(|v| v.0);
+    let params = use_params_map();
     let id = move || {
         params
             .read()

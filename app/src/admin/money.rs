@@ -39,12 +39,8 @@ pub async fn admin_money_preview(
         return Ok(None);
     };
     let refunds = crate::db::refunds::of_booking(&state.db, id).await?;
-    let left = domain::refund::left_to_refund(
-        b.amount,
-        b.amount_paid,
-        b.amount_refunded,
-        refunds.iter().map(|r| (r.status, r.amount)),
-    );
+    let left =
+        crate::services::refunds::left_after(&b, refunds.iter().map(|r| (r.status, r.amount)));
     let money = |minor: i64| Money::new(minor, b.currency.clone()).to_string();
     let parent = format!("{} <{}>", b.parent_name, b.parent_email);
     let when = domain::schedule::when(b.session_starts_at, state.settings.timezone);

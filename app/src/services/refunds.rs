@@ -30,12 +30,24 @@ pub enum RefundError {
 /// What can still be refunded of a booking (`domain::refund::left_to_refund`), read in `tx`.
 pub async fn refundable(tx: &mut Tx, booking: &bookings::Booking) -> Result<i64, sqlx::Error> {
     let requests = refunds::amounts_in(tx, booking.id).await?;
-    Ok(domain::refund::left_to_refund(
+    Ok(left_after(
+        booking,
+        requests.iter().map(|r| (r.status, r.amount)),
+    ))
+}
+
+/// What can still be refunded of `booking` after its refund requests (`status`, amount): for
+/// a page that shows the requests too (the admin's booking page and its confirmation step).
+pub fn left_after(
+    booking: &bookings::Booking,
+    requests: impl IntoIterator<Item = (RefundStatus, i64)>,
+) -> i64 {
+    domain::refund::left_to_refund(
         booking.amount,
         booking.amount_paid,
         booking.amount_refunded,
-        requests.iter().map(|r| (r.status, r.amount)),
-    ))
+        requests,
+    )
 }
 
 /// Keeps a refund request for `booking` in `tx`: all that can still be refunded, or `amount`.
