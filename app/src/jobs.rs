@@ -5,7 +5,7 @@
 use crate::db::{now_ms, Db};
 use crate::services::gateway::PaymentGateway;
 use crate::services::mail::MailTransport;
-use crate::services::{mail, reconcile, refunds, waitlist};
+use crate::services::{mail, reconcile, refunds, reminders, waitlist};
 use crate::settings::Settings;
 use std::future::Future;
 use std::sync::Arc;
@@ -17,6 +17,8 @@ const MAIL_POLL: Duration = Duration::from_millis(500);
 const WAITLIST_EVERY: Duration = Duration::from_secs(2);
 /// How often waitlist places never confirmed are looked for.
 const UNCONFIRMED_EVERY: Duration = Duration::from_secs(600);
+/// How often reminders coming due are looked for.
+const REMINDERS_EVERY: Duration = Duration::from_secs(60);
 /// How often refund requests nobody holds are sent (again).
 const REFUNDS_EVERY: Duration = Duration::from_secs(5);
 
@@ -63,6 +65,18 @@ pub fn forget_unconfirmed_waitlist_places(db: Db) {
             async move { waitlist::forget_unconfirmed(&db, now_ms()).await }
         },
     );
+}
+
+/// Queues the reminders coming due (`services::reminders::queue_due`); none when `ahead_ms` is
+/// zero.
+pub fn queue_reminders(db: Db, ahead_ms: i64) {
+    if ahead_ms <= 0 {
+        return;
+    }
+    every(REMINDERS_EVERY, false, "reminders", move || {
+        let db = db.clone();
+        async move { reminders::queue_due(&db, ahead_ms, now_ms()).await }
+    });
 }
 
 /// Sends the refund requests nobody answered and nobody holds (`services::refunds::resume`).

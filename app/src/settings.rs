@@ -25,6 +25,8 @@ pub struct Settings {
     pub cancellation_cutoff_ms: i64,
     /// How long a freed place is held for the first person on the waitlist.
     pub waitlist_offer_ms: i64,
+    /// Families are reminded this long before a session (zero: never).
+    pub reminder_ahead_ms: i64,
 }
 
 /// Who the mails are from.

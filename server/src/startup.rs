@@ -111,6 +111,7 @@ impl Application {
             },
             cancellation_cutoff_ms: config.server.cancellation_cutoff.as_millis() as i64,
             waitlist_offer_ms: config.server.waitlist_offer.as_millis() as i64,
+            reminder_ahead_ms: config.server.reminder_ahead.as_millis() as i64,
             mail_sending: config.mail.sending_to().is_some(),
             mail_send_timeout_ms: config.mail.send_timeout.as_millis() as i64,
         };
@@ -171,6 +172,7 @@ impl Application {
         let settings = Arc::new(settings);
         app::jobs::offer_waitlist_places(db.clone(), settings.waitlist_offer_ms);
         app::jobs::forget_unconfirmed_waitlist_places(db.clone());
+        app::jobs::queue_reminders(db.clone(), settings.reminder_ahead_ms);
         match config.mail.sending_to() {
             Some(url) => {
                 let transport =

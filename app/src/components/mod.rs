@@ -9,6 +9,7 @@ pub mod headline;
 pub mod lazy;
 pub mod live;
 pub mod move_choice;
+pub mod reminder_switch;
 pub mod session_list;
 pub mod tag;
 pub mod today;

@@ -17,6 +17,7 @@ pub mod outbox;
 pub mod payment_logs;
 pub mod payments;
 pub mod refunds;
+pub mod reminders;
 pub mod returned_forms;
 pub mod roster;
 pub mod sessions;

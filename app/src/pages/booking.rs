@@ -4,6 +4,7 @@
 
 use crate::components::form::{BUTTON_CLASS, SECONDARY_BUTTON_CLASS};
 use crate::components::headline::{BannerWords, HeadlineBanner};
+use crate::components::reminder_switch::ReminderSwitch;
 use crate::components::tag::HeadlineTag;
 use crate::error::AppError;
 use domain::booking::CancelOffer;
@@ -375,6 +376,7 @@ fn BookingPage(kind: BookingPageKind) -> impl IntoView {
                                     }.into_any(),
                                     CancelOffer::Closed => ().into_any(),
                                 }}
+                                {(!matches!(b.cancellation, CancelOffer::Closed)).then(|| view! { <ReminderSwitch reference=b.reference.clone()/> })}
                                 <p class="mt-4 text-sm text-slate-600">"Keep this page's address: it is your booking's private link."</p>
                             }.into_any()
                         }

@@ -144,8 +144,8 @@ pub enum Unrenderable {
     /// the outbox's reference to them forbids it).
     #[error("booking {id} of this {} mail is not found", .kind.as_str())]
     BookingNotFound { kind: MailKind, id: i64 },
-    /// A "find my booking" for an address with no upcoming booking, or a booking's first mail
-    /// that its payment or cancellation made untrue: no mail at all.
+    /// A "find my booking" for an address with no upcoming booking, a booking's first mail
+    /// that its payment or cancellation made untrue, or a reminder no longer true: no mail.
     #[error("nothing to send")]
     NothingToSend,
 }
@@ -187,6 +187,22 @@ pub async fn rendered(
                 && !domain::booking::first_mail_still_due(b.payment_status, b.attendance_status)
             {
                 return Err(Unrenderable::NothingToSend);
+            }
+            // A reminder goes only while it is true: the booking and its session stand, the
+            // session still starts when it was queued for, and the family still wants them.
+            if let BookingMail::Reminder { starts_at } = mail {
+                let off = crate::db::reminders::reminders_off(db, &b.parent_email).await?;
+                if !domain::mail::reminder_still_due(
+                    b.payment_status,
+                    b.attendance_status,
+                    b.session_cancelled_at.is_some(),
+                    starts_at,
+                    b.session_starts_at,
+                    off,
+                    now_ms(),
+                ) {
+                    return Err(Unrenderable::NothingToSend);
+                }
             }
             let booking = as_mailed(db, b).await?;
             mail.render(&booking, &sender(settings), now_ms())

@@ -31,6 +31,7 @@ pub mod payment_writer;
 pub mod payments;
 pub mod reconcile;
 pub mod refunds;
+pub mod reminders;
 pub mod returned_forms;
 pub mod sessions;
 pub mod waitlist;

@@ -31,10 +31,12 @@ pub enum MailKind {
     BookingMoved,
     /// A payment landed on a booking already cancelled: it is being returned in full.
     LatePaymentReturned,
+    /// The session is close (`REMINDER_HOURS` ahead): when, where, and the way to pay if unpaid.
+    Reminder,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 12] = [
+    pub const ALL: [MailKind; 13] = [
         Self::BookingCreated,
         Self::PaymentReceived,
         Self::PaymentFailed,
@@ -47,6 +49,7 @@ impl MailKind {
         Self::WaitlistClosed,
         Self::BookingMoved,
         Self::LatePaymentReturned,
+        Self::Reminder,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -63,6 +66,7 @@ impl MailKind {
             Self::WaitlistClosed => "waitlist_closed",
             Self::BookingMoved => "booking_moved",
             Self::LatePaymentReturned => "late_payment_returned",
+            Self::Reminder => "reminder",
         }
     }
 

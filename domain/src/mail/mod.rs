@@ -14,6 +14,7 @@ mod booking;
 mod kind;
 mod lookup;
 mod payment;
+mod reminder;
 mod stored;
 mod waitlist;
 
@@ -26,6 +27,7 @@ pub use booking::{CancelFacts, MoveFacts};
 pub use kind::MailKind;
 pub use lookup::ListedBooking;
 pub use payment::PaymentFacts;
+pub use reminder::reminder_still_due;
 pub use stored::StoredFactsError;
 pub use waitlist::WaitlistFacts;
 
@@ -51,6 +53,9 @@ pub enum BookingMail {
     /// A payment landed on a booking already cancelled: it is being returned in full (never
     /// "your place is confirmed").
     LatePaymentReturned(PaymentFacts),
+    /// The session is close: a reminder for the session's start as it was when the reminder
+    /// was queued (UTC ms; a later start gets its own reminder).
+    Reminder { starts_at: i64 },
 }
 
 /// The facts of a mail about no single booking, one variant per kind.
@@ -87,6 +92,7 @@ impl BookingMail {
             Self::SessionCancelled { .. } => MailKind::SessionCancelled,
             Self::BookingMoved(_) => MailKind::BookingMoved,
             Self::LatePaymentReturned(_) => MailKind::LatePaymentReturned,
+            Self::Reminder { .. } => MailKind::Reminder,
         }
     }
 
@@ -104,6 +110,7 @@ impl BookingMail {
             }
             Self::BookingMoved(facts) => booking::moved(booking, facts, sender, now),
             Self::LatePaymentReturned(facts) => payment::returned(booking, facts, sender),
+            Self::Reminder { .. } => reminder::reminder(booking, sender, now),
         }
         .finish(sender)
     }
@@ -357,6 +364,10 @@ mod fixtures {
             })
             .into(),
             BookingMail::LatePaymentReturned(payment()).into(),
+            BookingMail::Reminder {
+                starts_at: 1_783_157_400_000,
+            }
+            .into(),
         ]
     }
 }
@@ -398,7 +409,7 @@ mod tests {
     }
 
     #[test]
-    fn a_confirmation_a_receipt_a_move_and_a_cancellation_carry_a_calendar_entry() {
+    fn a_confirmation_a_receipt_a_move_a_reminder_and_a_cancellation_carry_a_calendar_entry() {
         for facts in one_of_each() {
             let ics = render(&facts).ics;
             let cancels = matches!(
@@ -416,6 +427,7 @@ mod tests {
                             BookingMail::BookingCreated
                                 | BookingMail::PaymentReceived(_)
                                 | BookingMail::BookingMoved(_)
+                                | BookingMail::Reminder { .. }
                         )
                     ),
                 "{:?}",

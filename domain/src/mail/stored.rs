@@ -9,6 +9,7 @@
 //! | `payment_failed` | `message`? (Stripe's words) |
 //! | `booking_cancelled`, `session_cancelled` | `message`? (the reason; a session's mail has none), and `amount`, `currency`, `refund_requested: true` when a refund was asked |
 //! | `booking_moved` | `moved_from` (`[title, starts_at]`), `sequence` |
+//! | `reminder` | `starts_at` (the session's start it reminds of) |
 //! | `booking_lookup` | `bookings` (left out when empty) |
 //! | `waitlist_joined`, `waitlist_offer`, `waitlist_closed` | `waitlist`: the place, with `held_until` for an offer |
 
@@ -107,6 +108,12 @@ struct Moved {
     sequence: u32,
 }
 
+/// A reminder: the start it is for.
+#[derive(Serialize, Deserialize)]
+struct Reminder {
+    starts_at: i64,
+}
+
 #[derive(Serialize, Deserialize)]
 struct Lookup {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -179,6 +186,10 @@ impl MailFacts {
                 })
                 .into()
             }
+            MailKind::Reminder => BookingMail::Reminder {
+                starts_at: read::<Reminder>(kind, payload)?.starts_at,
+            }
+            .into(),
             MailKind::BookingLookup => {
                 UnbookedMail::BookingLookup(read::<Lookup>(kind, payload)?.bookings).into()
             }
@@ -225,6 +236,9 @@ impl BookingMail {
             Self::BookingMoved(facts) => write(&Moved {
                 moved_from: (facts.from_title.clone(), facts.from_starts_at),
                 sequence: facts.sequence,
+            }),
+            Self::Reminder { starts_at } => write(&Reminder {
+                starts_at: *starts_at,
             }),
         }
     }
@@ -296,6 +310,14 @@ mod tests {
                 MailKind::LatePaymentReturned,
                 r#"{"amount":4500,"currency":"gbp","payment_id":"pi_123","at":1783157400000}"#.into(),
                 b(BookingMail::LatePaymentReturned(payment(Some(4500), "gbp", Some("pi_123")))),
+                true,
+            ),
+            (
+                MailKind::Reminder,
+                r#"{"starts_at":1783157400000}"#.into(),
+                b(BookingMail::Reminder {
+                    starts_at: 1_783_157_400_000,
+                }),
                 true,
             ),
             (

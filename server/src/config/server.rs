@@ -22,6 +22,8 @@ pub struct ServerConfig {
     pub cancellation_cutoff: std::time::Duration,
     /// How long a freed place is held for the first person waiting (`WAITLIST_OFFER_MINUTES`).
     pub waitlist_offer: std::time::Duration,
+    /// Families are reminded this long before a session (`REMINDER_HOURS`; zero: never).
+    pub reminder_ahead: std::time::Duration,
 }
 
 impl ServerConfig {
@@ -77,6 +79,13 @@ impl ServerConfig {
             |n: &u64| (1..=7 * 24 * 60).contains(n),
             "a number of minutes from 1 to 10080",
         )?;
+        let reminder_hours = super::parse_number(
+            source,
+            "REMINDER_HOURS",
+            24,
+            |n: &u64| *n <= 14 * 24,
+            "a number of hours up to 336 (0 sends no reminders)",
+        )?;
         Ok(Self {
             site_addr,
             site_root,
@@ -87,6 +96,7 @@ impl ServerConfig {
             trusted_proxies,
             cancellation_cutoff: std::time::Duration::from_secs(cutoff_hours * 3600),
             waitlist_offer: std::time::Duration::from_secs(offer_minutes * 60),
+            reminder_ahead: std::time::Duration::from_secs(reminder_hours * 3600),
         })
     }
 }

@@ -28,6 +28,7 @@ mod one_message;
 mod payment_integrity;
 mod payment_writer;
 mod reliability;
+mod reminders;
 mod sessions_words;
 mod static_files;
 mod webhook;
