@@ -210,6 +210,17 @@ mod server {
         }
     }
 
+    impl From<crate::services::messages::MessageError> for AppError {
+        fn from(error: crate::services::messages::MessageError) -> Self {
+            use crate::services::messages::MessageError;
+            match error {
+                MessageError::NoSuchSession => Self::not_found("We could not find that session."),
+                MessageError::NobodyToWrite => Self::conflict(sentence(&error)),
+                MessageError::Database(error) => error.into(),
+            }
+        }
+    }
+
     impl From<crate::services::cancellation::CancelError> for AppError {
         fn from(error: crate::services::cancellation::CancelError) -> Self {
             use crate::services::cancellation::CancelError;

@@ -122,6 +122,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("sessions/:id") view={Lazy::<admin::routes::EditSessionRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("sessions/:id/cancel") view={Lazy::<admin::routes::CancelSessionRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("sessions/:id/roster") view={Lazy::<admin::routes::RosterRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("sessions/:id/message") view={Lazy::<admin::routes::MessageRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("emails") view={Lazy::<admin::routes::EmailsRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("bookings/new") view={Lazy::<admin::routes::ManualBookingRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("bookings/:id/confirm") view={Lazy::<admin::routes::ConfirmMoneyRoute>::new()} ssr=SsrMode::Async/>

@@ -13,6 +13,7 @@ pub mod issues;
 pub mod layout;
 pub mod login;
 pub mod manual;
+pub mod message;
 pub mod money;
 pub mod roster;
 pub mod routes;

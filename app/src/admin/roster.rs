@@ -248,6 +248,7 @@ pub fn RosterPage() -> impl IntoView {
                                             <button type="submit" class=SECONDARY_BUTTON_CLASS data-testid="undo-complete">"Undo"</button>
                                         </ActionForm>
                                     })}
+                                    <a href=format!("/admin/sessions/{session}/message") class=SECONDARY_BUTTON_CLASS data-testid="write-to-families">"Write to the families"</a>
                                     <a href=format!("/admin/sessions/{session}/roster.csv") class=SECONDARY_BUTTON_CLASS download>"CSV"</a>
                                     <button type="button" class=SECONDARY_BUTTON_CLASS on:click=move |_| { let _ = window().print(); } data-testid="print-roster">"Print"</button>
                                 </div>

@@ -20,6 +20,8 @@ lazy_pages! {
     EditSessionRoute => super::sessions::EditSessionPage,
     /// `/admin/sessions/:id/cancel`.
     CancelSessionRoute => super::sessions::CancelSessionPage,
+    /// `/admin/sessions/:id/message`.
+    MessageRoute => super::message::SessionMessagePage,
     /// `/admin/sessions/:id/roster`.
     RosterRoute => super::roster::RosterPage,
     /// `/admin/emails`.

@@ -334,13 +334,14 @@ fn SessionGroup(
     .into_any()
 }
 
-/// A session's Roster, Edit and Cancel links, big enough to tap.
+/// A session's Roster, Edit, Message and Cancel links, big enough to tap.
 #[component]
 fn SessionLinks(id: i64, cancelled: bool) -> impl IntoView {
     view! {
         <div class="flex flex-wrap gap-x-4 gap-y-1">
             <a class="inline-block py-1 text-indigo-700 underline" href=format!("/admin/sessions/{id}/roster")>"Roster"</a>
             <a class="inline-block py-1 text-indigo-700 underline" href=format!("/admin/sessions/{id}")>"Edit"</a>
+            <a class="inline-block py-1 text-indigo-700 underline" href=format!("/admin/sessions/{id}/message")>"Message"</a>
             {(!cancelled).then(|| view! {
                 <a class="inline-block py-1 text-red-700 underline" href=format!("/admin/sessions/{id}/cancel")>"Cancel…"</a>
             })}

@@ -12,6 +12,7 @@ pub mod bookings;
 pub mod checkout;
 pub mod ledger;
 pub mod live;
+pub mod messages;
 pub mod moves;
 pub mod outbox;
 pub mod payment_logs;

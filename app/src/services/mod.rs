@@ -26,6 +26,7 @@ pub mod gateway;
 pub mod issues;
 pub mod lookup;
 pub mod mail;
+pub mod messages;
 pub mod moves;
 pub mod payment_writer;
 pub mod payments;

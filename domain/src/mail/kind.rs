@@ -33,10 +33,12 @@ pub enum MailKind {
     LatePaymentReturned,
     /// The session is close (`REMINDER_HOURS` ahead): when, where, and the way to pay if unpaid.
     Reminder,
+    /// An admin's message to a session's families.
+    SessionMessage,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 13] = [
+    pub const ALL: [MailKind; 14] = [
         Self::BookingCreated,
         Self::PaymentReceived,
         Self::PaymentFailed,
@@ -50,6 +52,7 @@ impl MailKind {
         Self::BookingMoved,
         Self::LatePaymentReturned,
         Self::Reminder,
+        Self::SessionMessage,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -67,6 +70,7 @@ impl MailKind {
             Self::BookingMoved => "booking_moved",
             Self::LatePaymentReturned => "late_payment_returned",
             Self::Reminder => "reminder",
+            Self::SessionMessage => "session_message",
         }
     }
 

@@ -13,6 +13,7 @@ mod body;
 mod booking;
 mod kind;
 mod lookup;
+mod message;
 mod payment;
 mod reminder;
 mod stored;
@@ -26,6 +27,7 @@ use body::Body;
 pub use booking::{CancelFacts, MoveFacts};
 pub use kind::MailKind;
 pub use lookup::ListedBooking;
+pub use message::{message_text_max, MessageFacts, SessionNote};
 pub use payment::PaymentFacts;
 pub use reminder::reminder_still_due;
 pub use stored::StoredFactsError;
@@ -72,6 +74,8 @@ pub enum UnbookedMail {
     },
     /// The session waited for was cancelled: the waitlist place is closed.
     WaitlistClosed(WaitlistFacts),
+    /// An admin's message to the families of a session.
+    SessionMessage(MessageFacts),
 }
 
 /// The facts of any mail, as the outbox keeps them (see [`MailFacts::from_stored`]).
@@ -123,6 +127,7 @@ impl UnbookedMail {
             Self::WaitlistJoined(_) => MailKind::WaitlistJoined,
             Self::WaitlistOffer { .. } => MailKind::WaitlistOffer,
             Self::WaitlistClosed(_) => MailKind::WaitlistClosed,
+            Self::SessionMessage(_) => MailKind::SessionMessage,
         }
     }
 
@@ -135,6 +140,7 @@ impl UnbookedMail {
                 waitlist::offer(place, *held_until, sender)
             }
             Self::WaitlistClosed(place) => waitlist::closed(place, sender),
+            Self::SessionMessage(facts) => message::message(facts, sender),
         }
         .finish(sender)
     }
@@ -367,6 +373,14 @@ mod fixtures {
             BookingMail::Reminder {
                 starts_at: 1_783_157_400_000,
             }
+            .into(),
+            UnbookedMail::SessionMessage(MessageFacts {
+                subject: "Rain".into(),
+                text: "We train in the hall.".into(),
+                session_title: "Sprint technique".into(),
+                starts_at: 1_783_157_400_000,
+                location: "Track 2".into(),
+            })
             .into(),
         ]
     }

@@ -10,12 +10,13 @@
 //! | `booking_cancelled`, `session_cancelled` | `message`? (the reason; a session's mail has none), and `amount`, `currency`, `refund_requested: true` when a refund was asked |
 //! | `booking_moved` | `moved_from` (`[title, starts_at]`), `sequence` |
 //! | `reminder` | `starts_at` (the session's start it reminds of) |
+//! | `session_message` | `message`: the admin's `subject` and `text`, the session's `session_title`, `starts_at`, `location` |
 //! | `booking_lookup` | `bookings` (left out when empty) |
 //! | `waitlist_joined`, `waitlist_offer`, `waitlist_closed` | `waitlist`: the place, with `held_until` for an offer |
 
 use super::{
-    BookingMail, CancelFacts, ListedBooking, MailFacts, MailKind, MoveFacts, UnbookedMail,
-    WaitlistFacts,
+    BookingMail, CancelFacts, ListedBooking, MailFacts, MailKind, MessageFacts, MoveFacts,
+    UnbookedMail, WaitlistFacts,
 };
 use crate::money::Money;
 use serde::de::DeserializeOwned;
@@ -108,6 +109,12 @@ struct Moved {
     sequence: u32,
 }
 
+/// An admin's message to a session.
+#[derive(Serialize, Deserialize)]
+struct Message {
+    message: MessageFacts,
+}
+
 /// A reminder: the start it is for.
 #[derive(Serialize, Deserialize)]
 struct Reminder {
@@ -190,6 +197,9 @@ impl MailFacts {
                 starts_at: read::<Reminder>(kind, payload)?.starts_at,
             }
             .into(),
+            MailKind::SessionMessage => {
+                UnbookedMail::SessionMessage(read::<Message>(kind, payload)?.message).into()
+            }
             MailKind::BookingLookup => {
                 UnbookedMail::BookingLookup(read::<Lookup>(kind, payload)?.bookings).into()
             }
@@ -257,6 +267,9 @@ impl UnbookedMail {
             Self::WaitlistOffer { place, held_until } => {
                 write(&Waitlist::of(place, Some(*held_until)))
             }
+            Self::SessionMessage(facts) => write(&Message {
+                message: facts.clone(),
+            }),
         }
     }
 }
@@ -310,6 +323,18 @@ mod tests {
                 MailKind::LatePaymentReturned,
                 r#"{"amount":4500,"currency":"gbp","payment_id":"pi_123","at":1783157400000}"#.into(),
                 b(BookingMail::LatePaymentReturned(payment(Some(4500), "gbp", Some("pi_123")))),
+                true,
+            ),
+            (
+                MailKind::SessionMessage,
+                r#"{"message":{"subject":"Rain","text":"Hall","session_title":"Sprint technique","starts_at":1783157400000,"location":"Track 2"}}"#.into(),
+                u(UnbookedMail::SessionMessage(MessageFacts {
+                    subject: "Rain".into(),
+                    text: "Hall".into(),
+                    session_title: "Sprint technique".into(),
+                    starts_at: 1_783_157_400_000,
+                    location: "Track 2".into(),
+                })),
                 true,
             ),
             (

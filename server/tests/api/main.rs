@@ -24,6 +24,7 @@ mod fixtures;
 mod foundation;
 mod lifecycle_edges;
 mod maildev;
+mod messages;
 mod one_message;
 mod payment_integrity;
 mod payment_writer;
