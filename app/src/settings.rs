@@ -27,6 +27,9 @@ pub struct Settings {
     pub waitlist_offer_ms: i64,
     /// Families are reminded this long before a session (zero: never).
     pub reminder_ahead_ms: i64,
+    /// The second child of a family booked in one form, and each after, costs this much less
+    /// (percent; zero: no discount).
+    pub sibling_discount_percent: u8,
 }
 
 /// Who the mails are from.

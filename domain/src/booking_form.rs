@@ -25,6 +25,10 @@ pub struct BookingFormInput {
     pub notes: Option<String>,
     /// Present ("on") when the consent box is ticked.
     pub consent: Option<String>,
+    /// The further children of a family booking several at once (`athlete_name_2`,
+    /// `athlete_age_2`, ...: name and age as typed); none for one child.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub more_athletes: Vec<(String, String)>,
 }
 
 /// A booking request whose every field is valid.
@@ -116,6 +120,28 @@ fn name(field: &str, label: &str, raw: &str, errors: &mut FieldErrors) -> Option
     Some(value)
 }
 
+fn age(field: &str, raw: &str, errors: &mut FieldErrors) -> Option<i64> {
+    let text = raw.trim();
+    if text.is_empty() {
+        errors.add(field, "Enter the athlete's age.");
+        return None;
+    }
+    match text.parse::<i64>() {
+        Ok(age) if (MIN_AGE..=MAX_AGE).contains(&age) => Some(age),
+        Ok(_) => {
+            errors.add(
+                field,
+                format!("The athlete's age must be between {MIN_AGE} and {MAX_AGE}."),
+            );
+            None
+        }
+        Err(_) => {
+            errors.add(field, "Enter the athlete's age as a whole number.");
+            None
+        }
+    }
+}
+
 /// A plausible email address: one @, a local part, a domain with a dot, no spaces.
 pub fn is_plausible_email(email: &str) -> bool {
     let Some((local, domain)) = email.split_once('@') else {
@@ -150,6 +176,10 @@ impl BookingFormInput {
         keep("notes", self.notes.as_deref().unwrap_or(""));
         if self.consent.is_some() {
             keep("consent", "on");
+        }
+        for (i, (name, age)) in self.more_athletes.iter().enumerate() {
+            keep(&format!("athlete_name_{}", i + 2), name);
+            keep(&format!("athlete_age_{}", i + 2), age);
         }
         values
     }
@@ -218,26 +248,7 @@ impl BookingFormInput {
             &mut errors,
         );
 
-        let age_text = self.athlete_age.trim();
-        let athlete_age = if age_text.is_empty() {
-            errors.add("athlete_age", "Enter the athlete's age.");
-            None
-        } else {
-            match age_text.parse::<i64>() {
-                Ok(age) if (MIN_AGE..=MAX_AGE).contains(&age) => Some(age),
-                Ok(_) => {
-                    errors.add(
-                        "athlete_age",
-                        format!("The athlete's age must be between {MIN_AGE} and {MAX_AGE}."),
-                    );
-                    None
-                }
-                Err(_) => {
-                    errors.add("athlete_age", "Enter the athlete's age as a whole number.");
-                    None
-                }
-            }
-        };
+        let athlete_age = age("athlete_age", &self.athlete_age, &mut errors);
 
         let notes = self
             .notes
@@ -292,6 +303,67 @@ impl BookingFormInput {
     }
 }
 
+impl BookingFormInput {
+    /// Every child of the form, each as a request of its own (the first from `athlete_*`, the
+    /// others from `more_athletes`; a further child left wholly empty is no child). A further
+    /// child with a name but no age (or the other way round), or named twice, is refused on
+    /// its own field.
+    pub fn parse_children(&self) -> Result<Vec<BookingRequest>, FieldErrors> {
+        let first = self.parse();
+        let mut errors = first.clone().err().unwrap_or_default();
+        let mut children = Vec::new();
+        let mut names: Vec<String> = vec![collapse_spaces(&self.athlete_name).to_lowercase()];
+        for (i, (raw_name, raw_age)) in self.more_athletes.iter().enumerate() {
+            if raw_name.trim().is_empty() && raw_age.trim().is_empty() {
+                continue;
+            }
+            let n = i + 2;
+            let name_field = format!("athlete_name_{n}");
+            let athlete_name = name(&name_field, "athlete's name", raw_name, &mut errors);
+            let athlete_age = age(&format!("athlete_age_{n}"), raw_age, &mut errors);
+            if let Some(athlete_name) = &athlete_name {
+                let key = athlete_name.to_lowercase();
+                if names.contains(&key) {
+                    errors.add(
+                        &name_field,
+                        format!("{athlete_name} is already in this form: each child once."),
+                    );
+                }
+                names.push(key);
+            }
+            children.push((athlete_name, athlete_age));
+        }
+        if children.len() + 1 > crate::siblings::MAX_CHILDREN {
+            errors.add(
+                "athlete_name",
+                format!(
+                    "Book at most {} children in one form.",
+                    crate::siblings::MAX_CHILDREN
+                ),
+            );
+        }
+        match first {
+            Ok(first) if errors.is_empty() => {
+                let mut all = vec![first.clone()];
+                for (athlete_name, athlete_age) in children {
+                    if let (Some(athlete_name), Some(athlete_age)) = (athlete_name, athlete_age) {
+                        all.push(BookingRequest {
+                            athlete_name,
+                            athlete_age,
+                            ..first.clone()
+                        });
+                    }
+                }
+                Ok(all)
+            }
+            _ => {
+                errors.values = self.values();
+                Err(errors)
+            }
+        }
+    }
+}
+
 /// The ages a session is for, named for the parent ("ages 8 to 12", "ages 8 and up").
 /// Whether an athlete of `age` fits a session for ages `min` to `max` (either may be open).
 pub fn age_fits(age: i64, min: Option<i64>, max: Option<i64>) -> bool {
@@ -312,17 +384,87 @@ impl BookingFormInput {
     /// The form sent back when the athlete's `age` is outside the session's age range; `None`
     /// when it fits (or the session has no range).
     pub fn age_refused(&self, age: i64, min: Option<i64>, max: Option<i64>) -> Option<FieldErrors> {
+        self.age_refused_on("athlete_age", age, min, max)
+    }
+
+    /// [`Self::age_refused`], named on `field` (a further child's age field).
+    pub fn age_refused_on(
+        &self,
+        field: &str,
+        age: i64,
+        min: Option<i64>,
+        max: Option<i64>,
+    ) -> Option<FieldErrors> {
         if age_fits(age, min, max) {
             return None;
         }
         let range = age_range_text(min, max)?;
         let mut errors = FieldErrors::default();
         errors.add(
-            "athlete_age",
+            field,
             format!("This session is for {range}: an athlete of {age} cannot book it. Choose another session."),
         );
         errors.values = self.values();
         Some(errors)
+    }
+}
+
+#[cfg(test)]
+mod children_tests {
+    use super::*;
+
+    fn form(more: &[(&str, &str)]) -> BookingFormInput {
+        BookingFormInput {
+            session: "3".into(),
+            parent_name: "Pat Parent".into(),
+            parent_email: "pat@example.com".into(),
+            athlete_name: "Alex".into(),
+            athlete_age: "12".into(),
+            consent: Some("on".into()),
+            more_athletes: more
+                .iter()
+                .map(|(n, a)| ((*n).to_owned(), (*a).to_owned()))
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn each_child_is_a_request_and_empty_rows_are_no_child() {
+        let children = form(&[("Sam", "9"), ("", " "), ("Kim  Lee", "7")])
+            .parse_children()
+            .unwrap();
+        let names: Vec<(&str, i64)> = children
+            .iter()
+            .map(|c| (c.athlete_name.as_str(), c.athlete_age))
+            .collect();
+        assert_eq!(names, [("Alex", 12), ("Sam", 9), ("Kim Lee", 7)]);
+        assert!(children.iter().all(|c| c.parent_email == "pat@example.com"));
+        assert_eq!(form(&[]).parse_children().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_further_child_is_checked_on_its_own_fields() {
+        let refused = form(&[("Sam", ""), ("", "8"), ("alex", "10")])
+            .parse_children()
+            .unwrap_err();
+        assert_eq!(refused.errors["athlete_age_2"], "Enter the athlete's age.");
+        assert_eq!(
+            refused.errors["athlete_name_3"],
+            "Enter the athlete's name."
+        );
+        assert_eq!(
+            refused.errors["athlete_name_4"],
+            "alex is already in this form: each child once."
+        );
+        assert_eq!(refused.values["athlete_name_2"], "Sam");
+        let too_many = form(&[("B", "5"), ("C", "5"), ("D", "5"), ("E", "5")])
+            .parse_children()
+            .unwrap_err();
+        assert_eq!(
+            too_many.errors["athlete_name"],
+            "Book at most 4 children in one form."
+        );
     }
 }
 
@@ -340,6 +482,7 @@ mod tests {
             athlete_age: "12".into(),
             notes: Some("  Asthma inhaler in bag ".into()),
             consent: Some("on".into()),
+            more_athletes: Vec::new(),
         }
     }
 

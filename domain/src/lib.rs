@@ -20,6 +20,7 @@ pub mod redact;
 pub mod refund;
 pub mod schedule;
 pub mod session_form;
+pub mod siblings;
 pub mod status;
 pub mod stripe_event;
 pub mod stripe_signature;

@@ -18,6 +18,7 @@ fuzz_target!(|data: &[u8]| {
         athlete_age: next(),
         notes: Some(next()).filter(|n| !n.is_empty()),
         consent: Some(next()).filter(|c| !c.is_empty()),
+        more_athletes: Vec::new(),
     };
     match input.parse() {
         Ok(request) => {

@@ -81,18 +81,33 @@ impl PaymentGateway for StripeGateway {
         let booking = request.booking_id.to_string();
         let metadata = HashMap::from([("bookingId".to_owned(), booking.clone())]);
 
-        let mut price = CreateCheckoutSessionLineItemsPriceData::new(
+        // One line per child of a family paid together (their sum is the amount); else one.
+        let lines = if request.lines.is_empty() {
+            vec![(request.product_name.clone(), request.amount)]
+        } else {
             request
-                .currency
-                .to_ascii_lowercase()
-                .parse::<stripe_types::Currency>()
-                .unwrap_or_else(|never| match never {}),
-        );
-        price.unit_amount = Some(request.amount);
-        price.product_data = Some(ProductData::new(request.product_name.clone()));
-        let mut line = CreateCheckoutSessionLineItems::new();
-        line.price_data = Some(price);
-        line.quantity = Some(1);
+                .lines
+                .iter()
+                .map(|line| (line.name.clone(), line.amount))
+                .collect()
+        };
+        let currency = request
+            .currency
+            .to_ascii_lowercase()
+            .parse::<stripe_types::Currency>()
+            .unwrap_or_else(|never| match never {});
+        let line_items: Vec<CreateCheckoutSessionLineItems> = lines
+            .into_iter()
+            .map(|(name, amount)| {
+                let mut price = CreateCheckoutSessionLineItemsPriceData::new(currency.clone());
+                price.unit_amount = Some(amount);
+                price.product_data = Some(ProductData::new(name));
+                let mut line = CreateCheckoutSessionLineItems::new();
+                line.price_data = Some(price);
+                line.quantity = Some(1);
+                line
+            })
+            .collect();
         let mut intent = CreateCheckoutSessionPaymentIntentData::new();
         intent.metadata = Some(metadata.clone());
 
@@ -100,7 +115,7 @@ impl PaymentGateway for StripeGateway {
             .map_err(|e| GatewayError::Refused(format!("bad idempotency key: {e:?}")))?;
         let session = CreateCheckoutSession::new()
             .mode(CheckoutSessionMode::Payment)
-            .line_items(vec![line])
+            .line_items(line_items)
             .client_reference_id(booking)
             .metadata(metadata)
             .payment_intent_data(intent)

@@ -49,6 +49,8 @@ pub struct AdminBookingDetail {
     /// Sessions of the same price with a free place it can move to.
     pub move_options: Vec<MoveOption>,
     pub currency: String,
+    /// A family's children paid in one checkout: the other bookings of that payment.
+    pub paid_together: Option<String>,
 }
 
 /// A refund asked of Stripe, as the admin sees it.
@@ -87,7 +89,21 @@ pub async fn admin_booking(id: i64) -> Result<Option<AdminBookingDetail>, AppErr
     } else {
         crate::components::move_choice::move_options(&state.db, tz, &b).await?
     };
+    let paid_together = {
+        let lead = b.paid_with.unwrap_or(b.id);
+        let mut others: Vec<String> = crate::db::groups::followers_now(&state.db, lead)
+            .await?
+            .into_iter()
+            .filter(|f| f.id != b.id)
+            .map(|f| format!("{} (#{})", f.athlete_name, f.id))
+            .collect();
+        if b.paid_with.is_some() {
+            others.insert(0, format!("booking #{lead}, which holds the payment"));
+        }
+        (!others.is_empty()).then(|| format!("One payment with {}", others.join(", ")))
+    };
     Ok(Some(AdminBookingDetail {
+        paid_together,
         move_options,
         id: b.id,
         session_when: when(b.session_starts_at, tz),
@@ -193,6 +209,7 @@ fn Detail(b: AdminBookingDetail) -> impl IntoView {
             <dl class="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 rounded-xl bg-white p-4 text-sm shadow-sm">
                 <dt class="font-medium">"Price"</dt><dd>{b.amount.clone()}</dd>
                 <dt class="font-medium">"Paid"</dt><dd>{optional(b.amount_paid.clone())}</dd>
+                {b.paid_together.clone().map(|text| view! { <dt class="font-medium">"Family"</dt><dd data-testid="paid-together">{text}</dd> })}
                 <dt class="font-medium">"Refunded"</dt><dd>{b.amount_refunded.clone()}</dd>
                 <dt class="font-medium">"Checkout Session"</dt><dd class="font-mono break-all">{optional(b.checkout_session.clone())}</dd>
                 <dt class="font-medium">"PaymentIntent"</dt><dd class="font-mono break-all">{optional(b.payment_intent.clone())}</dd>

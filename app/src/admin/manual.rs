@@ -45,6 +45,7 @@ pub async fn admin_create_manual_booking(
         athlete_age,
         notes,
         consent: Some("admin".into()),
+        more_athletes: Vec::new(),
     };
     // How it was settled is asked every time: a manual booking is never just "unpaid".
     let Some(settled) = settled
@@ -75,16 +76,17 @@ pub async fn admin_create_manual_booking(
         &input,
         Entry::Manual(settled),
         state.settings.hold_policy,
+        0,
     )
     .await
     .map_err(keep_choice)?;
     tracing::info!(
-        booking_id = created.id,
+        booking_id = created[0].id,
         admin = admin.id,
         "manual booking created"
     );
     // The booking's page says it was saved (`?done=saved`), with or without JavaScript.
-    leptos_axum::redirect(&format!("/admin/bookings/{}?done=saved", created.id));
+    leptos_axum::redirect(&format!("/admin/bookings/{}?done=saved", created[0].id));
     Ok(())
 }
 

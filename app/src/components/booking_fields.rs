@@ -5,21 +5,74 @@ use domain::booking_form::{MAX_AGE, MIN_AGE};
 use leptos::prelude::*;
 
 /// The fields in the order the form shows them, for the error summary.
-pub const FORM_ORDER: [&str; 8] = [
+pub const FORM_ORDER: [&str; 14] = [
     "session",
     "parent_name",
     "parent_email",
     "parent_phone",
     "athlete_name",
     "athlete_age",
+    "athlete_name_2",
+    "athlete_age_2",
+    "athlete_name_3",
+    "athlete_age_3",
+    "athlete_name_4",
+    "athlete_age_4",
     "notes",
     "consent",
 ];
 
-/// The parent's and athlete's fields and the consent, shared by the booking form and the
-/// waitlist's.
+/// The sibling discount's words, as the booking page loads them (`None`: no discount).
+pub type Discount = Resource<Result<Option<String>, crate::error::AppError>>;
+
+/// The further children's fields: their names' and ages' field names and how they are called.
+const MORE_CHILDREN: [(&str, &str, &str); 3] = [
+    ("athlete_name_2", "athlete_age_2", "Second child"),
+    ("athlete_name_3", "athlete_age_3", "Third child"),
+    ("athlete_name_4", "athlete_age_4", "Fourth child"),
+];
+
+/// Brothers and sisters booked in the same form (the booking form only): each gets a place of
+/// their own, all paid in one checkout. Folded away until wanted; works without JavaScript.
 #[component]
-pub fn ParentAndAthlete(feedback: FormFeedback) -> impl IntoView {
+pub fn MoreChildren(feedback: FormFeedback, discount: Discount) -> impl IntoView {
+    let open = Signal::derive(move || {
+        MORE_CHILDREN.iter().any(|(name, age, _)| {
+            !feedback.value(name).get().is_empty() || !feedback.value(age).get().is_empty()
+        })
+    });
+    view! {
+        <details class="rounded-lg border border-slate-200 p-4" open=move || open.get() data-testid="more-children">
+            <summary class="cursor-pointer font-semibold text-indigo-800">"Booking brothers or sisters too?"</summary>
+            <p class="mt-2 text-sm text-slate-700">
+                "Add up to three more children to this session: each gets a place of their own, and you pay for them all at once."
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        discount.await.ok().flatten().map(|text| view! {
+                            <strong class="mt-1 block" data-testid="sibling-discount">{format!("Sibling discount: {text}.")}</strong>
+                        })
+                    })}
+                </Suspense>
+            </p>
+            {MORE_CHILDREN.iter().map(|(name, age, who)| view! {
+                <fieldset class="mt-4 space-y-3">
+                    <legend class="font-medium text-slate-800">{*who}</legend>
+                    <TextField name=*name label=format!("{who}'s name") value=feedback.value(name) error=feedback.error(name) required=false/>
+                    <TextField name=*age label=format!("{who}'s age") kind="text" inputmode="numeric" value=feedback.value(age) error=feedback.error(age) required=false hint=format!("{MIN_AGE} to {MAX_AGE}")/>
+                </fieldset>
+            }).collect_view()}
+        </details>
+    }
+}
+
+/// The parent's and athlete's fields and the consent, shared by the booking form and the
+/// waitlist's; the booking form also offers brothers and sisters (`siblings`: the discount's
+/// words, if any).
+#[component]
+pub fn ParentAndAthlete(
+    feedback: FormFeedback,
+    #[prop(optional)] siblings: Option<Discount>,
+) -> impl IntoView {
     let value = move |field: &'static str| feedback.value(field);
     let error = move |field: &'static str| feedback.error(field);
     let consent_checked = feedback.was_sent("consent");
@@ -37,6 +90,8 @@ pub fn ParentAndAthlete(feedback: FormFeedback) -> impl IntoView {
                     <TextField name="athlete_age" label="Athlete's age" kind="text" inputmode="numeric" value=value("athlete_age") error=error("athlete_age") hint=format!("{MIN_AGE} to {MAX_AGE}")/>
                     <NotesField label="Notes for the coach" value=value("notes") error=error("notes")/>
                 </fieldset>
+
+                {siblings.map(|discount| view! { <MoreChildren feedback=feedback discount=discount/> })}
 
                 <div>
                     <div class="flex items-start gap-3">

@@ -62,6 +62,8 @@ pub struct Booking {
     /// How an admin's entry was settled: `outside` Stripe, or `free`.
     pub manual_payment: Option<String>,
     pub checkout_started_at: Option<i64>,
+    /// The booking whose checkout pays for this one too (a family's first child), if any.
+    pub paid_with: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -78,7 +80,7 @@ macro_rules! booking_select {
                 b.stripe_checkout_expires_at, b.checkout_attempts, b.checkout_request,
                 b.stripe_payment_intent_id,
                 b.amount_paid, b.amount_refunded, b.paid_at, b.payment_awaited_at,
-                b.manual_payment, b.checkout_started_at, b.created_at, b.updated_at
+                b.manual_payment, b.checkout_started_at, b.paid_with, b.created_at, b.updated_at
          FROM bookings b JOIN training_sessions s ON s.id = b.training_session_id"
     };
 }
@@ -210,13 +212,23 @@ pub async fn same_athlete_in_session(
 
 /// Inserts a booking of `request` at the session's price, holding its place until
 /// `held_until`. Capacity is the caller's check, made in the same transaction.
+/// What a new booking's place costs and how it is paid: its price (a sibling's may be less
+/// than the session's), the booking whose checkout pays for it too (a family's first child),
+/// and until when it is held unpaid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NewPlace {
+    pub amount: i64,
+    pub paid_with: Option<i64>,
+    pub held_until: i64,
+}
+
 pub async fn insert(
     tx: &mut Tx,
     request: &BookingRequest,
     source: BookingSource,
     settled: Option<domain::ManualPayment>,
     terms: &SessionTerms,
-    held_until: i64,
+    place: NewPlace,
     now: i64,
 ) -> Result<CreatedBooking, sqlx::Error> {
     let reference = new_reference();
@@ -230,9 +242,9 @@ pub async fn insert(
             (reference, training_session_id, parent_name, parent_email, parent_phone,
              athlete_name, athlete_age, notes, consent_at, source, attendance_status,
              amount, currency, held_until, search_text, created_at, updated_at, session_starts_at,
-             manual_payment)
+             manual_payment, paid_with)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17,
-                 $18)
+                 $18, $19)
          RETURNING id",
     )
     .bind(&reference)
@@ -246,13 +258,14 @@ pub async fn insert(
     .bind((source == BookingSource::Online).then_some(now))
     .bind(source.as_str())
     .bind(source.initial_attendance().as_str())
-    .bind(terms.price_amount)
+    .bind(place.amount)
     .bind(&terms.currency)
-    .bind(held_until)
+    .bind(place.held_until)
     .bind(search_text)
     .bind(now)
     .bind(terms.starts_at)
     .bind(settled.map(|s| s.as_str()))
+    .bind(place.paid_with)
     .fetch_one(&mut **tx)
     .await?;
     Ok(CreatedBooking { id, reference })

@@ -10,6 +10,7 @@ pub mod admins;
 pub mod attendance;
 pub mod bookings;
 pub mod checkout;
+pub mod groups;
 pub mod ledger;
 pub mod live;
 pub mod messages;

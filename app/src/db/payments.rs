@@ -27,12 +27,32 @@ pub struct PaymentState {
     pub attendance_status: AttendanceStatus,
     /// 1 when events for the event's payment wait, parked, for a booking to claim it.
     has_parked: i64,
+    /// How many other bookings (a family's further children) its payment is for.
+    pub followers: i64,
+    /// What its payment must come to: its own amount and its followers'.
+    pub group_amount: i64,
 }
 
 impl PaymentState {
     pub fn has_parked(&self) -> bool {
         self.has_parked != 0
     }
+
+    /// Whether its payment pays for other bookings too.
+    pub fn pays_for_others(&self) -> bool {
+        self.followers > 0
+    }
+}
+
+/// The followers of the booking `b` and what its payment comes to (its own amount and that of
+/// its followers not cancelled unpaid), for a `PaymentState`.
+macro_rules! group_columns {
+    () => {
+        "(SELECT COUNT(*) FROM bookings f WHERE f.paid_with = b.id) AS followers,
+         b.amount + CAST(COALESCE((SELECT SUM(f.amount) FROM bookings f WHERE f.paid_with = b.id), 0)
+                          AS BIGINT)
+             AS group_amount"
+    };
 }
 
 /// How an event points at a booking.
@@ -48,12 +68,16 @@ pub enum BookingKey<'a> {
 /// looking for them.
 macro_rules! payment_state_select {
     () => {
-        "SELECT id, payment_status, stripe_checkout_session_id, stripe_payment_intent_id,
-                amount, currency, parent_email, attendance_status,
-                CASE WHEN EXISTS (SELECT 1 FROM stripe_events
-                                  WHERE parked = 1 AND payment_intent_id = $2)
-                     THEN 1 ELSE 0 END AS has_parked
-         FROM bookings"
+        concat!(
+            "SELECT b.id, b.payment_status, b.stripe_checkout_session_id,
+                    b.stripe_payment_intent_id, b.amount, b.currency, b.parent_email,
+                    b.attendance_status,
+                    CASE WHEN EXISTS (SELECT 1 FROM stripe_events
+                                      WHERE parked = 1 AND payment_intent_id = $2)
+                         THEN 1 ELSE 0 END AS has_parked, ",
+            group_columns!(),
+            " FROM bookings b"
+        )
     };
 }
 
@@ -66,17 +90,18 @@ pub async fn read(
 ) -> Result<Option<PaymentState>, sqlx::Error> {
     let query = match key {
         BookingKey::Id(id) => {
-            sqlx::query_as::<_, PaymentState>(concat!(payment_state_select!(), " WHERE id = $1"))
+            sqlx::query_as::<_, PaymentState>(concat!(payment_state_select!(), " WHERE b.id = $1"))
                 .bind(id)
         }
         BookingKey::PaymentIntent(pi) => sqlx::query_as(concat!(
             payment_state_select!(),
-            " WHERE stripe_payment_intent_id = $1"
+            // A family's further children hold the payment's intent too: the lead is its booking.
+            " WHERE b.stripe_payment_intent_id = $1 AND b.paid_with IS NULL"
         ))
         .bind(pi.to_owned()),
         BookingKey::CheckoutSession(session) => sqlx::query_as(concat!(
             payment_state_select!(),
-            " WHERE stripe_checkout_session_id = $1"
+            " WHERE b.stripe_checkout_session_id = $1"
         ))
         .bind(session.to_owned()),
     };
@@ -139,10 +164,11 @@ pub async fn states(
     let mut binds = Binds::new();
     let list = binds.list(ids.iter().copied());
     let sql = format!(
-        "SELECT id, payment_status, stripe_checkout_session_id, stripe_payment_intent_id,
-                amount, currency, parent_email, attendance_status, 0 AS has_parked
-         FROM bookings WHERE id IN ({list}) ORDER BY id{}",
-        if lock { " FOR UPDATE" } else { "" }
+        "SELECT b.id, b.payment_status, b.stripe_checkout_session_id, b.stripe_payment_intent_id,
+                b.amount, b.currency, b.parent_email, b.attendance_status, 0 AS has_parked, {}
+         FROM bookings b WHERE b.id IN ({list}) ORDER BY b.id{}",
+        group_columns!(),
+        if lock { " FOR UPDATE OF b" } else { "" }
     );
     binds
         .query_as::<PaymentState>(sql)?
@@ -192,4 +218,95 @@ pub async fn apply_all(
          WHERE bookings.id = v.id AND bookings.payment_status = v.from_status"
     );
     Ok(binds.query(sql)?.execute(&mut **tx).await?.rows_affected())
+}
+
+/// Brings the followers of `lead` (a family's further children, paid by its checkout) to the
+/// status `change` gave the lead, those still where the lead was: paid with it (each its own
+/// share), failed or refunded with it. The lead keeps its own share as what it paid. The
+/// followers changed.
+pub async fn follow(
+    tx: &mut Tx,
+    lead: i64,
+    change: &PaymentChange,
+    now: i64,
+) -> Result<Vec<i64>, sqlx::Error> {
+    if !change.writes_booking {
+        return Ok(Vec::new());
+    }
+    sqlx::query(
+        "UPDATE bookings SET amount_paid = amount WHERE id = $1 AND payment_status = 'paid'",
+    )
+    .bind(lead)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query_scalar(
+        "UPDATE bookings
+         SET payment_status = $2, updated_at = $3,
+             paid_at = CASE WHEN $2 = 'paid' AND paid_at IS NULL THEN $3 ELSE paid_at END,
+             amount_paid = CASE WHEN $2 = 'paid' THEN amount ELSE amount_paid END,
+             amount_refunded = CASE WHEN $2 = 'refunded' THEN COALESCE(amount_paid, 0)
+                                    ELSE amount_refunded END,
+             stripe_payment_intent_id = COALESCE(stripe_payment_intent_id, $4),
+             payment_awaited_at = CASE WHEN $5 = 1 THEN $3 WHEN $2 <> $6 THEN NULL
+                                       ELSE payment_awaited_at END
+         WHERE paid_with = $1 AND payment_status = $6
+         RETURNING id",
+    )
+    .bind(lead)
+    .bind(change.to.as_str())
+    .bind(now)
+    .bind(change.payment_intent_id.as_deref())
+    .bind(i64::from(change.awaited))
+    .bind(change.from.as_str())
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// The whole charge of `lead`'s payment was refunded: every booking of the group still paid
+/// (its share not refunded on its own before) is refunded. The bookings changed.
+pub async fn refund_group(tx: &mut Tx, lead: i64, now: i64) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "UPDATE bookings
+         SET payment_status = 'refunded', amount_refunded = COALESCE(amount_paid, 0),
+             updated_at = $2
+         WHERE (id = $1 OR paid_with = $1) AND payment_status = 'paid'
+         RETURNING id",
+    )
+    .bind(lead)
+    .bind(now)
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// A refund of `booking`'s own share succeeded (Stripe said so of the refund we asked for):
+/// when the booking is one of a group paid together, what it had refunded is the sum of its
+/// refunds that succeeded, and once that is its whole share it is `refunded`. Its parent's
+/// address when it became refunded now. (A booking paid alone is refunded by its charge's
+/// `charge.refunded`.)
+pub async fn share_refunded(
+    tx: &mut Tx,
+    booking: i64,
+    now: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    let became: Option<(String, String)> = sqlx::query_as(
+        "UPDATE bookings
+         SET amount_refunded = CAST((SELECT COALESCE(SUM(r.amount), 0) FROM refunds r
+                                     WHERE r.booking_id = bookings.id AND r.status = 'succeeded')
+                                    AS BIGINT),
+             payment_status = CASE
+                 WHEN (SELECT COALESCE(SUM(r.amount), 0) FROM refunds r
+                       WHERE r.booking_id = bookings.id AND r.status = 'succeeded')
+                      >= COALESCE(amount_paid, amount)
+                 THEN 'refunded' ELSE payment_status END,
+             updated_at = $2
+         WHERE id = $1 AND payment_status = 'paid'
+           AND (paid_with IS NOT NULL
+                OR EXISTS (SELECT 1 FROM bookings f WHERE f.paid_with = bookings.id))
+         RETURNING payment_status, parent_email",
+    )
+    .bind(booking)
+    .bind(now)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(became.and_then(|(status, email)| (status == "refunded").then_some(email)))
 }

@@ -22,6 +22,12 @@ pub async fn submit_booking(
     athlete_age: String,
     notes: Option<String>,
     consent: Option<String>,
+    athlete_name_2: Option<String>,
+    athlete_age_2: Option<String>,
+    athlete_name_3: Option<String>,
+    athlete_age_3: Option<String>,
+    athlete_name_4: Option<String>,
+    athlete_age_4: Option<String>,
 ) -> Result<(), AppError> {
     use crate::services::booking::{book_from_form, Entry};
     use crate::state::AppState;
@@ -36,20 +42,50 @@ pub async fn submit_booking(
         athlete_age,
         notes,
         consent,
+        more_athletes: [
+            (athlete_name_2, athlete_age_2),
+            (athlete_name_3, athlete_age_3),
+            (athlete_name_4, athlete_age_4),
+        ]
+        .into_iter()
+        .map(|(name, age)| (name.unwrap_or_default(), age.unwrap_or_default()))
+        .filter(|(name, age)| !name.trim().is_empty() || !age.trim().is_empty())
+        .collect(),
     };
     let state = expect_context::<AppState>();
     // Only a form that passes its checks spends the address's allowance: junk posted with a
     // family's address cannot make the family wait.
-    input.parse().map_err(AppError::invalid)?;
+    input.parse_children().map_err(AppError::invalid)?;
     state
         .limit(&input.parent_email)
         .map_err(|wait_ms| AppError::limited_form(&input, wait_ms))?;
-    let created =
-        book_from_form(&state.db, &input, Entry::Online, state.settings.hold_policy).await?;
-    tracing::info!(booking_id = created.id, "booking created");
-
-    state.go_to_checkout(&created.reference).await;
+    let created = book_from_form(
+        &state.db,
+        &input,
+        Entry::Online,
+        state.settings.hold_policy,
+        state.settings.sibling_discount_percent,
+    )
+    .await?;
+    tracing::info!(
+        booking_id = created[0].id,
+        children = created.len(),
+        "booking created"
+    );
+    // One checkout for every child: the first booking holds it.
+    state.go_to_checkout(&created[0].reference).await;
     Ok(())
+}
+
+/// The sibling discount this business gives, in the form's words ("10% off the second child
+/// and each after"), if it gives one.
+#[server(endpoint = "book/sibling-discount")]
+pub async fn sibling_discount() -> Result<Option<String>, AppError> {
+    use crate::state::AppState;
+    let state = expect_context::<AppState>();
+    Ok(domain::siblings::discount_text(
+        state.settings.sibling_discount_percent,
+    ))
 }
 
 #[component]
@@ -57,6 +93,7 @@ pub fn BookPage() -> impl IntoView {
     let action = ServerAction::<SubmitBooking>::new();
     let query = use_query_map();
     let sessions = Resource::new(|| (), |_| upcoming_sessions());
+    let discount = Resource::new(|| (), |_| sibling_discount());
     // A full session stays in the list, shown as full and not choosable.
     let session_choices = move || async move {
         let list = sessions.await.unwrap_or_default();
@@ -121,7 +158,7 @@ pub fn BookPage() -> impl IntoView {
                     " and we email you if a place frees."
                 </p>
 
-                <ParentAndAthlete feedback=feedback/>
+                <ParentAndAthlete feedback=feedback siblings=discount/>
 
                 <button type="submit" class=BUTTON_CLASS disabled=move || action.pending().get()>
                     {move || if action.pending().get() { "Booking…" } else { "Continue to payment" }}

@@ -28,18 +28,25 @@ pub async fn simulated_checkout(
     if !state.settings.simulated_payments {
         return Ok(None);
     }
-    let booking = crate::db::bookings::by_checkout_session(&state.db, &session_id).await?;
-    Ok(booking.map(|b| {
-        let open = payable(b.payment_status, b.attendance_status, b.source).is_ok()
-            && b.stripe_checkout_expires_at.unwrap_or(0) * 1000 > crate::db::now_ms();
-        SimulatedCheckoutView {
-            session_id,
-            description: crate::services::checkout::product_name(&b, state.settings.timezone),
-            amount: Money::new(b.amount, b.currency.clone()).to_string(),
-            reference: b.reference,
-            email: b.parent_email,
-            open,
-        }
+    let Some(b) = crate::db::bookings::by_checkout_session(&state.db, &session_id).await? else {
+        return Ok(None);
+    };
+    // A family's children paid together: the checkout is for all of them.
+    let followers = crate::db::groups::followers_now(&state.db, b.id).await?;
+    let total = b.amount + followers.iter().map(|f| f.amount).sum::<i64>();
+    let mut description = crate::services::checkout::product_name(&b, state.settings.timezone);
+    for follower in &followers {
+        description.push_str(&format!(", and {}", follower.athlete_name));
+    }
+    let open = payable(b.payment_status, b.attendance_status, b.source).is_ok()
+        && b.stripe_checkout_expires_at.unwrap_or(0) * 1000 > crate::db::now_ms();
+    Ok(Some(SimulatedCheckoutView {
+        session_id,
+        description,
+        amount: Money::new(total, b.currency.clone()).to_string(),
+        reference: b.reference,
+        email: b.parent_email,
+        open,
     }))
 }
 

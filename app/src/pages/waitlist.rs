@@ -36,6 +36,7 @@ pub async fn join_waitlist(
         athlete_age,
         notes,
         consent,
+        more_athletes: Vec::new(),
     };
     let state = expect_context::<AppState>();
     // Only a form that passes its checks spends the address's allowance: junk posted with a

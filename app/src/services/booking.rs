@@ -21,13 +21,21 @@ pub enum BookError {
         limit: HoldLimit,
         retry_after_ms: i64,
     },
-    /// The athlete's age is outside the session's range (`min` to `max`, either open).
+    /// The age of the form's `child`th athlete (from 0) is outside the session's range (`min`
+    /// to `max`, either open).
     #[error("the session is for other ages")]
-    Age { min: Option<i64>, max: Option<i64> },
-    /// The same email already booked the same athlete into this session (a booking not
-    /// cancelled): a second would be paid twice for one child.
+    Age {
+        min: Option<i64>,
+        max: Option<i64>,
+        child: usize,
+    },
+    /// The same email already booked the form's `child`th athlete into this session (a booking
+    /// not cancelled): a second would be paid twice for one child.
     #[error("this athlete is already booked into this session")]
-    AlreadyBooked,
+    AlreadyBooked { child: usize },
+    /// Several children were asked for and only `left` places are: none was booked.
+    #[error("only {left} places are left")]
+    NotAllFit { left: i64 },
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -79,11 +87,31 @@ pub async fn book_in(
     policy: HoldPolicy,
     now: i64,
 ) -> Result<CreatedBooking, BookError> {
+    let mut created =
+        book_children_in(tx, std::slice::from_ref(request), source, policy, 0, now).await?;
+    Ok(created.remove(0))
+}
+
+/// Books every child of `requests` (one family, one session) in one transaction, all or none:
+/// the first child's booking holds the checkout that pays for all, the others name it
+/// (`paid_with`); the second child and each after costs `sibling_percent` less. When not all
+/// fit, none is booked and the refusal says how many places are left.
+pub async fn book_children_in(
+    tx: &mut Tx,
+    requests: &[BookingRequest],
+    source: Entry,
+    policy: HoldPolicy,
+    sibling_percent: u8,
+    now: i64,
+) -> Result<Vec<CreatedBooking>, BookError> {
+    let Some(first) = requests.first() else {
+        return Ok(Vec::new());
+    };
     let (source, settled) = match source {
         Entry::Online => (BookingSource::Online, None),
         Entry::Manual(settled) => (BookingSource::Manual, Some(settled)),
     };
-    let terms = bookings::lock_session(tx, request.training_session_id)
+    let terms = bookings::lock_session(tx, first.training_session_id)
         .await?
         .ok_or(BookError::Session(SessionProblem::Unavailable))?;
     if terms.cancelled_at.is_some() {
@@ -92,47 +120,70 @@ pub async fn book_in(
     if terms.starts_at <= now && source == BookingSource::Online {
         return Err(BookError::Session(SessionProblem::Started));
     }
-    // A parent books within the session's ages; an admin's entry may make an exception.
-    if source == BookingSource::Online
-        && !domain::booking_form::age_fits(request.athlete_age, terms.min_age, terms.max_age)
-    {
-        return Err(BookError::Age {
-            min: terms.min_age,
-            max: terms.max_age,
-        });
+    for (child, request) in requests.iter().enumerate() {
+        // A parent books within the session's ages; an admin's entry may make an exception.
+        if source == BookingSource::Online
+            && !domain::booking_form::age_fits(request.athlete_age, terms.min_age, terms.max_age)
+        {
+            return Err(BookError::Age {
+                min: terms.min_age,
+                max: terms.max_age,
+                child,
+            });
+        }
+        if source == BookingSource::Online
+            && bookings::same_athlete_in_session(tx, request)
+                .await?
+                .is_some()
+        {
+            return Err(BookError::AlreadyBooked { child });
+        }
     }
-    if source == BookingSource::Online
-        && bookings::same_athlete_in_session(tx, request)
-            .await?
-            .is_some()
-    {
-        return Err(BookError::AlreadyBooked);
-    }
-    let taken = bookings::places_taken(tx, request.training_session_id, now, 0).await?;
+    let wanted = i64::try_from(requests.len()).unwrap_or(i64::MAX);
+    let taken = bookings::places_taken(tx, first.training_session_id, now, 0).await?;
     if taken >= terms.capacity {
         return Err(BookError::Session(SessionProblem::Full));
     }
+    if taken + wanted > terms.capacity {
+        return Err(BookError::NotAllFit {
+            left: terms.capacity - taken,
+        });
+    }
     if source == BookingSource::Online {
         let holds =
-            bookings::unpaid_holds(tx, &request.parent_email, request.training_session_id, now)
-                .await?;
-        if let Some(limit) = policy.refuses(holds.held, holds.in_session, terms.capacity) {
+            bookings::unpaid_holds(tx, &first.parent_email, first.training_session_id, now).await?;
+        // Every child's place is held unpaid until the one checkout is paid.
+        if let Some(limit) = policy.refuses(
+            holds.held + wanted - 1,
+            holds.in_session + wanted - 1,
+            terms.capacity,
+        ) {
             return Err(BookError::Holds {
                 limit,
                 retry_after_ms: holds.first_release.map_or(HOLD_MS, |at| at - now),
             });
         }
     }
-    let created =
-        bookings::insert(tx, request, source, settled, &terms, now + HOLD_MS, now).await?;
+    let shares = domain::siblings::shares(terms.price_amount, requests.len(), sibling_percent);
+    let mut created: Vec<CreatedBooking> = Vec::with_capacity(requests.len());
+    for (request, amount) in requests.iter().zip(shares) {
+        let paid_with = created.first().map(|lead| lead.id);
+        let place = bookings::NewPlace {
+            amount,
+            paid_with,
+            held_until: now + HOLD_MS,
+        };
+        created.push(bookings::insert(tx, request, source, settled, &terms, place, now).await?);
+    }
     // An online booking's first mail waits for its payment: a card paid at once makes the
     // receipt its one confirmation (the first mail is then dropped unsent: `services::mail`).
+    // One mail for the family, about the booking that holds the payment (it names them all).
     let send_after = (source == BookingSource::Online && policy.first_mail_delay_ms > 0)
         .then_some(now + policy.first_mail_delay_ms);
     mail::queue_after(
         tx,
-        created.id,
-        &request.parent_email,
+        created[0].id,
+        &first.parent_email,
         None,
         &BookingMail::BookingCreated,
         now,
@@ -142,52 +193,95 @@ pub async fn book_in(
     Ok(created)
 }
 
-/// Validates a booking form and books it, naming each refusal on its field. Shared by the
-/// parents' form and the admin's manual booking.
+/// The fields of the form's `child`th athlete (from 0): its name's and its age's.
+fn child_fields(child: usize) -> (String, String) {
+    match child {
+        0 => ("athlete_name".into(), "athlete_age".into()),
+        n => (
+            format!("athlete_name_{}", n + 1),
+            format!("athlete_age_{}", n + 1),
+        ),
+    }
+}
+
+/// Validates a booking form and books every child of it in one transaction (all or none),
+/// naming each refusal on its field. Shared by the parents' form and the admin's manual
+/// booking. The first booking returned holds the payment for all.
 pub async fn book_from_form(
     db: &Db,
     input: &BookingFormInput,
     source: Entry,
     policy: HoldPolicy,
-) -> Result<CreatedBooking, FormRefused> {
-    let request = input.parse().map_err(FormRefused::Invalid)?;
-    let booked = book(db, &request, source, policy).await;
-    if let Err(BookError::AlreadyBooked) = booked {
+    sibling_percent: u8,
+) -> Result<Vec<CreatedBooking>, FormRefused> {
+    let requests = input.parse_children().map_err(FormRefused::Invalid)?;
+    let booked = async {
+        let mut tx = db.begin().await?;
+        let created = book_children_in(
+            &mut tx,
+            &requests,
+            source,
+            policy,
+            sibling_percent,
+            now_ms(),
+        )
+        .await?;
+        let ids: Vec<i64> = created.iter().map(|c| c.id).collect();
+        db.commit(tx, &ids).await?;
+        Ok::<_, BookError>(created)
+    }
+    .await;
+    let email = &requests[0].parent_email;
+    if let Err(BookError::AlreadyBooked { .. }) = booked {
         // Its link goes to the address that booked, never to this browser (whoever typed the
         // form may not own the address): the same mail as "find my booking", as rarely.
-        super::lookup::mail_links(db, &request.parent_email).await?;
+        super::lookup::mail_links(db, email).await?;
     }
+    let refused = |field: &str, message: String| {
+        let mut fields = FieldErrors::default();
+        fields.add(field, message);
+        fields.values = input.values();
+        FormRefused::Invalid(fields)
+    };
     booked.map_err(|error| match error {
-        BookError::Age { min, max } => FormRefused::Invalid(
-            input
-                .age_refused(request.athlete_age, min, max)
-                .unwrap_or_else(|| FieldErrors::whole_form(error.to_string(), input.values())),
+        BookError::Age { min, max, child } => {
+            let (_, age_field) = child_fields(child);
+            FormRefused::Invalid(
+                input
+                    .age_refused_on(&age_field, requests[child].athlete_age, min, max)
+                    .unwrap_or_else(|| {
+                        FieldErrors::whole_form(error.to_string(), input.values())
+                    }),
+            )
+        }
+        BookError::AlreadyBooked { child } => refused(
+            &child_fields(child).0,
+            format!(
+                "{} is already booked into this session with this email address. We have emailed the booking's link to that address: from it you can pay, change or cancel.",
+                requests[child].athlete_name.trim()
+            ),
         ),
-            BookError::AlreadyBooked => {
-                let mut fields = FieldErrors::default();
-                fields.add(
-                    "athlete_name",
-                    format!(
-                        "{} is already booked into this session with this email address. We have emailed the booking's link to that address: from it you can pay, change or cancel.",
-                        request.athlete_name.trim()
-                    ),
-                );
-                fields.values = input.values();
-                FormRefused::Invalid(fields)
-            }
-            BookError::Session(problem) => FormRefused::Invalid(input.session_refused(problem)),
-            BookError::Holds {
-                limit,
+        BookError::NotAllFit { left } => refused(
+            "session",
+            format!(
+                "Only {left} place{} left in this session, and this form books {}: book fewer children here, or join the waitlist for the others.",
+                if left == 1 { " is" } else { "s are" },
+                requests.len()
+            ),
+        ),
+        BookError::Session(problem) => FormRefused::Invalid(input.session_refused(problem)),
+        BookError::Holds {
+            limit,
+            retry_after_ms,
+        } => {
+            let mut fields = FieldErrors::default();
+            fields.add("parent_email", limit.message());
+            fields.values = input.values();
+            FormRefused::Limited {
+                fields,
                 retry_after_ms,
-            } => {
-                let mut fields = FieldErrors::default();
-                fields.add("parent_email", limit.message());
-                fields.values = input.values();
-                FormRefused::Limited {
-                    fields,
-                    retry_after_ms,
-                }
             }
-            BookError::Database(error) => FormRefused::Database(error),
-        })
+        }
+        BookError::Database(error) => FormRefused::Database(error),
+    })
 }

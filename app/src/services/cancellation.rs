@@ -7,7 +7,7 @@ use super::gateway::PaymentGateway;
 use super::mail;
 use super::refunds::{self, RefundError};
 use crate::db::refunds::Refund;
-use crate::db::{attendance, bookings, now_ms, sessions, Db};
+use crate::db::{attendance, bookings, groups, now_ms, sessions, Db};
 use crate::settings::Settings;
 use domain::booking::{parent_may_cancel, CannotCancel, SessionCancellation};
 use domain::mail::{BookingMail, CancelFacts};
@@ -60,6 +60,17 @@ async fn cancel(
         .ok_or(CancelError::NoSuchBooking)?;
     check(&booking).map_err(CancelError::Cannot)?;
     attendance::set_in(&mut tx, id, AttendanceStatus::Cancelled, &by, now).await?;
+    // A family's child cancelled before the family paid leaves the family's checkout: the
+    // checkout open for the old total is closed (the next "Pay" makes one for those left).
+    let mut changed = vec![id];
+    let mut lead = None;
+    if booking.payment_status.is_unsettled() {
+        if let Some(lead_id) = booking.paid_with {
+            lead = bookings::lock_by_id(&mut tx, lead_id).await?;
+            groups::forget_checkout(&mut tx, lead_id, now).await?;
+        }
+        changed.extend(groups::leave_unpaid(&mut tx, id, now).await?);
+    }
     let refund_id = if refund && booking.payment_status == PaymentStatus::Paid {
         match refunds::keep_request(
             &mut tx,
@@ -95,9 +106,12 @@ async fn cancel(
         Cause::Session => BookingMail::SessionCancelled { refund },
     };
     mail::queue(&mut tx, id, &booking.parent_email, None, &facts, now).await?;
-    db.commit(tx, &[id]).await?;
+    db.commit(tx, &changed).await?;
     tracing::info!(booking_id = id, by = %by.spelling(), refund = refund_id.is_some(), "booking cancelled");
     close_open_checkout(gateway, &booking, now).await;
+    if let Some(lead) = &lead {
+        close_open_checkout(gateway, lead, now).await;
+    }
     let refund = match refund_id {
         Some(refund_id) => refunds::send(db, gateway, refund_id).await?,
         None => None,

@@ -2,9 +2,10 @@
 //! the training session, never from the browser), an open one is reused, a booking that cannot
 //! be paid is refused (`domain::payable`), and each attempt carries its own idempotency key.
 
-use super::gateway::{CheckoutRequest, GatewayError, PaymentGateway};
+use super::gateway::{CheckoutLine, CheckoutRequest, GatewayError, PaymentGateway};
 use crate::db::bookings::{self, Booking};
 use crate::db::checkout::{self as stored, StoredSession};
+use crate::db::groups::{self, Member};
 use crate::db::{now_ms, Db};
 use crate::settings::Settings;
 use domain::{payable, CheckoutRefusal, NotPayable};
@@ -93,13 +94,37 @@ fn kept_request(booking: &Booking) -> Option<CheckoutRequest> {
         })
 }
 
-/// A new checkout request for `booking`'s `attempt`th try.
-fn new_request(booking: &Booking, settings: &Settings, attempt: i64, now: i64) -> CheckoutRequest {
+/// A new checkout request for `booking`'s `attempt`th try; a family's further children it
+/// pays for (`followers`) each get a line of their own.
+fn new_request(
+    booking: &Booking,
+    followers: &[Member],
+    settings: &Settings,
+    attempt: i64,
+    now: i64,
+) -> CheckoutRequest {
     let (success_url, cancel_url) = return_urls(settings, &booking.reference);
+    let lines = if followers.is_empty() {
+        Vec::new()
+    } else {
+        let when = domain::schedule::when(booking.session_starts_at, settings.timezone);
+        std::iter::once((booking.athlete_name.as_str(), booking.amount))
+            .chain(
+                followers
+                    .iter()
+                    .map(|f| (f.athlete_name.as_str(), f.amount)),
+            )
+            .map(|(athlete, amount)| CheckoutLine {
+                name: format!("{} – {when} ({athlete})", booking.session_title),
+                amount,
+            })
+            .collect()
+    };
     CheckoutRequest {
+        lines,
         booking_id: booking.id,
         reference: booking.reference.clone(),
-        amount: booking.amount,
+        amount: booking.amount + followers.iter().map(|f| f.amount).sum::<i64>(),
         currency: booking.currency.clone(),
         product_name: product_name(booking, settings.timezone),
         customer_email: booking.parent_email.clone(),
@@ -123,6 +148,15 @@ pub async fn start_checkout(
     let booking = bookings::lock_by_reference(&mut tx, reference)
         .await?
         .ok_or(CheckoutProblem::NotFound)?;
+    if booking.paid_with.is_some() {
+        // A family's further child: the first child's checkout pays for it.
+        let payer = groups::payer_reference(&mut tx, booking.id)
+            .await?
+            .ok_or(CheckoutProblem::NotFound)?;
+        tx.commit().await?;
+        return Box::pin(start_checkout(db, settings, gateway, &payer)).await;
+    }
+    let followers = groups::followers(&mut tx, booking.id).await?;
     payable(
         booking.payment_status,
         booking.attendance_status,
@@ -148,10 +182,10 @@ pub async fn start_checkout(
         return Err(CheckoutProblem::SessionStarted);
     }
     if booking.held_until <= now {
-        // The hold lapsed: the place must still be free.
+        // The hold lapsed: the places must still be free (a family's followers lapsed with it).
         let others =
             bookings::places_taken(&mut tx, booking.training_session_id, now, booking.id).await?;
-        if others >= terms.capacity {
+        if others + i64::try_from(followers.len()).unwrap_or(i64::MAX) >= terms.capacity {
             return Err(CheckoutProblem::SessionFull);
         }
     }
@@ -170,7 +204,7 @@ pub async fn start_checkout(
                 stored::count_failed_attempt(db, booking.id, attempts_before).await?;
                 attempts_before += 1;
             }
-            let request = new_request(&booking, settings, attempts_before + 1, now);
+            let request = new_request(&booking, &followers, settings, attempts_before + 1, now);
             let json = serde_json::to_string(&request).unwrap_or_default();
             if stored::remember_request(db, booking.id, attempts_before, &json).await? {
                 request
@@ -207,7 +241,12 @@ pub async fn start_checkout(
     };
     let stored =
         stored::store_session(&mut tx, booking.id, attempts_before, &session, now_ms()).await?;
-    db.commit(tx, &[booking.id]).await?;
+    if stored {
+        groups::hold_followers(&mut tx, booking.id, session.hold_until, now_ms()).await?;
+    }
+    let mut changed = vec![booking.id];
+    changed.extend(followers.iter().map(|f| f.id));
+    db.commit(tx, &changed).await?;
     if stored {
         tracing::info!(booking_id = booking.id, session = %created.id, "checkout session created");
         return Ok(created.url);

@@ -18,6 +18,17 @@ pub struct CheckoutRequest {
     pub idempotency_key: String,
     /// Seconds since the epoch; Stripe accepts 30 minutes to 24 hours ahead.
     pub expires_at: i64,
+    /// For a family's children paid together, one line per child (their amounts sum to
+    /// `amount`); empty for one booking, whose line is `product_name` at `amount`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lines: Vec<CheckoutLine>,
+}
+
+/// One line of a checkout: what Checkout shows, and its price in minor units.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CheckoutLine {
+    pub name: String,
+    pub amount: i64,
 }
 
 /// A Checkout Session the provider made.

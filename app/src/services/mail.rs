@@ -204,7 +204,18 @@ pub async fn rendered(
                     return Err(Unrenderable::NothingToSend);
                 }
             }
-            let booking = as_mailed(db, b).await?;
+            // The mails about a family's one payment speak of every child it is for.
+            let family = matches!(
+                mail.kind(),
+                MailKind::BookingCreated
+                    | MailKind::PaymentReceived
+                    | MailKind::PaymentFailed
+                    | MailKind::LatePaymentReturned
+            );
+            let mut booking = as_mailed(db, b).await?;
+            if family {
+                with_family(db, id, &mut booking).await?;
+            }
             mail.render(&booking, &sender(settings), now_ms())
         }
     };
@@ -218,6 +229,7 @@ async fn as_mailed(db: &Db, b: bookings::Booking) -> Result<MailBooking, sqlx::E
     let calendar_changes = crate::db::moves::of_booking(db, b.id).await?.len();
     Ok(MailBooking {
         calendar_changes: u32::try_from(calendar_changes).unwrap_or(u32::MAX),
+        children: 1,
         held_until: (b.payment_status.is_unsettled() && b.source == domain::BookingSource::Online)
             .then_some(b.held_until),
         reference: b.reference,
@@ -231,6 +243,22 @@ async fn as_mailed(db: &Db, b: bookings::Booking) -> Result<MailBooking, sqlx::E
         currency: b.currency,
         manual: b.source == domain::BookingSource::Manual,
     })
+}
+
+/// A booking whose payment is also for a family's further children, as the mails about that
+/// payment speak of it: every child named, the price of them all.
+async fn with_family(db: &Db, lead: i64, booking: &mut MailBooking) -> Result<(), sqlx::Error> {
+    let followers = crate::db::groups::followers_now(db, lead).await?;
+    if followers.is_empty() {
+        return Ok(());
+    }
+    let mut names: Vec<&str> = vec![booking.athlete_name.as_str()];
+    names.extend(followers.iter().map(|f| f.athlete_name.as_str()));
+    let last = names.pop().unwrap_or_default();
+    booking.athlete_name = format!("{} and {last}", names.join(", "));
+    booking.amount += followers.iter().map(|f| f.amount).sum::<i64>();
+    booking.children = u32::try_from(followers.len() + 1).unwrap_or(u32::MAX);
+    Ok(())
 }
 
 /// The booking's calendar entry as it stands (the booking page's "Add to calendar"): its

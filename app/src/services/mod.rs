@@ -22,6 +22,7 @@ pub mod attendance;
 pub mod booking;
 pub mod cancellation;
 pub mod checkout;
+pub mod family_refunds;
 pub mod gateway;
 pub mod issues;
 pub mod lookup;

@@ -135,11 +135,17 @@ pub async fn send(
     let Some(payment_intent) = booking.stripe_payment_intent_id.clone() else {
         return Ok(Some(refund));
     };
+    // The whole payment: for a family's children paid together, the one charge of them all.
+    let group = crate::db::groups::payment_total(db, booking.id).await?;
+    let paid_amount = match group {
+        Some(total) if total != booking.amount => total,
+        _ => booking.amount_paid.unwrap_or(booking.amount),
+    };
     let request = RefundRequest {
         booking_id: booking.id,
         payment_intent,
         amount: refund.amount,
-        paid_amount: booking.amount_paid.unwrap_or(booking.amount),
+        paid_amount,
         currency: refund.currency.clone(),
         reason: Some(refund.reason.clone()),
         idempotency_key: refund.idempotency_key.clone(),
@@ -156,6 +162,18 @@ pub async fn send(
                 now,
             )
             .await?;
+            if status == RefundStatus::Succeeded {
+                // Stripe's answer: a family child's share is back (a booking paid alone waits
+                // for its charge's webhook, as always).
+                super::family_refunds::share_refund_succeeded(
+                    db,
+                    booking.id,
+                    &created.id,
+                    Some(refund.amount),
+                    &refund.currency,
+                )
+                .await?;
+            }
             if status == RefundStatus::Failed {
                 log_failure(
                     db,

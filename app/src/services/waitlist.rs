@@ -13,7 +13,7 @@ use super::booking::{book_in, BookError, Entry, FormRefused};
 use crate::db::bookings::{self, CreatedBooking};
 use crate::db::outbox::{self, NewMail};
 use crate::db::{now_ms, waitlist, Db, Tx};
-use domain::booking_form::{BookingFormInput, FieldErrors};
+use domain::booking_form::{BookingFormInput, FieldErrors, SessionProblem};
 use domain::mail::{UnbookedMail, WaitlistFacts};
 use domain::HoldPolicy;
 
@@ -276,9 +276,15 @@ pub async fn book_offer(
                 "the session is for other ages than this athlete's".into(),
             ))
         }
-        Err(BookError::AlreadyBooked) => {
+        Err(BookError::AlreadyBooked { .. }) => {
             return Err(OfferProblem::Refused(
                 "this athlete already has a booking in this session".into(),
+            ))
+        }
+        // One child at a time: the offer's one place is held for it.
+        Err(BookError::NotAllFit { .. }) => {
+            return Err(OfferProblem::Refused(
+                SessionProblem::Full.message().to_owned(),
             ))
         }
     };

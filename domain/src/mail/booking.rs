@@ -219,6 +219,7 @@ mod tests {
         // After two moves, the withdrawal is the third change of the entry.
         let moved_twice = MailBooking {
             calendar_changes: 2,
+            children: 1,
             ..booking()
         };
         let ics = BookingMail::BookingCancelled(CancelFacts {

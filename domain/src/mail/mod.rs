@@ -187,6 +187,9 @@ pub struct MailBooking {
     pub held_until: Option<i64>,
     /// How many times its calendar entry changed (each move sends a newer one).
     pub calendar_changes: u32,
+    /// How many children the mail is about: more than one for a family's payment, whose
+    /// `athlete_name` then names them all ("Alex and Sam") and `amount` is their total.
+    pub children: u32,
 }
 
 /// Who is writing, and where the links point.
@@ -311,6 +314,7 @@ mod fixtures {
             manual: false,
             held_until: Some(1_783_000_000_000),
             calendar_changes: 0,
+            children: 1,
         }
     }
 

@@ -37,10 +37,17 @@ pub(super) fn received(
     now: i64,
 ) -> Draft {
     let mut body = b.hello();
-    body.say(format!(
-        "We received your payment. {}'s place is confirmed.",
-        b.athlete_name
-    ));
+    body.say(if b.children > 1 {
+        format!(
+            "We received your payment. The places of {} are confirmed.",
+            b.athlete_name
+        )
+    } else {
+        format!(
+            "We received your payment. {}'s place is confirmed.",
+            b.athlete_name
+        )
+    });
     let mut receipt = vec![
         ("Amount paid", facts.money(b)),
         ("Paid on", schedule::when(facts.at, sender.timezone)),
@@ -114,6 +121,26 @@ pub(super) fn refunded(b: &MailBooking, facts: &PaymentFacts, sender: &Sender<'_
     body.facts(details);
     body.link("Your booking", b.link(sender));
     Draft::new(format!("Refund completed: {amount}"), body)
+}
+
+#[cfg(test)]
+mod family_tests {
+    use super::super::fixtures::{booking, payment, sender};
+    use super::super::BookingMail;
+
+    #[test]
+    fn a_familys_receipt_confirms_every_childs_place() {
+        let mut family = booking();
+        family.athlete_name = "Alex and Sam".into();
+        family.children = 2;
+        let mail = BookingMail::PaymentReceived(payment()).render(&family, &sender(), 0);
+        assert!(
+            mail.text
+                .contains("We received your payment. The places of Alex and Sam are confirmed."),
+            "{}",
+            mail.text
+        );
+    }
 }
 
 #[cfg(test)]

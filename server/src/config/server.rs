@@ -24,6 +24,9 @@ pub struct ServerConfig {
     pub waitlist_offer: std::time::Duration,
     /// Families are reminded this long before a session (`REMINDER_HOURS`; zero: never).
     pub reminder_ahead: std::time::Duration,
+    /// The second child of a family booked at once, and each after, this much less
+    /// (`SIBLING_DISCOUNT_PERCENT`, 0 to 100; 0: off).
+    pub sibling_discount_percent: u8,
 }
 
 impl ServerConfig {
@@ -86,6 +89,13 @@ impl ServerConfig {
             |n: &u64| *n <= 14 * 24,
             "a number of hours up to 336 (0 sends no reminders)",
         )?;
+        let sibling_discount_percent = super::parse_number(
+            source,
+            "SIBLING_DISCOUNT_PERCENT",
+            0,
+            |n: &u64| *n <= 100,
+            "a percentage from 0 to 100 (0: no discount)",
+        )?;
         Ok(Self {
             site_addr,
             site_root,
@@ -97,6 +107,7 @@ impl ServerConfig {
             cancellation_cutoff: std::time::Duration::from_secs(cutoff_hours * 3600),
             waitlist_offer: std::time::Duration::from_secs(offer_minutes * 60),
             reminder_ahead: std::time::Duration::from_secs(reminder_hours * 3600),
+            sibling_discount_percent: u8::try_from(sibling_discount_percent).unwrap_or(100),
         })
     }
 }

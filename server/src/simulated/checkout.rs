@@ -192,6 +192,15 @@ impl PaymentGateway for Simulator {
             .lock()
             .map_err(|_| poisoned())?
             .insert(request.idempotency_key.clone(), made.clone());
+        // The charge carries its payment's metadata, as Stripe's does: the booking that paid
+        // (a family's first child), whichever child's share this refund is.
+        let payer = self
+            .sessions
+            .lock()
+            .map_err(|_| poisoned())?
+            .values()
+            .find(|s| s.payment_intent == request.payment_intent)
+            .map_or(request.booking_id, |s| s.booking_id);
         let simulator = self.clone_for_delivery();
         let request = request.clone();
         tokio::spawn(async move {
@@ -208,7 +217,7 @@ impl PaymentGateway for Simulator {
             let charge = refunded_charge(
                 &random_id("ch"),
                 &request.payment_intent,
-                Some(request.booking_id),
+                Some(payer),
                 request.paid_amount,
                 total,
                 &currency,

@@ -31,6 +31,7 @@ mod payment_writer;
 mod reliability;
 mod reminders;
 mod sessions_words;
+mod siblings;
 mod static_files;
 mod webhook;
 mod webhook_order;

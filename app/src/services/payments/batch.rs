@@ -90,7 +90,9 @@ fn plan(
     signal: PaymentSignal,
 ) -> Plan {
     let usual = read.states.get(&booking_id).filter(|state| {
-        read.per_booking.get(&booking_id) == Some(&1)
+        // A payment for several children changes them all: one at a time.
+        !state.pays_for_others()
+            && read.per_booking.get(&booking_id) == Some(&1)
             && !event
                 .payment_intent_id()
                 .is_some_and(|pi| read.parked.contains(pi))

@@ -113,7 +113,8 @@ fn arrives_late(booking: &PaymentState, decision: Decision) -> bool {
 /// What the booking expects of the payment that settles it.
 fn expected(booking: &PaymentState) -> Expected<'_> {
     Expected {
-        amount: booking.amount,
+        // A family's children paid in one checkout: the payment is for all of them.
+        amount: booking.group_amount,
         currency: &booking.currency,
         payment_intent_id: booking.payment_intent_id.as_deref(),
     }

@@ -167,6 +167,18 @@ pub(super) async fn refund_update(
         )
         .await;
     };
+    if news == RefundStatus::Succeeded {
+        let currency = event.object.currency.clone().unwrap_or_default();
+        crate::services::family_refunds::share_refund_succeeded_in(
+            tx,
+            booking_id,
+            &refund_id,
+            event.object.amount,
+            &currency,
+            now,
+        )
+        .await?;
+    }
     let applied = Applied::RefundUpdated {
         booking_id,
         refund_id,
@@ -266,7 +278,12 @@ pub(super) async fn decide_and_apply(
         } else {
             ledger::set_outcome(tx, &event.id, &outcome).await?;
         }
-        let change = PaymentChange::of(event, signal, booking.payment_status, decision);
+        let mut change = PaymentChange::of(event, signal, booking.payment_status, decision);
+        if booking.pays_for_others() {
+            // The charge's refunded total is the family's, not this child's: each child's own
+            // refunds say what it had back (`payments::share_refunded`).
+            change.amount_refunded = None;
+        }
         match payments::apply(tx, booking.id, &change, now).await? {
             Written::Applied => {}
             Written::StatusChanged => {
@@ -280,7 +297,14 @@ pub(super) async fn decide_and_apply(
         if let Some(line) = decision_log(event, signal, seen(&booking), decision) {
             payment_logs::write(tx, Some(booking.id), event, summary, &line, now).await?;
         }
-        mail_for(tx, &booking, event, signal, decision, now).await?;
+        let family_share_refunded =
+            booking.pays_for_others() && matches!(decision, Decision::PartialRefund { .. });
+        if !family_share_refunded {
+            mail_for(tx, &booking, event, signal, decision, now).await?;
+        }
+        if booking.pays_for_others() {
+            follow_lead(tx, &booking, &change, signal, now).await?;
+        }
         if arrives_late(&booking, decision) {
             return_late_payment(tx, booking.id, event, summary, now).await?;
         }
@@ -293,6 +317,31 @@ pub(super) async fn decide_and_apply(
     Err(ApplyError::Contention {
         booking_id: booking.id,
     })
+}
+
+/// The further children paid by `lead`'s payment follow what the decision did to it: paid,
+/// failed, or refunded with the whole charge (also when the lead's own share was refunded
+/// before, so its own status did not move).
+async fn follow_lead(
+    tx: &mut Tx,
+    lead: &PaymentState,
+    change: &PaymentChange,
+    signal: PaymentSignal,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let mut changed = payments::follow(tx, lead.id, change, now).await?;
+    if let PaymentSignal::ChargeRefunded { fully: true, .. } = signal {
+        changed.extend(payments::refund_group(tx, lead.id, now).await?);
+    }
+    if !changed.is_empty() {
+        tracing::info!(
+            booking_id = lead.id,
+            followers = changed.len(),
+            to = change.to.as_str(),
+            "family bookings follow their payment"
+        );
+    }
+    Ok(())
 }
 
 /// A payment that landed on a cancelled booking (now paid, in `tx`) goes back: a full refund
