@@ -323,6 +323,31 @@ mod server {
         }
     }
 
+    impl From<crate::services::families::FamilyError> for AppError {
+        fn from(error: crate::services::families::FamilyError) -> Self {
+            use crate::services::families::FamilyError;
+            match error {
+                FamilyError::Link(refusal) => Self::refused(StatusCode::GONE, refusal.sentence()),
+                FamilyError::AddressTaken => Self::conflict(sentence(&error)),
+                FamilyError::Database(error) => error.into(),
+            }
+        }
+    }
+
+    impl From<crate::services::family_data::FamilyDataError> for AppError {
+        fn from(error: crate::services::family_data::FamilyDataError) -> Self {
+            use crate::services::family_data::FamilyDataError;
+            match error {
+                FamilyDataError::NoSuchAthlete => {
+                    Self::not_found("That athlete is not one of your family's.")
+                }
+                // The key is not the one the notes were sealed with: ours to fix.
+                FamilyDataError::Sealed(error) => Self::internal(error),
+                FamilyDataError::Database(error) => error.into(),
+            }
+        }
+    }
+
     #[cfg(test)]
     mod tests {
         #[test]

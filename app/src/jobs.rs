@@ -19,6 +19,8 @@ const WAITLIST_EVERY: Duration = Duration::from_secs(2);
 const UNCONFIRMED_EVERY: Duration = Duration::from_secs(600);
 /// How often reminders coming due are looked for.
 const REMINDERS_EVERY: Duration = Duration::from_secs(60);
+/// How often bookings past the retention time are looked for.
+const RETENTION_EVERY: Duration = Duration::from_secs(3600);
 /// How often refund requests nobody holds are sent (again).
 const REFUNDS_EVERY: Duration = Duration::from_secs(5);
 
@@ -76,6 +78,15 @@ pub fn queue_reminders(db: Db, ahead_ms: i64) {
     every(REMINDERS_EVERY, false, "reminders", move || {
         let db = db.clone();
         async move { reminders::queue_due(&db, ahead_ms, now_ms()).await }
+    });
+}
+
+/// Erases the personal data of bookings whose session ended more than `months` ago
+/// (`services::family_data::erase_past`), every hour from the start.
+pub fn erase_past_personal_data(db: Db, months: u32) {
+    every(RETENTION_EVERY, false, "data retention", move || {
+        let db = db.clone();
+        async move { crate::services::family_data::erase_past(&db, months, now_ms()).await }
     });
 }
 

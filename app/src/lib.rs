@@ -112,6 +112,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/waitlist/join") view={Lazy::<pages::routes::JoinWaitlistRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/waitlist/joined") view={Lazy::<pages::routes::WaitlistJoinedRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/waitlist/:token") view={Lazy::<pages::routes::WaitlistPlaceRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/sign-in") view={Lazy::<pages::routes::SignInRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/sign-in/:token") view={Lazy::<pages::routes::SignInLinkRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/family") view={Lazy::<pages::routes::FamilyRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/family/address/:token") view={Lazy::<pages::routes::AddressLinkRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/checkout/simulated/:session_id") view={Lazy::<pages::routes::SimulatedCheckoutRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/admin/login") view={Lazy::<admin::routes::LoginRoute>::new()} ssr=SsrMode::Async/>
                     <ParentRoute path=path!("/admin") view={Lazy::<admin::routes::LayoutRoute>::new()} ssr=SsrMode::Async>

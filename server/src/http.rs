@@ -50,6 +50,9 @@ fn is_private(path: &str) -> bool {
         "/api/bookings/",
         "/checkout/",
         "/api/waitlist/",
+        "/family",
+        "/api/family/",
+        "/sign-in/",
     ]
     .iter()
     .any(|prefix| path.starts_with(prefix))
@@ -66,6 +69,12 @@ fn waitlist_token(path: &str) -> Option<&str> {
 /// A path as logs show it: a booking's reference or a waitlist place's token (each the private
 /// key of a family's page) cut to four characters.
 pub fn loggable_path(path: &str) -> String {
+    for prefix in ["/sign-in/", "/family/address/"] {
+        if let Some(token) = path.strip_prefix(prefix) {
+            let shown: String = token.chars().take(4).collect();
+            return format!("{prefix}{shown}…");
+        }
+    }
     for prefix in ["/bookings/", "/waitlist/"] {
         if let Some(rest) = path.strip_prefix(prefix) {
             let (key, tail) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
@@ -316,6 +325,15 @@ mod tests {
             "/waitlist/k3j4…"
         );
         assert_eq!(loggable_path("/waitlist/join"), "/waitlist/join");
+        assert_eq!(
+            loggable_path(&format!("/sign-in/{}", "ab".repeat(32))),
+            "/sign-in/abab…"
+        );
+        assert_eq!(
+            loggable_path(&format!("/family/address/{}", "cd".repeat(32))),
+            "/family/address/cdcd…"
+        );
+        assert_eq!(loggable_path("/sign-in"), "/sign-in");
     }
 
     #[test]
@@ -344,6 +362,10 @@ mod tests {
             "/checkout/simulated/cs_1",
             "/waitlist/k3j4h5g6f7d8s9a0q1w2e3r4",
             "/api/waitlist/view",
+            "/family",
+            "/family/data.json",
+            "/api/family/view",
+            "/sign-in/abcd",
         ] {
             assert!(is_private(path), "{path}");
         }
@@ -354,6 +376,7 @@ mod tests {
             "/api/book",
             "/healthz",
             "/waitlist/join",
+            "/sign-in",
         ] {
             assert!(!is_private(path), "{path}");
         }

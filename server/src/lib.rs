@@ -5,6 +5,7 @@ pub mod assets;
 pub mod calendar;
 pub mod client_limits;
 pub mod config;
+pub mod family_export;
 pub mod form_return;
 pub mod health;
 pub mod http;

@@ -45,6 +45,8 @@ pub enum StartError {
     Stripe(String),
     #[error("mail: {0}")]
     Mail(String),
+    #[error("FAMILY_DATA_KEY: {0}")]
+    FamilyKey(String),
 }
 
 /// Leptos' own options (output name) with the address and site root from our configuration.
@@ -115,6 +117,11 @@ impl Application {
             sibling_discount_percent: config.server.sibling_discount_percent,
             mail_sending: config.mail.sending_to().is_some(),
             mail_send_timeout_ms: config.mail.send_timeout.as_millis() as i64,
+            family: app::settings::FamilySettings {
+                sign_in_link_ms: config.family.sign_in_link.as_millis() as i64,
+                data_key: config.family.key().map_err(StartError::FamilyKey)?,
+                retention_months: config.family.retention_months,
+            },
         };
         db.listen_for_changes();
 
@@ -174,6 +181,9 @@ impl Application {
         app::jobs::offer_waitlist_places(db.clone(), settings.waitlist_offer_ms);
         app::jobs::forget_unconfirmed_waitlist_places(db.clone());
         app::jobs::queue_reminders(db.clone(), settings.reminder_ahead_ms);
+        if let Some(months) = settings.family.retention_months {
+            app::jobs::erase_past_personal_data(db.clone(), months);
+        }
         match config.mail.sending_to() {
             Some(url) => {
                 let transport =
@@ -280,6 +290,7 @@ pub fn router(
     router
         .merge(crate::admin::router())
         .merge(crate::calendar::router())
+        .merge(crate::family_export::router())
         .leptos_routes_with_context(&state, routes, || {}, move || shell(leptos_options.clone()))
         .fallback(move |state, request| {
             crate::assets::file_or_not_found(files.clone(), state, request)

@@ -84,6 +84,7 @@ macro_rules! booking_select {
          FROM bookings b JOIN training_sessions s ON s.id = b.training_session_id"
     };
 }
+pub(crate) use booking_select;
 
 const BY_ID: &str = concat!(booking_select!(), " WHERE b.id = $1");
 const BY_REFERENCE: &str = concat!(booking_select!(), " WHERE b.reference = $1");

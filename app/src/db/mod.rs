@@ -7,9 +7,11 @@
 
 pub mod admin_list;
 pub mod admins;
+pub mod athletes;
 pub mod attendance;
 pub mod bookings;
 pub mod checkout;
+pub mod families;
 pub mod groups;
 pub mod ledger;
 pub mod live;

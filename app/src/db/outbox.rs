@@ -298,3 +298,85 @@ pub async fn list(
     .await?;
     Ok((rows, total))
 }
+
+/// Queues `mail` unless one of its kind was queued for its recipient since `quiet_since` (a
+/// family's sign-in link): the same statement whatever the address. True when it was queued.
+pub async fn enqueue_unless_recent(
+    db: &Db,
+    mail: NewMail<'_>,
+    now: i64,
+    quiet_since: i64,
+) -> Result<bool, sqlx::Error> {
+    let added = sqlx::query(
+        "INSERT INTO outbox (dedupe_key, kind, booking_id, recipient, payload, next_attempt_at, created_at)
+         SELECT $1, $2, NULL, $3, $4, $5, $5
+         WHERE NOT EXISTS (SELECT 1 FROM outbox
+                           WHERE lower(recipient) = lower($3) AND created_at > $6 AND kind = $2)
+         ON CONFLICT (dedupe_key) DO NOTHING",
+    )
+    .bind(mail.dedupe_key.to_owned())
+    .bind(mail.kind.as_str())
+    .bind(mail.recipient.to_owned())
+    .bind(mail.facts.to_owned())
+    .bind(now)
+    .bind(quiet_since)
+    .execute(db.writer())
+    .await?
+    .rows_affected();
+    Ok(added == 1)
+}
+
+/// The mails to `email` (whatever its case), oldest first.
+pub async fn to_address(db: &Db, email: &str) -> Result<Vec<Listed>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, kind, booking_id, recipient, status, attempts, last_error, subject, created_at,
+                sent_at, payload
+         FROM outbox WHERE lower(recipient) = lower($1) ORDER BY id LIMIT 2000",
+    )
+    .bind(email.to_owned())
+    .fetch_all(db.reader())
+    .await
+}
+
+/// Strips the mails to `email` of what they said of the family: a mail not sent yet is
+/// dropped; a sent or failed one keeps its kind, status and times, addressed to `placeholder`.
+pub async fn strip_to_address(
+    tx: &mut Tx,
+    email: &str,
+    placeholder: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM outbox WHERE lower(recipient) = lower($1) AND status = 'pending'")
+        .bind(email.to_owned())
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "UPDATE outbox SET recipient = $1, payload = '{}', subject = NULL, last_error = NULL
+         WHERE lower(recipient) = lower($2)",
+    )
+    .bind(placeholder.to_owned())
+    .bind(email.to_owned())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// [`strip_to_address`] for the mails about booking `booking_id`.
+pub async fn strip_of_booking(
+    tx: &mut Tx,
+    booking_id: i64,
+    placeholder: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM outbox WHERE booking_id = $1 AND status = 'pending'")
+        .bind(booking_id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "UPDATE outbox SET recipient = $1, payload = '{}', subject = NULL, last_error = NULL
+         WHERE booking_id = $2",
+    )
+    .bind(placeholder.to_owned())
+    .bind(booking_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

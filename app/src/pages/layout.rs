@@ -17,7 +17,10 @@ pub fn SiteHeader() -> impl IntoView {
             <nav class="mx-auto flex w-full max-w-5xl flex-wrap items-center justify-between gap-2 px-4 py-3" aria-label="Main">
                 <A href="/" attr:class="text-lg font-bold text-slate-900 hover:text-indigo-700">"Coaching sessions"</A>
                 <Show when=move || !admin()>
-                    <A href="/find" attr:class="text-sm font-medium text-indigo-700 underline">"Find my booking"</A>
+                    <span class="flex flex-wrap items-center gap-4">
+                        <A href="/find" attr:class="text-sm font-medium text-indigo-700 underline">"Find my booking"</A>
+                        <A href="/sign-in" attr:class="text-sm font-medium text-indigo-700 underline">"Sign in"</A>
+                    </span>
                 </Show>
             </nav>
         </header>

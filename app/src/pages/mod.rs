@@ -4,11 +4,13 @@
 
 pub mod book;
 pub mod booking;
+pub mod family;
 pub mod find;
 pub mod landing;
 pub mod layout;
 pub mod moving;
 pub mod routes;
+pub mod sign_in;
 pub mod simulated;
 pub mod terms;
 pub mod waitlist;

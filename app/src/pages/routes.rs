@@ -25,6 +25,14 @@ lazy_pages! {
     WaitlistPlaceRoute => super::waitlist::WaitlistPlacePage,
     /// `/terms`.
     TermsRoute => super::terms::TermsPage,
+    /// `/sign-in`.
+    SignInRoute => super::sign_in::SignInPage,
+    /// `/sign-in/:token`.
+    SignInLinkRoute => super::sign_in::SignInLinkPage,
+    /// `/family`.
+    FamilyRoute => super::family::FamilyPage,
+    /// `/family/address/:token`.
+    AddressLinkRoute => super::sign_in::AddressLinkPage,
     /// `/checkout/simulated/:session_id`.
     SimulatedCheckoutRoute => super::simulated::SimulatedCheckoutPage,
 }

@@ -222,6 +222,35 @@ pub async fn rendered(
     Ok(mail)
 }
 
+/// [`rendered`], for the wire: a family's link mail gets its link, made now (its token is in
+/// the mail only; see `services::families::with_new_link`).
+async fn rendered_to_send(
+    db: &Db,
+    settings: &Settings,
+    claimed: &Claimed,
+) -> Result<RenderedMail, Unrenderable> {
+    if matches!(
+        claimed.kind,
+        MailKind::FamilySignIn | MailKind::FamilyAddressChange
+    ) {
+        if let MailFacts::Unbooked(facts) = MailFacts::from_stored(claimed.kind, &claimed.payload)?
+        {
+            return match crate::services::families::with_new_link(
+                db,
+                settings,
+                &claimed.recipient,
+                facts,
+            )
+            .await?
+            {
+                Some(facts) => Ok(facts.render(&sender(settings))),
+                None => Err(Unrenderable::NothingToSend),
+            };
+        }
+    }
+    rendered(db, settings, claimed).await
+}
+
 /// A booking as its mails speak of it, now.
 async fn as_mailed(db: &Db, b: bookings::Booking) -> Result<MailBooking, sqlx::Error> {
     // A calendar entry must be as new as every one sent before (one per move), and a
@@ -298,7 +327,7 @@ async fn deliver(
         tracing::debug!(mail = claimed.id, "mail taken by another sender");
         return Ok(());
     }
-    let mail = match rendered(db, settings, &claimed).await {
+    let mail = match rendered_to_send(db, settings, &claimed).await {
         Ok(mail) => mail,
         Err(Unrenderable::Database(error)) => return Err(error),
         Err(Unrenderable::NothingToSend) => return outbox::discard(db, claimed.id, token).await,

@@ -16,12 +16,16 @@
 //! | mail (queue, send)                | `mail::{queue, spawn_sender}`              |
 //! | cancel (parent, admin, session)   | `cancellation::{cancel_by_parent, ...}`    |
 //! | refund                            | `refunds::{refund_by_admin, send, resume}` |
+//! | a family signs in, changes address | `families::{mail_sign_in_link, sign_in, confirm_address}` |
+//! | a family's athletes, export, erase | `family_data::{athletes, export, erase, erase_past}` |
 
 pub mod admins;
 pub mod attendance;
 pub mod booking;
 pub mod cancellation;
 pub mod checkout;
+pub mod families;
+pub mod family_data;
 pub mod family_refunds;
 pub mod gateway;
 pub mod issues;
@@ -35,5 +39,6 @@ pub mod reconcile;
 pub mod refunds;
 pub mod reminders;
 pub mod returned_forms;
+pub mod sealed;
 pub mod sessions;
 pub mod waitlist;

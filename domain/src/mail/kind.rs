@@ -35,10 +35,14 @@ pub enum MailKind {
     Reminder,
     /// An admin's message to a session's families.
     SessionMessage,
+    /// A family's sign-in link (made when the mail goes).
+    FamilySignIn,
+    /// The link that confirms a family's new address (made when the mail goes).
+    FamilyAddressChange,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 14] = [
+    pub const ALL: [MailKind; 16] = [
         Self::BookingCreated,
         Self::PaymentReceived,
         Self::PaymentFailed,
@@ -53,6 +57,8 @@ impl MailKind {
         Self::LatePaymentReturned,
         Self::Reminder,
         Self::SessionMessage,
+        Self::FamilySignIn,
+        Self::FamilyAddressChange,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -71,6 +77,8 @@ impl MailKind {
             Self::LatePaymentReturned => "late_payment_returned",
             Self::Reminder => "reminder",
             Self::SessionMessage => "session_message",
+            Self::FamilySignIn => "family_sign_in",
+            Self::FamilyAddressChange => "family_address_change",
         }
     }
 

@@ -11,6 +11,7 @@
 
 mod body;
 mod booking;
+mod family;
 mod kind;
 mod lookup;
 mod message;
@@ -76,6 +77,11 @@ pub enum UnbookedMail {
     WaitlistClosed(WaitlistFacts),
     /// An admin's message to the families of a session.
     SessionMessage(MessageFacts),
+    /// A family's sign-in link, valid `minutes`; `link` is made when the mail goes (never
+    /// stored: the outbox keeps `None`).
+    FamilySignIn { link: Option<String>, minutes: i64 },
+    /// The link confirming family `family`'s new address (the recipient); `link` as above.
+    FamilyAddressChange { family: i64, link: Option<String> },
 }
 
 /// The facts of any mail, as the outbox keeps them (see [`MailFacts::from_stored`]).
@@ -128,6 +134,8 @@ impl UnbookedMail {
             Self::WaitlistOffer { .. } => MailKind::WaitlistOffer,
             Self::WaitlistClosed(_) => MailKind::WaitlistClosed,
             Self::SessionMessage(_) => MailKind::SessionMessage,
+            Self::FamilySignIn { .. } => MailKind::FamilySignIn,
+            Self::FamilyAddressChange { .. } => MailKind::FamilyAddressChange,
         }
     }
 
@@ -141,6 +149,12 @@ impl UnbookedMail {
             }
             Self::WaitlistClosed(place) => waitlist::closed(place, sender),
             Self::SessionMessage(facts) => message::message(facts, sender),
+            Self::FamilySignIn { link, minutes } => {
+                family::sign_in(link.as_deref(), *minutes, sender)
+            }
+            Self::FamilyAddressChange { link, .. } => {
+                family::address_change(link.as_deref(), sender)
+            }
         }
         .finish(sender)
     }
@@ -385,6 +399,16 @@ mod fixtures {
                 starts_at: 1_783_157_400_000,
                 location: "Track 2".into(),
             })
+            .into(),
+            UnbookedMail::FamilySignIn {
+                link: None,
+                minutes: 15,
+            }
+            .into(),
+            UnbookedMail::FamilyAddressChange {
+                family: 3,
+                link: None,
+            }
             .into(),
         ]
     }

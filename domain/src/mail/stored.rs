@@ -13,6 +13,8 @@
 //! | `session_message` | `message`: the admin's `subject` and `text`, the session's `session_title`, `starts_at`, `location` |
 //! | `booking_lookup` | `bookings` (left out when empty) |
 //! | `waitlist_joined`, `waitlist_offer`, `waitlist_closed` | `waitlist`: the place, with `held_until` for an offer |
+//! | `family_sign_in` | `minutes` (the link itself is never stored) |
+//! | `family_address_change` | `family` (the family's id; the link itself is never stored) |
 
 use super::{
     BookingMail, CancelFacts, ListedBooking, MailFacts, MailKind, MessageFacts, MoveFacts,
@@ -140,6 +142,15 @@ struct Place {
     held_until: Option<i64>,
 }
 
+/// A family's link mail: what it needs to make the link when it goes, never the link.
+#[derive(Serialize, Deserialize)]
+struct FamilyLink {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    minutes: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    family: Option<i64>,
+}
+
 impl Waitlist {
     fn of(place: &WaitlistFacts, held_until: Option<i64>) -> Self {
         Self {
@@ -215,6 +226,26 @@ impl MailFacts {
                     .ok_or_else(|| StoredFactsError::new(kind, "an offer without its hold"))?;
                 UnbookedMail::WaitlistOffer { place, held_until }.into()
             }
+            MailKind::FamilySignIn => {
+                let stored: FamilyLink = read(kind, payload)?;
+                UnbookedMail::FamilySignIn {
+                    link: None,
+                    minutes: stored
+                        .minutes
+                        .ok_or_else(|| StoredFactsError::new(kind, "a link without its time"))?,
+                }
+                .into()
+            }
+            MailKind::FamilyAddressChange => {
+                let stored: FamilyLink = read(kind, payload)?;
+                UnbookedMail::FamilyAddressChange {
+                    family: stored.family.ok_or_else(|| {
+                        StoredFactsError::new(kind, "a change without its family")
+                    })?,
+                    link: None,
+                }
+                .into()
+            }
         })
     }
 
@@ -269,6 +300,15 @@ impl UnbookedMail {
             }
             Self::SessionMessage(facts) => write(&Message {
                 message: facts.clone(),
+            }),
+            // The link is never kept: it is made when the mail goes.
+            Self::FamilySignIn { minutes, .. } => write(&FamilyLink {
+                minutes: Some(*minutes),
+                family: None,
+            }),
+            Self::FamilyAddressChange { family, .. } => write(&FamilyLink {
+                minutes: None,
+                family: Some(*family),
             }),
         }
     }
@@ -444,6 +484,24 @@ mod tests {
                     from_starts_at: 1_783_000_000_000,
                     sequence: 2,
                 })),
+                true,
+            ),
+            (
+                MailKind::FamilySignIn,
+                r#"{"minutes":15}"#.into(),
+                u(UnbookedMail::FamilySignIn {
+                    link: None,
+                    minutes: 15,
+                }),
+                true,
+            ),
+            (
+                MailKind::FamilyAddressChange,
+                r#"{"family":3}"#.into(),
+                u(UnbookedMail::FamilyAddressChange {
+                    family: 3,
+                    link: None,
+                }),
                 true,
             ),
         ]

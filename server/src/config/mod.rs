@@ -5,6 +5,7 @@
 
 mod admin;
 mod database;
+mod family;
 mod limits;
 mod mail;
 mod server;
@@ -12,6 +13,7 @@ mod stripe;
 
 pub use admin::AdminConfig;
 pub use database::DatabaseConfig;
+pub use family::{FamilyConfig, FamilyKey};
 pub use limits::LimitsConfig;
 pub use mail::MailConfig;
 pub use server::ServerConfig;
@@ -144,6 +146,7 @@ pub struct Config {
     pub admin: AdminConfig,
     pub limits: LimitsConfig,
     pub mail: MailConfig,
+    pub family: FamilyConfig,
     /// Worth telling the operator, not worth refusing to start: logged once logging runs.
     pub warnings: Vec<String>,
 }
@@ -163,19 +166,23 @@ impl Config {
         if source.get("BUSINESS_TIMEZONE").is_none() {
             warnings.push(UNSET_TIMEZONE.to_owned());
         }
+        let stripe =
+            StripeConfig::from_source(source, environment, &server.public_base_url, &mut warnings)?;
+        let database = DatabaseConfig::from_source(source)?;
+        let admin = AdminConfig::from_source(source)?;
+        let limits = LimitsConfig::from_source(source)?;
+        let mail = MailConfig::from_source(source, environment)?;
+        let family =
+            FamilyConfig::from_source(source, environment, &server.public_base_url, &database.url)?;
         Ok(Self {
             environment,
-            stripe: StripeConfig::from_source(
-                source,
-                environment,
-                &server.public_base_url,
-                &mut warnings,
-            )?,
+            stripe,
             server,
-            database: DatabaseConfig::from_source(source)?,
-            admin: AdminConfig::from_source(source)?,
-            limits: LimitsConfig::from_source(source)?,
-            mail: MailConfig::from_source(source, environment)?,
+            database,
+            admin,
+            limits,
+            mail,
+            family,
             warnings,
         })
     }
@@ -276,6 +283,10 @@ mod tests {
             ("PUBLIC_BASE_URL", "https://book.example.com"),
             ("ALLOW_SIMULATED_PAYMENTS", "true"),
             ("MAIL_DISABLED", "true"),
+            (
+                "FAMILY_DATA_KEY",
+                "abababababababababababababababababababababababababababababababab",
+            ),
         ];
         assert_eq!(
             Config::from_source(&told).unwrap().stripe.mode,

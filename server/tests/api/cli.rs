@@ -117,6 +117,10 @@ async fn a_warning_found_while_reading_the_configuration_reaches_the_log() {
             ("STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET),
             ("STRIPE_API_BASE", "http://127.0.0.1:9"),
             ("MAIL_DISABLED", "true"),
+            (
+                "FAMILY_DATA_KEY",
+                "abababababababababababababababababababababababababababababababab",
+            ),
         ],
         log.clone(),
     )

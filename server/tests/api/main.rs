@@ -20,6 +20,7 @@ mod checkout_stripe;
 mod cli;
 mod coach_day;
 mod fake_stripe;
+mod families;
 mod fixtures;
 mod foundation;
 mod lifecycle_edges;

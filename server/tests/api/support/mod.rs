@@ -137,6 +137,10 @@ impl Drop for TestDatabase {
     }
 }
 
+/// The family data key of the suite's apps (64 hex digits).
+pub const TEST_FAMILY_DATA_KEY: &str =
+    "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+
 /// The real application, serving on a free port of 127.0.0.1.
 pub struct TestApp {
     pub address: String,
@@ -192,6 +196,9 @@ impl TestApp {
             // A booking's first mail at once, as most tests count it; the tests of the one
             // confirmation for an instant payment set the wait back (`words_true`).
             ("BOOKING_MAIL_DELAY_SECS".into(), "0".into()),
+            // A fixed key, so no test writes a development key file (the families tests make
+            // one on purpose).
+            ("FAMILY_DATA_KEY".into(), TEST_FAMILY_DATA_KEY.into()),
         ];
         for (key, value) in overrides {
             vars.retain(|(k, _)| k != key);
@@ -568,6 +575,8 @@ impl ServerProcess {
             )
             // As in `TestApp`: a booking's first mail at once unless a test says otherwise.
             .env("BOOKING_MAIL_DELAY_SECS", "0")
+            // As in `TestApp`: no development key file written beside the sources.
+            .env("FAMILY_DATA_KEY", TEST_FAMILY_DATA_KEY)
             .stdout(file.try_clone().unwrap())
             .stderr(file);
         for (k, v) in vars {
