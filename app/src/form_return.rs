@@ -39,3 +39,28 @@ pub fn provide_returned_form() -> impl IntoView {
         view! { <div hidden id=RETURNED_FORM_ID data-path=form.path data-err=form.err></div> }
     })
 }
+
+/// The cookie that carries a kept form's token; under https it takes the `__Host-` prefix
+/// (Secure, this host only, path `/`), so no other site of the domain can set or read it.
+pub fn cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-form_return"
+    } else {
+        "form_return"
+    }
+}
+
+/// Long enough to follow the redirect; short enough that nothing lingers.
+pub const COOKIE_LIFETIME_SECS: u32 = 60;
+
+/// The `Set-Cookie` value that hands the browser `token` (or, with `None`, takes it back).
+pub fn cookie(token: Option<&str>, secure: bool) -> String {
+    let name = cookie_name(secure);
+    let secure = if secure { "; Secure" } else { "" };
+    match token {
+        Some(token) => format!(
+            "{name}={token}; Path=/; Max-Age={COOKIE_LIFETIME_SECS}; HttpOnly; SameSite=Lax{secure}"
+        ),
+        None => format!("{name}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{secure}"),
+    }
+}

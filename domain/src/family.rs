@@ -271,3 +271,12 @@ mod tests {
         assert!(!is_erased_email("parent@example.com"));
     }
 }
+
+/// What a coach sees of an athlete at the track, from the profile its family keeps: whom to
+/// call, and whether medical notes are kept (their words are opened apart, and recorded).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Emergency {
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+    pub has_notes: bool,
+}

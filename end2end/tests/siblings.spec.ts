@@ -4,7 +4,7 @@
 // on a desktop.
 import { test, expect } from './fixtures';
 import type { Page } from '@playwright/test';
-import { startServer, RunningServer } from './server';
+import { startMailDev, startServer, RunningServer } from './server';
 import { expectAccessible, fillBooking, loginAt } from './helpers';
 
 let server: RunningServer;
@@ -79,5 +79,73 @@ test.describe('without JavaScript', () => {
     await expect(page.getByRole('heading', { name: 'Pay $85.50' })).toBeVisible();
     await page.getByTestId('simulated-pay').click();
     await expect(page.getByTestId('payment-banner')).toContainText('Payment received', { timeout: 20_000 });
+  });
+});
+
+test.describe('a family on a phone', () => {
+  test.use({ viewport: { width: 390, height: 844 } });
+
+  test('two children paid together, both on the family page, one cancelled and only its share refunded', async ({ page, database }) => {
+    const mail = await startMailDev();
+    try {
+      server = await startServer({
+        database,
+        env: { SMTP_URL: mail.smtpUrl, MAIL_FROM: 'Riverside Coaching <bookings@example.com>', SIBLING_DISCOUNT_PERCENT: '10' },
+      });
+      const email = 'gail@example.com';
+      await page.goto(server.baseURL + '/book');
+      await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+      await page.getByLabel('Session').selectOption({ index: 1 });
+      await fillBooking(page, 'Gail Group', email);
+      await page.getByTestId('more-children').locator('summary').click();
+      await page.getByLabel("Second child's name").fill('Sam (Gail Group)');
+      await page.getByLabel("Second child's age").fill('9');
+      await page.getByRole('button', { name: 'Continue to payment' }).click();
+      await page.getByTestId('simulated-pay').click();
+      await expect(page.getByTestId('payment-banner')).toContainText('Payment received');
+
+      // Signed in by the link mailed to the family.
+      await page.goto(server.baseURL + '/sign-in');
+      await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+      await page.getByLabel('Email').fill(email);
+      await page.getByRole('button', { name: 'Email me a sign-in link' }).click();
+      let link = '';
+      await expect(async () => {
+        const found = (await mail.emails()).filter((m) => m.to.includes(email) && m.subject.startsWith('Sign in to'));
+        expect(found.length).toBeGreaterThan(0);
+        link = found[found.length - 1].text.match(/(http\S+\/sign-in\/[0-9a-f]{64})/)![1];
+      }).toPass({ timeout: 15_000 });
+      await page.goto(link);
+      await page.getByTestId('link-continue').click();
+      await expect(page).toHaveURL(/\/family$/);
+
+      const upcoming = page.getByTestId('upcoming').getByTestId('family-booking');
+      await expect(upcoming).toHaveCount(2);
+      const alex = upcoming.filter({ hasText: 'Athlete: Alex (Gail Group)' });
+      const sam = upcoming.filter({ hasText: 'Athlete: Sam (Gail Group)' });
+      await expect(alex.locator('[data-payment-status="paid"]')).toBeVisible();
+      await expect(sam.locator('[data-payment-status="paid"]')).toBeVisible();
+      await expectAccessible(page, 'the family page with two children');
+
+      // The second child cancelled from its own page: its share comes back, the first stays paid.
+      await sam.getByRole('link').click();
+      await page.getByTestId('cancel-link').click();
+      await page.getByTestId('confirm-cancel').click();
+      await expect(page.getByTestId('payment-banner')).toContainText('Booking cancelled');
+      await expect(page.getByTestId('refund-note')).toContainText('$40.50', { timeout: 15_000 });
+      await page.goto(server.baseURL + '/family');
+      await expect(sam.locator('[data-payment-status="refunded"]')).toBeVisible({ timeout: 15_000 });
+      await expect(sam.locator('[data-attendance-status="cancelled"]')).toBeVisible();
+      await expect(alex.locator('[data-payment-status="paid"]')).toBeVisible();
+      await expect(alex.locator('[data-attendance-status="pending"]')).toBeVisible();
+
+      // "Book again" fills the form with the same athlete.
+      await alex.getByTestId('book-again').click();
+      await expect(page).toHaveURL(/\/book\?session=/);
+      await expect(page.getByLabel("Athlete's name")).toHaveValue('Alex (Gail Group)');
+      await expect(page.getByLabel('Email')).toHaveValue(email);
+    } finally {
+      await mail.stop();
+    }
   });
 });

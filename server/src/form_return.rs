@@ -19,18 +19,7 @@ use axum::{
     response::Response,
 };
 
-/// The cookie's name; under https it takes the `__Host-` prefix (Secure, this host only, path
-/// `/`), so no other site of the domain can set or read it.
-fn cookie_name(secure: bool) -> &'static str {
-    if secure {
-        "__Host-form_return"
-    } else {
-        "form_return"
-    }
-}
-
-/// Long enough to follow the redirect; short enough that nothing lingers.
-const LIFETIME_SECS: u32 = 60;
+use app::form_return::cookie_name;
 
 /// Splits `location` (an absolute or site-relative URL) into the page it should show, without
 /// Leptos's error parameters, and the error those parameters carried.
@@ -64,15 +53,7 @@ fn split_location(location: &str) -> Option<(String, ReturnedForm)> {
 
 /// The `Set-Cookie` that hands the browser `token` (or, with `None`, takes it back).
 fn cookie_header(token: Option<&str>, secure: bool) -> Option<HeaderValue> {
-    let name = cookie_name(secure);
-    let secure = if secure { "; Secure" } else { "" };
-    let cookie = match token {
-        Some(token) => format!(
-            "{name}={token}; Path=/; Max-Age={LIFETIME_SECS}; HttpOnly; SameSite=Lax{secure}"
-        ),
-        None => format!("{name}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{secure}"),
-    };
-    HeaderValue::from_str(&cookie).ok()
+    HeaderValue::from_str(&app::form_return::cookie(token, secure)).ok()
 }
 
 /// The token of a refused form the request's cookies carry.

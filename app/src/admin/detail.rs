@@ -2,6 +2,7 @@
 //! and payment_logs (what Stripe sent, when, what it changed or why it was refused).
 
 use crate::components::live::LiveVersion;
+use crate::components::medical::EmergencyDetails;
 use crate::components::move_choice::{MoveOption, MoveSelect};
 use crate::components::tag::{AttendanceTag, MoneyTag};
 use crate::error::AppError;
@@ -51,6 +52,10 @@ pub struct AdminBookingDetail {
     pub currency: String,
     /// A family's children paid in one checkout: the other bookings of that payment.
     pub paid_together: Option<String>,
+    /// The athlete's emergency details, when its family keeps a profile.
+    pub emergency: Option<domain::family::Emergency>,
+    /// Who opened the athlete's medical notes from this booking, and when.
+    pub note_views: Vec<String>,
 }
 
 /// A refund asked of Stripe, as the admin sees it.
@@ -102,7 +107,15 @@ pub async fn admin_booking(id: i64) -> Result<Option<AdminBookingDetail>, AppErr
         }
         (!others.is_empty()).then(|| format!("One payment with {}", others.join(", ")))
     };
+    let emergency = crate::services::medical::emergency(&state.db, b.id).await?;
+    let note_views = crate::services::medical::views(&state.db, b.id)
+        .await?
+        .into_iter()
+        .map(|(by, at)| format!("{by}, {}", when(at, tz)))
+        .collect();
     Ok(Some(AdminBookingDetail {
+        emergency,
+        note_views,
         paid_together,
         move_options,
         id: b.id,
@@ -204,6 +217,13 @@ fn Detail(b: AdminBookingDetail) -> impl IntoView {
                 <dt class="font-medium">"Phone"</dt><dd>{optional(b.parent_phone.clone())}</dd>
                 <dt class="font-medium">"Athlete"</dt><dd>{b.athlete_name.clone()} ", " {b.athlete_age} " years"</dd>
                 <dt class="font-medium">"Notes"</dt><dd>{optional(b.notes.clone())}</dd>
+                {b.emergency.clone().map(|emergency| view! {
+                    <dt class="font-medium">"Emergency"</dt><dd><EmergencyDetails booking_id=b.id emergency=emergency/></dd>
+                })}
+                {(!b.note_views.is_empty()).then(|| view! {
+                    <dt class="font-medium">"Notes opened"</dt>
+                    <dd data-testid="note-views">{b.note_views.join("; ")}</dd>
+                })}
                 <dt class="font-medium">"Booked"</dt><dd>{b.created.clone()} " (" {b.source.as_str()} ")"</dd>
             </dl>
             <dl class="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 rounded-xl bg-white p-4 text-sm shadow-sm">

@@ -5,6 +5,7 @@
 use crate::components::attendance::admin_set_attendance;
 use crate::components::form::SECONDARY_BUTTON_CLASS;
 use crate::components::live::LiveVersion;
+use crate::components::medical::EmergencyDetails;
 use crate::components::tag::{AttendanceTag, MoneyTag};
 use crate::error::AppError;
 use domain::{AttendanceStatus, PaymentStatus};
@@ -20,6 +21,8 @@ pub struct RosterEntry {
     pub parent_name: String,
     pub parent_phone: Option<String>,
     pub notes: Option<String>,
+    /// Whom to call, and whether medical notes are kept, when the family keeps a profile.
+    pub emergency: Option<domain::family::Emergency>,
     pub payment_status: PaymentStatus,
     pub attendance_status: AttendanceStatus,
     pub settled: Option<String>,
@@ -105,6 +108,25 @@ pub async fn admin_roster(id: i64) -> Result<Option<RosterData>, AppError> {
             joined: when(w.created_at, tz),
         })
         .collect();
+    let mut entries = Vec::new();
+    for r in rows
+        .into_iter()
+        .filter(|r| r.holds_place == 1 || r.attendance_status != AttendanceStatus::Cancelled)
+    {
+        entries.push(RosterEntry {
+            id: r.id,
+            emergency: crate::services::medical::emergency(&state.db, r.id).await?,
+            settled: (r.source == domain::BookingSource::Manual)
+                .then(|| domain::ManualPayment::label_of(r.manual_payment.as_deref()).to_owned()),
+            athlete_name: r.athlete_name,
+            athlete_age: r.athlete_age,
+            parent_name: r.parent_name,
+            parent_phone: r.parent_phone,
+            notes: r.notes,
+            payment_status: r.payment_status,
+            attendance_status: r.attendance_status,
+        });
+    }
     Ok(Some(RosterData {
         session_id: id,
         when: when(session.starts_at, tz),
@@ -112,23 +134,7 @@ pub async fn admin_roster(id: i64) -> Result<Option<RosterData>, AppError> {
         location: session.location,
         capacity: session.capacity,
         counts,
-        entries: rows
-            .into_iter()
-            .filter(|r| r.holds_place == 1 || r.attendance_status != AttendanceStatus::Cancelled)
-            .map(|r| RosterEntry {
-                id: r.id,
-                settled: (r.source == domain::BookingSource::Manual).then(|| {
-                    domain::ManualPayment::label_of(r.manual_payment.as_deref()).to_owned()
-                }),
-                athlete_name: r.athlete_name,
-                athlete_age: r.athlete_age,
-                parent_name: r.parent_name,
-                parent_phone: r.parent_phone,
-                notes: r.notes,
-                payment_status: r.payment_status,
-                attendance_status: r.attendance_status,
-            })
-            .collect(),
+        entries,
         waitlist,
     }))
 }
@@ -319,6 +325,7 @@ fn RosterCard(entry: RosterEntry) -> impl IntoView {
                 })}
             </p>
             {entry.notes.clone().map(|notes| view! { <p class="mt-1 rounded bg-amber-50 p-2 text-sm text-amber-900">{notes}</p> })}
+            {entry.emergency.clone().map(|emergency| view! { <EmergencyDetails booking_id=entry.id emergency=emergency/> })}
             <div class="mt-2 flex gap-2 print:hidden">
                 {button(AttendanceStatus::Completed, AttendanceStatus::Completed.label(), "border-green-700 bg-green-700 text-white")}
                 {button(AttendanceStatus::NoShow, AttendanceStatus::NoShow.label(), "border-red-700 bg-red-700 text-white")}

@@ -8,6 +8,7 @@ pub mod form;
 pub mod headline;
 pub mod lazy;
 pub mod live;
+pub mod medical;
 pub mod move_choice;
 pub mod reminder_switch;
 pub mod session_list;

@@ -107,3 +107,52 @@ pub async fn count_of_email(tx: &mut Tx, email: &str) -> Result<i64, sqlx::Error
     .fetch_one(&mut **tx)
     .await
 }
+
+/// The profile a booking's athlete has with its family (the family of the booking's address,
+/// the athlete of the booking's name, whatever the case), if the family keeps one.
+pub async fn of_booking(db: &Db, booking: i64) -> Result<Option<AthleteRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT a.id, a.family_id, a.name, a.date_of_birth, a.emergency_name, a.emergency_phone,
+                a.medical_notes_sealed
+         FROM bookings b
+         JOIN families f ON f.email = lower(b.parent_email)
+         JOIN athletes a ON a.family_id = f.id AND lower(a.name) = lower(b.athlete_name)
+         WHERE b.id = $1
+         ORDER BY a.id LIMIT 1",
+    )
+    .bind(booking)
+    .fetch_optional(db.reader())
+    .await
+}
+
+/// Records that `admin` opened athlete `athlete`'s medical notes from booking `booking`.
+pub async fn record_note_view(
+    db: &Db,
+    athlete: i64,
+    booking: i64,
+    admin: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO medical_note_views (athlete_id, booking_id, viewed_by, viewed_at)
+         VALUES ($1, $2, $3, $4)",
+    )
+    .bind(athlete)
+    .bind(booking)
+    .bind(admin.to_owned())
+    .bind(now)
+    .execute(db.writer())
+    .await?;
+    Ok(())
+}
+
+/// Who opened the medical notes from booking `booking`, and when, the latest first.
+pub async fn note_views(db: &Db, booking: i64) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT viewed_by, viewed_at FROM medical_note_views
+         WHERE booking_id = $1 ORDER BY viewed_at DESC, id DESC LIMIT 50",
+    )
+    .bind(booking)
+    .fetch_all(db.reader())
+    .await
+}

@@ -294,3 +294,16 @@ pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
         .fetch_one(db.reader())
         .await
 }
+
+/// The first session titled `title` starting after `after` (UTC ms) that is not cancelled.
+pub async fn next_of_title(db: &Db, title: &str, after: i64) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT id FROM training_sessions
+         WHERE title = $1 AND starts_at > $2 AND cancelled_at IS NULL
+         ORDER BY starts_at, id LIMIT 1",
+    )
+    .bind(title.to_owned())
+    .bind(after)
+    .fetch_optional(db.reader())
+    .await
+}

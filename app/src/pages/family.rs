@@ -299,6 +299,13 @@ fn BookingList(
                                 </div>
                                 <p class="mt-1 text-slate-700">{b.when.clone()}</p>
                                 <p class="text-slate-700">{format!("Athlete: {}", b.athlete_name)}</p>
+                                // A plain form: the filled booking form waits on the server.
+                                <form method="post" action="/api/book/again" class="mt-2">
+                                    <input type="hidden" name="reference" value=b.reference.clone()/>
+                                    <button type="submit" class="py-1 text-indigo-700 underline" data-testid="book-again">
+                                        {format!("Book {} again", b.athlete_name)}
+                                    </button>
+                                </form>
                             </li>
                         }).collect_view()}
                     </ul>

@@ -39,7 +39,7 @@ fn token_in(mail: &ReceivedEmail, path: &str) -> String {
 
 /// Signs `app`'s client in as the family of `email`, through a link made as the mail sender
 /// makes it (its hash kept), opened with the page's button.
-async fn sign_in_as(app: &TestApp, email: &str) {
+pub(crate) async fn sign_in_as(app: &TestApp, email: &str) {
     let token = hex::encode(rand::random::<[u8; 32]>());
     let now = app::db::now_ms();
     app::db::families::insert_link(

@@ -1,0 +1,40 @@
+//! "Book again": the booking form filled for a family without retyping. From one of its
+//! bookings (its private link, or the family's page), the same parent and athlete and the next
+//! session of the same kind (same title, still to come, not cancelled).
+
+use crate::db::{bookings, now_ms, sessions, Db};
+use domain::booking_form::FieldErrors;
+
+/// What the form is filled with: the fields' values, and the session to choose (none when no
+/// session of the kind is to come).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Again {
+    pub values: FieldErrors,
+    pub session: Option<i64>,
+}
+
+/// The form filled again from booking `reference` (`None`: no such booking). The consent is
+/// asked again: it is given for each booking.
+pub async fn from_booking(db: &Db, reference: &str) -> Result<Option<Again>, sqlx::Error> {
+    let Some(b) = bookings::by_reference(db, reference).await? else {
+        return Ok(None);
+    };
+    let after = b.session_starts_at.max(now_ms());
+    let session = sessions::next_of_title(db, &b.session_title, after).await?;
+    let mut values = FieldErrors::default();
+    for (field, value) in [
+        ("parent_name", b.parent_name),
+        ("parent_email", b.parent_email),
+        ("parent_phone", b.parent_phone.unwrap_or_default()),
+        ("athlete_name", b.athlete_name),
+        ("athlete_age", b.athlete_age.to_string()),
+    ] {
+        values.values.insert(field.to_owned(), value);
+    }
+    if let Some(session) = session {
+        values
+            .values
+            .insert("session".to_owned(), session.to_string());
+    }
+    Ok(Some(Again { values, session }))
+}

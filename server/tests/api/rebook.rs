@@ -1,0 +1,73 @@
+//! "Book again" (issue 22), on both databases: from a booking, the booking form filled with
+//! the same parent and athlete and the next session of its kind, what it is filled with kept on
+//! the server (never in the address), the consent asked again.
+
+use crate::support::*;
+
+async fn book_again_fills_the_form_with_the_athlete_and_the_next_session_of_its_kind(
+    backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let first = seed_session_in(&app.db, 10, 2).await;
+    let next = seed_session_in(&app.db, 10, 9).await;
+    // Another kind of session in between is not "the next of its kind".
+    app::services::sessions::create(
+        &app.db,
+        &domain::session_form::NewTrainingSession {
+            title: "Hurdles".into(),
+            starts_at: (chrono::Utc::now() + chrono::Duration::days(5)).timestamp_millis(),
+            duration_minutes: 60,
+            location: "Track 1".into(),
+            capacity: 5,
+            price_amount: 4500,
+            currency: "USD".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let (_, reference, _) = book_online(&app, first, "Again Family").await;
+
+    // The family page's plain form post.
+    let response = app
+        .client
+        .post(app.url("/api/book/again"))
+        .header("accept", "text/html")
+        .header("origin", &app.address)
+        .form(&[("reference", reference.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_redirection(), "{}", response.status());
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(location, format!("/book?session={next}"));
+    let (status, page) = app.get_page(&location).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("value=\"Again Family\""),
+        "the parent's name is filled"
+    );
+    assert!(page.contains("value=\"again.family@example.com\""));
+    assert!(!page.contains("error-summary"), "nothing refused");
+    assert!(!location.contains("Again"), "nothing typed in the address");
+    // Taken once: the form is empty on the next visit.
+    let (_, again) = app.get_page(&location).await;
+    assert!(!again.contains("value=\"Again Family\""));
+    // And booking it is a booking of the next session.
+    let athlete: String =
+        sqlx::query_scalar("SELECT athlete_name FROM bookings WHERE reference = $1")
+            .bind(&reference)
+            .fetch_one(app.db.reader())
+            .await
+            .unwrap();
+    assert!(
+        page.contains(&format!("value=\"{athlete}\"")),
+        "the athlete is filled"
+    );
+
+    let unknown = app
+        .server_fn("book/again", &[("reference", "nosuchbookingreferen")])
+        .await;
+    assert_eq!(unknown.status, 404, "{}", unknown.body);
+}
+
+on_both_databases!(book_again_fills_the_form_with_the_athlete_and_the_next_session_of_its_kind);
