@@ -280,3 +280,31 @@ pub struct Emergency {
     pub contact_phone: Option<String>,
     pub has_notes: bool,
 }
+
+/// The age in whole years on `at` (UTC ms) of someone born on `born` (YYYY-MM-DD).
+pub fn age_on(born: &str, at: i64) -> Option<i64> {
+    use chrono::Datelike;
+    let born = chrono::NaiveDate::parse_from_str(born, "%Y-%m-%d").ok()?;
+    let today = chrono::DateTime::from_timestamp_millis(at)?.date_naive();
+    let mut age = i64::from(today.year() - born.year());
+    if (today.month(), today.day()) < (born.month(), born.day()) {
+        age -= 1;
+    }
+    (age >= 0).then_some(age)
+}
+
+#[cfg(test)]
+mod age_tests {
+    use super::age_on;
+
+    #[test]
+    fn an_age_counts_whole_years_from_the_birthday() {
+        // 2026-12-06.
+        let at = 1_796_515_200_000;
+        assert_eq!(age_on("2014-05-30", at), Some(12));
+        assert_eq!(age_on("2014-12-07", at), Some(11));
+        assert_eq!(age_on("2014-12-06", at), Some(12));
+        assert_eq!(age_on("2030-01-01", at), None);
+        assert_eq!(age_on("not a date", at), None);
+    }
+}

@@ -4,7 +4,7 @@
 
 use app::state::AppState;
 use axum::{
-    extract::State,
+    extract::{Path, State},
     http::{header, HeaderMap, StatusCode},
     response::{IntoResponse, Redirect, Response},
     routing::get,
@@ -13,8 +13,24 @@ use axum::{
 
 pub const PATH: &str = "/family/data.json";
 
+/// The same download for an admin, for the family of a booking (a request by mail); behind
+/// the admin's login like every `/admin` path (`crate::admin::require_login`).
+pub const ADMIN_PATH: &str = "/admin/bookings/{id}/family-data.json";
+
 pub fn router() -> Router<AppState> {
-    Router::new().route(PATH, get(download))
+    Router::new()
+        .route(PATH, get(download))
+        .route(ADMIN_PATH, get(download_for_admin))
+}
+
+async fn download_for_admin(State(state): State<AppState>, Path(id): Path<i64>) -> Response {
+    let booking = match app::db::bookings::by_id(&state.db, id).await {
+        Ok(Some(booking)) => booking,
+        Ok(None) => return (StatusCode::NOT_FOUND, "No such booking.\n").into_response(),
+        Err(error) => return unavailable(error),
+    };
+    tracing::info!(booking_id = id, "a family's data exported by an admin");
+    exported(&state, &booking.parent_email, "family-data.json").await
 }
 
 fn unavailable(error: impl std::fmt::Display) -> Response {
@@ -33,23 +49,25 @@ async fn download(State(state): State<AppState>, headers: HeaderMap) -> Response
         Ok(None) => return Redirect::to("/sign-in").into_response(),
         Err(error) => return unavailable(error),
     };
-    let export = match app::services::family_data::export(
-        &state.db,
-        &state.settings.family.data_key,
-        &family.email,
-    )
-    .await
-    {
-        Ok(export) => export,
-        Err(error) => return unavailable(error),
-    };
+    exported(&state, &family.email, "our-data.json").await
+}
+
+/// Everything kept about `email`, as a JSON attachment named `filename`.
+async fn exported(state: &AppState, email: &str, filename: &str) -> Response {
+    let export =
+        match app::services::family_data::export(&state.db, &state.settings.family.data_key, email)
+            .await
+        {
+            Ok(export) => export,
+            Err(error) => return unavailable(error),
+        };
     match serde_json::to_string_pretty(&export) {
         Ok(json) => (
             [
                 (header::CONTENT_TYPE, "application/json; charset=utf-8"),
                 (
                     header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"our-data.json\"",
+                    &*format!("attachment; filename=\"{filename}\""),
                 ),
             ],
             json,

@@ -1,6 +1,7 @@
 //! One booking for the admin: its details, Stripe ids, and the payment timeline from the ledger
 //! and payment_logs (what Stripe sent, when, what it changed or why it was refused).
 
+use crate::components::family_request::FamilyDataRequest;
 use crate::components::live::LiveVersion;
 use crate::components::medical::EmergencyDetails;
 use crate::components::move_choice::{MoveOption, MoveSelect};
@@ -314,6 +315,7 @@ fn Actions(b: AdminBookingDetail) -> impl IntoView {
             "refund" => Some("Refund asked of Stripe: the booking shows it once Stripe confirms, and the parent is mailed then.".to_owned()),
             "cancel" => Some("Booking cancelled: the parent is mailed, and a refund, if one was asked for, shows once Stripe confirms.".to_owned()),
             "saved" => Some(saved.clone()),
+            "erased" => Some("The family's data is erased: names, contacts and notes are gone; the payments are kept.".to_owned()),
             _ => None,
         })
     };
@@ -387,5 +389,6 @@ fn Actions(b: AdminBookingDetail) -> impl IntoView {
         {move || done().map(|m| view! {
             <p class="mt-2 rounded-lg bg-green-50 p-3 text-green-900" role="status" data-testid="money-done">{m}</p>
         })}
+        <FamilyDataRequest booking_id=b.id/>
     }
 }

@@ -114,3 +114,34 @@ pub fn ParentAndAthlete(
                 </div>
     }
 }
+
+/// The booking form's server function, whose values a filled form carries.
+pub const BOOKING_FORM_PATH: &str = "/api/book";
+
+/// Sends the browser to `page` with the booking form filled with `values` (a family's details,
+/// without retyping): kept on the server for a minute like a refused form's, behind the same
+/// small cookie, never in the address.
+#[cfg(feature = "ssr")]
+pub async fn fill_booking_form(
+    page: &str,
+    values: domain::booking_form::FieldErrors,
+) -> Result<(), crate::error::AppError> {
+    use base64::Engine;
+    use leptos::server_fn::error::FromServerFnError;
+    let state = expect_context::<crate::state::AppState>();
+    let err = base64::engine::general_purpose::URL_SAFE
+        .encode(crate::error::AppError::invalid(values).ser());
+    let kept = crate::db::returned_forms::Kept {
+        status: 200,
+        path: BOOKING_FORM_PATH.to_owned(),
+        err,
+    };
+    let token = crate::services::returned_forms::keep(&state.db, page, &kept).await?;
+    let cookie = crate::form_return::cookie(Some(&token), state.settings.secure_cookies);
+    if let Ok(value) = axum::http::HeaderValue::from_str(&cookie) {
+        expect_context::<leptos_axum::ResponseOptions>()
+            .append_header(axum::http::header::SET_COOKIE, value);
+    }
+    leptos_axum::redirect(page);
+    Ok(())
+}

@@ -4,6 +4,7 @@
 pub mod admin_sessions;
 pub mod attendance;
 pub mod booking_fields;
+pub mod family_request;
 pub mod form;
 pub mod headline;
 pub mod lazy;

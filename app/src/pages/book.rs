@@ -83,32 +83,20 @@ pub async fn submit_booking(
 #[server(endpoint = "book/again")]
 pub async fn book_again(reference: String) -> Result<(), AppError> {
     use crate::state::AppState;
-    use base64::Engine;
-    use leptos::server_fn::error::FromServerFnError;
     use leptos::server_fn::ServerFn;
     let state = expect_context::<AppState>();
     let again = crate::services::rebook::from_booking(&state.db, &reference)
         .await?
         .ok_or_else(|| AppError::not_found("We could not find that booking."))?;
-    let err =
-        base64::engine::general_purpose::URL_SAFE.encode(AppError::invalid(again.values).ser());
-    let kept = crate::db::returned_forms::Kept {
-        status: 200,
-        path: SubmitBooking::PATH.to_owned(),
-        err,
-    };
+    debug_assert_eq!(
+        SubmitBooking::PATH,
+        crate::components::booking_fields::BOOKING_FORM_PATH
+    );
     let page = match again.session {
         Some(session) => format!("/book?session={session}"),
         None => "/book".to_owned(),
     };
-    let token = crate::services::returned_forms::keep(&state.db, &page, &kept).await?;
-    let cookie = crate::form_return::cookie(Some(&token), state.settings.secure_cookies);
-    if let Ok(value) = axum::http::HeaderValue::from_str(&cookie) {
-        expect_context::<leptos_axum::ResponseOptions>()
-            .append_header(axum::http::header::SET_COOKIE, value);
-    }
-    leptos_axum::redirect(&page);
-    Ok(())
+    crate::components::booking_fields::fill_booking_form(&page, again.values).await
 }
 
 /// The sibling discount this business gives, in the form's words ("10% off the second child

@@ -165,6 +165,18 @@ pub async fn save_athlete(
     Ok(())
 }
 
+/// Opens the booking form filled for the family's athlete `id`: the family's details and the
+/// athlete's, without retyping.
+#[server(endpoint = "family/athletes/book")]
+pub async fn book_my_athlete(id: i64) -> Result<(), AppError> {
+    let family = crate::access::require_family().await?;
+    let state = expect_context::<crate::state::AppState>();
+    let values = crate::services::rebook::from_athlete(&state.db, &family, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("That athlete is not one of your family's."))?;
+    crate::components::booking_fields::fill_booking_form("/book", values).await
+}
+
 #[server(endpoint = "family/athletes/remove")]
 pub async fn delete_athlete(id: i64) -> Result<(), AppError> {
     let family = crate::access::require_family().await?;
@@ -372,6 +384,8 @@ pub fn FamilyPage() -> impl IntoView {
                                         let (id, remove_id) = (a.id.to_string(), a.id.to_string());
                                         let edit_label = format!("Edit {}", a.name);
                                         let remove_label = format!("Remove {}", a.name);
+                                        let book_label = format!("Book {}", a.name);
+                                        let a_id_for_book = a.id.to_string();
                                         let born = if a.date_of_birth.is_empty() { "—".to_owned() } else { a.date_of_birth.clone() };
                                         let emergency = format!("{} {}", a.emergency_name, a.emergency_phone).trim().to_owned();
                                         let (name, notes, editable) = (a.name.clone(), a.medical_notes.clone(), a);
@@ -383,6 +397,11 @@ pub fn FamilyPage() -> impl IntoView {
                                                     <dt class="font-medium">"Emergency"</dt><dd class="break-words">{emergency}</dd>
                                                     <dt class="font-medium">"Medical"</dt><dd class="break-words whitespace-pre-line" data-testid="athlete-notes">{notes}</dd>
                                                 </dl>
+                                                // A plain form: the filled booking form waits on the server.
+                                                <form method="post" action="/api/family/athletes/book" class="mt-2">
+                                                    <input type="hidden" name="id" value=a_id_for_book/>
+                                                    <button type="submit" class="py-1 font-semibold text-indigo-700 underline" data-testid="book-athlete">{book_label}</button>
+                                                </form>
                                                 <details class="mt-3">
                                                     <summary class="cursor-pointer font-medium text-indigo-700">{edit_label}</summary>
                                                     <ActionForm action=save attr:class="mt-3 space-y-3">

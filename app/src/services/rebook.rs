@@ -38,3 +38,42 @@ pub async fn from_booking(db: &Db, reference: &str) -> Result<Option<Again>, sql
     }
     Ok(Some(Again { values, session }))
 }
+
+/// The form filled for athlete `athlete` of the signed-in `family`: the family's address, the
+/// parent's name and phone as on its latest booking, the athlete's name and age (from its date
+/// of birth). `None` when the family keeps no such athlete.
+pub async fn from_athlete(
+    db: &Db,
+    family: &crate::db::families::Family,
+    athlete: i64,
+) -> Result<Option<FieldErrors>, sqlx::Error> {
+    let Some(profile) = crate::db::athletes::of_family(db, family.id)
+        .await?
+        .into_iter()
+        .find(|a| a.id == athlete)
+    else {
+        return Ok(None);
+    };
+    let latest = crate::db::families::bookings_of(db, &family.email)
+        .await?
+        .into_iter()
+        .max_by_key(|b| b.created_at);
+    let mut values = FieldErrors::default();
+    let mut put = |field: &str, value: String| {
+        values.values.insert(field.to_owned(), value);
+    };
+    put("parent_email", family.email.clone());
+    if let Some(latest) = latest {
+        put("parent_name", latest.parent_name);
+        put("parent_phone", latest.parent_phone.unwrap_or_default());
+    }
+    put("athlete_name", profile.name);
+    if let Some(age) = profile
+        .date_of_birth
+        .as_deref()
+        .and_then(|born| domain::family::age_on(born, now_ms()))
+    {
+        put("athlete_age", age.to_string());
+    }
+    Ok(Some(values))
+}

@@ -70,4 +70,61 @@ async fn book_again_fills_the_form_with_the_athlete_and_the_next_session_of_its_
     assert_eq!(unknown.status, 404, "{}", unknown.body);
 }
 
-on_both_databases!(book_again_fills_the_form_with_the_athlete_and_the_next_session_of_its_kind);
+async fn a_signed_in_family_books_an_athlete_of_its_profiles_without_retyping(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let session = seed_session_in(&app.db, 10, 2).await;
+    book_online(&app, session, "Profile Family").await;
+    crate::families::sign_in_as(&app, "profile.family@example.com").await;
+    let saved = app
+        .server_fn(
+            "family/athletes/save",
+            &[
+                ("name", "Kim Profile"),
+                ("date_of_birth", "2015-01-15"),
+                ("emergency_name", ""),
+                ("emergency_phone", ""),
+                ("medical_notes", ""),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    let athlete: i64 = sqlx::query_scalar("SELECT id FROM athletes WHERE name = 'Kim Profile'")
+        .fetch_one(app.db.reader())
+        .await
+        .unwrap();
+    let response = app
+        .client
+        .post(app.url("/api/family/athletes/book"))
+        .header("accept", "text/html")
+        .header("origin", &app.address)
+        .form(&[("id", athlete.to_string())])
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_redirection(), "{}", response.status());
+    assert_eq!(response.headers()["location"], "/book");
+    let (_, page) = app.get_page("/book").await;
+    for filled in [
+        "value=\"Kim Profile\"",
+        "value=\"profile.family@example.com\"",
+        "value=\"Profile Family\"",
+    ] {
+        assert!(page.contains(filled), "{filled}");
+    }
+    let age = domain::family::age_on("2015-01-15", app::db::now_ms()).unwrap();
+    assert!(
+        page.contains(&format!("value=\"{age}\"")),
+        "the age from the date of birth"
+    );
+
+    // Another family's athlete is not this family's to book.
+    let other = app
+        .server_fn("family/athletes/book", &[("id", "999999")])
+        .await;
+    assert_eq!(other.status, 404, "{}", other.body);
+}
+
+on_both_databases!(
+    book_again_fills_the_form_with_the_athlete_and_the_next_session_of_its_kind,
+    a_signed_in_family_books_an_athlete_of_its_profiles_without_retyping,
+);

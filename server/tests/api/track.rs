@@ -125,4 +125,64 @@ async fn the_roster_shows_whom_to_call_and_opens_medical_notes_on_request_only(b
     assert_eq!(in_mail, 0);
 }
 
-on_both_databases!(the_roster_shows_whom_to_call_and_opens_medical_notes_on_request_only);
+async fn an_admin_downloads_or_erases_a_familys_data_on_its_request(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let session = seed_session(&app.db, 10).await;
+    let (booking, reference, checkout) = book_online(&app, session, "Asking Family").await;
+    press_simulated(&app, &checkout, "pay").await;
+    for _ in 0..100 {
+        if statuses(&app.db, booking).await.0 == "paid" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let download = format!("/admin/bookings/{booking}/family-data.json");
+    let (status, _) = app.get_page(&download).await;
+    assert!(status.is_redirection(), "an admin's only: {status}");
+
+    app.login_admin().await;
+    let (status, json) = app.get_page(&download).await;
+    assert_eq!(status, 200);
+    let data: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert!(
+        json.contains(&reference) && json.contains("asking.family@example.com"),
+        "{data}"
+    );
+
+    let id = booking.to_string();
+    let unconfirmed = app
+        .server_fn("admin/bookings/erase-family", &[("id", id.as_str())])
+        .await;
+    assert_eq!(unconfirmed.status, 422, "{}", unconfirmed.body);
+    assert_eq!(statuses(&app.db, booking).await.0, "paid");
+    let erased = app
+        .server_fn(
+            "admin/bookings/erase-family",
+            &[("id", id.as_str()), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(erased.status, 200, "{}", erased.body);
+    assert_eq!(
+        erased.redirect.as_deref(),
+        Some(&*format!("/admin/bookings/{booking}?done=erased"))
+    );
+    let (name, email, amount_paid, status): (String, String, Option<i64>, String) = sqlx::query_as(
+        "SELECT parent_name, parent_email, amount_paid, payment_status FROM bookings WHERE id = $1",
+    )
+    .bind(booking)
+    .fetch_one(app.db.reader())
+    .await
+    .unwrap();
+    assert_ne!(name, "Asking Family");
+    assert!(!email.contains("asking.family"));
+    assert_eq!(
+        (amount_paid, status.as_str()),
+        (Some(4500), "paid"),
+        "the payment is kept"
+    );
+}
+
+on_both_databases!(
+    the_roster_shows_whom_to_call_and_opens_medical_notes_on_request_only,
+    an_admin_downloads_or_erases_a_familys_data_on_its_request,
+);
