@@ -19,6 +19,17 @@ pub const fn first_mail_still_due(payment: PaymentStatus, attendance: Attendance
     payment.is_unsettled() && !matches!(attendance, AttendanceStatus::Cancelled)
 }
 
+/// The cut-off before a session that a parent's cancellation keeps: none once the session
+/// changed its time or place after the booking was made (a family the change does not suit
+/// cancels with a full refund, whatever the usual deadline, until the session starts).
+pub const fn cancellation_cutoff(cutoff_ms: i64, schedule_changes: i64) -> i64 {
+    if schedule_changes > 0 {
+        0
+    } else {
+        cutoff_ms
+    }
+}
+
 /// How many places one email may hold unpaid: a script posting bookings must not fill
 /// sessions nobody pays for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -686,6 +697,8 @@ mod tests {
     fn a_held_places_mail_goes_only_while_the_place_is_held_unpaid() {
         use AttendanceStatus as A;
         use PaymentStatus as P;
+        assert_eq!(cancellation_cutoff(86_400_000, 0), 86_400_000);
+        assert_eq!(cancellation_cutoff(86_400_000, 2), 0);
         assert!(first_mail_still_due(P::Unpaid, A::Pending));
         assert!(first_mail_still_due(P::Failed, A::Pending));
         assert!(!first_mail_still_due(P::Paid, A::Pending));

@@ -64,6 +64,8 @@ pub struct Booking {
     pub checkout_started_at: Option<i64>,
     /// The booking whose checkout pays for this one too (a family's first child), if any.
     pub paid_with: Option<i64>,
+    /// How many times its session changed its time or place while it stood.
+    pub schedule_changes: i64,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -80,7 +82,8 @@ macro_rules! booking_select {
                 b.stripe_checkout_expires_at, b.checkout_attempts, b.checkout_request,
                 b.stripe_payment_intent_id,
                 b.amount_paid, b.amount_refunded, b.paid_at, b.payment_awaited_at,
-                b.manual_payment, b.checkout_started_at, b.paid_with, b.created_at, b.updated_at
+                b.manual_payment, b.checkout_started_at, b.paid_with, b.schedule_changes, b.created_at,
+                b.updated_at
          FROM bookings b JOIN training_sessions s ON s.id = b.training_session_id"
     };
 }

@@ -307,3 +307,39 @@ pub async fn next_of_title(db: &Db, title: &str, after: i64) -> Result<Option<i6
     .fetch_optional(db.reader())
     .await
 }
+
+/// Where and when session `id` is, as stored (read under the edit's lock): start (UTC ms) and
+/// place.
+pub async fn time_and_place(tx: &mut Tx, id: i64) -> Result<Option<(i64, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT starts_at, location FROM training_sessions WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await
+}
+
+/// A booking told of its session's change: its id, address, and the change's number.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ToldOfChange {
+    pub id: i64,
+    pub parent_email: String,
+    pub schedule_changes: i64,
+}
+
+/// Counts a change of session `id`'s time or place on each of its standing bookings (not
+/// cancelled, not refunded); those bookings.
+pub async fn count_schedule_change(
+    tx: &mut Tx,
+    id: i64,
+    now: i64,
+) -> Result<Vec<ToldOfChange>, sqlx::Error> {
+    sqlx::query_as(
+        "UPDATE bookings SET schedule_changes = schedule_changes + 1, updated_at = $2
+         WHERE training_session_id = $1 AND attendance_status <> 'cancelled'
+           AND payment_status <> 'refunded'
+         RETURNING id, parent_email, schedule_changes",
+    )
+    .bind(id)
+    .bind(now)
+    .fetch_all(&mut **tx)
+    .await
+}

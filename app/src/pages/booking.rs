@@ -60,12 +60,16 @@ pub async fn booking_view(reference: String) -> Result<Option<ParentBooking>, Ap
         return Ok(None);
     };
     let now = crate::db::now_ms();
+    let cutoff = domain::booking::cancellation_cutoff(
+        state.settings.cancellation_cutoff_ms,
+        booking.schedule_changes,
+    );
     let cancellation = CancelOffer::of(domain::booking::parent_may_cancel(
         booking.payment_status,
         booking.attendance_status,
         booking.session_starts_at,
         now,
-        state.settings.cancellation_cutoff_ms,
+        cutoff,
     ));
     let on_its_way = crate::db::refunds::of_booking(&state.db, booking.id)
         .await?
@@ -127,10 +131,7 @@ pub async fn booking_view(reference: String) -> Result<Option<ParentBooking>, Ap
         hold_over: booking.held_until <= now,
         move_targets,
         changeable_until: (cancellation == CancelOffer::Open).then(|| {
-            domain::schedule::when(
-                booking.session_starts_at - state.settings.cancellation_cutoff_ms,
-                state.settings.timezone,
-            )
+            domain::schedule::when(booking.session_starts_at - cutoff, state.settings.timezone)
         }),
     }))
 }

@@ -156,7 +156,10 @@ pub async fn cancel_by_parent(
     let booking = bookings::by_reference(db, reference)
         .await?
         .ok_or(CancelError::NoSuchBooking)?;
-    let cutoff = settings.cancellation_cutoff_ms;
+    let cutoff = domain::booking::cancellation_cutoff(
+        settings.cancellation_cutoff_ms,
+        booking.schedule_changes,
+    );
     cancel(
         db,
         gateway,

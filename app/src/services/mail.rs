@@ -255,7 +255,8 @@ async fn rendered_to_send(
 async fn as_mailed(db: &Db, b: bookings::Booking) -> Result<MailBooking, sqlx::Error> {
     // A calendar entry must be as new as every one sent before (one per move), and a
     // withdrawn one newer.
-    let calendar_changes = crate::db::moves::of_booking(db, b.id).await?.len();
+    let calendar_changes = crate::db::moves::of_booking(db, b.id).await?.len()
+        + usize::try_from(b.schedule_changes).unwrap_or(0);
     Ok(MailBooking {
         calendar_changes: u32::try_from(calendar_changes).unwrap_or(u32::MAX),
         children: 1,

@@ -2,7 +2,9 @@
 //! simulated install. (Cancelling one, with its bookings, refunds and waitlist, is
 //! `services::cancellation::cancel_session`.)
 
-use crate::db::{now_ms, sessions, Db};
+use super::mail;
+use crate::db::{now_ms, sessions, Db, Tx};
+use domain::mail::BookingMail;
 use domain::session_form::{start_change_refused, NewTrainingSession, SessionDetails};
 
 /// Creates a session; returns its id.
@@ -48,8 +50,14 @@ pub async fn save_from_form(
             {
                 return Ok(Saved::IntoThePast(why));
             }
+            let before = sessions::time_and_place(&mut tx, id).await?;
             if !sessions::update_in(&mut tx, id, session).await? {
                 return Ok(Saved::Missing);
+            }
+            if let Some((from_starts_at, from_location)) = before {
+                if from_starts_at != session.starts_at || from_location != session.location {
+                    tell_of_change(&mut tx, id, from_starts_at, from_location).await?;
+                }
             }
             id
         }
@@ -57,6 +65,41 @@ pub async fn save_from_form(
     sessions::set_details(&mut tx, id, details).await?;
     tx.commit().await?;
     Ok(Saved::Done(id))
+}
+
+/// Every family booked into session `id` is mailed its new time or place, with a calendar entry
+/// that replaces the old one; each booking counts the change (its calendar's sequence, and a
+/// cancellation with a full refund whatever the cut-off).
+async fn tell_of_change(
+    tx: &mut Tx,
+    id: i64,
+    from_starts_at: i64,
+    from_location: String,
+) -> Result<(), sqlx::Error> {
+    let now = now_ms();
+    let told = sessions::count_schedule_change(tx, id, now).await?;
+    let facts = BookingMail::SessionChanged {
+        from_starts_at,
+        from_location,
+    };
+    for booking in &told {
+        let change = booking.schedule_changes.to_string();
+        mail::queue(
+            tx,
+            booking.id,
+            &booking.parent_email,
+            Some(&change),
+            &facts,
+            now,
+        )
+        .await?;
+    }
+    tracing::info!(
+        session = id,
+        bookings = told.len(),
+        "session changed: families told"
+    );
+    Ok(())
 }
 
 /// Creates `plan` when there are no sessions at all (a fresh install); returns how many.

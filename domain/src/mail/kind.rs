@@ -35,6 +35,8 @@ pub enum MailKind {
     Reminder,
     /// An admin's message to a session's families.
     SessionMessage,
+    /// The session's time or place changed: the new one, with a replacing calendar entry.
+    SessionChanged,
     /// A family's sign-in link (made when the mail goes).
     FamilySignIn,
     /// The link that confirms a family's new address (made when the mail goes).
@@ -42,7 +44,7 @@ pub enum MailKind {
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 16] = [
+    pub const ALL: [MailKind; 17] = [
         Self::BookingCreated,
         Self::PaymentReceived,
         Self::PaymentFailed,
@@ -59,6 +61,7 @@ impl MailKind {
         Self::SessionMessage,
         Self::FamilySignIn,
         Self::FamilyAddressChange,
+        Self::SessionChanged,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -77,6 +80,7 @@ impl MailKind {
             Self::LatePaymentReturned => "late_payment_returned",
             Self::Reminder => "reminder",
             Self::SessionMessage => "session_message",
+            Self::SessionChanged => "session_changed",
             Self::FamilySignIn => "family_sign_in",
             Self::FamilyAddressChange => "family_address_change",
         }

@@ -59,6 +59,12 @@ pub enum BookingMail {
     /// The session is close: a reminder for the session's start as it was when the reminder
     /// was queued (UTC ms; a later start gets its own reminder).
     Reminder { starts_at: i64 },
+    /// The session's time or place changed (from `from_starts_at`, UTC ms, at `from_location`):
+    /// the new ones, a calendar entry replacing the old, and a full refund on cancelling.
+    SessionChanged {
+        from_starts_at: i64,
+        from_location: String,
+    },
 }
 
 /// The facts of a mail about no single booking, one variant per kind.
@@ -103,6 +109,7 @@ impl BookingMail {
             Self::BookingMoved(_) => MailKind::BookingMoved,
             Self::LatePaymentReturned(_) => MailKind::LatePaymentReturned,
             Self::Reminder { .. } => MailKind::Reminder,
+            Self::SessionChanged { .. } => MailKind::SessionChanged,
         }
     }
 
@@ -121,6 +128,10 @@ impl BookingMail {
             Self::BookingMoved(facts) => booking::moved(booking, facts, sender, now),
             Self::LatePaymentReturned(facts) => payment::returned(booking, facts, sender),
             Self::Reminder { .. } => reminder::reminder(booking, sender, now),
+            Self::SessionChanged {
+                from_starts_at,
+                from_location,
+            } => reminder::changed(booking, *from_starts_at, from_location, sender, now),
         }
         .finish(sender)
     }
@@ -410,6 +421,11 @@ mod fixtures {
                 link: None,
             }
             .into(),
+            BookingMail::SessionChanged {
+                from_starts_at: 1_783_000_000_000,
+                from_location: "Track 1".into(),
+            }
+            .into(),
         ]
     }
 }
@@ -470,6 +486,7 @@ mod tests {
                                 | BookingMail::PaymentReceived(_)
                                 | BookingMail::BookingMoved(_)
                                 | BookingMail::Reminder { .. }
+                                | BookingMail::SessionChanged { .. }
                         )
                     ),
                 "{:?}",

@@ -1,6 +1,7 @@
 //! The reminder a family gets before a session (`REMINDER_HOURS` ahead): when and where, the
 //! athlete, the booking's link and calendar entry, and for an unpaid booking the way to pay.
-//! It is sent only while it is still true ([`reminder_still_due`]).
+//! It is sent only while it is still true ([`reminder_still_due`]). And the mail that says a
+//! session's time or place changed.
 
 use super::body::Draft;
 use super::{MailBooking, Sender};
@@ -55,6 +56,51 @@ pub(super) fn reminder(b: &MailBooking, sender: &Sender<'_>, now: i64) -> Draft 
     }
 }
 
+/// The session moved in time or place: the new ones, a calendar entry replacing the old (the
+/// same uid, a newer sequence), and the family's way out with a full refund.
+pub(super) fn changed(
+    b: &MailBooking,
+    from_starts_at: i64,
+    from_location: &str,
+    sender: &Sender<'_>,
+    now: i64,
+) -> Draft {
+    let mut body = b.hello();
+    let before = crate::schedule::when(from_starts_at, sender.timezone);
+    let moved = match (from_starts_at != b.starts_at, from_location != b.location) {
+        (true, true) => format!(
+            "{} moved from {before} at {from_location} to {} at {}.",
+            b.session_title,
+            b.when(sender),
+            b.location
+        ),
+        (true, false) => format!(
+            "{} moved from {before} to {}.",
+            b.session_title,
+            b.when(sender)
+        ),
+        _ => format!(
+            "{} on {} moved from {from_location} to {}.",
+            b.session_title,
+            b.when(sender),
+            b.location
+        ),
+    };
+    body.say(moved);
+    body.say(format!(
+        "{}'s booking moves with it. The attached calendar entry replaces the old one.",
+        b.athlete_name
+    ));
+    body.facts(b.session_facts(sender));
+    body.say("If the new time or place does not suit you, you can cancel from your booking page with a full refund, whatever the usual deadline.");
+    body.link("Your booking", b.link(sender));
+    Draft {
+        subject: format!("Session changed: {}, {}", b.session_title, b.when(sender)),
+        body,
+        ics: Some(b.calendar(sender, now, b.calendar_changes)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::fixtures::{booking, sender};
@@ -83,6 +129,26 @@ mod tests {
         assert!(!paid.text.contains("not paid"), "{}", paid.text);
         assert!(paid.text.contains("turn these reminders off"));
         assert!(paid.ics.unwrap().contains("SEQUENCE:2"));
+    }
+
+    #[test]
+    fn a_changed_session_says_from_what_to_what_with_a_newer_calendar_entry() {
+        let mut b = booking();
+        b.calendar_changes = 1;
+        let mail = BookingMail::SessionChanged {
+            from_starts_at: b.starts_at - 3_600_000,
+            from_location: "Track 1".into(),
+        }
+        .render(&b, &sender(), 0);
+        assert!(mail
+            .subject
+            .starts_with("Session changed: Sprint technique"));
+        assert!(mail.text.contains("at Track 1 to "), "{}", mail.text);
+        assert!(mail
+            .text
+            .contains("with a full refund, whatever the usual deadline"));
+        let ics = mail.ics.unwrap();
+        assert!(ics.contains("SEQUENCE:1") && ics.contains("UID:booking-abcdefghjkmnpqrstvwx@"));
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! | `booking_cancelled`, `session_cancelled` | `message`? (the reason; a session's mail has none), and `amount`, `currency`, `refund_requested: true` when a refund was asked |
 //! | `booking_moved` | `moved_from` (`[title, starts_at]`), `sequence` |
 //! | `reminder` | `starts_at` (the session's start it reminds of) |
+//! | `session_changed` | `from_starts_at`, `from_location` (where and when it was) |
 //! | `session_message` | `message`: the admin's `subject` and `text`, the session's `session_title`, `starts_at`, `location` |
 //! | `booking_lookup` | `bookings` (left out when empty) |
 //! | `waitlist_joined`, `waitlist_offer`, `waitlist_closed` | `waitlist`: the place, with `held_until` for an offer |
@@ -117,6 +118,13 @@ struct Message {
     message: MessageFacts,
 }
 
+/// A session's change: where and when it was.
+#[derive(Serialize, Deserialize)]
+struct Changed {
+    from_starts_at: i64,
+    from_location: String,
+}
+
 /// A reminder: the start it is for.
 #[derive(Serialize, Deserialize)]
 struct Reminder {
@@ -204,6 +212,14 @@ impl MailFacts {
                 })
                 .into()
             }
+            MailKind::SessionChanged => {
+                let changed: Changed = read(kind, payload)?;
+                BookingMail::SessionChanged {
+                    from_starts_at: changed.from_starts_at,
+                    from_location: changed.from_location,
+                }
+                .into()
+            }
             MailKind::Reminder => BookingMail::Reminder {
                 starts_at: read::<Reminder>(kind, payload)?.starts_at,
             }
@@ -280,6 +296,13 @@ impl BookingMail {
             }),
             Self::Reminder { starts_at } => write(&Reminder {
                 starts_at: *starts_at,
+            }),
+            Self::SessionChanged {
+                from_starts_at,
+                from_location,
+            } => write(&Changed {
+                from_starts_at: *from_starts_at,
+                from_location: from_location.clone(),
             }),
         }
     }
@@ -363,6 +386,15 @@ mod tests {
                 MailKind::LatePaymentReturned,
                 r#"{"amount":4500,"currency":"gbp","payment_id":"pi_123","at":1783157400000}"#.into(),
                 b(BookingMail::LatePaymentReturned(payment(Some(4500), "gbp", Some("pi_123")))),
+                true,
+            ),
+            (
+                MailKind::SessionChanged,
+                r#"{"from_starts_at":1783000000000,"from_location":"Track 1"}"#.into(),
+                b(BookingMail::SessionChanged {
+                    from_starts_at: 1_783_000_000_000,
+                    from_location: "Track 1".into(),
+                }),
                 true,
             ),
             (

@@ -32,6 +32,7 @@ mod payment_writer;
 mod rebook;
 mod reliability;
 mod reminders;
+mod session_change;
 mod sessions_words;
 mod siblings;
 mod static_files;
