@@ -70,15 +70,9 @@ impl CalendarEvent<'_> {
         }
     }
 
-    /// The whole `.ics` file.
-    pub fn to_ics(&self) -> String {
-        let mut out = String::new();
+    /// The event's own lines (`BEGIN:VEVENT` to `END:VEVENT`), folded.
+    fn write_event(&self, out: &mut String) {
         for content in [
-            "BEGIN:VCALENDAR".to_owned(),
-            "VERSION:2.0".to_owned(),
-            "PRODID:-//coaching-bookings//booking//EN".to_owned(),
-            "CALSCALE:GREGORIAN".to_owned(),
-            format!("METHOD:{}", self.method()),
             "BEGIN:VEVENT".to_owned(),
             format!("UID:{}", text(self.uid)),
             format!("SEQUENCE:{}", self.sequence),
@@ -97,12 +91,48 @@ impl CalendarEvent<'_> {
             format!("LOCATION:{}", text(self.location)),
             format!("DESCRIPTION:{}", text(self.description)),
             "END:VEVENT".to_owned(),
-            "END:VCALENDAR".to_owned(),
+        ] {
+            line(out, &content);
+        }
+    }
+
+    /// The whole `.ics` file.
+    pub fn to_ics(&self) -> String {
+        let mut out = String::new();
+        for content in [
+            "BEGIN:VCALENDAR".to_owned(),
+            "VERSION:2.0".to_owned(),
+            "PRODID:-//coaching-bookings//booking//EN".to_owned(),
+            "CALSCALE:GREGORIAN".to_owned(),
+            format!("METHOD:{}", self.method()),
         ] {
             line(&mut out, &content);
         }
+        self.write_event(&mut out);
+        line(&mut out, "END:VCALENDAR");
         out
     }
+}
+
+/// A calendar feed (a subscription's `.ics`): every event of `events`, each cancelled one kept
+/// as `STATUS:CANCELLED` so a subscribed calendar strikes it; `name` is the calendar's.
+pub fn feed(name: &str, events: &[CalendarEvent<'_>]) -> String {
+    let mut out = String::new();
+    for content in [
+        "BEGIN:VCALENDAR".to_owned(),
+        "VERSION:2.0".to_owned(),
+        "PRODID:-//coaching-bookings//feed//EN".to_owned(),
+        "CALSCALE:GREGORIAN".to_owned(),
+        "METHOD:PUBLISH".to_owned(),
+        format!("X-WR-CALNAME:{}", text(name)),
+    ] {
+        line(&mut out, &content);
+    }
+    for event in events {
+        event.write_event(&mut out);
+    }
+    line(&mut out, "END:VCALENDAR");
+    out
 }
 
 #[cfg(test)]
@@ -135,6 +165,29 @@ mod tests {
         for l in ics.split("\r\n") {
             assert!(l.len() <= 75, "{l:?}");
         }
+    }
+
+    #[test]
+    fn a_feed_holds_every_event_a_cancelled_one_struck() {
+        let event = |uid, cancelled| CalendarEvent {
+            uid,
+            summary: "Sprint technique",
+            location: "Track 2",
+            description: "3 booked, 2 paid",
+            starts_at: 1_783_157_400_000,
+            ends_at: 1_783_161_000_000,
+            stamp: 1_783_000_000_000,
+            sequence: 0,
+            cancelled,
+        };
+        let ics = feed(
+            "Coaching",
+            &[event("session-1@x", false), event("session-2@x", true)],
+        );
+        assert!(ics.starts_with("BEGIN:VCALENDAR\r\n") && ics.ends_with("END:VCALENDAR\r\n"));
+        assert_eq!(ics.matches("BEGIN:VEVENT").count(), 2);
+        assert_eq!(ics.matches("STATUS:CANCELLED").count(), 1);
+        assert!(ics.contains("X-WR-CALNAME:Coaching"));
     }
 
     #[test]

@@ -12,7 +12,31 @@ use axum::{
 };
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/bookings/{reference}/calendar.ics", get(entry))
+    Router::new()
+        .route("/bookings/{reference}/calendar.ics", get(entry))
+        .route("/calendar/{token}/sessions.ics", get(coach_feed))
+}
+
+/// The coach's feed of the upcoming sessions, at its secret link (`services::feeds`); a link
+/// replaced from the admin is refused (404).
+async fn coach_feed(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    match app::services::feeds::coach_feed(&state.db, &state.settings, &token).await {
+        Ok(Some(ics)) => (
+            [(header::CONTENT_TYPE, "text/calendar; charset=utf-8")],
+            ics,
+        )
+            .into_response(),
+        Ok(None) => (StatusCode::NOT_FOUND, "No calendar has this link.\n").into_response(),
+        Err(error) => {
+            tracing::error!(%error, "calendar feed not read");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(header::RETRY_AFTER, "1")],
+                "The database is unavailable; try again.\n",
+            )
+                .into_response()
+        }
+    }
 }
 
 async fn entry(State(state): State<AppState>, Path(reference): Path<String>) -> Response {

@@ -53,6 +53,7 @@ fn is_private(path: &str) -> bool {
         "/family",
         "/api/family/",
         "/sign-in/",
+        "/calendar/",
     ]
     .iter()
     .any(|prefix| path.starts_with(prefix))
@@ -75,7 +76,7 @@ pub fn loggable_path(path: &str) -> String {
             return format!("{prefix}{shown}…");
         }
     }
-    for prefix in ["/bookings/", "/waitlist/"] {
+    for prefix in ["/bookings/", "/waitlist/", "/calendar/"] {
         if let Some(rest) = path.strip_prefix(prefix) {
             let (key, tail) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
             if matches!(key, "join" | "joined") {
@@ -311,6 +312,10 @@ mod tests {
 
     #[test]
     fn references_are_cut_short_in_logged_paths() {
+        assert_eq!(
+            loggable_path("/calendar/0123456789abcdef0123456789abcdef/sessions.ics"),
+            "/calendar/0123…/sessions.ics"
+        );
         assert_eq!(
             loggable_path("/bookings/abcdefghjkmnpqrstvwx/paid"),
             "/bookings/abcd…/paid"

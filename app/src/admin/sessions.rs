@@ -1,6 +1,7 @@
 //! Training sessions for the admin: the list, create, edit, cancel.
 
 use crate::components::admin_sessions::{admin_sessions, SessionSummary};
+use crate::components::feed_link::CalendarFeedLink;
 use crate::components::form::{
     ErrorSummary, FieldError, FormFeedback, TextField, BUTTON_CLASS, INPUT_CLASS,
     SECONDARY_BUTTON_CLASS,
@@ -258,6 +259,7 @@ pub fn SessionsPage() -> impl IntoView {
                                 {(!past.is_empty()).then(|| view! {
                                     <SessionGroup heading="Past sessions" key="past" list=past empty=""/>
                                 })}
+                                <CalendarFeedLink/>
                             }.into_any()
                         }
                     }

@@ -5,6 +5,7 @@ pub mod admin_sessions;
 pub mod attendance;
 pub mod booking_fields;
 pub mod family_request;
+pub mod feed_link;
 pub mod form;
 pub mod headline;
 pub mod lazy;

@@ -12,6 +12,7 @@ pub mod attendance;
 pub mod bookings;
 pub mod checkout;
 pub mod families;
+pub mod feeds;
 pub mod groups;
 pub mod ledger;
 pub mod live;

@@ -27,6 +27,7 @@ pub mod checkout;
 pub mod families;
 pub mod family_data;
 pub mod family_refunds;
+pub mod feeds;
 pub mod gateway;
 pub mod issues;
 pub mod lookup;

@@ -21,6 +21,7 @@ mod cli;
 mod coach_day;
 mod fake_stripe;
 mod families;
+mod feed;
 mod fixtures;
 mod foundation;
 mod lifecycle_edges;
