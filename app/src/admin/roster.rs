@@ -23,6 +23,8 @@ pub struct RosterEntry {
     pub notes: Option<String>,
     /// Whom to call, and whether medical notes are kept, when the family keeps a profile.
     pub emergency: Option<domain::family::Emergency>,
+    /// Its parent has not accepted the waiver's current wording.
+    pub consent_missing: bool,
     pub payment_status: PaymentStatus,
     pub attendance_status: AttendanceStatus,
     pub settled: Option<String>,
@@ -116,6 +118,7 @@ pub async fn admin_roster(id: i64) -> Result<Option<RosterData>, AppError> {
         entries.push(RosterEntry {
             id: r.id,
             emergency: crate::services::medical::emergency(&state.db, r.id).await?,
+            consent_missing: r.consent_current == 0,
             settled: (r.source == domain::BookingSource::Manual)
                 .then(|| domain::ManualPayment::label_of(r.manual_payment.as_deref()).to_owned()),
             athlete_name: r.athlete_name,
@@ -325,6 +328,9 @@ fn RosterCard(entry: RosterEntry) -> impl IntoView {
                 })}
             </p>
             {entry.notes.clone().map(|notes| view! { <p class="mt-1 rounded bg-amber-50 p-2 text-sm text-amber-900">{notes}</p> })}
+            {entry.consent_missing.then(|| view! {
+                <p class="mt-1 inline-block rounded bg-red-100 px-2 py-0.5 text-sm font-semibold text-red-900" data-testid="consent-missing">"No consent to the current waiver"</p>
+            })}
             {entry.emergency.clone().map(|emergency| view! { <EmergencyDetails booking_id=entry.id emergency=emergency/> })}
             <div class="mt-2 flex gap-2 print:hidden">
                 {button(AttendanceStatus::Completed, AttendanceStatus::Completed.label(), "border-green-700 bg-green-700 text-white")}

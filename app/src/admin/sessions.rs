@@ -7,6 +7,7 @@ use crate::components::form::{
     SECONDARY_BUTTON_CLASS,
 };
 use crate::components::live::LiveVersion;
+use crate::components::waiver::WaiverEditor;
 use crate::error::AppError;
 use domain::booking_form::{MAX_AGE, MIN_AGE};
 use domain::session_form::{SessionFields, FORM_ORDER, MAX_DESCRIPTION};
@@ -260,6 +261,7 @@ pub fn SessionsPage() -> impl IntoView {
                                     <SessionGroup heading="Past sessions" key="past" list=past empty=""/>
                                 })}
                                 <CalendarFeedLink/>
+                                <WaiverEditor/>
                             }.into_any()
                         }
                     }

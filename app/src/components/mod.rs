@@ -16,3 +16,4 @@ pub mod reminder_switch;
 pub mod session_list;
 pub mod tag;
 pub mod today;
+pub mod waiver;

@@ -11,6 +11,7 @@ pub mod athletes;
 pub mod attendance;
 pub mod bookings;
 pub mod checkout;
+pub mod consent;
 pub mod families;
 pub mod feeds;
 pub mod groups;

@@ -25,6 +25,8 @@ pub struct RosterRow {
     pub manual_payment: Option<String>,
     /// 1 when it holds a place now (paid, manual, or unpaid within its hold), else 0.
     pub holds_place: i64,
+    /// 1 when its parent accepted the waiver's current wording (or no wording is set), else 0.
+    pub consent_current: i64,
 }
 
 /// The bookings of a session, by athlete name; a cancelled one last.
@@ -33,6 +35,9 @@ pub async fn of_session(db: &Db, session_id: i64, now: i64) -> Result<Vec<Roster
         "SELECT b.id, b.reference, b.athlete_name, b.athlete_age, b.parent_name, b.parent_email,
                 b.parent_phone, b.notes, b.payment_status, b.attendance_status, b.source,
                 b.manual_payment,
+                CAST(CASE WHEN NOT EXISTS (SELECT 1 FROM consent_texts)
+                            OR b.consent_version = (SELECT MAX(version) FROM consent_texts)
+                          THEN 1 ELSE 0 END AS BIGINT) AS consent_current,
                 CAST(CASE WHEN ",
         holds_place!("$2"),
         " THEN 1 ELSE 0 END AS BIGINT) AS holds_place

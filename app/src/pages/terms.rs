@@ -14,6 +14,8 @@ pub struct TermsFacts {
     pub hold_minutes: i64,
     pub cutoff_hours: i64,
     pub offer_hours: i64,
+    /// The business's own waiver, when it set one: its version and words.
+    pub waiver: Option<(i64, String)>,
 }
 
 #[server(endpoint = "terms")]
@@ -27,6 +29,7 @@ pub async fn booking_terms() -> Result<TermsFacts, AppError> {
         hold_minutes: domain::booking::HOLD_MS / 60_000,
         cutoff_hours: state.settings.cancellation_cutoff_ms / hour,
         offer_hours: (state.settings.waitlist_offer_ms + hour - 1) / hour,
+        waiver: crate::db::consent::current(&state.db).await?,
     })
 }
 
@@ -67,6 +70,10 @@ pub fn TermsPage() -> impl IntoView {
                             )}</p>
                             <h2 class="mt-6 text-lg font-semibold">"Taking part"</h2>
                             <p class="mt-2 text-slate-700">"By booking you confirm that you are the athlete's parent or guardian and that the athlete may take part. Tell the coach in the booking's notes anything they should know."</p>
+                            {t.waiver.clone().map(|(version, text)| view! {
+                                <h2 class="mt-6 text-lg font-semibold">{format!("Waiver (version {version})")}</h2>
+                                <p class="mt-2 whitespace-pre-line text-slate-700" data-testid="waiver">{text}</p>
+                            })}
                             <p class="mt-6 text-slate-700">{format!("Questions: {}.", t.contact)}</p>
                         }.into_any(),
                     }

@@ -164,6 +164,12 @@ pub async fn book_children_in(
             });
         }
     }
+    // A parent's booking records the wording of the waiver it accepted (an admin's entry
+    // accepts none: the family has not seen it).
+    let consent = match source {
+        BookingSource::Online => crate::db::consent::current_version(tx).await?,
+        BookingSource::Manual => None,
+    };
     let shares = domain::siblings::shares(terms.price_amount, requests.len(), sibling_percent);
     let mut created: Vec<CreatedBooking> = Vec::with_capacity(requests.len());
     for (request, amount) in requests.iter().zip(shares) {
@@ -173,7 +179,11 @@ pub async fn book_children_in(
             paid_with,
             held_until: now + HOLD_MS,
         };
-        created.push(bookings::insert(tx, request, source, settled, &terms, place, now).await?);
+        let booked = bookings::insert(tx, request, source, settled, &terms, place, now).await?;
+        if let Some(version) = consent {
+            crate::db::consent::accepted(tx, booked.id, version).await?;
+        }
+        created.push(booked);
     }
     // An online booking's first mail waits for its payment: a card paid at once makes the
     // receipt its one confirmation (the first mail is then dropped unsent: `services::mail`).

@@ -102,6 +102,13 @@ async fn tell_of_change(
     Ok(())
 }
 
+/// Saves the business's waiver in new words (a new version) from the admin `by`; its version.
+pub async fn new_waiver(db: &Db, text: &str, by: &str) -> Result<i64, sqlx::Error> {
+    let version = crate::db::consent::insert(db, text, by, now_ms()).await?;
+    tracing::info!(version, "a new waiver wording");
+    Ok(version)
+}
+
 /// Creates `plan` when there are no sessions at all (a fresh install); returns how many.
 pub async fn seed_if_empty(db: &Db, plan: &[NewTrainingSession]) -> Result<usize, sqlx::Error> {
     if sessions::count(db).await? > 0 {

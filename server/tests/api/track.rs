@@ -182,7 +182,94 @@ async fn an_admin_downloads_or_erases_a_familys_data_on_its_request(backend: Bac
     );
 }
 
+/// The roster's consent flags, by athlete name.
+async fn consent_flags(app: &TestApp, session: i64) -> Vec<(String, bool)> {
+    let id = session.to_string();
+    let roster = app.server_fn("admin/roster", &[("id", id.as_str())]).await;
+    assert_eq!(roster.status, 200, "{}", roster.body);
+    let mut flags: Vec<(String, bool)> = roster.json()["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["athlete_name"].as_str().unwrap().to_owned(),
+                e["consent_missing"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    flags.sort();
+    flags
+}
+
+async fn the_roster_flags_an_athlete_without_consent_to_the_current_waiver(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let session = seed_session(&app.db, 10).await;
+    let book = |athlete: &'static str| {
+        let mut form = booking_form(session, "Waiver Family");
+        for (key, value) in &mut form {
+            if key == "athlete_name" {
+                *value = athlete.into();
+            }
+        }
+        form
+    };
+    let answer = app.server_fn("book", &as_pairs(&book("Before Any"))).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    app.login_admin().await;
+    assert_eq!(
+        consent_flags(&app, session).await,
+        [("Before Any".to_owned(), false)],
+        "no waiver: nothing to consent to"
+    );
+
+    let blank = app.server_fn("admin/waiver/save", &[("text", "  ")]).await;
+    assert_eq!(blank.status, 422, "{}", blank.body);
+    let saved = app
+        .server_fn(
+            "admin/waiver/save",
+            &[("text", "Sport has risks. WAIVER-ONE")],
+        )
+        .await;
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    let answer = app.server_fn("book", &as_pairs(&book("After One"))).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(
+        consent_flags(&app, session).await,
+        [
+            ("After One".to_owned(), false),
+            ("Before Any".to_owned(), true)
+        ]
+    );
+    let (_, terms) = app.get_page("/terms").await;
+    assert!(terms.contains("Waiver (version 1)") && terms.contains("WAIVER-ONE"));
+
+    // New words: everyone booked before is asked again at their next booking, and flagged.
+    let saved = app
+        .server_fn("admin/waiver/save", &[("text", "New words. WAIVER-TWO")])
+        .await;
+    assert_eq!(saved.json(), serde_json::json!(2));
+    let answer = app.server_fn("book", &as_pairs(&book("After Two"))).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(
+        consent_flags(&app, session).await,
+        [
+            ("After One".to_owned(), true),
+            ("After Two".to_owned(), false),
+            ("Before Any".to_owned(), true)
+        ]
+    );
+    let (_, roster) = app
+        .get_page(&format!("/admin/sessions/{session}/roster"))
+        .await;
+    assert_eq!(
+        roster.matches("No consent to the current waiver").count(),
+        2
+    );
+}
+
 on_both_databases!(
+    the_roster_flags_an_athlete_without_consent_to_the_current_waiver,
     the_roster_shows_whom_to_call_and_opens_medical_notes_on_request_only,
     an_admin_downloads_or_erases_a_familys_data_on_its_request,
 );
