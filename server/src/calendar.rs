@@ -17,10 +17,10 @@ pub fn router() -> Router<AppState> {
         .route("/calendar/{token}/sessions.ics", get(coach_feed))
 }
 
-/// The coach's feed of the upcoming sessions, at its secret link (`services::feeds`); a link
-/// replaced from the admin is refused (404).
+/// A private calendar feed at its secret link (`services::feeds`): the coach's sessions, or a
+/// family's bookings; a link replaced since is refused (404).
 async fn coach_feed(State(state): State<AppState>, Path(token): Path<String>) -> Response {
-    match app::services::feeds::coach_feed(&state.db, &state.settings, &token).await {
+    match app::services::feeds::feed(&state.db, &state.settings, &token).await {
         Ok(Some(ics)) => (
             [(header::CONTENT_TYPE, "text/calendar; charset=utf-8")],
             ics,

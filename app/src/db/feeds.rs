@@ -3,16 +3,29 @@
 
 use super::{Db, Tx};
 
-/// Ends every feed link still open, and opens the one whose token hashes to `token_hash`.
-pub async fn replace(tx: &mut Tx, token_hash: &str, by: &str, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE calendar_feeds SET revoked_at = $1 WHERE revoked_at IS NULL")
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
+/// Ends every open link of the coach's feed (`family` `None`) or of family `family`'s, and
+/// opens the one whose token hashes to `token_hash`.
+pub async fn replace(
+    tx: &mut Tx,
+    token_hash: &str,
+    family: Option<i64>,
+    by: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO calendar_feeds (token_hash, created_by, created_at) VALUES ($1, $2, $3)",
+        "UPDATE calendar_feeds SET revoked_at = $1
+         WHERE revoked_at IS NULL AND COALESCE(family_id, 0) = COALESCE($2, 0)",
+    )
+    .bind(now)
+    .bind(family)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO calendar_feeds (token_hash, family_id, created_by, created_at)
+         VALUES ($1, $2, $3, $4)",
     )
     .bind(token_hash.to_owned())
+    .bind(family)
     .bind(by.to_owned())
     .bind(now)
     .execute(&mut **tx)
@@ -20,15 +33,15 @@ pub async fn replace(tx: &mut Tx, token_hash: &str, by: &str, now: i64) -> Resul
     Ok(())
 }
 
-/// Whether the link whose token hashes to `token_hash` is open.
-pub async fn is_open(db: &Db, token_hash: &str) -> Result<bool, sqlx::Error> {
-    let found: Option<i64> = sqlx::query_scalar(
-        "SELECT 1 FROM calendar_feeds WHERE token_hash = $1 AND revoked_at IS NULL",
+/// Whose feed the open link whose token hashes to `token_hash` is: `Some(None)` the coach's,
+/// `Some(Some(family))` a family's, `None` no open link.
+pub async fn open_feed(db: &Db, token_hash: &str) -> Result<Option<Option<i64>>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT family_id FROM calendar_feeds WHERE token_hash = $1 AND revoked_at IS NULL",
     )
     .bind(token_hash.to_owned())
     .fetch_optional(db.reader())
-    .await?;
-    Ok(found.is_some())
+    .await
 }
 
 /// A session as the feed lists it.

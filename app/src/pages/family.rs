@@ -3,6 +3,7 @@
 //! athletes it keeps (medical notes shown to the family only); its address, its data to take
 //! away or erase; signing out.
 
+use crate::components::feed_link::FamilyFeedLink;
 use crate::components::form::{BUTTON_CLASS, INPUT_CLASS, SECONDARY_BUTTON_CLASS};
 use crate::components::tag::{AttendanceTag, HeadlineTag};
 use crate::error::AppError;
@@ -376,6 +377,7 @@ pub fn FamilyPage() -> impl IntoView {
                             {failed().map(|e| view! { <p class="mt-4 rounded-lg bg-red-50 p-4 text-red-800" role="alert">{e}</p> })}
                             <BookingList title="Upcoming bookings" testid="upcoming" bookings=family.upcoming/>
                             <BookingList title="Past bookings" testid="past" bookings=family.past/>
+                            <FamilyFeedLink/>
                             <section id="athletes" class="mt-8" aria-labelledby="athletes-title">
                                 <h2 id="athletes-title" class="text-xl font-semibold">"Athletes"</h2>
                                 <ul class="mt-3 space-y-3">

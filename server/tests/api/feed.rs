@@ -88,4 +88,43 @@ async fn the_coach_subscribes_to_the_sessions_and_a_new_link_ends_the_old(backen
     assert_eq!(events(&second).await.0, 200);
 }
 
-on_both_databases!(the_coach_subscribes_to_the_sessions_and_a_new_link_ends_the_old);
+async fn a_family_subscribes_to_its_own_bookings(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let session = seed_session_in(&app.db, 10, 2).await;
+    let (_, mine, _) = book_online(&app, session, "Feed Family").await;
+    let (_, cancelled, _) = book_online(&app, session, "Feed Family").await;
+    let (_, theirs, _) = book_online(&app, session, "Other Family").await;
+    let answer = app
+        .server_fn("bookings/cancel", &[("reference", cancelled.as_str())])
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+
+    let anonymous = app.server_fn("family/calendar-feed", &[]).await;
+    assert_eq!(anonymous.status, 401, "{}", anonymous.body);
+    crate::families::sign_in_as(&app, "feed.family@example.com").await;
+    let made = app.server_fn("family/calendar-feed", &[]).await;
+    assert_eq!(made.status, 200, "{}", made.body);
+    let url: String = serde_json::from_str(&made.body).unwrap();
+    let (status, feed) = events(&url).await;
+    assert_eq!(status, 200);
+    let uids: Vec<&str> = feed.iter().map(|e| e["UID"].as_str()).collect();
+    assert_eq!(feed.len(), 2, "{uids:?}");
+    assert!(
+        !uids.iter().any(|u| u.contains(&theirs)),
+        "another family's booking"
+    );
+    let of = |reference: &str| feed.iter().find(|e| e["UID"].contains(reference)).unwrap();
+    assert_eq!(of(&mine)["STATUS"], "CONFIRMED");
+    assert_eq!(of(&cancelled)["STATUS"], "CANCELLED");
+
+    // The coach's feed link is another; the family's new link ends only its own old one.
+    let again = app.server_fn("family/calendar-feed", &[]).await;
+    let second: String = serde_json::from_str(&again.body).unwrap();
+    assert_eq!(events(&url).await.0, 404);
+    assert_eq!(events(&second).await.0, 200);
+}
+
+on_both_databases!(
+    the_coach_subscribes_to_the_sessions_and_a_new_link_ends_the_old,
+    a_family_subscribes_to_its_own_bookings,
+);
