@@ -260,13 +260,14 @@ pub fn SessionsPage() -> impl IntoView {
                                 {(!past.is_empty()).then(|| view! {
                                     <SessionGroup heading="Past sessions" key="past" list=past empty=""/>
                                 })}
-                                <CalendarFeedLink/>
-                                <WaiverEditor/>
                             }.into_any()
                         }
                     }
                 })}
             </Transition>
+            // Outside the list's transition: each has its own data, owned by the page.
+            <CalendarFeedLink/>
+            <WaiverEditor/>
         </section>
     }
 }

@@ -36,38 +36,32 @@ pub async fn set_my_reminders(reference: String, on: String) -> Result<(), AppEr
     Ok(())
 }
 
-/// "Reminders before a session: on. Turn off" (or back on).
+/// "Reminders before a session: on. Turn off" (or back on): the state as the booking page read
+/// it (the page reloads its data after the switch: the form posts and comes back to it).
 #[component]
-pub fn ReminderSwitch(reference: String) -> impl IntoView {
+pub fn ReminderSwitch(reference: String, on: bool, hours: i64) -> impl IntoView {
     let switch = ServerAction::<SetMyReminders>::new();
-    let state = Resource::new(
-        {
-            let reference = reference.clone();
-            move || (reference.clone(), switch.version().get())
-        },
-        |(reference, _)| my_reminders(reference),
-    );
+    // With a script, the switch shows its own answer at once.
+    let current = RwSignal::new(on);
+    Effect::new(move |_| {
+        if let Some(Ok(())) = switch.value().get() {
+            current.update(|on| *on = !*on);
+        }
+    });
     view! {
-        <Transition fallback=|| ()>
-            {move || state.get().and_then(Result::ok).flatten().map(|(on, hours)| {
-                let reference = reference.clone();
-                view! {
-                    <ActionForm action=switch attr:class="mt-4 flex flex-wrap items-center gap-3" attr:data-testid="reminder-switch">
-                        <input type="hidden" name="reference" value=reference/>
-                        <input type="hidden" name="on" value=if on { "false" } else { "true" }/>
-                        <p class="text-sm text-slate-700" data-testid="reminder-state">
-                            {if on {
-                                format!("We email you a reminder {hours} hours before the session.")
-                            } else {
-                                "Reminders before the session are off.".to_owned()
-                            }}
-                        </p>
-                        <button type="submit" class=SECONDARY_BUTTON_CLASS disabled=move || switch.pending().get()>
-                            {if on { "Turn reminders off" } else { "Turn reminders on" }}
-                        </button>
-                    </ActionForm>
-                }
-            })}
-        </Transition>
+        <ActionForm action=switch attr:class="mt-4 flex flex-wrap items-center gap-3" attr:data-testid="reminder-switch">
+            <input type="hidden" name="reference" value=reference/>
+            <input type="hidden" name="on" value=move || if current.get() { "false" } else { "true" }/>
+            <p class="text-sm text-slate-700" data-testid="reminder-state">
+                {move || if current.get() {
+                    format!("We email you a reminder {hours} hours before the session.")
+                } else {
+                    "Reminders before the session are off.".to_owned()
+                }}
+            </p>
+            <button type="submit" class=SECONDARY_BUTTON_CLASS disabled=move || switch.pending().get()>
+                {move || if current.get() { "Turn reminders off" } else { "Turn reminders on" }}
+            </button>
+        </ActionForm>
     }
 }

@@ -49,6 +49,9 @@ pub struct ParentBooking {
     pub changeable_until: Option<String>,
     /// How many sessions it could move to now (counted only while it may change).
     pub move_targets: usize,
+    /// Reminders before the session: on or off for the family, and how many hours ahead
+    /// (`None`: this site sends none).
+    pub reminders: Option<(bool, i64)>,
 }
 
 #[server(endpoint = "bookings/view")]
@@ -130,6 +133,9 @@ pub async fn booking_view(reference: String) -> Result<Option<ParentBooking>, Ap
             .then(|| domain::schedule::when(booking.held_until, state.settings.timezone)),
         hold_over: booking.held_until <= now,
         move_targets,
+        reminders: crate::services::reminders::reminders_on(&state.db, &reference)
+            .await?
+            .zip(Some(state.settings.reminder_ahead_ms / 3_600_000).filter(|hours| *hours > 0)),
         changeable_until: (cancellation == CancelOffer::Open).then(|| {
             domain::schedule::when(booking.session_starts_at - cutoff, state.settings.timezone)
         }),
@@ -377,7 +383,7 @@ fn BookingPage(kind: BookingPageKind) -> impl IntoView {
                                     }.into_any(),
                                     CancelOffer::Closed => ().into_any(),
                                 }}
-                                {(!matches!(b.cancellation, CancelOffer::Closed)).then(|| view! { <ReminderSwitch reference=b.reference.clone()/> })}
+                                {b.reminders.filter(|_| !matches!(b.cancellation, CancelOffer::Closed)).map(|(on, hours)| view! { <ReminderSwitch reference=b.reference.clone() on=on hours=hours/> })}
                                 <p class="mt-4 text-sm text-slate-600">"Keep this page's address: it is your booking's private link."</p>
                             }.into_any()
                         }
