@@ -8,19 +8,8 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 async fn messages_received(mail: &MailDev, subject: &str, n: usize) -> Vec<ReceivedEmail> {
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    loop {
-        let got: Vec<_> = mail
-            .emails()
-            .await
-            .into_iter()
-            .filter(|m| m.subject.starts_with(subject))
-            .collect();
-        if got.len() >= n || std::time::Instant::now() > deadline {
-            return got;
-        }
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
+    mail.wait_for_subject(subject, n, Duration::from_secs(60))
+        .await
 }
 
 fn form_for(session: i64, parent: &str, email: &str, athlete: &str) -> Vec<(String, String)> {

@@ -66,19 +66,8 @@ async fn reminders_received(
     mail: &MailDev,
     n: usize,
 ) -> Vec<crate::support::maildev::ReceivedEmail> {
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    loop {
-        let got: Vec<_> = mail
-            .emails()
-            .await
-            .into_iter()
-            .filter(|m| m.subject.starts_with("Reminder:"))
-            .collect();
-        if got.len() >= n || std::time::Instant::now() > deadline {
-            return got;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    mail.wait_for_subject("Reminder:", n, Duration::from_secs(30))
+        .await
 }
 
 /// An instance that sends mail to `mail` and queues no reminders by itself (the tests call

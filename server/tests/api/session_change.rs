@@ -9,19 +9,8 @@ use domain::session_form::{NewTrainingSession, SessionDetails};
 use std::time::Duration;
 
 async fn changed_mails(mail: &MailDev, n: usize) -> Vec<crate::support::maildev::ReceivedEmail> {
-    for _ in 0..150 {
-        let got: Vec<_> = mail
-            .emails()
-            .await
-            .into_iter()
-            .filter(|m| m.subject.starts_with("Session changed:"))
-            .collect();
-        if got.len() >= n {
-            return got;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    panic!("fewer than {n} change mails");
+    mail.wait_for_subject("Session changed:", n, Duration::from_secs(30))
+        .await
 }
 
 async fn a_changed_time_is_mailed_with_a_replacing_calendar_entry_and_frees_the_cut_off(

@@ -155,22 +155,9 @@ async fn two_children_are_booked_in_one_form_paid_in_one_checkout_and_one_refund
     );
     assert!(rows.iter().all(|r| r.attendance_status == "pending"));
     // One receipt, for both children and the whole payment.
-    let receipts = {
-        let mut found = Vec::new();
-        for _ in 0..100 {
-            found = mail
-                .emails()
-                .await
-                .into_iter()
-                .filter(|m| m.subject.starts_with("Booking confirmed"))
-                .collect::<Vec<_>>();
-            if !found.is_empty() {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-        found
-    };
+    let receipts = mail
+        .wait_for_subject("Booking confirmed", 1, Duration::from_secs(20))
+        .await;
     assert_eq!(receipts.len(), 1, "{receipts:#?}");
     assert!(
         receipts[0]

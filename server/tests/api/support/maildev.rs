@@ -146,6 +146,29 @@ impl MailDev {
         }
     }
 
+    /// The messages whose subject starts with `prefix`, once at least `n` have arrived, or
+    /// those that arrived within `within` (the caller counts them).
+    pub async fn wait_for_subject(
+        &self,
+        prefix: &str,
+        n: usize,
+        within: Duration,
+    ) -> Vec<ReceivedEmail> {
+        let deadline = Instant::now() + within;
+        loop {
+            let found: Vec<ReceivedEmail> = self
+                .emails()
+                .await
+                .into_iter()
+                .filter(|e| e.subject.starts_with(prefix))
+                .collect();
+            if found.len() >= n || Instant::now() >= deadline {
+                return found;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
     /// Stops the server (the SMTP port stops answering); Drop stops it too.
     pub fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
