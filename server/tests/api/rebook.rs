@@ -8,23 +8,12 @@ async fn book_again_fills_the_form_with_the_athlete_and_the_next_session_of_its_
     backend: Backend,
 ) {
     let app = TestApp::spawn(backend).await;
-    let first = seed_session_in(&app.db, 10, 2).await;
-    let next = seed_session_in(&app.db, 10, 9).await;
+    // A title of their own: the demo sessions of simulated mode (one "Sprint technique" two
+    // days ahead at 10:00 local) must not fall between them.
+    let first = titled_session_in(&app, "Relay changeovers", 2).await;
+    let next = titled_session_in(&app, "Relay changeovers", 9).await;
     // Another kind of session in between is not "the next of its kind".
-    app::services::sessions::create(
-        &app.db,
-        &domain::session_form::NewTrainingSession {
-            title: "Hurdles".into(),
-            starts_at: (chrono::Utc::now() + chrono::Duration::days(5)).timestamp_millis(),
-            duration_minutes: 60,
-            location: "Track 1".into(),
-            capacity: 5,
-            price_amount: 4500,
-            currency: "USD".into(),
-        },
-    )
-    .await
-    .unwrap();
+    titled_session_in(&app, "Hurdles", 5).await;
     let (_, reference, _) = book_online(&app, first, "Again Family").await;
 
     // The family page's plain form post.
@@ -68,6 +57,23 @@ async fn book_again_fills_the_form_with_the_athlete_and_the_next_session_of_its_
         .server_fn("book/again", &[("reference", "nosuchbookingreferen")])
         .await;
     assert_eq!(unknown.status, 404, "{}", unknown.body);
+}
+
+async fn titled_session_in(app: &TestApp, title: &str, days: i64) -> i64 {
+    app::services::sessions::create(
+        &app.db,
+        &domain::session_form::NewTrainingSession {
+            title: title.into(),
+            starts_at: (chrono::Utc::now() + chrono::Duration::days(days)).timestamp_millis(),
+            duration_minutes: 60,
+            location: "Track 1".into(),
+            capacity: 10,
+            price_amount: 4500,
+            currency: "USD".into(),
+        },
+    )
+    .await
+    .unwrap()
 }
 
 async fn a_signed_in_family_books_an_athlete_of_its_profiles_without_retyping(backend: Backend) {
