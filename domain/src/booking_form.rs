@@ -4,6 +4,8 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+pub use crate::track_details::TrackDetails;
+
 pub const MIN_AGE: i64 = 3;
 pub const MAX_AGE: i64 = 99;
 const MAX_NAME: usize = 100;
@@ -29,6 +31,14 @@ pub struct BookingFormInput {
     /// `athlete_age_2`, ...: name and age as typed); none for one child.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub more_athletes: Vec<(String, String)>,
+    /// Whom to call in an emergency, and the athlete's medical or allergy notes
+    /// ([`crate::track_details`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emergency_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emergency_phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub medical_notes: Option<String>,
 }
 
 /// A booking request whose every field is valid.
@@ -41,6 +51,8 @@ pub struct BookingRequest {
     pub athlete_name: String,
     pub athlete_age: i64,
     pub notes: Option<String>,
+    /// The emergency contact and medical notes (the notes for the form's first child only).
+    pub track: TrackDetails,
 }
 
 /// Why the chosen session cannot take a booking, named back on the form's session field.
@@ -174,6 +186,15 @@ impl BookingFormInput {
         keep("athlete_name", &self.athlete_name);
         keep("athlete_age", &self.athlete_age);
         keep("notes", self.notes.as_deref().unwrap_or(""));
+        keep(
+            "emergency_name",
+            self.emergency_name.as_deref().unwrap_or(""),
+        );
+        keep(
+            "emergency_phone",
+            self.emergency_phone.as_deref().unwrap_or(""),
+        );
+        keep("medical_notes", self.medical_notes.as_deref().unwrap_or(""));
         if self.consent.is_some() {
             keep("consent", "on");
         }
@@ -192,7 +213,14 @@ impl BookingFormInput {
         errors
     }
 
+    /// The request, the emergency contact optional (an admin's entry, a waitlist place).
     pub fn parse(&self) -> Result<BookingRequest, FieldErrors> {
+        self.parse_with(false)
+    }
+
+    /// The request; `contact_required`: the emergency contact must be given (a parent
+    /// booking online).
+    pub fn parse_with(&self, contact_required: bool) -> Result<BookingRequest, FieldErrors> {
         let mut errors = FieldErrors::default();
 
         let session = match self.session.trim().parse::<i64>() {
@@ -229,11 +257,7 @@ impl BookingFormInput {
             .map(collapse_spaces)
             .filter(|p| !p.is_empty());
         if let Some(phone) = &phone {
-            let digits = phone.chars().filter(char::is_ascii_digit).count();
-            let allowed = phone
-                .chars()
-                .all(|c| c.is_ascii_digit() || " +-().".contains(c));
-            if !allowed || !(7..=15).contains(&digits) || phone.len() > 30 {
+            if !crate::track_details::is_plausible_phone(phone) {
                 errors.add(
                     "parent_phone",
                     "Enter a phone number of 7 to 15 digits, or leave it empty.",
@@ -266,6 +290,16 @@ impl BookingFormInput {
             );
         }
 
+        let (track, problems) = crate::track_details::parse(
+            self.emergency_name.as_deref(),
+            self.emergency_phone.as_deref(),
+            self.medical_notes.as_deref(),
+            contact_required,
+        );
+        for (field, message) in problems {
+            errors.add(field, message);
+        }
+
         if self.consent.is_none() {
             errors.add(
                 "consent",
@@ -294,6 +328,7 @@ impl BookingFormInput {
                 athlete_name,
                 athlete_age,
                 notes,
+                track,
             }),
             _ => {
                 errors.values = self.values();
@@ -308,8 +343,13 @@ impl BookingFormInput {
     /// others from `more_athletes`; a further child left wholly empty is no child). A further
     /// child with a name but no age (or the other way round), or named twice, is refused on
     /// its own field.
-    pub fn parse_children(&self) -> Result<Vec<BookingRequest>, FieldErrors> {
-        let first = self.parse();
+    /// `contact_required` as for [`Self::parse_with`]; the emergency contact is every child's,
+    /// the medical notes the first child's.
+    pub fn parse_children(
+        &self,
+        contact_required: bool,
+    ) -> Result<Vec<BookingRequest>, FieldErrors> {
+        let first = self.parse_with(contact_required);
         let mut errors = first.clone().err().unwrap_or_default();
         let mut children = Vec::new();
         let mut names: Vec<String> = vec![collapse_spaces(&self.athlete_name).to_lowercase()];
@@ -350,6 +390,10 @@ impl BookingFormInput {
                         all.push(BookingRequest {
                             athlete_name,
                             athlete_age,
+                            track: TrackDetails {
+                                medical_notes: None,
+                                ..first.track.clone()
+                            },
                             ..first.clone()
                         });
                     }
@@ -430,9 +474,34 @@ mod children_tests {
     }
 
     #[test]
+    fn children_share_the_contact_and_only_the_first_has_the_notes() {
+        let without = form(&[("Sam", "9")]);
+        let refused = without.parse_children(true).unwrap_err();
+        assert!(refused.errors.contains_key("emergency_name"));
+        assert!(refused.errors.contains_key("emergency_phone"));
+        assert!(
+            without.parse_children(false).is_ok(),
+            "an admin's entry may go without"
+        );
+        let with = BookingFormInput {
+            emergency_name: Some("Robin".into()),
+            emergency_phone: Some("07700 900123".into()),
+            medical_notes: Some("asthma".into()),
+            ..form(&[("Sam", "9")])
+        };
+        let children = with.parse_children(true).unwrap();
+        assert_eq!(children[0].track.medical_notes.as_deref(), Some("asthma"));
+        assert_eq!(children[1].track.medical_notes, None);
+        for child in &children {
+            assert_eq!(child.track.contact_name.as_deref(), Some("Robin"));
+            assert_eq!(child.track.contact_phone.as_deref(), Some("07700 900123"));
+        }
+    }
+
+    #[test]
     fn each_child_is_a_request_and_empty_rows_are_no_child() {
         let children = form(&[("Sam", "9"), ("", " "), ("Kim  Lee", "7")])
-            .parse_children()
+            .parse_children(false)
             .unwrap();
         let names: Vec<(&str, i64)> = children
             .iter()
@@ -440,13 +509,13 @@ mod children_tests {
             .collect();
         assert_eq!(names, [("Alex", 12), ("Sam", 9), ("Kim Lee", 7)]);
         assert!(children.iter().all(|c| c.parent_email == "pat@example.com"));
-        assert_eq!(form(&[]).parse_children().unwrap().len(), 1);
+        assert_eq!(form(&[]).parse_children(false).unwrap().len(), 1);
     }
 
     #[test]
     fn a_further_child_is_checked_on_its_own_fields() {
         let refused = form(&[("Sam", ""), ("", "8"), ("alex", "10")])
-            .parse_children()
+            .parse_children(false)
             .unwrap_err();
         assert_eq!(refused.errors["athlete_age_2"], "Enter the athlete's age.");
         assert_eq!(
@@ -459,7 +528,7 @@ mod children_tests {
         );
         assert_eq!(refused.values["athlete_name_2"], "Sam");
         let too_many = form(&[("B", "5"), ("C", "5"), ("D", "5"), ("E", "5")])
-            .parse_children()
+            .parse_children(false)
             .unwrap_err();
         assert_eq!(
             too_many.errors["athlete_name"],
@@ -483,6 +552,7 @@ mod tests {
             notes: Some("  Asthma inhaler in bag ".into()),
             consent: Some("on".into()),
             more_athletes: Vec::new(),
+            ..Default::default()
         }
     }
 

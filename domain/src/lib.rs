@@ -26,6 +26,7 @@ pub mod status;
 pub mod stripe_event;
 pub mod stripe_signature;
 pub mod timeline;
+pub mod track_details;
 pub mod transition;
 
 pub use booking::{

@@ -19,7 +19,7 @@ fuzz_target!(|data: &[u8]| {
         notes: Some(next()).filter(|n| !n.is_empty()),
         consent: Some(next()).filter(|c| !c.is_empty()),
         more_athletes: Vec::new(),
-    };
+        ..Default::default()    };
     match input.parse() {
         Ok(request) => {
             assert!(request.training_session_id > 0);

@@ -53,7 +53,7 @@ pub struct AdminBookingDetail {
     pub currency: String,
     /// A family's children paid in one checkout: the other bookings of that payment.
     pub paid_together: Option<String>,
-    /// The athlete's emergency details, when its family keeps a profile.
+    /// The athlete's emergency details, given with the booking or kept by its family.
     pub emergency: Option<domain::family::Emergency>,
     /// Who opened the athlete's medical notes from this booking, and when.
     pub note_views: Vec<String>,

@@ -46,6 +46,7 @@ pub async fn admin_create_manual_booking(
         notes,
         consent: Some("admin".into()),
         more_athletes: Vec::new(),
+        ..Default::default()
     };
     // How it was settled is asked every time: a manual booking is never just "unpaid".
     let Some(settled) = settled
@@ -77,6 +78,7 @@ pub async fn admin_create_manual_booking(
         Entry::Manual(settled),
         state.settings.hold_policy,
         0,
+        &state.settings.family.data_key,
     )
     .await
     .map_err(keep_choice)?;

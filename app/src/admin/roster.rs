@@ -25,6 +25,8 @@ pub struct RosterEntry {
     pub emergency: Option<domain::family::Emergency>,
     /// Its parent has not accepted the waiver's current wording.
     pub consent_missing: bool,
+    /// Neither the booking nor the athlete's profile names whom to call.
+    pub contact_missing: bool,
     pub payment_status: PaymentStatus,
     pub attendance_status: AttendanceStatus,
     pub settled: Option<String>,
@@ -115,9 +117,13 @@ pub async fn admin_roster(id: i64) -> Result<Option<RosterData>, AppError> {
         .into_iter()
         .filter(|r| r.holds_place == 1 || r.attendance_status != AttendanceStatus::Cancelled)
     {
+        let emergency = crate::services::medical::emergency(&state.db, r.id).await?;
         entries.push(RosterEntry {
             id: r.id,
-            emergency: crate::services::medical::emergency(&state.db, r.id).await?,
+            contact_missing: emergency
+                .as_ref()
+                .is_none_or(|e| e.contact_name.is_none() && e.contact_phone.is_none()),
+            emergency,
             consent_missing: r.consent_current == 0,
             settled: (r.source == domain::BookingSource::Manual)
                 .then(|| domain::ManualPayment::label_of(r.manual_payment.as_deref()).to_owned()),
@@ -330,6 +336,9 @@ fn RosterCard(entry: RosterEntry) -> impl IntoView {
             {entry.notes.clone().map(|notes| view! { <p class="mt-1 rounded bg-amber-50 p-2 text-sm text-amber-900">{notes}</p> })}
             {entry.consent_missing.then(|| view! {
                 <p class="mt-1 inline-block rounded bg-red-100 px-2 py-0.5 text-sm font-semibold text-red-900" data-testid="consent-missing">"No consent to the current waiver"</p>
+            })}
+            {entry.contact_missing.then(|| view! {
+                <p class="mt-1 inline-block rounded bg-red-100 px-2 py-0.5 text-sm font-semibold text-red-900" data-testid="contact-missing">"No emergency contact"</p>
             })}
             {entry.emergency.clone().map(|emergency| view! { <EmergencyDetails booking_id=entry.id emergency=emergency/> })}
             <div class="mt-2 flex gap-2 print:hidden">

@@ -5,7 +5,7 @@ use domain::booking_form::{MAX_AGE, MIN_AGE};
 use leptos::prelude::*;
 
 /// The fields in the order the form shows them, for the error summary.
-pub const FORM_ORDER: [&str; 14] = [
+pub const FORM_ORDER: [&str; 17] = [
     "session",
     "parent_name",
     "parent_email",
@@ -19,6 +19,9 @@ pub const FORM_ORDER: [&str; 14] = [
     "athlete_name_4",
     "athlete_age_4",
     "notes",
+    "emergency_name",
+    "emergency_phone",
+    "medical_notes",
     "consent",
 ];
 
@@ -65,13 +68,32 @@ pub fn MoreChildren(feedback: FormFeedback, discount: Discount) -> impl IntoView
     }
 }
 
+/// Whom to call in an emergency and the athlete's medical notes (the booking form only): what
+/// the coach has at the track. The contact is asked of every parent; the notes are optional and
+/// kept sealed.
+#[component]
+fn TrackFields(feedback: FormFeedback) -> impl IntoView {
+    let value = move |field: &'static str| feedback.value(field);
+    let error = move |field: &'static str| feedback.error(field);
+    view! {
+        <fieldset class="space-y-4" data-testid="track-fields">
+            <legend class="text-lg font-semibold">"In an emergency"</legend>
+            <p class="text-sm text-slate-700">"Only the coaches see these, at the session. They are never put in an email."</p>
+            <TextField name="emergency_name" label="Who should we call?" value=value("emergency_name") error=error("emergency_name") autocomplete="off" hint="Someone reachable during the session: you, or another adult."/>
+            <TextField name="emergency_phone" label="Their phone" kind="tel" value=value("emergency_phone") error=error("emergency_phone") autocomplete="off"/>
+            <NotesField name="medical_notes" max=domain::track_details::MAX_MEDICAL_NOTES label="Medical or allergy notes" value=value("medical_notes") error=error("medical_notes") hint=Some("Asthma, allergies, medication: what a coach should know. Kept encrypted; a coach opens them only when needed.".to_owned())/>
+        </fieldset>
+    }
+}
+
 /// The parent's and athlete's fields and the consent, shared by the booking form and the
 /// waitlist's; the booking form also offers brothers and sisters (`siblings`: the discount's
-/// words, if any).
+/// words, if any) and asks for the emergency details (`track`).
 #[component]
 pub fn ParentAndAthlete(
     feedback: FormFeedback,
     #[prop(optional)] siblings: Option<Discount>,
+    #[prop(optional)] track: bool,
 ) -> impl IntoView {
     let value = move |field: &'static str| feedback.value(field);
     let error = move |field: &'static str| feedback.error(field);
@@ -88,10 +110,11 @@ pub fn ParentAndAthlete(
                     <legend class="text-lg font-semibold">"Your athlete"</legend>
                     <TextField name="athlete_name" label="Athlete's name" value=value("athlete_name") error=error("athlete_name")/>
                     <TextField name="athlete_age" label="Athlete's age" kind="text" inputmode="numeric" value=value("athlete_age") error=error("athlete_age") hint=format!("{MIN_AGE} to {MAX_AGE}")/>
-                    <NotesField label="Notes for the coach" value=value("notes") error=error("notes")/>
+                    <NotesField label="Notes for the coach" value=value("notes") error=error("notes") hint=if track { Some("Medical details go under \"In an emergency\" below, kept private.".to_owned()) } else { None }/>
                 </fieldset>
 
                 {siblings.map(|discount| view! { <MoreChildren feedback=feedback discount=discount/> })}
+                {track.then(|| view! { <TrackFields feedback=feedback/> })}
 
                 <div>
                     <div class="flex items-start gap-3">

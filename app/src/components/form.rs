@@ -64,44 +64,56 @@ pub fn TextField(
     }
 }
 
-/// The optional notes, bounded by `maxlength` (the browser stops at the limit, so nothing
-/// typed is cut later) with a count of what is used, live once the page's script runs.
+/// An optional text (the notes, by default), bounded by `maxlength` (the browser stops at the
+/// limit, so nothing typed is cut later) with a count of what is used, live once the page's
+/// script runs.
 #[component]
 pub fn NotesField(
     #[prop(into)] label: String,
     #[prop(into)] value: Signal<String>,
     #[prop(into)] error: Signal<Option<String>>,
+    #[prop(default = "notes")] name: &'static str,
+    #[prop(default = domain::booking_form::MAX_NOTES)] max: usize,
+    #[prop(optional_no_strip)] hint: Option<String>,
 ) -> impl IntoView {
-    use domain::booking_form::MAX_NOTES;
     let (typed, set_typed) = signal(None::<usize>);
     let used = move || typed.get().unwrap_or_else(|| value.get().chars().count());
     // The count is live only in the browser: before the script runs the page says the limit.
     let (live, set_live) = signal(false);
     Effect::new(move |_| set_live.set(true));
+    let id = format!("field-{name}");
+    let count_id = format!("{id}-count");
+    let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    let described = match hint {
+        Some(_) => format!("{hint_id} {count_id} {error_id}"),
+        None => format!("{count_id} {error_id}"),
+    };
     view! {
         <div>
-            <label for="field-notes" class="block font-medium text-slate-800">
+            <label for=id.clone() class="block font-medium text-slate-800">
                 {label} <span class="font-normal text-slate-500">" (optional)"</span>
             </label>
+            {hint.map(|h| view! { <p id=hint_id.clone() class="text-sm text-slate-600">{h}</p> })}
             <textarea
-                id="field-notes"
-                name="notes"
+                id=id.clone()
+                name=name
                 rows="3"
-                maxlength=MAX_NOTES
+                maxlength=max
                 class=INPUT_CLASS
-                aria-describedby="field-notes-count field-notes-error"
+                aria-describedby=described
                 aria-invalid=move || error.get().is_some().to_string()
                 prop:value=move || value.get()
                 on:input=move |event| set_typed.set(Some(event_target_value(&event).chars().count()))
             >{move || value.get()}</textarea>
-            <p id="field-notes-count" class="mt-1 text-sm text-slate-600" data-testid="notes-count">
+            <p id=count_id class="mt-1 text-sm text-slate-600" data-testid=format!("{name}-count")>
                 {move || if live.get() {
-                    format!("{} of {MAX_NOTES} characters", used())
+                    format!("{} of {max} characters", used())
                 } else {
-                    format!("Up to {MAX_NOTES} characters")
+                    format!("Up to {max} characters")
                 }}
             </p>
-            <FieldError id="field-notes-error" error=error/>
+            <FieldError id=error_id error=error/>
         </div>
     }
 }

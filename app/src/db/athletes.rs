@@ -125,10 +125,11 @@ pub async fn of_booking(db: &Db, booking: i64) -> Result<Option<AthleteRow>, sql
     .await
 }
 
-/// Records that `admin` opened athlete `athlete`'s medical notes from booking `booking`.
+/// Records that `admin` opened medical notes from booking `booking`: athlete `athlete`'s
+/// profile's, or (`None`) those given with the booking.
 pub async fn record_note_view(
     db: &Db,
-    athlete: i64,
+    athlete: Option<i64>,
     booking: i64,
     admin: &str,
     now: i64,

@@ -12,6 +12,7 @@ pub mod attendance;
 pub mod bookings;
 pub mod checkout;
 pub mod consent;
+pub mod emergency;
 pub mod families;
 pub mod feeds;
 pub mod groups;

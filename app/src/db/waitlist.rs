@@ -73,6 +73,8 @@ impl WaitlistEntry {
             athlete_name: self.athlete_name.clone(),
             athlete_age: self.athlete_age,
             notes: self.notes.clone(),
+            // The waitlist's form does not ask for them: the roster flags the missing contact.
+            track: Default::default(),
         }
     }
 }

@@ -28,6 +28,9 @@ pub async fn submit_booking(
     athlete_age_3: Option<String>,
     athlete_name_4: Option<String>,
     athlete_age_4: Option<String>,
+    emergency_name: Option<String>,
+    emergency_phone: Option<String>,
+    medical_notes: Option<String>,
 ) -> Result<(), AppError> {
     use crate::services::booking::{book_from_form, Entry};
     use crate::state::AppState;
@@ -51,11 +54,14 @@ pub async fn submit_booking(
         .map(|(name, age)| (name.unwrap_or_default(), age.unwrap_or_default()))
         .filter(|(name, age)| !name.trim().is_empty() || !age.trim().is_empty())
         .collect(),
+        emergency_name,
+        emergency_phone,
+        medical_notes,
     };
     let state = expect_context::<AppState>();
     // Only a form that passes its checks spends the address's allowance: junk posted with a
     // family's address cannot make the family wait.
-    input.parse_children().map_err(AppError::invalid)?;
+    input.parse_children(true).map_err(AppError::invalid)?;
     state
         .limit(&input.parent_email)
         .map_err(|wait_ms| AppError::limited_form(&input, wait_ms))?;
@@ -65,6 +71,7 @@ pub async fn submit_booking(
         Entry::Online,
         state.settings.hold_policy,
         state.settings.sibling_discount_percent,
+        &state.settings.family.data_key,
     )
     .await?;
     tracing::info!(
@@ -180,7 +187,7 @@ pub fn BookPage() -> impl IntoView {
                     " and we email you if a place frees."
                 </p>
 
-                <ParentAndAthlete feedback=feedback siblings=discount/>
+                <ParentAndAthlete feedback=feedback siblings=discount track=true/>
 
                 <button type="submit" class=BUTTON_CLASS disabled=move || action.pending().get()>
                     {move || if action.pending().get() { "Booking…" } else { "Continue to payment" }}

@@ -37,6 +37,7 @@ pub async fn join_waitlist(
         notes,
         consent,
         more_athletes: Vec::new(),
+        ..Default::default()
     };
     let state = expect_context::<AppState>();
     // Only a form that passes its checks spends the address's allowance: junk posted with a

@@ -216,15 +216,20 @@ fn child_fields(child: usize) -> (String, String) {
 
 /// Validates a booking form and books every child of it in one transaction (all or none),
 /// naming each refusal on its field. Shared by the parents' form and the admin's manual
-/// booking. The first booking returned holds the payment for all.
+/// booking. The first booking returned holds the payment for all. A parent booking online
+/// must name an emergency contact; what the form gives for the track is kept with each child's
+/// booking, the notes sealed under `key`.
 pub async fn book_from_form(
     db: &Db,
     input: &BookingFormInput,
     source: Entry,
     policy: HoldPolicy,
     sibling_percent: u8,
+    key: &crate::settings::DataKey,
 ) -> Result<Vec<CreatedBooking>, FormRefused> {
-    let requests = input.parse_children().map_err(FormRefused::Invalid)?;
+    let requests = input
+        .parse_children(matches!(source, Entry::Online))
+        .map_err(FormRefused::Invalid)?;
     let booked = async {
         let mut tx = db.begin().await?;
         let created = book_children_in(
@@ -236,6 +241,9 @@ pub async fn book_from_form(
             now_ms(),
         )
         .await?;
+        for (booking, request) in created.iter().zip(&requests) {
+            super::medical::keep(&mut tx, key, booking.id, &request.track).await?;
+        }
         let ids: Vec<i64> = created.iter().map(|c| c.id).collect();
         db.commit(tx, &ids).await?;
         Ok::<_, BookError>(created)

@@ -7,11 +7,10 @@ use crate::db::athletes::{self, AthleteRow, AthleteWrite};
 use crate::db::{families, now_ms, outbox, Db};
 use crate::services::sealed::{self, Unsealable};
 use crate::settings::DataKey;
+use domain::booking_form::TrackDetails;
 use domain::family::{erased_email, AthleteProfile, ERASED};
 use serde::Serialize;
 
-/// What the notes are sealed as (the associated data: a note opens only as a note).
-const NOTES: &str = "medical note";
 /// Bookings erased per round of the retention job.
 const RETENTION_BATCH: i64 = 200;
 
@@ -42,7 +41,7 @@ pub fn open_athlete(key: &DataKey, row: AthleteRow) -> Result<Athlete, Unsealabl
         medical_notes: row
             .medical_notes_sealed
             .as_deref()
-            .map(|sealed| sealed::open(key, NOTES, sealed))
+            .map(|sealed| sealed::open(key, sealed::MEDICAL_NOTE, sealed))
             .transpose()?,
         id: row.id,
         name: row.name,
@@ -87,7 +86,7 @@ pub async fn add_athlete(
     let sealed = profile
         .medical_notes
         .as_deref()
-        .map(|notes| sealed::seal(key, NOTES, notes));
+        .map(|notes| sealed::seal(key, sealed::MEDICAL_NOTE, notes));
     athletes::insert(db, family, write(profile, sealed.as_deref()), now_ms()).await
 }
 
@@ -102,7 +101,7 @@ pub async fn update_athlete(
     let sealed = profile
         .medical_notes
         .as_deref()
-        .map(|notes| sealed::seal(key, NOTES, notes));
+        .map(|notes| sealed::seal(key, sealed::MEDICAL_NOTE, notes));
     if athletes::update(db, family, id, write(profile, sealed.as_deref()), now_ms()).await? {
         Ok(())
     } else {
@@ -152,6 +151,10 @@ pub struct ExportedBooking {
     pub paid_at: Option<i64>,
     pub stripe_payment_intent_id: Option<String>,
     pub created_at: i64,
+    /// The emergency contact and the medical notes (opened) given with the booking.
+    pub emergency_contact_name: Option<String>,
+    pub emergency_contact_phone: Option<String>,
+    pub medical_notes: Option<String>,
 }
 
 /// One mail sent (or tried) to the address.
@@ -178,10 +181,13 @@ pub struct FamilyExport {
 /// Everything kept about `email`: its bookings (with their payments as recorded), its
 /// family's athletes (notes opened) and the mails sent to it.
 pub async fn export(db: &Db, key: &DataKey, email: &str) -> Result<FamilyExport, FamilyDataError> {
-    let bookings = families::bookings_of(db, email)
-        .await?
-        .into_iter()
-        .map(|b| ExportedBooking {
+    let mut bookings = Vec::new();
+    for b in families::bookings_of(db, email).await? {
+        let track = given_with(db, key, b.id).await?;
+        bookings.push(ExportedBooking {
+            emergency_contact_name: track.contact_name,
+            emergency_contact_phone: track.contact_phone,
+            medical_notes: track.medical_notes,
             reference: b.reference,
             session_title: b.session_title,
             session_starts_at: b.session_starts_at,
@@ -201,8 +207,8 @@ pub async fn export(db: &Db, key: &DataKey, email: &str) -> Result<FamilyExport,
             paid_at: b.paid_at,
             stripe_payment_intent_id: b.stripe_payment_intent_id,
             created_at: b.created_at,
-        })
-        .collect();
+        });
+    }
     let mails = outbox::to_address(db, email)
         .await?
         .into_iter()
@@ -223,6 +229,26 @@ pub async fn export(db: &Db, key: &DataKey, email: &str) -> Result<FamilyExport,
     })
 }
 
+/// The contact and notes (opened) given with booking `booking`, for its family's export.
+pub async fn given_with(
+    db: &Db,
+    key: &DataKey,
+    booking: i64,
+) -> Result<TrackDetails, FamilyDataError> {
+    let Some(row) = crate::db::emergency::of_booking(db, booking).await? else {
+        return Ok(TrackDetails::default());
+    };
+    Ok(TrackDetails {
+        contact_name: row.contact_name,
+        contact_phone: row.contact_phone,
+        medical_notes: row
+            .medical_notes_sealed
+            .as_deref()
+            .map(|notes| sealed::open(key, sealed::MEDICAL_NOTE, notes))
+            .transpose()?,
+    })
+}
+
 /// What an erasure removed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Erased {
@@ -231,7 +257,7 @@ pub struct Erased {
 }
 
 /// Erases what is kept about `email`, in one transaction: the names, contacts and notes of its
-/// bookings and waitlist places (replaced by "Erased" and an address of its own that receives
+/// bookings (their emergency details and medical notes too) and waitlist places (replaced by "Erased" and an address of its own that receives
 /// no mail), its family account with its athletes and logins, and what its mails said. Amounts,
 /// statuses, Stripe's ids, the ledger and refunds stay (they are the business's records).
 pub async fn erase(db: &Db, email: &str) -> Result<Erased, sqlx::Error> {
@@ -240,6 +266,9 @@ pub async fn erase(db: &Db, email: &str) -> Result<Erased, sqlx::Error> {
     let mut tx = db.begin().await?;
     let athletes = athletes::count_of_email(&mut tx, email).await?;
     let ids = families::erase_address(&mut tx, email, ERASED, &placeholder, now).await?;
+    for id in &ids {
+        crate::db::emergency::forget(&mut tx, *id).await?;
+    }
     outbox::strip_to_address(&mut tx, email, &placeholder).await?;
     families::delete(&mut tx, email).await?;
     db.commit(tx, &ids).await?;
@@ -266,6 +295,7 @@ pub async fn erase_past(db: &Db, months: u32, now: i64) -> Result<usize, sqlx::E
         for (id, _) in &due {
             let placeholder = erased_email(&format!("b{id}"));
             families::erase_booking(&mut tx, *id, ERASED, &placeholder, now).await?;
+            crate::db::emergency::forget(&mut tx, *id).await?;
             outbox::strip_of_booking(&mut tx, *id, &placeholder).await?;
             ids.push(*id);
         }

@@ -21,6 +21,9 @@ pub async fn from_booking(db: &Db, reference: &str) -> Result<Option<Again>, sql
     };
     let after = b.session_starts_at.max(now_ms());
     let session = sessions::next_of_title(db, &b.session_title, after).await?;
+    // Whom to call, as given last time (never the medical notes: they stay sealed, and this
+    // form's values are kept in the clear for a minute).
+    let contact = crate::db::emergency::of_booking(db, b.id).await?;
     let mut values = FieldErrors::default();
     for (field, value) in [
         ("parent_name", b.parent_name),
@@ -28,6 +31,17 @@ pub async fn from_booking(db: &Db, reference: &str) -> Result<Option<Again>, sql
         ("parent_phone", b.parent_phone.unwrap_or_default()),
         ("athlete_name", b.athlete_name),
         ("athlete_age", b.athlete_age.to_string()),
+        (
+            "emergency_name",
+            contact
+                .as_ref()
+                .and_then(|c| c.contact_name.clone())
+                .unwrap_or_default(),
+        ),
+        (
+            "emergency_phone",
+            contact.and_then(|c| c.contact_phone).unwrap_or_default(),
+        ),
     ] {
         values.values.insert(field.to_owned(), value);
     }
@@ -41,7 +55,7 @@ pub async fn from_booking(db: &Db, reference: &str) -> Result<Option<Again>, sql
 
 /// The form filled for athlete `athlete` of the signed-in `family`: the family's address, the
 /// parent's name and phone as on its latest booking, the athlete's name and age (from its date
-/// of birth). `None` when the family keeps no such athlete.
+/// of birth) and emergency contact (its medical notes are used from the profile, not copied). `None` when the family keeps no such athlete.
 pub async fn from_athlete(
     db: &Db,
     family: &crate::db::families::Family,
@@ -68,6 +82,11 @@ pub async fn from_athlete(
         put("parent_phone", latest.parent_phone.unwrap_or_default());
     }
     put("athlete_name", profile.name);
+    put("emergency_name", profile.emergency_name.unwrap_or_default());
+    put(
+        "emergency_phone",
+        profile.emergency_phone.unwrap_or_default(),
+    );
     if let Some(age) = profile
         .date_of_birth
         .as_deref()

@@ -9,6 +9,8 @@ use base64::Engine;
 use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, CHACHA20_POLY1305, NONCE_LEN};
 
 const VERSION: &str = "v1:";
+/// What medical notes are sealed as (the associated data: a note opens only as a note).
+pub const MEDICAL_NOTE: &str = "medical note";
 
 /// A sealed value that does not open: another key, or altered. (It says nothing of the value.)
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -66,7 +66,7 @@ async fn family_view(app: &TestApp) -> serde_json::Value {
 
 /// Everything the database holds of `token`, as text: the SQLite file (and its WAL) or every
 /// text column of the tables a link touches.
-async fn stored_text(app: &TestApp) -> String {
+pub(crate) async fn stored_text(app: &TestApp) -> String {
     match app.db.backend() {
         Backend::Sqlite => {
             let path = app.database.url.trim_start_matches("sqlite://").to_owned();
@@ -79,7 +79,9 @@ async fn stored_text(app: &TestApp) -> String {
                 "SELECT token_hash || ' ' || email FROM family_links
                  UNION ALL SELECT token_hash FROM family_logins
                  UNION ALL SELECT payload || ' ' || COALESCE(subject, '') FROM outbox
-                 UNION ALL SELECT name || ' ' || COALESCE(medical_notes_sealed, '') FROM athletes",
+                 UNION ALL SELECT name || ' ' || COALESCE(medical_notes_sealed, '') FROM athletes
+                 UNION ALL SELECT COALESCE(contact_name, '') || ' ' || COALESCE(medical_notes_sealed, '')
+                    FROM booking_emergency",
             )
             .fetch_all(app.db.reader())
             .await

@@ -38,6 +38,7 @@ mod sessions_words;
 mod siblings;
 mod static_files;
 mod track;
+mod track_form;
 mod webhook;
 mod webhook_order;
 mod webhook_outage;

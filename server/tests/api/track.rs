@@ -16,6 +16,7 @@ async fn the_roster_shows_whom_to_call_and_opens_medical_notes_on_request_only(b
         match key.as_str() {
             "parent_email" => *value = "medic.family@example.com".into(),
             "athlete_name" => *value = "Robin Medic".into(),
+            "emergency_name" => *value = "Pat Medic".into(),
             _ => {}
         }
     }
@@ -26,7 +27,7 @@ async fn the_roster_shows_whom_to_call_and_opens_medical_notes_on_request_only(b
             .fetch_one(app.db.reader())
             .await
             .unwrap();
-    // Another family's child of no profile: nothing to show.
+    // Another family's child of no profile: the contact given with its booking, no notes.
     book_online(&app, session, "Plain Family").await;
 
     // The family keeps the athlete's profile (its name as booked, whatever the case).
@@ -77,7 +78,10 @@ async fn the_roster_shows_whom_to_call_and_opens_medical_notes_on_request_only(b
         .iter()
         .find(|e| e["athlete_name"] != "Robin Medic")
         .unwrap();
-    assert!(plain["emergency"].is_null());
+    assert_eq!(
+        plain["emergency"],
+        serde_json::json!({"contact_name": "Robin Parent", "contact_phone": "+44 7700 900123", "has_notes": false})
+    );
     let (_, page) = app
         .get_page(&format!("/admin/sessions/{session}/roster"))
         .await;

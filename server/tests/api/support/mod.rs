@@ -288,6 +288,7 @@ pub fn new_booking(session: i64, parent: &str) -> domain::booking_form::BookingR
         athlete_name: another_child(parent),
         athlete_age: 12,
         notes: None,
+        track: Default::default(),
     }
 }
 
@@ -476,6 +477,8 @@ pub fn booking_form(session: i64, parent: &str) -> Vec<(String, String)> {
         ("athlete_name".into(), another_child(parent)),
         ("athlete_age".into(), "12".into()),
         ("notes".into(), "".into()),
+        ("emergency_name".into(), "Robin Parent".into()),
+        ("emergency_phone".into(), "+44 7700 900123".into()),
         ("consent".into(), "on".into()),
     ]
 }

@@ -1,0 +1,25 @@
+-- The emergency contact and medical notes the booking form asks for (issue 24), kept beside
+-- the booking rather than in it (a payment's update of the booking never rewrites them). The
+-- notes are sealed (ChaCha20-Poly1305 under FAMILY_DATA_KEY): never the plain text.
+-- (Keep ../postgres in step.)
+CREATE TABLE booking_emergency (
+    booking_id           BIGINT PRIMARY KEY REFERENCES bookings (id) ON DELETE CASCADE,
+    contact_name         TEXT,
+    contact_phone        TEXT,
+    -- base64 of nonce || ciphertext || tag.
+    medical_notes_sealed TEXT
+);
+
+-- An opening of notes kept with a booking has no athlete profile: athlete_id may be empty.
+CREATE TABLE medical_note_views_new (
+    id INTEGER PRIMARY KEY,
+    athlete_id BIGINT,
+    booking_id BIGINT NOT NULL,
+    viewed_by  TEXT   NOT NULL,
+    viewed_at  BIGINT NOT NULL
+);
+INSERT INTO medical_note_views_new (id, athlete_id, booking_id, viewed_by, viewed_at)
+    SELECT id, athlete_id, booking_id, viewed_by, viewed_at FROM medical_note_views;
+DROP TABLE medical_note_views;
+ALTER TABLE medical_note_views_new RENAME TO medical_note_views;
+CREATE INDEX medical_note_views_booking ON medical_note_views (booking_id, viewed_at);
