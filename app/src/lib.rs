@@ -9,6 +9,9 @@
 // A server function takes one argument per form field, and the macro's generated client
 // function cannot carry an item-level allow.
 #![allow(clippy::too_many_arguments)]
+// The admin bookings table's row type nests deeply enough that the release build (which does
+// not erase component types) passes the default limit of 128.
+#![recursion_limit = "256"]
 
 pub mod admin;
 pub mod components;

@@ -25,6 +25,7 @@ pub mod siblings;
 pub mod status;
 pub mod stripe_event;
 pub mod stripe_signature;
+pub mod term;
 pub mod timeline;
 pub mod track_details;
 pub mod transition;

@@ -5,7 +5,7 @@ import { test, expect } from './fixtures';
 import type { Page } from '@playwright/test';
 import { startMailDev, startServer, RunningServer } from './server';
 import { book } from './stripe';
-import { expectAccessible, loginAt } from './helpers';
+import { expectAccessible, fillEmergency, loginAt } from './helpers';
 
 let server: RunningServer;
 test.use({ baseURL: undefined, bypassCSP: true });
@@ -190,6 +190,7 @@ test('a parent moves their booking to another session of the same price', async 
   await parent.getByLabel('Email').fill('mo@example.com');
   await parent.getByLabel("Athlete's name").fill('Max');
   await parent.getByLabel("Athlete's age").fill('13');
+  await fillEmergency(parent);
   await parent.getByLabel(/I am the athlete's parent or guardian/).check();
   await parent.getByRole('button', { name: 'Continue to payment' }).click();
   await parent.getByTestId('simulated-pay').click();

@@ -11,7 +11,14 @@ export async function fillBooking(page: Page, parent: string, email = 'pat@examp
   // One child per parent's name: one email may not book the same athlete twice into a session.
   await page.getByLabel("Athlete's name").fill(`Alex (${parent})`);
   await page.getByLabel("Athlete's age").fill('12');
+  await fillEmergency(page);
   await page.getByLabel(/I am the athlete's parent or guardian/).check();
+}
+
+/** Fills the booking form's emergency contact (asked of every parent booking online). */
+export async function fillEmergency(page: Page, who = 'Robin Parent', phone = '+44 7700 900123') {
+  await page.getByLabel('Who should we call?').fill(who);
+  await page.getByLabel('Their phone').fill(phone);
 }
 
 /** Logs in through the login page and lands on the bookings list. */

@@ -83,7 +83,7 @@ test.describe('without JavaScript', () => {
     await page.goto('/book');
     await page.getByLabel('Your name').fill('Private Person');
     await page.getByLabel('Email').fill('private.person@example');
-    await page.getByLabel('Phone').fill('+1 555 0100');
+    await page.getByLabel(/^Phone/).fill('+1 555 0100');
     await page.getByLabel('Notes for the coach').fill('Allergic to peanuts');
     const [response] = await Promise.all([
       page.waitForResponse((r) => r.request().method() === 'GET' && r.url().includes('/book')),
@@ -96,7 +96,7 @@ test.describe('without JavaScript', () => {
     for (const typed of ['Private', 'private.person', '555', 'peanuts']) expect(address).not.toContain(typed);
     await expect(page.getByLabel('Your name')).toHaveValue('Private Person');
     await expect(page.getByLabel('Email')).toHaveValue('private.person@example');
-    await expect(page.getByLabel('Phone')).toHaveValue('+1 555 0100');
+    await expect(page.getByLabel(/^Phone/)).toHaveValue('+1 555 0100');
     await expect(page.getByLabel('Notes for the coach')).toHaveValue('Allergic to peanuts');
     // Taken once: a reload shows the empty form.
     await page.reload();

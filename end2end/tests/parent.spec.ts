@@ -66,7 +66,7 @@ test('form errors are shown beside their fields and what was typed is kept', asy
   await page.getByLabel("Athlete's age").fill('200');
   await page.getByRole('button', { name: 'Continue to payment' }).click();
   const summary = page.getByTestId('error-summary');
-  await expect(summary).toContainText('There are problems with 5 fields');
+  await expect(summary).toContainText('There are problems with 7 fields');
   await expect(page.locator('#field-parent_email-error')).toHaveText('Enter an email address like name@example.com.');
   await expect(page.locator('#field-athlete_age-error')).toHaveText("The athlete's age must be between 3 and 99.");
   await expect(page.locator('#field-session-error')).toHaveText('Choose a session.');

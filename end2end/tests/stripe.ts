@@ -100,6 +100,8 @@ export async function book(
     athlete_name: `Athlete of ${parent}`,
     athlete_age: '12',
     notes: '',
+    emergency_name: 'Robin Parent',
+    emergency_phone: '+44 7700 900123',
     consent: 'on',
   });
   const res = await fetch(`${baseURL}/api/book`, {

@@ -7,7 +7,9 @@ CREATE TABLE booking_emergency (
     contact_name         TEXT,
     contact_phone        TEXT,
     -- base64 of nonce || ciphertext || tag.
-    medical_notes_sealed TEXT
+    medical_notes_sealed TEXT,
+    -- When the parent gave them (UTC ms): the athlete's profile, when saved later, comes first.
+    given_at             BIGINT NOT NULL
 );
 
 -- An opening of notes kept with a booking has no athlete profile: athlete_id may be empty.

@@ -210,8 +210,8 @@ fn Detail(b: AdminBookingDetail) -> impl IntoView {
             <MoneyTag status=b.payment_status settled=b.settled.clone()/>
             <AttendanceTag status=b.attendance_status/>
         </div>
-        <div class="mt-4 grid gap-4 md:grid-cols-2">
-            <dl class="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 rounded-xl bg-white p-4 text-sm shadow-sm">
+        <div class="mt-4 grid grid-cols-1 gap-4 md:grid-cols-2">
+            <dl class="grid grid-cols-[auto_minmax(0,1fr)] break-words gap-x-4 gap-y-1 rounded-xl bg-white p-4 text-sm shadow-sm">
                 <dt class="font-medium">"Reference"</dt><dd class="font-mono break-all">{b.reference.clone()}</dd>
                 <dt class="font-medium">"Session"</dt><dd>{b.session_when.clone()} ", " {b.location.clone()}</dd>
                 <dt class="font-medium">"Parent"</dt><dd>{b.parent_name.clone()} " <" {b.parent_email.clone()} ">"</dd>
@@ -227,7 +227,7 @@ fn Detail(b: AdminBookingDetail) -> impl IntoView {
                 })}
                 <dt class="font-medium">"Booked"</dt><dd>{b.created.clone()} " (" {b.source.as_str()} ")"</dd>
             </dl>
-            <dl class="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 rounded-xl bg-white p-4 text-sm shadow-sm">
+            <dl class="grid grid-cols-[auto_minmax(0,1fr)] break-words gap-x-4 gap-y-1 rounded-xl bg-white p-4 text-sm shadow-sm">
                 <dt class="font-medium">"Price"</dt><dd>{b.amount.clone()}</dd>
                 <dt class="font-medium">"Paid"</dt><dd>{optional(b.amount_paid.clone())}</dd>
                 {b.paid_together.clone().map(|text| view! { <dt class="font-medium">"Family"</dt><dd data-testid="paid-together">{text}</dd> })}

@@ -13,6 +13,8 @@ pub struct AthleteRow {
     pub emergency_name: Option<String>,
     pub emergency_phone: Option<String>,
     pub medical_notes_sealed: Option<String>,
+    /// When the family last saved it (UTC ms).
+    pub updated_at: i64,
 }
 
 /// What is written of a profile.
@@ -29,7 +31,7 @@ pub struct AthleteWrite<'a> {
 pub async fn of_family(db: &Db, family_id: i64) -> Result<Vec<AthleteRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, family_id, name, date_of_birth, emergency_name, emergency_phone,
-                medical_notes_sealed
+                medical_notes_sealed, updated_at
          FROM athletes WHERE family_id = $1 ORDER BY id LIMIT 100",
     )
     .bind(family_id)
@@ -113,7 +115,7 @@ pub async fn count_of_email(tx: &mut Tx, email: &str) -> Result<i64, sqlx::Error
 pub async fn of_booking(db: &Db, booking: i64) -> Result<Option<AthleteRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT a.id, a.family_id, a.name, a.date_of_birth, a.emergency_name, a.emergency_phone,
-                a.medical_notes_sealed
+                a.medical_notes_sealed, a.updated_at
          FROM bookings b
          JOIN families f ON f.email = lower(b.parent_email)
          JOIN athletes a ON a.family_id = f.id AND lower(a.name) = lower(b.athlete_name)

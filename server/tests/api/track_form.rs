@@ -180,6 +180,36 @@ async fn a_parent_names_whom_to_call_and_the_notes_are_sealed_with_the_booking(b
         );
     }
 
+    // The family saves the athlete's profile later: its contact, the newer, is the one shown;
+    // the notes given with the booking stay the ones opened (the profile keeps none).
+    let family = TestApp::spawn_on(app.database.shared(), &[]).await;
+    crate::families::sign_in_as(&family, "track.family@example.com").await;
+    let saved = family
+        .server_fn(
+            "family/athletes/save",
+            &[
+                ("name", "Jo Track"),
+                ("date_of_birth", ""),
+                ("emergency_name", "Newer Contact"),
+                ("emergency_phone", "07700 900999"),
+                ("medical_notes", ""),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    let roster = app.server_fn("admin/roster", &[("id", id.as_str())]).await;
+    let jo_entry = roster.json()["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["athlete_name"] == "Jo Track")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        jo_entry["emergency"],
+        serde_json::json!({"contact_name": "Newer Contact", "contact_phone": "07700 900999", "has_notes": true})
+    );
+
     // The family's export holds them; its erasure removes them.
     let download = format!("/admin/bookings/{jo}/family-data.json");
     let (status, json) = app.get_page(&download).await;
