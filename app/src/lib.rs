@@ -105,6 +105,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=pages::layout::NotFound>
                     <Route path=path!("/") view=pages::landing::Landing ssr=SsrMode::Async/>
                     <Route path=path!("/book") view=pages::book::BookPage ssr=SsrMode::Async/>
+                    <Route path=path!("/book/term/:id") view={Lazy::<pages::routes::BookTermRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/find") view={Lazy::<pages::routes::FindRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/terms") view={Lazy::<pages::routes::TermsRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/bookings/:reference") view={Lazy::<pages::routes::BookingRoute>::new()} ssr=SsrMode::Async/>
@@ -127,6 +128,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("sessions") view={Lazy::<admin::routes::SessionsRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("sessions/new") view={Lazy::<admin::routes::NewSessionRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("sessions/:id") view={Lazy::<admin::routes::EditSessionRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("terms/new") view={Lazy::<admin::routes::NewTermRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("sessions/:id/cancel") view={Lazy::<admin::routes::CancelSessionRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("sessions/:id/roster") view={Lazy::<admin::routes::RosterRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("sessions/:id/message") view={Lazy::<admin::routes::MessageRoute>::new()} ssr=SsrMode::Async/>

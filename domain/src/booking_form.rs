@@ -62,6 +62,8 @@ pub enum SessionProblem {
     /// It does not exist, or was cancelled.
     Unavailable,
     Started,
+    /// It belongs to a term that sells its sessions only together.
+    TermOnly,
 }
 
 impl SessionProblem {
@@ -70,6 +72,9 @@ impl SessionProblem {
             Self::Full => "That session is now full. Please choose another one.",
             Self::Unavailable => "That session is no longer available. Please choose another one.",
             Self::Started => "That session has already started. Please choose another one.",
+            Self::TermOnly => {
+                "That session is sold only with its term: book the whole term, or choose another session."
+            }
         }
     }
 }

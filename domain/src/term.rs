@@ -37,7 +37,26 @@ pub struct TermFields {
     /// The whole term's price, per athlete.
     pub price: String,
     pub currency: String,
+    /// One session's price when sold alone ("drop-in"); empty: sold only as the term.
+    #[serde(default)]
+    pub dropin_price: String,
 }
+
+/// The fields in the order the form shows them, for the error summary.
+pub const FORM_ORDER: [&str; 12] = [
+    "title",
+    "first_date",
+    "time",
+    "duration",
+    "weeks",
+    "last_date",
+    "skip",
+    "location",
+    "capacity",
+    "price",
+    "dropin_price",
+    "currency",
+];
 
 /// A term that reads: its sessions' starts (UTC ms) and what they share.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,6 +68,8 @@ pub struct NewTerm {
     /// Minor units, for the whole term, per athlete.
     pub price_amount: i64,
     pub currency: String,
+    /// One session's price when sold alone; `None`: sold only as the term.
+    pub dropin_price_amount: Option<i64>,
     /// The sessions' starts, in order.
     pub starts: Vec<i64>,
 }
@@ -108,6 +129,7 @@ impl TermFields {
             ("capacity", &self.capacity),
             ("price", &self.price),
             ("currency", &self.currency),
+            ("dropin_price", &self.dropin_price),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.chars().take(MAX_TEXT * 4).collect()))
@@ -234,9 +256,20 @@ impl TermFields {
                 None
             }
         };
+        let dropin_price_amount = match self.dropin_price.trim() {
+            "" => None,
+            text => match Money::parse_major(text, &currency) {
+                Ok(amount) => Some(amount),
+                Err(message) => {
+                    errors.add("dropin_price", format!("Drop-in price: {message}."));
+                    None
+                }
+            },
+        };
         match (duration, capacity, price) {
             (Some(duration_minutes), Some(capacity), Some(price_amount)) if errors.is_empty() => {
                 Ok(NewTerm {
+                    dropin_price_amount,
                     title,
                     location,
                     duration_minutes,

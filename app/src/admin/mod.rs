@@ -18,3 +18,4 @@ pub mod money;
 pub mod roster;
 pub mod routes;
 pub mod sessions;
+pub mod terms;

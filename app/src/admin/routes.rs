@@ -16,6 +16,8 @@ lazy_pages! {
     SessionsRoute => super::sessions::SessionsPage,
     /// `/admin/sessions/new`.
     NewSessionRoute => super::sessions::NewSessionPage,
+    /// `/admin/terms/new`.
+    NewTermRoute => super::terms::NewTermPage,
     /// `/admin/sessions/:id`.
     EditSessionRoute => super::sessions::EditSessionPage,
     /// `/admin/sessions/:id/cancel`.

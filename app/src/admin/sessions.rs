@@ -79,70 +79,9 @@ pub async fn admin_save_session(
         Saved::Missing => return Err(AppError::not_found("That session no longer exists.")),
         Saved::IntoThePast(why) => return Err(AppError::field("date", &why, fields.values())),
     }
-    notice::set(&state, "saved");
+    crate::components::sessions_notice::set(&state, "saved");
     leptos_axum::redirect("/admin/sessions");
     Ok(())
-}
-
-/// What the sessions page says once, after a save or a cancel: carried across the redirect in
-/// a short-lived cookie (so it works without JavaScript), read once and cleared.
-#[cfg(feature = "ssr")]
-mod notice {
-    const COOKIE: &str = "session_notice";
-
-    /// Leaves `what` ("saved", or "cancelled.N.M") for the sessions page.
-    pub fn set(state: &crate::state::AppState, what: &str) {
-        put(state, &format!("{COOKIE}={what}; Max-Age=60"));
-    }
-
-    fn put(state: &crate::state::AppState, cookie: &str) {
-        let secure = if state.settings.secure_cookies {
-            "; Secure"
-        } else {
-            ""
-        };
-        let response = leptos::prelude::expect_context::<leptos_axum::ResponseOptions>();
-        if let Ok(value) = axum::http::HeaderValue::from_str(&format!(
-            "{cookie}; Path=/; HttpOnly; SameSite=Lax{secure}"
-        )) {
-            response.append_header(axum::http::header::SET_COOKIE, value);
-        }
-    }
-
-    /// The notice left for this request, in words, cleared as it is read.
-    pub fn take(state: &crate::state::AppState) -> Option<String> {
-        let parts = leptos::prelude::use_context::<axum::http::request::Parts>()?;
-        let value = parts
-            .headers
-            .get_all(axum::http::header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|h| h.split(';'))
-            .find_map(|pair| {
-                let (name, value) = pair.trim().split_once('=')?;
-                (name == COOKIE && !value.is_empty()).then(|| value.to_owned())
-            })?;
-        put(state, &format!("{COOKIE}=; Max-Age=0"));
-        words(&value)
-    }
-
-    fn words(value: &str) -> Option<String> {
-        let plural =
-            |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-        match value.split('.').collect::<Vec<_>>().as_slice() {
-            ["saved"] => Some("Session saved.".to_owned()),
-            ["cancelled", bookings, refunds] => {
-                let bookings = bookings.parse().ok()?;
-                let refunds = refunds.parse().ok()?;
-                Some(format!(
-                    "Session cancelled: {} cancelled, {} sent.",
-                    plural(bookings, "booking", "bookings"),
-                    plural(refunds, "refund", "refunds")
-                ))
-            }
-            _ => None,
-        }
-    }
 }
 
 /// The message left by the last save or cancel, once.
@@ -150,7 +89,7 @@ mod notice {
 pub async fn admin_sessions_notice() -> Result<Option<String>, AppError> {
     crate::access::require_admin().await?;
     let state = expect_context::<crate::state::AppState>();
-    Ok(notice::take(&state))
+    Ok(crate::components::sessions_notice::take(&state))
 }
 
 /// What cancelling session `id` will do: the bookings it cancels and the refunds it makes.
@@ -180,7 +119,7 @@ pub async fn admin_cancel_session(id: i64) -> Result<(), AppError> {
     .await?;
     tracing::info!(session = id, bookings = done.len(), "session cancelled");
     let refunds = done.iter().filter(|c| c.refund.is_some()).count();
-    notice::set(&state, &format!("cancelled.{}.{refunds}", done.len()));
+    crate::components::sessions_notice::set(&state, &format!("cancelled.{}.{refunds}", done.len()));
     leptos_axum::redirect("/admin/sessions");
     Ok(())
 }
@@ -240,7 +179,10 @@ pub fn SessionsPage() -> impl IntoView {
         <section>
             <div class="flex flex-wrap items-center justify-between gap-3">
                 <h1 class="text-2xl font-bold">"Training sessions"</h1>
-                <a href="/admin/sessions/new" class=BUTTON_CLASS>"New session"</a>
+                <div class="flex flex-wrap gap-3">
+                    <a href="/admin/terms/new" class=SECONDARY_BUTTON_CLASS>"New term"</a>
+                    <a href="/admin/sessions/new" class=BUTTON_CLASS>"New session"</a>
+                </div>
             </div>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
@@ -308,6 +250,7 @@ fn SessionGroup(
                             <td class="px-3 py-2">
                                 {s.title.clone()}
                                 {s.cancelled.then(|| view! { <span class="ml-2 rounded bg-gray-600 px-1.5 text-xs text-white">"Cancelled"</span> })}
+                                <TermTag term=s.term.clone()/>
                             </td>
                             <td class="whitespace-nowrap px-3 py-2">{s.when.clone()} " · " {s.duration_minutes} " min"</td>
                             <td class="px-3 py-2">{s.location.clone()}</td>
@@ -326,6 +269,7 @@ fn SessionGroup(
                         <h3 class="font-semibold">
                             {s.title.clone()}
                             {s.cancelled.then(|| view! { <span class="ml-2 rounded bg-gray-600 px-1.5 text-xs font-normal text-white">"Cancelled"</span> })}
+                            <TermTag term=s.term.clone()/>
                         </h3>
                         <span class="whitespace-nowrap font-semibold" data-testid="card-price">{s.price.clone()}</span>
                     </div>
@@ -337,6 +281,14 @@ fn SessionGroup(
         </ul>
     }
     .into_any()
+}
+
+/// The term a session belongs to, if any.
+#[component]
+fn TermTag(term: Option<String>) -> impl IntoView {
+    term.map(|title| view! {
+        <span class="ml-2 rounded bg-indigo-100 px-1.5 text-xs font-normal text-indigo-900" data-testid="term-tag">{format!("Term: {title}")}</span>
+    })
 }
 
 /// A session's Roster, Edit, Message and Cancel links, big enough to tap.

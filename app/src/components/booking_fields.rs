@@ -1,6 +1,7 @@
 //! The parent's and athlete's fields of the booking form, which the waitlist's form shares.
 
 use crate::components::form::{FieldError, FormFeedback, NotesField, TextField};
+use crate::error::AppError;
 use domain::booking_form::{MAX_AGE, MIN_AGE};
 use leptos::prelude::*;
 
@@ -27,6 +28,17 @@ pub const FORM_ORDER: [&str; 17] = [
 
 /// The sibling discount's words, as the booking page loads them (`None`: no discount).
 pub type Discount = Resource<Result<Option<String>, crate::error::AppError>>;
+
+/// The sibling discount this business gives, in the form's words ("10% off the second child
+/// and each after"), if it gives one.
+#[server(endpoint = "book/sibling-discount")]
+pub async fn sibling_discount() -> Result<Option<String>, AppError> {
+    use crate::state::AppState;
+    let state = expect_context::<AppState>();
+    Ok(domain::siblings::discount_text(
+        state.settings.sibling_discount_percent,
+    ))
+}
 
 /// The further children's fields: their names' and ages' field names and how they are called.
 const MORE_CHILDREN: [(&str, &str, &str); 3] = [

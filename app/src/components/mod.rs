@@ -14,6 +14,9 @@ pub mod medical;
 pub mod move_choice;
 pub mod reminder_switch;
 pub mod session_list;
+#[cfg(feature = "ssr")]
+pub mod sessions_notice;
 pub mod tag;
+pub mod term_list;
 pub mod today;
 pub mod waiver;

@@ -114,6 +114,8 @@ pub struct SessionTerms {
     /// The ages the session is for, when it says.
     pub min_age: Option<i64>,
     pub max_age: Option<i64>,
+    /// The term it belongs to, if any.
+    pub term_id: Option<i64>,
 }
 
 /// An unguessable booking reference: 100 random bits in Crockford's base32 (20 characters).
@@ -134,7 +136,8 @@ pub async fn lock_session(
 ) -> Result<Option<SessionTerms>, sqlx::Error> {
     sqlx::query_as(
         "UPDATE training_sessions SET updated_at = updated_at WHERE id = $1
-         RETURNING capacity, price_amount, currency, starts_at, cancelled_at, min_age, max_age",
+         RETURNING capacity, price_amount, currency, starts_at, cancelled_at, min_age, max_age,
+                   term_id",
     )
     .bind(session_id)
     .fetch_optional(&mut **tx)

@@ -12,6 +12,10 @@ pub struct Member {
     pub reference: String,
     pub athlete_name: String,
     pub amount: i64,
+    /// Its session: a family's children share the lead's, a term's bookings are each another.
+    pub training_session_id: i64,
+    /// Its session's start (UTC ms).
+    pub session_starts_at: i64,
     #[sqlx(try_from = "String")]
     pub payment_status: PaymentStatus,
     #[sqlx(try_from = "String")]
@@ -19,7 +23,8 @@ pub struct Member {
 }
 
 const FOLLOWERS: &str =
-    "SELECT id, reference, athlete_name, amount, payment_status, attendance_status
+    "SELECT id, reference, athlete_name, amount, training_session_id, session_starts_at,
+            payment_status, attendance_status
      FROM bookings WHERE paid_with = $1 AND attendance_status <> 'cancelled' ORDER BY id";
 
 /// The bookings that `lead` pays for besides itself (not cancelled), in the order booked.

@@ -29,6 +29,7 @@ pub mod returned_forms;
 pub mod roster;
 pub mod sessions;
 mod sql;
+pub mod terms;
 pub mod timeline;
 pub mod waitlist;
 

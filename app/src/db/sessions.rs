@@ -24,6 +24,9 @@ pub struct TrainingSession {
     /// Places held right now (paid, manual, or unpaid within their hold; or offered to someone
     /// waiting).
     pub places_taken: i64,
+    /// The term it belongs to, if any, and that term's title.
+    pub term_id: Option<i64>,
+    pub term_title: Option<String>,
 }
 
 impl TrainingSession {
@@ -66,7 +69,8 @@ macro_rules! session_select {
         concat!(
             "SELECT s.id, s.title, s.starts_at, s.duration_minutes, s.location, s.capacity,
                     s.price_amount, s.currency, s.cancelled_at,
-                    s.description, s.min_age, s.max_age, s.coach,
+                    s.description, s.min_age, s.max_age, s.coach, s.term_id,
+                    (SELECT t.title FROM terms t WHERE t.id = s.term_id) AS term_title,
                     (SELECT COUNT(*) FROM bookings b
                      WHERE b.training_session_id = s.id AND ",
             holds_place!("$1"),
@@ -99,7 +103,7 @@ macro_rules! upcoming_first {
 /// Which sessions a list shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Listing {
-    /// Not cancelled, starting after now, soonest first (what parents can book).
+    /// Not cancelled, starting after now, soonest first, sold alone (what parents can book).
     Upcoming,
     /// Every session: those still to come first, soonest first; then the past ones, most
     /// recent first (the admin's list).
@@ -113,6 +117,8 @@ impl Listing {
             Self::Upcoming => concat!(
                 session_select!(),
                 " WHERE s.cancelled_at IS NULL AND s.starts_at > $1
+                    AND (s.term_id IS NULL OR EXISTS (SELECT 1 FROM terms t
+                         WHERE t.id = s.term_id AND t.dropin_price_amount IS NOT NULL))
                   ORDER BY s.starts_at, s.id LIMIT $2"
             ),
             Self::All => concat!(
@@ -239,6 +245,18 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<TrainingSession>, sqlx::Erro
         .bind(id)
         .fetch_optional(db.reader())
         .await
+}
+
+/// The sessions of term `term` not cancelled, in order, with their places taken now.
+pub async fn of_term(db: &Db, term: i64) -> Result<Vec<TrainingSession>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        session_select!(),
+        " WHERE s.term_id = $2 AND s.cancelled_at IS NULL ORDER BY s.starts_at, s.id"
+    ))
+    .bind(now_ms())
+    .bind(term)
+    .fetch_all(db.reader())
+    .await
 }
 
 /// The sessions of `listing`, at most `limit`.

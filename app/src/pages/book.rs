@@ -106,23 +106,16 @@ pub async fn book_again(reference: String) -> Result<(), AppError> {
     crate::components::booking_fields::fill_booking_form(&page, again.values).await
 }
 
-/// The sibling discount this business gives, in the form's words ("10% off the second child
-/// and each after"), if it gives one.
-#[server(endpoint = "book/sibling-discount")]
-pub async fn sibling_discount() -> Result<Option<String>, AppError> {
-    use crate::state::AppState;
-    let state = expect_context::<AppState>();
-    Ok(domain::siblings::discount_text(
-        state.settings.sibling_discount_percent,
-    ))
-}
-
 #[component]
 pub fn BookPage() -> impl IntoView {
     let action = ServerAction::<SubmitBooking>::new();
     let query = use_query_map();
     let sessions = Resource::new(|| (), |_| upcoming_sessions());
-    let discount = Resource::new(|| (), |_| sibling_discount());
+    let discount = Resource::new(
+        || (),
+        |_| crate::components::booking_fields::sibling_discount(),
+    );
+    let terms = Resource::new(|| (), |_| crate::components::term_list::open_terms());
     // A full session stays in the list, shown as full and not choosable.
     let session_choices = move || async move {
         let list = sessions.await.unwrap_or_default();
@@ -158,6 +151,7 @@ pub fn BookPage() -> impl IntoView {
         <section class="mx-auto max-w-2xl">
             <h1 class="text-3xl font-bold tracking-tight">"Book a session"</h1>
             <p class="mt-2 text-slate-600">"All fields are required unless marked optional. You pay on the next page."</p>
+            <crate::components::term_list::TermList terms=terms/>
 
             <ErrorSummary feedback=feedback order=&FORM_ORDER/>
 

@@ -3,6 +3,7 @@
 //! service.
 
 pub mod book;
+pub mod book_term;
 pub mod booking;
 pub mod family;
 pub mod find;

@@ -5,6 +5,8 @@
 use crate::components::lazy::lazy_pages;
 
 lazy_pages! {
+    /// `/book/term/:id`.
+    BookTermRoute => super::book_term::BookTermPage,
     /// `/find`.
     FindRoute => super::find::FindBookingPage,
     /// `/bookings/:reference`.

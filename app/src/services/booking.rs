@@ -120,6 +120,13 @@ pub async fn book_children_in(
     if terms.starts_at <= now && source == BookingSource::Online {
         return Err(BookError::Session(SessionProblem::Started));
     }
+    // A term's session is sold alone only at its drop-in price (an admin may still enter a
+    // child into it).
+    if let (Some(term), BookingSource::Online) = (terms.term_id, source) {
+        if !crate::db::terms::sells_singly(tx, term).await? {
+            return Err(BookError::Session(SessionProblem::TermOnly));
+        }
+    }
     for (child, request) in requests.iter().enumerate() {
         // A parent books within the session's ages; an admin's entry may make an exception.
         if source == BookingSource::Online

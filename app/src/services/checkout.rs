@@ -107,18 +107,26 @@ fn new_request(
     let lines = if followers.is_empty() {
         Vec::new()
     } else {
-        let when = domain::schedule::when(booking.session_starts_at, settings.timezone);
-        std::iter::once((booking.athlete_name.as_str(), booking.amount))
-            .chain(
-                followers
-                    .iter()
-                    .map(|f| (f.athlete_name.as_str(), f.amount)),
-            )
-            .map(|(athlete, amount)| CheckoutLine {
-                name: format!("{} – {when} ({athlete})", booking.session_title),
-                amount,
-            })
-            .collect()
+        // One line per child and session (a term's sessions each at their own time).
+        std::iter::once((
+            booking.athlete_name.as_str(),
+            booking.amount,
+            booking.session_starts_at,
+        ))
+        .chain(
+            followers
+                .iter()
+                .map(|f| (f.athlete_name.as_str(), f.amount, f.session_starts_at)),
+        )
+        .map(|(athlete, amount, starts_at)| CheckoutLine {
+            name: format!(
+                "{} – {} ({athlete})",
+                booking.session_title,
+                domain::schedule::when(starts_at, settings.timezone)
+            ),
+            amount,
+        })
+        .collect()
     };
     CheckoutRequest {
         lines,
@@ -182,11 +190,37 @@ pub async fn start_checkout(
         return Err(CheckoutProblem::SessionStarted);
     }
     if booking.held_until <= now {
-        // The hold lapsed: the places must still be free (a family's followers lapsed with it).
+        // The hold lapsed: the places must still be free (a family's followers lapsed with it,
+        // in the lead's session or, for a term, in each of its others).
+        let in_session = |session: i64| {
+            i64::try_from(
+                followers
+                    .iter()
+                    .filter(|f| f.training_session_id == session)
+                    .count(),
+            )
+            .unwrap_or(i64::MAX)
+        };
         let others =
             bookings::places_taken(&mut tx, booking.training_session_id, now, booking.id).await?;
-        if others + i64::try_from(followers.len()).unwrap_or(i64::MAX) >= terms.capacity {
+        if others + in_session(booking.training_session_id) >= terms.capacity {
             return Err(CheckoutProblem::SessionFull);
+        }
+        let mut sessions: Vec<i64> = followers
+            .iter()
+            .map(|f| f.training_session_id)
+            .filter(|s| *s != booking.training_session_id)
+            .collect();
+        sessions.sort_unstable();
+        sessions.dedup();
+        for session in sessions {
+            let other = bookings::lock_session(&mut tx, session)
+                .await?
+                .ok_or(CheckoutProblem::SessionUnavailable)?;
+            let taken = bookings::places_taken(&mut tx, session, now, 0).await?;
+            if other.cancelled_at.is_none() && taken + in_session(session) > other.capacity {
+                return Err(CheckoutProblem::SessionFull);
+            }
         }
     }
     tx.commit().await?;

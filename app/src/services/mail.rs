@@ -260,6 +260,7 @@ async fn as_mailed(db: &Db, b: bookings::Booking) -> Result<MailBooking, sqlx::E
     Ok(MailBooking {
         calendar_changes: u32::try_from(calendar_changes).unwrap_or(u32::MAX),
         children: 1,
+        term: None,
         held_until: (b.payment_status.is_unsettled() && b.source == domain::BookingSource::Online)
             .then_some(b.held_until),
         reference: b.reference,
@@ -282,12 +283,28 @@ async fn with_family(db: &Db, lead: i64, booking: &mut MailBooking) -> Result<()
     if followers.is_empty() {
         return Ok(());
     }
+    // Each child once (a term's bookings are one per child and session).
     let mut names: Vec<&str> = vec![booking.athlete_name.as_str()];
-    names.extend(followers.iter().map(|f| f.athlete_name.as_str()));
-    let last = names.pop().unwrap_or_default();
-    booking.athlete_name = format!("{} and {last}", names.join(", "));
+    for f in &followers {
+        if !names.contains(&f.athlete_name.as_str()) {
+            names.push(f.athlete_name.as_str());
+        }
+    }
+    let children = u32::try_from(names.len()).unwrap_or(u32::MAX);
+    if let Some(last) = names.pop().filter(|_| !names.is_empty()) {
+        booking.athlete_name = format!("{} and {last}", names.join(", "));
+    }
+    let mut starts: Vec<i64> = std::iter::once(booking.starts_at)
+        .chain(followers.iter().map(|f| f.session_starts_at))
+        .collect();
+    starts.sort_unstable();
+    starts.dedup();
+    if starts.len() > 1 {
+        let last = starts[starts.len() - 1];
+        booking.term = Some((u32::try_from(starts.len()).unwrap_or(u32::MAX), last));
+    }
     booking.amount += followers.iter().map(|f| f.amount).sum::<i64>();
-    booking.children = u32::try_from(followers.len() + 1).unwrap_or(u32::MAX);
+    booking.children = children;
     Ok(())
 }
 

@@ -44,4 +44,5 @@ pub mod reminders;
 pub mod returned_forms;
 pub mod sealed;
 pub mod sessions;
+pub mod terms;
 pub mod waitlist;

@@ -220,6 +220,7 @@ mod tests {
         let moved_twice = MailBooking {
             calendar_changes: 2,
             children: 1,
+            term: None,
             ..booking()
         };
         let ics = BookingMail::BookingCancelled(CancelFacts {

@@ -215,6 +215,9 @@ pub struct MailBooking {
     /// How many children the mail is about: more than one for a family's payment, whose
     /// `athlete_name` then names them all ("Alex and Sam") and `amount` is their total.
     pub children: u32,
+    /// For a term paid at once: how many sessions, and the last one's start (UTC ms); the
+    /// booking's own session is the first. `None` for one session.
+    pub term: Option<(u32, i64)>,
 }
 
 /// Who is writing, and where the links point.
@@ -266,9 +269,22 @@ impl MailBooking {
                 format!("{} ({} min)", self.when(sender), self.duration_minutes),
             ),
             ("Where", self.location.clone()),
+        ]
+        .into_iter()
+        .chain(self.term.map(|(sessions, last)| {
+            (
+                "Term",
+                format!(
+                    "{sessions} weekly sessions, the last on {}",
+                    schedule::when(last, sender.timezone)
+                ),
+            )
+        }))
+        .chain([
             ("Athlete", self.athlete_name.clone()),
             ("Reference", self.reference.clone()),
-        ]
+        ])
+        .collect()
     }
 
     /// The calendar entry of the session, for this booking; `sequence` counts its changes (a
@@ -340,6 +356,7 @@ mod fixtures {
             held_until: Some(1_783_000_000_000),
             calendar_changes: 0,
             children: 1,
+            term: None,
         }
     }
 
