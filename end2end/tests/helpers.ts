@@ -2,7 +2,7 @@
 // contrast of what is on screen.
 import { readFileSync } from 'node:fs';
 import { expect, Page } from '@playwright/test';
-import { ADMIN_EMAIL, ADMIN_PASSWORD } from './server';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, MailDev } from './server';
 
 /** Fills the booking form's parent and athlete fields (the session is chosen apart). */
 export async function fillBooking(page: Page, parent: string, email = 'pat@example.com') {
@@ -19,6 +19,23 @@ export async function fillBooking(page: Page, parent: string, email = 'pat@examp
 export async function fillEmergency(page: Page, who = 'Robin Parent', phone = '+44 7700 900123') {
   await page.getByLabel('Who should we call?').fill(who);
   await page.getByLabel('Their phone').fill(phone);
+}
+
+/** Signs a family in by the link mailed to `email` (read from MailDev) and lands on its page. */
+export async function signInByMail(page: Page, baseURL: string, mail: MailDev, email: string) {
+  await page.goto(baseURL + '/sign-in');
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  await page.getByLabel('Email').fill(email);
+  await page.getByRole('button', { name: 'Email me a sign-in link' }).click();
+  let link = '';
+  await expect(async () => {
+    const found = (await mail.emails()).filter((m) => m.to.includes(email) && m.subject.startsWith('Sign in to'));
+    expect(found.length).toBeGreaterThan(0);
+    link = found[found.length - 1].text.match(/(http\S+\/sign-in\/[0-9a-f]{64})/)![1];
+  }).toPass({ timeout: 15_000 });
+  await page.goto(link);
+  await page.getByTestId('link-continue').click();
+  await expect(page).toHaveURL(/\/family$/);
 }
 
 /** Logs in through the login page and lands on the bookings list. */

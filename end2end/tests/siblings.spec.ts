@@ -5,7 +5,7 @@
 import { test, expect } from './fixtures';
 import type { Page } from '@playwright/test';
 import { startMailDev, startServer, RunningServer } from './server';
-import { expectAccessible, fillBooking, loginAt } from './helpers';
+import { expectAccessible, fillBooking, loginAt, signInByMail } from './helpers';
 
 let server: RunningServer;
 test.use({ baseURL: undefined, bypassCSP: true });
@@ -105,19 +105,7 @@ test.describe('a family on a phone', () => {
       await expect(page.getByTestId('payment-banner')).toContainText('Payment received');
 
       // Signed in by the link mailed to the family.
-      await page.goto(server.baseURL + '/sign-in');
-      await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
-      await page.getByLabel('Email').fill(email);
-      await page.getByRole('button', { name: 'Email me a sign-in link' }).click();
-      let link = '';
-      await expect(async () => {
-        const found = (await mail.emails()).filter((m) => m.to.includes(email) && m.subject.startsWith('Sign in to'));
-        expect(found.length).toBeGreaterThan(0);
-        link = found[found.length - 1].text.match(/(http\S+\/sign-in\/[0-9a-f]{64})/)![1];
-      }).toPass({ timeout: 15_000 });
-      await page.goto(link);
-      await page.getByTestId('link-continue').click();
-      await expect(page).toHaveURL(/\/family$/);
+      await signInByMail(page, server.baseURL, mail, email);
 
       const upcoming = page.getByTestId('upcoming').getByTestId('family-booking');
       await expect(upcoming).toHaveCount(2);

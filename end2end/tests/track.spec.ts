@@ -5,7 +5,7 @@
 import { test, expect } from './fixtures';
 import { startMailDev, startServer, RunningServer } from './server';
 import { book } from './stripe';
-import { expectAccessible, fillBooking, fillEmergency, loginAt } from './helpers';
+import { expectAccessible, fillBooking, fillEmergency, loginAt, signInByMail } from './helpers';
 
 let server: RunningServer;
 test.use({ baseURL: undefined, bypassCSP: true, viewport: { width: 390, height: 844 } });
@@ -21,19 +21,7 @@ test('the roster shows an emergency contact, notes on request, and a missing con
     await book(server.baseURL, 1, 'Tara Track', email);
 
     // The family keeps its athlete's profile.
-    await page.goto(server.baseURL + '/sign-in');
-    await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
-    await page.getByLabel('Email').fill(email);
-    await page.getByRole('button', { name: 'Email me a sign-in link' }).click();
-    let link = '';
-    await expect(async () => {
-      const found = (await mail.emails()).filter((m) => m.to.includes(email) && m.subject.startsWith('Sign in to'));
-      expect(found.length).toBeGreaterThan(0);
-      link = found[found.length - 1].text.match(/(http\S+\/sign-in\/[0-9a-f]{64})/)![1];
-    }).toPass({ timeout: 15_000 });
-    await page.goto(link);
-    await page.getByTestId('link-continue').click();
-    await expect(page).toHaveURL(/\/family$/);
+    await signInByMail(page, server.baseURL, mail, email);
     await page.getByText('Add an athlete').click();
     await page.locator('#new-athlete-name').fill('Athlete of Tara Track');
     await page.locator('#new-athlete-emergency_name').fill('Uncle Ray');
