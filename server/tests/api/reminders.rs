@@ -359,8 +359,83 @@ async fn a_family_turns_reminders_off_from_its_booking_page(backend: Backend) {
     );
 }
 
+async fn a_session_moved_is_reminded_at_its_new_time_and_a_cancelled_session_never(
+    backend: Backend,
+) {
+    let database = TestDatabase::create(backend).await;
+    let app = instance(&database, None).await;
+    let moved = session_in_hours(&app.db, 23, "Relay changeovers").await;
+    let cancelled = session_in_hours(&app.db, 22, "Throws").await;
+    let (moved_booking, _) = paid(&app, moved, "Relay Family").await;
+    let (cancelled_booking, _) = paid(&app, cancelled, "Throwing Family").await;
+    for id in [moved_booking, cancelled_booking] {
+        made_days_ago(&app.db, id).await;
+    }
+    assert_eq!(
+        queue_due(&app.db, AHEAD_MS, app::db::now_ms())
+            .await
+            .unwrap(),
+        2
+    );
+    // After the reminders were queued, the coach moves one session two hours earlier and
+    // cancels the other.
+    let new_start = app::db::now_ms() + 21 * HOUR_MS;
+    let saved = app::services::sessions::save_from_form(
+        &app.db,
+        Some(moved),
+        &domain::session_form::NewTrainingSession {
+            title: "Relay changeovers".into(),
+            starts_at: new_start,
+            duration_minutes: 60,
+            location: "Track 2".into(),
+            capacity: 20,
+            price_amount: 4500,
+            currency: "USD".into(),
+        },
+        &domain::session_form::SessionDetails::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(saved, app::services::sessions::Saved::Done(moved));
+    app.login_admin().await;
+    let id = cancelled.to_string();
+    let answer = app
+        .server_fn("admin/sessions/cancel", &[("id", id.as_str())])
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    // The moved session's booking is reminded of its new start; the cancelled one of nothing.
+    assert_eq!(
+        queue_due(&app.db, AHEAD_MS, app::db::now_ms())
+            .await
+            .unwrap(),
+        1
+    );
+    let new_key = format!("reminder:{moved_booking}:{new_start}");
+    assert!(reminder_rows(&app.db)
+        .await
+        .contains(&(moved_booking, new_key.clone())));
+
+    // Sent now: one reminder, of the new time; the two untrue ones are dropped unsent.
+    let mail = MailDev::start().await;
+    let _sender = instance(&database, Some(&mail)).await;
+    reminders_received(&mail, 1).await;
+    for _ in 0..100 {
+        if reminder_rows(&app.db).await.len() == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let mails = reminders_received(&mail, 1).await;
+    assert_eq!(mails.len(), 1, "{mails:#?}");
+    assert_eq!(mails[0].to, ["relay.family@example.com"]);
+    assert!(mails[0].subject.starts_with("Reminder: Relay changeovers"));
+    assert_eq!(reminder_rows(&app.db).await, [(moved_booking, new_key)]);
+}
+
 on_both_databases!(
     a_session_23_hours_away_reminds_each_booking_once_across_instances_and_a_restart,
     a_moved_booking_is_reminded_at_its_new_time_and_a_cancelled_one_never,
+    a_session_moved_is_reminded_at_its_new_time_and_a_cancelled_session_never,
     a_family_turns_reminders_off_from_its_booking_page,
 );
