@@ -78,7 +78,8 @@ run_backend() {
   # how the batches grow when more deliveries wait for one commit. Last, so that the pages
   # above were timed on the data of the first pass only.
   local wide=$((concurrency * 4))
-  target/release/bench webhooks "$base" "$secret" "$deliveries" "$wide" $((bookings - deliveries + 1)) \
+  # (Deliveries skip the seed's cancelled bookings, one in six: start far enough from the end.)
+  target/release/bench webhooks "$base" "$secret" "$deliveries" "$wide" $((bookings - deliveries * 6 / 5 - 6)) \
     | grep -E 'throughput|p99|failures' | sed "s/^webhook_/${name}_webhook_c${wide}_/" >>"$results"
   kill "$server_pid"
   wait "$server_pid" 2>/dev/null || true
