@@ -18,6 +18,8 @@ lazy_pages! {
     NewSessionRoute => super::sessions::NewSessionPage,
     /// `/admin/terms/new`.
     NewTermRoute => super::terms::NewTermPage,
+    /// `/admin/terms/:id`.
+    TermRoute => super::terms::TermPage,
     /// `/admin/sessions/:id`.
     EditSessionRoute => super::sessions::EditSessionPage,
     /// `/admin/sessions/:id/cancel`.

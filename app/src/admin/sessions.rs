@@ -285,9 +285,9 @@ fn SessionGroup(
 
 /// The term a session belongs to, if any.
 #[component]
-fn TermTag(term: Option<String>) -> impl IntoView {
-    term.map(|title| view! {
-        <span class="ml-2 rounded bg-indigo-100 px-1.5 text-xs font-normal text-indigo-900" data-testid="term-tag">{format!("Term: {title}")}</span>
+fn TermTag(term: Option<(i64, String)>) -> impl IntoView {
+    term.map(|(id, title)| view! {
+        <a class="ml-2 rounded bg-indigo-100 px-1.5 text-xs font-normal text-indigo-900 underline" href=format!("/admin/terms/{id}") data-testid="term-tag">{format!("Term: {title}")}</a>
     })
 }
 

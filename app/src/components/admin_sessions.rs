@@ -18,8 +18,8 @@ pub struct SessionSummary {
     pub cancelled: bool,
     /// It has started: the lists show it apart, after those to come.
     pub past: bool,
-    /// The title of the term it belongs to, if any.
-    pub term: Option<String>,
+    /// The term it belongs to, if any: its id and title.
+    pub term: Option<(i64, String)>,
 }
 
 #[server(endpoint = "admin/sessions")]
@@ -45,7 +45,7 @@ pub async fn admin_sessions() -> Result<Vec<SessionSummary>, AppError> {
             location: s.location,
             capacity: s.capacity,
             places_taken: s.places_taken,
-            term: s.term_title,
+            term: s.term_id.zip(s.term_title),
         })
         .collect())
 }

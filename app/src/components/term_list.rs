@@ -31,7 +31,11 @@ pub async fn offer(
     let Some(price) = crate::db::terms::price_now(db, id).await? else {
         return Ok(None);
     };
-    let sessions = crate::db::sessions::of_term(db, id).await?;
+    let sessions: Vec<_> = crate::db::sessions::of_term(db, id)
+        .await?
+        .into_iter()
+        .filter(|s| s.cancelled_at.is_none())
+        .collect();
     let now = crate::db::now_ms();
     let Some(first) = sessions.first() else {
         return Ok(None);

@@ -247,11 +247,11 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<TrainingSession>, sqlx::Erro
         .await
 }
 
-/// The sessions of term `term` not cancelled, in order, with their places taken now.
+/// The sessions of term `term`, in order, with their places taken now.
 pub async fn of_term(db: &Db, term: i64) -> Result<Vec<TrainingSession>, sqlx::Error> {
     sqlx::query_as(concat!(
         session_select!(),
-        " WHERE s.term_id = $2 AND s.cancelled_at IS NULL ORDER BY s.starts_at, s.id"
+        " WHERE s.term_id = $2 ORDER BY s.starts_at, s.id"
     ))
     .bind(now_ms())
     .bind(term)

@@ -5,21 +5,6 @@ use super::{Db, Tx};
 use domain::term::NewTerm;
 use serde::{Deserialize, Serialize};
 
-/// A term as the admin's list shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
-pub struct TermRow {
-    pub id: i64,
-    pub title: String,
-    pub price_amount: i64,
-    pub currency: String,
-    pub dropin_price_amount: Option<i64>,
-    pub cancelled_at: Option<i64>,
-    /// Its sessions: how many, and the first's and last's starts (UTC ms).
-    pub sessions: i64,
-    pub first_start: Option<i64>,
-    pub last_start: Option<i64>,
-}
-
 /// Stores term `term` (its sessions are made apart, naming it); its id.
 pub async fn insert(tx: &mut Tx, term: &NewTerm, now: i64) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
@@ -55,27 +40,13 @@ pub async fn sells_singly(tx: &mut Tx, term: i64) -> Result<bool, sqlx::Error> {
     Ok(matches!(dropin, Some(Some(_))))
 }
 
-/// Every term, those starting last first.
-pub async fn list(db: &Db) -> Result<Vec<TermRow>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT t.id, t.title, t.price_amount, t.currency, t.dropin_price_amount, t.cancelled_at,
-                (SELECT COUNT(*) FROM training_sessions s WHERE s.term_id = t.id) AS sessions,
-                (SELECT MIN(s.starts_at) FROM training_sessions s WHERE s.term_id = t.id)
-                    AS first_start,
-                (SELECT MAX(s.starts_at) FROM training_sessions s WHERE s.term_id = t.id)
-                    AS last_start
-         FROM terms t ORDER BY t.id DESC LIMIT 200",
-    )
-    .fetch_all(db.reader())
-    .await
-}
-
 /// What booking a term needs of it.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct TermPrice {
     pub title: String,
     pub price_amount: i64,
     pub currency: String,
+    pub dropin_price_amount: Option<i64>,
     pub cancelled_at: Option<i64>,
 }
 
@@ -84,7 +55,7 @@ pub struct TermPrice {
 pub async fn lock(tx: &mut Tx, term: i64) -> Result<Option<TermPrice>, sqlx::Error> {
     sqlx::query_as(
         "UPDATE terms SET cancelled_at = cancelled_at WHERE id = $1
-         RETURNING title, price_amount, currency, cancelled_at",
+         RETURNING title, price_amount, currency, dropin_price_amount, cancelled_at",
     )
     .bind(term)
     .fetch_optional(&mut **tx)
@@ -118,8 +89,52 @@ pub async fn open(db: &Db, now: i64) -> Result<Vec<i64>, sqlx::Error> {
 
 /// Term `term`'s price and state, outside a transaction (its page).
 pub async fn price_now(db: &Db, term: i64) -> Result<Option<TermPrice>, sqlx::Error> {
-    sqlx::query_as("SELECT title, price_amount, currency, cancelled_at FROM terms WHERE id = $1")
+    sqlx::query_as(
+        "SELECT title, price_amount, currency, dropin_price_amount, cancelled_at FROM terms
+         WHERE id = $1",
+    )
+    .bind(term)
+    .fetch_optional(db.reader())
+    .await
+}
+
+/// Marks term `term` cancelled (once: a second time keeps the first time).
+pub async fn mark_cancelled(db: &Db, term: i64, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE terms SET cancelled_at = COALESCE(cancelled_at, $2) WHERE id = $1")
         .bind(term)
-        .fetch_optional(db.reader())
-        .await
+        .bind(now)
+        .execute(db.writer())
+        .await?;
+    Ok(())
+}
+
+/// A family's part in a term: a child, its parent, and its bookings of the term's sessions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct TermFamily {
+    pub athlete_name: String,
+    pub parent_name: String,
+    pub parent_email: String,
+    /// Its bookings of the term's sessions not cancelled, those paid, those refunded.
+    pub booked: i64,
+    pub paid: i64,
+    pub refunded: i64,
+}
+
+/// The children booked into term `term` (in any of its sessions), by name.
+pub async fn families(db: &Db, term: i64) -> Result<Vec<TermFamily>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT b.athlete_name, MIN(b.parent_name) AS parent_name, lower(b.parent_email) AS parent_email,
+                CAST(SUM(CASE WHEN b.attendance_status <> 'cancelled' THEN 1 ELSE 0 END) AS BIGINT)
+                    AS booked,
+                CAST(SUM(CASE WHEN b.payment_status = 'paid' THEN 1 ELSE 0 END) AS BIGINT) AS paid,
+                CAST(SUM(CASE WHEN b.payment_status = 'refunded' THEN 1 ELSE 0 END) AS BIGINT)
+                    AS refunded
+         FROM bookings b JOIN training_sessions s ON s.id = b.training_session_id
+         WHERE s.term_id = $1
+         GROUP BY lower(b.parent_email), b.athlete_name
+         ORDER BY b.athlete_name, lower(b.parent_email) LIMIT 500",
+    )
+    .bind(term)
+    .fetch_all(db.reader())
+    .await
 }

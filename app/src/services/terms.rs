@@ -177,3 +177,26 @@ pub async fn book(
     tracing::info!(term_id = term, bookings = created.len(), "term booked");
     Ok(created)
 }
+
+/// Cancels term `term`: each of its sessions still to come is cancelled as an admin cancels a
+/// session (every booking cancelled, each paid one refunded its share), then the term itself.
+/// Running it again after an interruption finishes the work, refunding no one twice.
+pub async fn cancel(
+    db: &Db,
+    gateway: &dyn crate::services::gateway::PaymentGateway,
+    term: i64,
+    admin_email: &str,
+) -> Result<Vec<super::cancellation::Cancelled>, super::cancellation::CancelError> {
+    let now = now_ms();
+    let mut done = Vec::new();
+    for session in sessions::of_term(db, term).await? {
+        if session.starts_at > now {
+            done.extend(
+                super::cancellation::cancel_session(db, gateway, session.id, admin_email).await?,
+            );
+        }
+    }
+    terms::mark_cancelled(db, term, now).await?;
+    tracing::info!(term_id = term, bookings = done.len(), "term cancelled");
+    Ok(done)
+}

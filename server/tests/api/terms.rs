@@ -262,7 +262,128 @@ async fn a_term_is_booked_all_or_none_paid_once_and_one_session_refunded_alone(b
     }
 }
 
+async fn a_cancelled_term_refunds_every_family_what_it_paid(backend: Backend) {
+    let app = TestApp::spawn_with(backend, &[("BUSINESS_TIMEZONE", "Europe/London")]).await;
+    app.login_admin().await;
+    let (form, _) = term_form(&[]);
+    let made = app.server_fn("admin/terms/create", &as_pairs(&form)).await;
+    assert_eq!(made.status, 200, "{}", made.body);
+    let term: i64 = sqlx::query_scalar("SELECT id FROM terms")
+        .fetch_one(app.db.reader())
+        .await
+        .unwrap();
+    let paying = app
+        .server_fn(
+            "book/term",
+            &as_pairs(&term_booking(term, "paying@example.com")),
+        )
+        .await;
+    assert_eq!(paying.status, 200, "{}", paying.body);
+    let checkout = paying.redirect.unwrap();
+    press_simulated(&app, checkout.rsplit('/').next().unwrap(), "pay").await;
+    let unpaid = app
+        .server_fn(
+            "book/term",
+            &as_pairs(&term_booking(term, "unpaid@example.com")),
+        )
+        .await;
+    assert_eq!(unpaid.status, 200, "{}", unpaid.body);
+    for _ in 0..100 {
+        if term_rows(&app.db, "paying@example.com")
+            .await
+            .iter()
+            .all(|r| r.4 == "paid")
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+
+    // The term's page: its sessions with their places, its families.
+    let id = term.to_string();
+    let page = app.server_fn("admin/term", &[("id", id.as_str())]).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let view = page.json();
+    assert_eq!(view["sessions"].as_array().unwrap().len(), 9);
+    assert_eq!(view["sessions"][0]["places_taken"], 2);
+    let families = view["families"].as_array().unwrap();
+    assert_eq!(families.len(), 2);
+    let paying_family = families
+        .iter()
+        .find(|f| f["parent_email"] == "paying@example.com")
+        .unwrap();
+    assert_eq!(
+        (
+            paying_family["booked"].as_i64(),
+            paying_family["paid"].as_i64()
+        ),
+        (Some(9), Some(9))
+    );
+    let (_, html) = app.get_page(&format!("/admin/terms/{term}")).await;
+    assert!(
+        html.contains("9 sessions booked: 9 paid, 0 refunded"),
+        "the page says so"
+    );
+
+    // Not without the box ticked; then every session and booking cancelled, the paid ones
+    // refunded their shares: the whole term's price.
+    let unconfirmed = app
+        .server_fn("admin/terms/cancel", &[("id", id.as_str())])
+        .await;
+    assert_eq!(unconfirmed.status, 422, "{}", unconfirmed.body);
+    assert_eq!(
+        count_where(&app.db, "training_sessions", "cancelled_at IS NOT NULL").await,
+        0
+    );
+    let cancelled = app
+        .server_fn(
+            "admin/terms/cancel",
+            &[("id", id.as_str()), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(cancelled.status, 200, "{}", cancelled.body);
+    assert_eq!(
+        count_where(&app.db, "training_sessions", "cancelled_at IS NOT NULL").await,
+        9
+    );
+    assert_eq!(
+        count_where(&app.db, "terms", "cancelled_at IS NOT NULL").await,
+        1
+    );
+    let mut rows = Vec::new();
+    for _ in 0..100 {
+        rows = term_rows(&app.db, "paying@example.com").await;
+        if rows.iter().all(|r| r.4 == "refunded") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        rows.iter().all(|r| r.4 == "refunded" && r.5 == "cancelled"),
+        "{rows:?}"
+    );
+    assert_eq!(rows.iter().map(|r| r.6).sum::<i64>(), 30000);
+    let unpaid_rows = term_rows(&app.db, "unpaid@example.com").await;
+    assert!(
+        unpaid_rows.iter().all(|r| r.5 == "cancelled" && r.6 == 0),
+        "{unpaid_rows:?}"
+    );
+    let (_, book) = app.get_page("/book").await;
+    assert!(!book.contains("Book the term"), "no longer offered");
+}
+
+/// How many rows of `table` meet `condition`.
+async fn count_where(db: &app::db::Db, table: &str, condition: &str) -> i64 {
+    sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) FROM {table} WHERE {condition}"
+    )))
+    .fetch_one(db.reader())
+    .await
+    .unwrap()
+}
+
 on_both_databases!(
+    a_cancelled_term_refunds_every_family_what_it_paid,
     a_term_makes_its_weekly_sessions_at_one_local_time,
     a_term_with_a_drop_in_price_sells_single_sessions_at_it,
     a_term_is_booked_all_or_none_paid_once_and_one_session_refunded_alone,
