@@ -1,7 +1,7 @@
 // Terms (issue 23), in Chromium on both databases: an admin creates a ten-week term skipping
 // one date, its sessions at 17:00 London time on both sides of a clock change; a parent on a
 // phone books and pays the whole term in one checkout; the admin cancels one session and the
-// family sees that session's share refunded while the others stay paid.
+// family sees that session's share refunded while the others stay paid, as the term's page does.
 import { test, expect } from './fixtures';
 import { startMailDev, startServer, RunningServer } from './server';
 import { expectAccessible, fillBooking, loginAt, signInByMail } from './helpers';
@@ -108,6 +108,16 @@ test('an admin creates a term, a family books and pays it at once, one cancelled
     }).toPass({ timeout: 20_000 });
     await expect(bookings.locator('[data-payment-status="paid"]')).toHaveCount(8);
     await expectAccessible(phone, 'the family page with a term');
+
+    // The term's page: its sessions, the cancelled one marked, and the family's bookings.
+    await page.goto(server.baseURL + '/admin/sessions');
+    await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+    await page.getByTestId('term-tag').first().click();
+    await expect(page).toHaveURL(/\/admin\/terms\/\d+$/);
+    await expect(page.getByTestId('term-sessions').locator('li')).toHaveCount(9);
+    await expect(page.getByTestId('term-sessions').locator('li', { hasText: 'Cancelled' })).toHaveCount(1);
+    await expect(page.getByTestId('term-families')).toContainText('8 sessions booked: 8 paid, 1 refunded');
+    await expectAccessible(page, "the term's page");
   } finally {
     await mail.stop();
   }
