@@ -382,7 +382,68 @@ async fn count_where(db: &app::db::Db, table: &str, condition: &str) -> i64 {
     .unwrap()
 }
 
+async fn the_first_session_cancelled_refunds_the_lead_share_alone(backend: Backend) {
+    let app = TestApp::spawn_with(backend, &[("BUSINESS_TIMEZONE", "Europe/London")]).await;
+    app.login_admin().await;
+    let (form, _) = term_form(&[]);
+    let made = app.server_fn("admin/terms/create", &as_pairs(&form)).await;
+    assert_eq!(made.status, 200, "{}", made.body);
+    let term: i64 = sqlx::query_scalar("SELECT id FROM terms")
+        .fetch_one(app.db.reader())
+        .await
+        .unwrap();
+    let booked = app
+        .server_fn(
+            "book/term",
+            &as_pairs(&term_booking(term, "lead@example.com")),
+        )
+        .await;
+    assert_eq!(booked.status, 200, "{}", booked.body);
+    press_simulated(
+        &app,
+        booked.redirect.unwrap().rsplit('/').next().unwrap(),
+        "pay",
+    )
+    .await;
+    let mut rows = Vec::new();
+    for _ in 0..100 {
+        rows = term_rows(&app.db, "lead@example.com").await;
+        if rows.iter().all(|r| r.4 == "paid") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(rows.iter().all(|r| r.4 == "paid"), "{rows:?}");
+    assert_eq!(rows[0].3, None, "the first session's booking is the lead");
+
+    // The first session (the lead's) is cancelled: its share alone comes back.
+    let first = rows[0].1.to_string();
+    let cancelled = app
+        .server_fn("admin/sessions/cancel", &[("id", first.as_str())])
+        .await;
+    assert_eq!(cancelled.status, 200, "{}", cancelled.body);
+    for _ in 0..100 {
+        rows = term_rows(&app.db, "lead@example.com").await;
+        if rows[0].4 == "refunded" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        (rows[0].4.as_str(), rows[0].6),
+        ("refunded", rows[0].2),
+        "{rows:?}"
+    );
+    // Whatever the charge's news says afterwards, the other sessions stay paid.
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    let rows = term_rows(&app.db, "lead@example.com").await;
+    for row in &rows[1..] {
+        assert_eq!((row.4.as_str(), row.6), ("paid", 0), "{rows:?}");
+    }
+}
+
 on_both_databases!(
+    the_first_session_cancelled_refunds_the_lead_share_alone,
     a_cancelled_term_refunds_every_family_what_it_paid,
     a_term_makes_its_weekly_sessions_at_one_local_time,
     a_term_with_a_drop_in_price_sells_single_sessions_at_it,
