@@ -176,6 +176,17 @@ pub fn is_plausible_email(email: &str) -> bool {
 }
 
 impl BookingFormInput {
+    /// The further children as the form posts them (`athlete_name_2`/`athlete_age_2`, …): a
+    /// row left wholly empty is no child.
+    pub fn further_children<const N: usize>(
+        rows: [(Option<String>, Option<String>); N],
+    ) -> Vec<(String, String)> {
+        rows.into_iter()
+            .map(|(name, age)| (name.unwrap_or_default(), age.unwrap_or_default()))
+            .filter(|(name, age)| !name.trim().is_empty() || !age.trim().is_empty())
+            .collect()
+    }
+
     /// The values to show again when the form comes back with errors.
     pub fn values(&self) -> BTreeMap<String, String> {
         let mut values = BTreeMap::new();

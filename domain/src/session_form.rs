@@ -169,43 +169,22 @@ impl SessionFields {
                 .ok(),
             _ => None,
         };
-        let mut number =
-            |text: &str, field: &str, range: std::ops::RangeInclusive<i64>, message: &str| {
-                match text.trim().parse::<i64>() {
-                    Ok(n) if range.contains(&n) => Some(n),
-                    _ => {
-                        errors.add(field, message);
-                        None
-                    }
-                }
-            };
-        let duration = number(
+        let Terms {
+            duration,
+            capacity,
+            currency,
+            price,
+        } = Terms::parse(
             &self.duration,
-            "duration",
-            1..=1440,
-            "Enter the length in minutes (1 to 1440).",
-        );
-        let capacity = number(
             &self.capacity,
-            "capacity",
-            1..=10_000,
-            "Enter how many athletes can come (1 to 10000).",
+            &self.currency,
+            &self.price,
+            &mut errors,
         );
         let location = self.location.trim().to_owned();
         if location.is_empty() || location.chars().count() > MAX_TEXT {
             errors.add("location", "Enter where the session takes place.");
         }
-        let currency = self.currency.trim().to_ascii_uppercase();
-        if currency.len() != 3 || !currency.chars().all(|c| c.is_ascii_alphabetic()) {
-            errors.add("currency", "Enter a three-letter currency code, like USD.");
-        }
-        let price = match Money::parse_major(&self.price, &currency) {
-            Ok(amount) => Some(amount),
-            Err(message) => {
-                errors.add("price", format!("Price: {message}."));
-                None
-            }
-        };
         let details = self.details(&mut errors);
         match (starts_at, duration, capacity, price) {
             (Some(starts_at), Some(duration_minutes), Some(capacity), Some(price_amount))
@@ -228,6 +207,66 @@ impl SessionFields {
                 errors.values = self.values();
                 Err(errors)
             }
+        }
+    }
+}
+
+/// A session's (or a term's) length, places, currency and price as the admin's forms read
+/// them, each problem named on its field (`duration`, `capacity`, `currency`, `price`).
+pub(crate) struct Terms {
+    pub duration: Option<i64>,
+    pub capacity: Option<i64>,
+    pub currency: String,
+    /// Minor units of `currency`.
+    pub price: Option<i64>,
+}
+
+impl Terms {
+    pub(crate) fn parse(
+        duration: &str,
+        capacity: &str,
+        currency: &str,
+        price: &str,
+        errors: &mut FieldErrors,
+    ) -> Self {
+        let mut number =
+            |text: &str, field: &str, range: std::ops::RangeInclusive<i64>, message: &str| {
+                match text.trim().parse::<i64>() {
+                    Ok(n) if range.contains(&n) => Some(n),
+                    _ => {
+                        errors.add(field, message);
+                        None
+                    }
+                }
+            };
+        let duration = number(
+            duration,
+            "duration",
+            1..=1440,
+            "Enter the length in minutes (1 to 1440).",
+        );
+        let capacity = number(
+            capacity,
+            "capacity",
+            1..=10_000,
+            "Enter how many athletes can come (1 to 10000).",
+        );
+        let currency = currency.trim().to_ascii_uppercase();
+        if currency.len() != 3 || !currency.chars().all(|c| c.is_ascii_alphabetic()) {
+            errors.add("currency", "Enter a three-letter currency code, like USD.");
+        }
+        let price = match Money::parse_major(price, &currency) {
+            Ok(amount) => Some(amount),
+            Err(message) => {
+                errors.add("price", format!("Price: {message}."));
+                None
+            }
+        };
+        Self {
+            duration,
+            capacity,
+            currency,
+            price,
         }
     }
 }

@@ -219,43 +219,22 @@ impl TermFields {
                 Err(message) => errors.add("skip", message),
             }
         }
-        let mut number =
-            |text: &str, field: &str, range: std::ops::RangeInclusive<i64>, message: &str| {
-                match text.trim().parse::<i64>() {
-                    Ok(n) if range.contains(&n) => Some(n),
-                    _ => {
-                        errors.add(field, message);
-                        None
-                    }
-                }
-            };
-        let duration = number(
+        let crate::session_form::Terms {
+            duration,
+            capacity,
+            currency,
+            price,
+        } = crate::session_form::Terms::parse(
             &self.duration,
-            "duration",
-            1..=1440,
-            "Enter the length in minutes (1 to 1440).",
-        );
-        let capacity = number(
             &self.capacity,
-            "capacity",
-            1..=10_000,
-            "Enter how many athletes can come (1 to 10000).",
+            &self.currency,
+            &self.price,
+            &mut errors,
         );
         let location = self.location.trim().to_owned();
         if location.is_empty() || location.chars().count() > MAX_TEXT {
             errors.add("location", "Enter where the sessions take place.");
         }
-        let currency = self.currency.trim().to_ascii_uppercase();
-        if currency.len() != 3 || !currency.chars().all(|c| c.is_ascii_alphabetic()) {
-            errors.add("currency", "Enter a three-letter currency code, like USD.");
-        }
-        let price = match Money::parse_major(&self.price, &currency) {
-            Ok(amount) => Some(amount),
-            Err(message) => {
-                errors.add("price", format!("Price: {message}."));
-                None
-            }
-        };
         let dropin_price_amount = match self.dropin_price.trim() {
             "" => None,
             text => match Money::parse_major(text, &currency) {

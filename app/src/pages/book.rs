@@ -45,15 +45,11 @@ pub async fn submit_booking(
         athlete_age,
         notes,
         consent,
-        more_athletes: [
+        more_athletes: BookingFormInput::further_children([
             (athlete_name_2, athlete_age_2),
             (athlete_name_3, athlete_age_3),
             (athlete_name_4, athlete_age_4),
-        ]
-        .into_iter()
-        .map(|(name, age)| (name.unwrap_or_default(), age.unwrap_or_default()))
-        .filter(|(name, age)| !name.trim().is_empty() || !age.trim().is_empty())
-        .collect(),
+        ]),
         emergency_name,
         emergency_phone,
         medical_notes,
