@@ -112,6 +112,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/bookings/:reference/paid") view={Lazy::<pages::routes::PaidRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/bookings/:reference/cancelled") view={Lazy::<pages::routes::CancelledRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/bookings/:reference/cancel") view={Lazy::<pages::routes::CancelRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/bookings/:reference/cancel-term") view={Lazy::<pages::routes::TermCancelRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/bookings/:reference/move") view={Lazy::<pages::routes::MoveRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/waitlist/join") view={Lazy::<pages::routes::JoinWaitlistRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/waitlist/joined") view={Lazy::<pages::routes::WaitlistJoinedRoute>::new()} ssr=SsrMode::Async/>

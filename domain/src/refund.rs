@@ -68,6 +68,11 @@ pub fn refund_note(
     }
 }
 
+/// The key suffix of a refund asked for when a family's bookings of a term are cancelled
+/// together: its success is not mailed on its own (the cancellation's one mail gave the
+/// total).
+pub const TOGETHER: &str = "term";
+
 #[cfg(test)]
 mod tests {
     use super::*;

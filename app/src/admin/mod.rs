@@ -18,4 +18,5 @@ pub mod money;
 pub mod roster;
 pub mod routes;
 pub mod sessions;
+pub mod term_page;
 pub mod terms;

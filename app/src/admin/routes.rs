@@ -19,7 +19,7 @@ lazy_pages! {
     /// `/admin/terms/new`.
     NewTermRoute => super::terms::NewTermPage,
     /// `/admin/terms/:id`.
-    TermRoute => super::terms::TermPage,
+    TermRoute => super::term_page::TermPage,
     /// `/admin/sessions/:id`.
     EditSessionRoute => super::sessions::EditSessionPage,
     /// `/admin/sessions/:id/cancel`.

@@ -17,6 +17,7 @@ pub mod session_list;
 #[cfg(feature = "ssr")]
 pub mod sessions_notice;
 pub mod tag;
+pub mod term_cancel;
 pub mod term_list;
 pub mod today;
 pub mod waiver;

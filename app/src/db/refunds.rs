@@ -199,3 +199,11 @@ pub async fn update_from_stripe(
     .fetch_optional(&mut **tx)
     .await
 }
+
+/// The idempotency key of the refund Stripe calls `stripe_refund_id`, if it is one we asked for.
+pub async fn key_of(tx: &mut Tx, stripe_refund_id: &str) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT idempotency_key FROM refunds WHERE stripe_refund_id = $1")
+        .bind(stripe_refund_id.to_owned())
+        .fetch_optional(&mut **tx)
+        .await
+}

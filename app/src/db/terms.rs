@@ -118,23 +118,65 @@ pub struct TermFamily {
     pub booked: i64,
     pub paid: i64,
     pub refunded: i64,
+    /// Its bookings standing in sessions still to come, and what refunding them would give
+    /// back (the paid ones' shares not refunded yet, minor units).
+    pub to_come: i64,
+    pub refund_to_come: i64,
 }
 
-/// The children booked into term `term` (in any of its sessions), by name.
-pub async fn families(db: &Db, term: i64) -> Result<Vec<TermFamily>, sqlx::Error> {
+/// The children booked into term `term` (in any of its sessions), by name, with what is still
+/// to come after `now`.
+pub async fn families(db: &Db, term: i64, now: i64) -> Result<Vec<TermFamily>, sqlx::Error> {
     sqlx::query_as(
         "SELECT b.athlete_name, MIN(b.parent_name) AS parent_name, lower(b.parent_email) AS parent_email,
                 CAST(SUM(CASE WHEN b.attendance_status <> 'cancelled' THEN 1 ELSE 0 END) AS BIGINT)
                     AS booked,
                 CAST(SUM(CASE WHEN b.payment_status = 'paid' THEN 1 ELSE 0 END) AS BIGINT) AS paid,
                 CAST(SUM(CASE WHEN b.payment_status = 'refunded' THEN 1 ELSE 0 END) AS BIGINT)
-                    AS refunded
+                    AS refunded,
+                CAST(SUM(CASE WHEN s.starts_at > $2 AND s.cancelled_at IS NULL
+                               AND b.attendance_status <> 'cancelled' THEN 1 ELSE 0 END) AS BIGINT)
+                    AS to_come,
+                CAST(SUM(CASE WHEN s.starts_at > $2 AND s.cancelled_at IS NULL
+                               AND b.attendance_status <> 'cancelled' AND b.payment_status = 'paid'
+                          THEN COALESCE(b.amount_paid, b.amount) - b.amount_refunded ELSE 0 END)
+                     AS BIGINT) AS refund_to_come
          FROM bookings b JOIN training_sessions s ON s.id = b.training_session_id
          WHERE s.term_id = $1
          GROUP BY lower(b.parent_email), b.athlete_name
          ORDER BY b.athlete_name, lower(b.parent_email) LIMIT 500",
     )
     .bind(term)
+    .bind(now)
+    .fetch_all(db.reader())
+    .await
+}
+
+/// The bookings of term `term` still standing in its sessions still to come (after `now`, not
+/// cancelled), first the soonest: those paid together with booking `lead` (a family's whole
+/// term), or, with `lead` `None`, those of the child `athlete` of the parent at `email`.
+pub async fn standing_to_come(
+    db: &Db,
+    term: i64,
+    lead: Option<i64>,
+    child: Option<(&str, &str)>,
+    now: i64,
+) -> Result<Vec<i64>, sqlx::Error> {
+    let (email, athlete) = child.unzip();
+    sqlx::query_scalar(
+        "SELECT b.id FROM bookings b JOIN training_sessions s ON s.id = b.training_session_id
+         WHERE s.term_id = $1 AND s.starts_at > $2 AND s.cancelled_at IS NULL
+           AND b.attendance_status <> 'cancelled'
+           AND ($3 IS NULL OR b.id = $3 OR b.paid_with = $3)
+           AND (CAST($4 AS TEXT) IS NULL
+                OR (lower(b.parent_email) = lower(CAST($4 AS TEXT)) AND b.athlete_name = $5))
+         ORDER BY s.starts_at, b.id LIMIT 200",
+    )
+    .bind(term)
+    .bind(now)
+    .bind(lead)
+    .bind(email.map(str::to_owned))
+    .bind(athlete.map(str::to_owned))
     .fetch_all(db.reader())
     .await
 }

@@ -6,6 +6,7 @@ use crate::components::form::{BUTTON_CLASS, SECONDARY_BUTTON_CLASS};
 use crate::components::headline::{BannerWords, HeadlineBanner};
 use crate::components::reminder_switch::ReminderSwitch;
 use crate::components::tag::HeadlineTag;
+use crate::components::term_cancel::TermCancelLink;
 use crate::error::AppError;
 use domain::booking::CancelOffer;
 use domain::payment_progress::{Headline, PageFacts, Visit};
@@ -52,6 +53,8 @@ pub struct ParentBooking {
     /// Reminders before the session: on or off for the family, and how many hours ahead
     /// (`None`: this site sends none).
     pub reminders: Option<(bool, i64)>,
+    /// For a term's booking: cancelling the family's whole term.
+    pub term: Option<crate::components::term_cancel::TermCancelOffer>,
 }
 
 #[server(endpoint = "bookings/view")]
@@ -133,6 +136,7 @@ pub async fn booking_view(reference: String) -> Result<Option<ParentBooking>, Ap
             .then(|| domain::schedule::when(booking.held_until, state.settings.timezone)),
         hold_over: booking.held_until <= now,
         move_targets,
+        term: crate::components::term_cancel::offer(&state, &reference).await?,
         reminders: crate::services::reminders::reminders_on(&state.db, &reference)
             .await?
             .zip(Some(state.settings.reminder_ahead_ms / 3_600_000).filter(|hours| *hours > 0)),
@@ -372,6 +376,7 @@ fn BookingPage(kind: BookingPageKind) -> impl IntoView {
                                             })}
                                             <a href=format!("/bookings/{}/cancel", b.reference) class="text-red-700 underline" data-testid="cancel-link">"Cancel this booking"</a>
                                         </p>
+                                        {b.term.clone().map(|offer| view! { <TermCancelLink offer=offer/> })}
                                         {(b.move_targets == 0).then(|| view! {
                                             <p class="mt-2 text-sm text-slate-600" data-testid="no-move">"No other session at this price has a free place to change to just now."</p>
                                         })}

@@ -13,5 +13,6 @@ pub mod moving;
 pub mod routes;
 pub mod sign_in;
 pub mod simulated;
+pub mod term_cancel;
 pub mod terms;
 pub mod waitlist;

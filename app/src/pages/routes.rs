@@ -17,6 +17,8 @@ lazy_pages! {
     CancelledRoute => super::booking::BookingCancelledPage,
     /// `/bookings/:reference/cancel`.
     CancelRoute => super::booking::BookingCancelPage,
+    /// `/bookings/:reference/cancel-term`.
+    TermCancelRoute => super::term_cancel::TermCancelPage,
     /// `/bookings/:reference/move`.
     MoveRoute => super::moving::MoveBookingPage,
     /// `/waitlist/join`.

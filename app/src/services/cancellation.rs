@@ -40,6 +40,10 @@ enum Cause {
     Booking,
     /// The admin cancelled its whole session.
     Session,
+    /// One of a family's bookings of a term cancelled together: one mail for them all
+    /// (`cancel_together`), and no mail per refunded share (key suffix
+    /// `domain::refund::TOGETHER`).
+    Together,
 }
 
 /// Cancels the booking `id` (locked in one transaction): attendance, mail, and the refund
@@ -78,7 +82,11 @@ async fn cancel(
             None,
             "requested_by_customer",
             &by.spelling(),
-            Some("cancel"),
+            Some(if cause == Cause::Together {
+                domain::refund::TOGETHER
+            } else {
+                "cancel"
+            }),
             now,
         )
         .await
@@ -98,14 +106,18 @@ async fn cancel(
         )
     });
     let facts = match cause {
-        Cause::Booking => BookingMail::BookingCancelled(CancelFacts {
+        Cause::Booking => Some(BookingMail::BookingCancelled(CancelFacts {
             reason: (by == Actor::Parent)
                 .then(|| "You cancelled it from your booking page.".to_owned()),
             refund,
-        }),
-        Cause::Session => BookingMail::SessionCancelled { refund },
+            sessions: None,
+        })),
+        Cause::Session => Some(BookingMail::SessionCancelled { refund }),
+        Cause::Together => None,
     };
-    mail::queue(&mut tx, id, &booking.parent_email, None, &facts, now).await?;
+    if let Some(facts) = facts {
+        mail::queue(&mut tx, id, &booking.parent_email, None, &facts, now).await?;
+    }
     db.commit(tx, &changed).await?;
     tracing::info!(booking_id = id, by = %by.spelling(), refund = refund_id.is_some(), "booking cancelled");
     close_open_checkout(gateway, &booking, now).await;
@@ -261,6 +273,79 @@ pub async fn cancel_session(
             Err(CancelError::Cannot(CannotCancel::AlreadyCancelled)) => {}
             Err(error) => return Err(error),
         }
+    }
+    Ok(done)
+}
+
+/// Cancels a family's bookings `ids` of a term together (the soonest first), each as one
+/// booking is cancelled (its place freed, its share refunded if paid and `refund`), then mails
+/// the family once per child: from which session, how many, `reason`, and that child's
+/// refunds together. Bookings already cancelled are passed over. What was done.
+pub async fn cancel_together(
+    db: &Db,
+    gateway: &dyn PaymentGateway,
+    ids: &[i64],
+    by: Actor,
+    refund: bool,
+    reason: &str,
+) -> Result<Vec<Cancelled>, CancelError> {
+    // Per child: its first booking cancelled, how many, the refunds asked for.
+    let mut children: Vec<(String, i64, u32, i64)> = Vec::new();
+    let mut done = Vec::new();
+    for &id in ids {
+        let Some(booking) = bookings::by_id(db, id).await? else {
+            continue;
+        };
+        let cancelled = cancel(
+            db,
+            gateway,
+            id,
+            by.clone(),
+            refund,
+            Cause::Together,
+            |b| match b.attendance_status {
+                AttendanceStatus::Cancelled => Err(CannotCancel::AlreadyCancelled),
+                _ => Ok(()),
+            },
+        )
+        .await;
+        let cancelled = match cancelled {
+            Ok(cancelled) => cancelled,
+            Err(CancelError::Cannot(CannotCancel::AlreadyCancelled)) => continue,
+            Err(error) => return Err(error),
+        };
+        let refunded = cancelled.refund.as_ref().map_or(0, |r| r.amount);
+        match children.iter_mut().find(|c| c.0 == booking.athlete_name) {
+            Some(child) => {
+                child.2 += 1;
+                child.3 += refunded;
+            }
+            None => children.push((booking.athlete_name.clone(), id, 1, refunded)),
+        }
+        done.push(cancelled);
+    }
+    let now = now_ms();
+    for (_, first, sessions, refunded) in children {
+        let Some(booking) = bookings::by_id(db, first).await? else {
+            continue;
+        };
+        let facts = BookingMail::BookingCancelled(CancelFacts {
+            reason: Some(reason.to_owned()),
+            refund: (refunded > 0).then(|| Money::new(refunded, booking.currency.clone())),
+            sessions: Some(sessions),
+        });
+        let mut tx = db.begin().await?;
+        let key = format!("together:{first}:{sessions}");
+        mail::queue(
+            &mut tx,
+            first,
+            &booking.parent_email,
+            Some(&key),
+            &facts,
+            now,
+        )
+        .await?;
+        db.commit(tx, &[first]).await?;
     }
     Ok(done)
 }

@@ -21,6 +21,14 @@ pub async fn share_refund_succeeded_in(
     let Some(email) = crate::db::payments::share_refunded(tx, booking_id, now).await? else {
         return Ok(false);
     };
+    // One of a term's bookings cancelled together: their one mail said what comes back.
+    let together = format!("-{}", domain::refund::TOGETHER);
+    if crate::db::refunds::key_of(tx, refund_key)
+        .await?
+        .is_some_and(|key| key.ends_with(&together))
+    {
+        return Ok(true);
+    }
     let facts = BookingMail::RefundCompleted(PaymentFacts {
         amount,
         currency: currency.to_owned(),

@@ -13,6 +13,9 @@ pub struct CancelFacts {
     pub reason: Option<String>,
     /// The full refund asked for along with the cancellation, if one was.
     pub refund: Option<Money>,
+    /// For a family's bookings of a term cancelled together: how many sessions (the booking's
+    /// own, the first, and those after it); the refund is then their shares together.
+    pub sessions: Option<u32>,
 }
 
 /// A booking moved from one session to another.
@@ -63,24 +66,55 @@ pub(super) fn cancelled(
     now: i64,
 ) -> Draft {
     let mut body = b.hello();
-    body.say(format!(
-        "The booking of {} for {} on {} is cancelled.",
-        b.athlete_name,
-        b.session_title,
-        b.when(sender)
-    ));
+    if let Some(sessions) = facts.sessions {
+        body.say(format!(
+            "The bookings of {} for {sessions} session{} of {}, from {} on, are cancelled.",
+            b.athlete_name,
+            if sessions == 1 { "" } else { "s" },
+            b.session_title,
+            b.when(sender)
+        ));
+    } else {
+        body.say(format!(
+            "The booking of {} for {} on {} is cancelled.",
+            b.athlete_name,
+            b.session_title,
+            b.when(sender)
+        ));
+    }
     if let Some(reason) = &facts.reason {
         body.say(reason.clone());
     }
-    if let Some(refund) = &facts.refund {
-        body.say(format!(
-            "A full refund of {refund} has been asked for. We will write again when it is done; it usually reaches your account within 5 to 10 days."
-        ));
+    match (&facts.refund, facts.sessions) {
+        (Some(refund), None) => {
+            body.say(format!(
+                "A full refund of {refund} has been asked for. We will write again when it is done; it usually reaches your account within 5 to 10 days."
+            ));
+        }
+        (Some(refund), Some(_)) => {
+            body.say(format!(
+                "A refund of {refund}, what these sessions cost, has been asked for. It usually reaches your account within 5 to 10 days."
+            ));
+        }
+        (None, _) => {}
     }
     body.link("Your booking", b.link(sender));
-    body.say("The attached calendar entry takes the session out of your calendar.");
+    if facts.sessions.is_some() {
+        body.say("The attached calendar entry takes the first of these sessions out of your calendar; remove the others by hand.");
+    } else {
+        body.say("The attached calendar entry takes the session out of your calendar.");
+    }
+    let subject = match facts.sessions {
+        Some(sessions) => format!(
+            "Term bookings cancelled: {}, {sessions} session{} from {}",
+            b.session_title,
+            if sessions == 1 { "" } else { "s" },
+            b.when(sender)
+        ),
+        None => format!("Booking cancelled: {}, {}", b.session_title, b.when(sender)),
+    };
     Draft {
-        subject: format!("Booking cancelled: {}, {}", b.session_title, b.when(sender)),
+        subject,
         body,
         ics: Some(b.calendar_cancel(sender, now)),
     }
@@ -195,6 +229,7 @@ mod tests {
         let facts = CancelFacts {
             reason: Some("You cancelled it from your booking page.".into()),
             refund: Some(Money::new(4000, "gbp")),
+            sessions: None,
         };
         let mail = BookingMail::BookingCancelled(facts).render(&booking(), &sender(), 0);
         assert_eq!(
@@ -212,6 +247,7 @@ mod tests {
         let quiet = BookingMail::BookingCancelled(CancelFacts {
             reason: None,
             refund: None,
+            sessions: None,
         })
         .render(&booking(), &sender(), 0);
         assert!(!quiet.text.contains("refund"), "{}", quiet.text);
@@ -226,11 +262,35 @@ mod tests {
         let ics = BookingMail::BookingCancelled(CancelFacts {
             reason: None,
             refund: None,
+            sessions: None,
         })
         .render(&moved_twice, &sender(), 0)
         .ics
         .unwrap();
         assert!(ics.contains("\r\nSEQUENCE:3\r\n"), "{ics}");
+    }
+
+    #[test]
+    fn a_terms_bookings_cancelled_together_are_one_mail_with_their_refund() {
+        let facts = CancelFacts {
+            reason: Some("You cancelled the whole term from your booking page.".into()),
+            refund: Some(Money::new(27000, "gbp")),
+            sessions: Some(9),
+        };
+        let mail = BookingMail::BookingCancelled(facts).render(&booking(), &sender(), 0);
+        assert_eq!(
+            mail.subject,
+            "Term bookings cancelled: Sprint technique, 9 sessions from Sat 4 Jul 2026, 10:30 BST"
+        );
+        for said in [
+            "The bookings of Alex for 9 sessions of Sprint technique, from Sat 4 Jul 2026, 10:30 BST on, are cancelled.",
+            "You cancelled the whole term from your booking page.",
+            "A refund of £270.00, what these sessions cost, has been asked for.",
+            "remove the others by hand",
+        ] {
+            assert!(mail.text.contains(said), "{said} in {}", mail.text);
+        }
+        assert!(!mail.text.contains("We will write again"), "{}", mail.text);
     }
 
     #[test]

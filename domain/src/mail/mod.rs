@@ -397,6 +397,7 @@ mod fixtures {
             BookingMail::BookingCancelled(CancelFacts {
                 reason: None,
                 refund: None,
+                sessions: Some(9),
             })
             .into(),
             BookingMail::RefundCompleted(payment()).into(),

@@ -79,6 +79,9 @@ struct Cancellation {
     message: Option<String>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     refund_requested: bool,
+    /// A term's bookings cancelled together: how many.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sessions: Option<u32>,
 }
 
 impl Cancellation {
@@ -88,6 +91,7 @@ impl Cancellation {
             currency: refund.map(|m| m.currency.clone()),
             message: reason.map(str::to_owned),
             refund_requested: refund.is_some(),
+            sessions: None,
         }
     }
 
@@ -193,6 +197,7 @@ impl MailFacts {
                 BookingMail::BookingCancelled(CancelFacts {
                     refund: stored.refund(kind)?,
                     reason: stored.message,
+                    sessions: stored.sessions,
                 })
                 .into()
             }
@@ -285,10 +290,10 @@ impl BookingMail {
             Self::PaymentFailed { message } => write(&Failure {
                 message: message.clone(),
             }),
-            Self::BookingCancelled(facts) => write(&Cancellation::of(
-                facts.reason.as_deref(),
-                facts.refund.as_ref(),
-            )),
+            Self::BookingCancelled(facts) => write(&Cancellation {
+                sessions: facts.sessions,
+                ..Cancellation::of(facts.reason.as_deref(), facts.refund.as_ref())
+            }),
             Self::SessionCancelled { refund } => write(&Cancellation::of(None, refund.as_ref())),
             Self::BookingMoved(facts) => write(&Moved {
                 moved_from: (facts.from_title.clone(), facts.from_starts_at),
@@ -356,6 +361,7 @@ mod tests {
         CancelFacts {
             reason: reason.map(str::to_owned),
             refund: refund.map(|(amount, currency)| Money::new(amount, currency)),
+            sessions: None,
         }
     }
 

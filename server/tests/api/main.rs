@@ -37,6 +37,7 @@ mod session_change;
 mod sessions_words;
 mod siblings;
 mod static_files;
+mod term_changes;
 mod terms;
 mod track;
 mod track_form;

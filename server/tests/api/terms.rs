@@ -8,7 +8,9 @@ use chrono::{Datelike, TimeZone};
 
 /// The term form's fields: ten Tuesdays from the first Tuesday at least a week ahead, at 17:00,
 /// the fourth week skipped, with `changes`.
-fn term_form(changes: &[(&str, &str)]) -> (Vec<(String, String)>, Vec<chrono::NaiveDate>) {
+pub(crate) fn term_form(
+    changes: &[(&str, &str)],
+) -> (Vec<(String, String)>, Vec<chrono::NaiveDate>) {
     let london = chrono_tz::Europe::London;
     let mut first =
         chrono::Utc::now().with_timezone(&london).date_naive() + chrono::Duration::days(7);
@@ -144,7 +146,7 @@ async fn a_term_with_a_drop_in_price_sells_single_sessions_at_it(backend: Backen
 }
 
 /// A parent's term booking form, for `email`.
-fn term_booking(term: i64, email: &str) -> Vec<(String, String)> {
+pub(crate) fn term_booking(term: i64, email: &str) -> Vec<(String, String)> {
     let mut form = booking_form(0, "Term Parent");
     form.retain(|(k, _)| k != "session" && k != "parent_email");
     form.push(("term".into(), term.to_string()));
@@ -154,7 +156,7 @@ fn term_booking(term: i64, email: &str) -> Vec<(String, String)> {
 
 /// Term bookings of `email`: id, session, amount, paid_with, payment and attendance status,
 /// amount refunded; in session order.
-async fn term_rows(db: &app::db::Db, email: &str) -> Vec<TermRow> {
+pub(crate) async fn term_rows(db: &app::db::Db, email: &str) -> Vec<TermRow> {
     sqlx::query_as(
         "SELECT id, training_session_id, amount, paid_with, payment_status, attendance_status,
                 amount_refunded
@@ -166,7 +168,7 @@ async fn term_rows(db: &app::db::Db, email: &str) -> Vec<TermRow> {
     .unwrap()
 }
 
-type TermRow = (i64, i64, i64, Option<i64>, String, String, i64);
+pub(crate) type TermRow = (i64, i64, i64, Option<i64>, String, String, i64);
 
 async fn a_term_is_booked_all_or_none_paid_once_and_one_session_refunded_alone(backend: Backend) {
     let app = TestApp::spawn_with(backend, &[("BUSINESS_TIMEZONE", "Europe/London")]).await;
@@ -373,7 +375,7 @@ async fn a_cancelled_term_refunds_every_family_what_it_paid(backend: Backend) {
 }
 
 /// How many rows of `table` meet `condition`.
-async fn count_where(db: &app::db::Db, table: &str, condition: &str) -> i64 {
+pub(crate) async fn count_where(db: &app::db::Db, table: &str, condition: &str) -> i64 {
     sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
         "SELECT COUNT(*) FROM {table} WHERE {condition}"
     )))

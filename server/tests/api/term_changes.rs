@@ -1,0 +1,299 @@
+//! A term after it is booked (issue 23), on both databases: a family cancels its whole term
+//! (every child, every session) before the first session's cut-off and gets back what it paid,
+//! in one mail; too late, it is refused with nothing changed; once the term has started, the
+//! admin refunds a child's sessions still to come, the amount shown before it is confirmed.
+
+use crate::support::*;
+use crate::terms::{count_where, term_booking, term_form, term_rows, TermRow};
+
+/// Makes the test's term (nine sessions, £300) and returns its id.
+async fn a_term(app: &TestApp) -> i64 {
+    let (form, _) = term_form(&[]);
+    let made = app.server_fn("admin/terms/create", &as_pairs(&form)).await;
+    assert_eq!(made.status, 200, "{}", made.body);
+    sqlx::query_scalar("SELECT id FROM terms ORDER BY id DESC LIMIT 1")
+        .fetch_one(app.db.reader())
+        .await
+        .unwrap()
+}
+
+/// Books term `term` for the children `names` of the parent at `email` and pays it; the rows
+/// once all are paid.
+async fn book_and_pay(app: &TestApp, term: i64, email: &str, names: &[&str]) -> Vec<TermRow> {
+    let mut form = term_booking(term, email);
+    for (key, value) in &mut form {
+        if key == "athlete_name" {
+            *value = names[0].to_owned();
+        }
+    }
+    for (i, name) in names.iter().enumerate().skip(1) {
+        form.push((format!("athlete_name_{}", i + 1), (*name).to_owned()));
+        form.push((format!("athlete_age_{}", i + 1), "11".to_owned()));
+    }
+    let booked = app.server_fn("book/term", &as_pairs(&form)).await;
+    assert_eq!(booked.status, 200, "{}", booked.body);
+    press_simulated(
+        app,
+        booked.redirect.unwrap().rsplit('/').next().unwrap(),
+        "pay",
+    )
+    .await;
+    until_rows(app, email, |r| r.4 == "paid").await
+}
+
+/// The rows of `email` once every one meets `done` (or as they are after ten seconds).
+async fn until_rows(app: &TestApp, email: &str, done: impl Fn(&TermRow) -> bool) -> Vec<TermRow> {
+    let mut rows = Vec::new();
+    for _ in 0..100 {
+        rows = term_rows(&app.db, email).await;
+        if !rows.is_empty() && rows.iter().all(&done) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    rows
+}
+
+async fn reference_of(app: &TestApp, booking: i64) -> String {
+    sqlx::query_scalar("SELECT reference FROM bookings WHERE id = $1")
+        .bind(booking)
+        .fetch_one(app.db.reader())
+        .await
+        .unwrap()
+}
+
+/// The kinds of mail queued for `email`, in order.
+async fn mails_to(app: &TestApp, email: &str) -> Vec<String> {
+    sqlx::query_scalar("SELECT kind FROM outbox WHERE recipient = $1 ORDER BY id")
+        .bind(email.to_owned())
+        .fetch_all(app.db.reader())
+        .await
+        .unwrap()
+}
+
+/// Moves the first `n` sessions of term `term` into the past (the term has started).
+async fn hold_first_sessions(app: &TestApp, term: i64, n: i64) {
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM training_sessions WHERE term_id = $1 ORDER BY starts_at LIMIT $2",
+    )
+    .bind(term)
+    .bind(n)
+    .fetch_all(app.db.reader())
+    .await
+    .unwrap();
+    let week = 7 * 86_400_000_i64;
+    for (i, id) in ids.iter().enumerate() {
+        let at = app::db::now_ms() - week * (n - i64::try_from(i).unwrap());
+        for sql in [
+            "UPDATE training_sessions SET starts_at = $1 WHERE id = $2",
+            "UPDATE bookings SET session_starts_at = $1 WHERE training_session_id = $2",
+        ] {
+            sqlx::query(sql)
+                .bind(at)
+                .bind(*id)
+                .execute(app.db.writer())
+                .await
+                .unwrap();
+        }
+    }
+}
+
+async fn a_family_cancels_its_whole_term_before_the_first_cut_off(backend: Backend) {
+    let app = TestApp::spawn_with(backend, &[("BUSINESS_TIMEZONE", "Europe/London")]).await;
+    app.login_admin().await;
+    let term = a_term(&app).await;
+    let rows = book_and_pay(&app, term, "two@example.com", &["Alex", "Sam"]).await;
+    assert_eq!(rows.len(), 18, "two children, nine sessions");
+    assert!(rows.iter().all(|r| r.4 == "paid"), "{rows:?}");
+    let other = book_and_pay(&app, term, "other@example.com", &["Kim"]).await;
+
+    // From any of the family's bookings (here the second child's last session): the offer.
+    let reference = reference_of(&app, rows[17].0).await;
+    let (_, page) = app.get_page(&format!("/bookings/{reference}")).await;
+    assert!(
+        page.contains("Cancel the whole term (9 sessions)"),
+        "offered on the booking's page"
+    );
+    let offer = app
+        .server_fn(
+            "bookings/term-cancel-offer",
+            &[("reference", reference.as_str())],
+        )
+        .await;
+    assert_eq!(offer.status, 200, "{}", offer.body);
+    let offer = offer.json();
+    assert_eq!(offer["sessions"], 9);
+    assert_eq!(offer["children"], "Alex and Sam");
+    assert_eq!(offer["refund"], "£600.00");
+    let (_, confirm) = app
+        .get_page(&format!("/bookings/{reference}/cancel-term"))
+        .await;
+    assert!(
+        confirm.contains("the £600.00 you paid for them is refunded"),
+        "the amount before the button"
+    );
+
+    let cancelled = app
+        .server_fn("bookings/cancel-term", &[("reference", reference.as_str())])
+        .await;
+    assert_eq!(cancelled.status, 200, "{}", cancelled.body);
+    assert_eq!(
+        cancelled.redirect.as_deref(),
+        Some(format!("/bookings/{reference}").as_str())
+    );
+    let rows = until_rows(&app, "two@example.com", |r| r.4 == "refunded").await;
+    assert!(
+        rows.iter().all(|r| r.4 == "refunded" && r.5 == "cancelled"),
+        "{rows:?}"
+    );
+    assert_eq!(rows.iter().map(|r| r.6).sum::<i64>(), 60000, "all it paid");
+    assert_eq!(
+        count_where(&app.db, "refunds", "idempotency_key LIKE '%-term'").await,
+        18,
+        "each booking its share"
+    );
+    // One mail a child, with its nine sessions and its refund: no mail per share refunded.
+    let mails = mails_to(&app, "two@example.com").await;
+    assert!(!mails.iter().any(|k| k == "refund_completed"), "{mails:?}");
+    let told: Vec<String> = sqlx::query_scalar(
+        "SELECT payload FROM outbox WHERE recipient = $1 AND kind = 'booking_cancelled'",
+    )
+    .bind("two@example.com")
+    .fetch_all(app.db.reader())
+    .await
+    .unwrap();
+    assert_eq!(told.len(), 2, "{mails:?}");
+    for payload in &told {
+        assert!(payload.contains("\"sessions\":9"), "{payload}");
+        assert!(payload.contains("\"amount\":30000"), "{payload}");
+    }
+
+    // Another family untouched; the places free; a second time there is nothing to cancel.
+    let again = term_rows(&app.db, "other@example.com").await;
+    assert_eq!(again, other);
+    let view = app
+        .server_fn("admin/term", &[("id", term.to_string().as_str())])
+        .await
+        .json();
+    assert_eq!(view["sessions"][0]["places_taken"], 1);
+    let twice = app
+        .server_fn("bookings/cancel-term", &[("reference", reference.as_str())])
+        .await;
+    assert!(twice.status >= 400, "{}", twice.body);
+    assert_eq!(
+        count_where(&app.db, "refunds", "idempotency_key LIKE '%-term'").await,
+        18
+    );
+}
+
+async fn too_close_to_the_first_session_the_whole_term_is_refused(backend: Backend) {
+    let app = TestApp::spawn_with(backend, &[("BUSINESS_TIMEZONE", "Europe/London")]).await;
+    app.login_admin().await;
+    let term = a_term(&app).await;
+    let rows = book_and_pay(&app, term, "late@example.com", &["Lee"]).await;
+    // The first session in two hours: inside the cut-off.
+    let soon = app::db::now_ms() + 2 * 3_600_000;
+    for sql in [
+        "UPDATE training_sessions SET starts_at = $1 WHERE id = $2",
+        "UPDATE bookings SET session_starts_at = $1 WHERE training_session_id = $2",
+    ] {
+        sqlx::query(sql)
+            .bind(soon)
+            .bind(rows[0].1)
+            .execute(app.db.writer())
+            .await
+            .unwrap();
+    }
+    let reference = reference_of(&app, rows[4].0).await;
+    let (_, page) = app.get_page(&format!("/bookings/{reference}")).await;
+    assert!(!page.contains("Cancel the whole term"), "no longer offered");
+    let refused = app
+        .server_fn("bookings/cancel-term", &[("reference", reference.as_str())])
+        .await;
+    assert!(refused.status >= 400, "{}", refused.body);
+    assert!(refused.body.contains("too close"), "{}", refused.body);
+    let after = term_rows(&app.db, "late@example.com").await;
+    assert!(
+        after.iter().all(|r| r.4 == "paid" && r.5 != "cancelled"),
+        "{after:?}"
+    );
+    assert_eq!(count(&app.db, "refunds").await, 0);
+}
+
+async fn once_started_the_admin_refunds_a_childs_sessions_to_come(backend: Backend) {
+    let app = TestApp::spawn_with(backend, &[("BUSINESS_TIMEZONE", "Europe/London")]).await;
+    app.login_admin().await;
+    let term = a_term(&app).await;
+    let rows = book_and_pay(&app, term, "mid@example.com", &["Max"]).await;
+    hold_first_sessions(&app, term, 3).await;
+    let to_come: i64 = rows[3..].iter().map(|r| r.2).sum();
+    let shown = domain::Money::new(to_come, "GBP").to_string();
+
+    // The page shows the six sessions to come and what they give back, before anything.
+    let id = term.to_string();
+    let view = app
+        .server_fn("admin/term", &[("id", id.as_str())])
+        .await
+        .json();
+    let family = &view["families"][0];
+    assert_eq!(family["to_come"], 6);
+    assert_eq!(family["refund_to_come"], shown.as_str());
+    let (_, html) = app.get_page(&format!("/admin/terms/{term}")).await;
+    assert!(
+        html.contains(&format!(
+            "Cancel Max&#x27;s 6 sessions to come and refund {shown}."
+        )) || html.contains(&format!(
+            "Cancel Max's 6 sessions to come and refund {shown}."
+        )),
+        "the amount before it is confirmed"
+    );
+
+    let form = [
+        ("id", id.as_str()),
+        ("email", "mid@example.com"),
+        ("athlete", "Max"),
+    ];
+    let unconfirmed = app.server_fn("admin/terms/refund-to-come", &form).await;
+    assert_eq!(unconfirmed.status, 422, "{}", unconfirmed.body);
+    assert_eq!(count(&app.db, "refunds").await, 0);
+    let mut confirmed = form.to_vec();
+    confirmed.push(("confirm", "yes"));
+    let done = app
+        .server_fn("admin/terms/refund-to-come", &confirmed)
+        .await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert_eq!(done.redirect, Some(format!("/admin/terms/{term}")));
+    let mut after = Vec::new();
+    for _ in 0..100 {
+        after = term_rows(&app.db, "mid@example.com").await;
+        if after[3..].iter().all(|r| r.4 == "refunded") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    for row in &after[..3] {
+        assert_eq!((row.4.as_str(), row.6), ("paid", 0), "held: {after:?}");
+    }
+    for row in &after[3..] {
+        assert_eq!((row.4.as_str(), row.5.as_str()), ("refunded", "cancelled"));
+        assert_eq!(row.6, row.2, "its share: {after:?}");
+    }
+    assert_eq!(after[3..].iter().map(|r| r.6).sum::<i64>(), to_come);
+    let mails = mails_to(&app, "mid@example.com").await;
+    assert_eq!(
+        mails.iter().filter(|k| *k == "booking_cancelled").count(),
+        1,
+        "{mails:?}"
+    );
+    let view = app
+        .server_fn("admin/term", &[("id", id.as_str())])
+        .await
+        .json();
+    assert_eq!(view["families"][0]["to_come"], 0);
+}
+
+on_both_databases!(
+    a_family_cancels_its_whole_term_before_the_first_cut_off,
+    too_close_to_the_first_session_the_whole_term_is_refused,
+    once_started_the_admin_refunds_a_childs_sessions_to_come,
+);
