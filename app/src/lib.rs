@@ -130,6 +130,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("sessions/new") view={Lazy::<admin::routes::NewSessionRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("sessions/:id") view={Lazy::<admin::routes::EditSessionRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("terms/new") view={Lazy::<admin::routes::NewTermRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("terms/:id/change") view={Lazy::<admin::routes::ChangeTermRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("terms/:id") view={Lazy::<admin::routes::TermRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("sessions/:id/cancel") view={Lazy::<admin::routes::CancelSessionRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("sessions/:id/roster") view={Lazy::<admin::routes::RosterRoute>::new()} ssr=SsrMode::Async/>

@@ -26,6 +26,7 @@ pub mod status;
 pub mod stripe_event;
 pub mod stripe_signature;
 pub mod term;
+pub mod term_change;
 pub mod timeline;
 pub mod track_details;
 pub mod transition;

@@ -114,6 +114,41 @@ pub fn shares(price: i64, sessions: usize) -> Vec<i64> {
     (0..n).map(|i| each + i64::from(i < left)).collect()
 }
 
+/// The dates to skip as typed (YYYY-MM-DD, separated by commas or spaces); each one that is not
+/// a date named on the `skip` field.
+pub(crate) fn parse_skip(text: &str, errors: &mut FieldErrors) -> Vec<NaiveDate> {
+    let mut skip = Vec::new();
+    for text in text
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|t| !t.is_empty())
+    {
+        match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+            Ok(date) => skip.push(date),
+            Err(_) => {
+                errors.add(
+                    "skip",
+                    format!("\"{text}\" is not a date: write the dates to skip as YYYY-MM-DD."),
+                );
+            }
+        }
+    }
+    skip
+}
+
+/// The drop-in price as typed (empty: sold only as the term), named on `dropin_price`.
+pub(crate) fn parse_dropin(text: &str, currency: &str, errors: &mut FieldErrors) -> Option<i64> {
+    match text.trim() {
+        "" => None,
+        text => match Money::parse_major(text, currency) {
+            Ok(amount) => Some(amount),
+            Err(message) => {
+                errors.add("dropin_price", format!("Drop-in price: {message}."));
+                None
+            }
+        },
+    }
+}
+
 impl TermFields {
     /// What was typed, to show again.
     pub fn values(&self) -> std::collections::BTreeMap<String, String> {
@@ -179,22 +214,7 @@ impl TermFields {
                 errors.add("last_date", "The last date comes before the first.");
             }
         }
-        let mut skip = Vec::new();
-        for text in self
-            .skip
-            .split(|c: char| c == ',' || c.is_whitespace())
-            .filter(|t| !t.is_empty())
-        {
-            match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-                Ok(date) => skip.push(date),
-                Err(_) => {
-                    errors.add(
-                        "skip",
-                        format!("\"{text}\" is not a date: write the dates to skip as YYYY-MM-DD."),
-                    );
-                }
-            }
-        }
+        let skip = parse_skip(&self.skip, &mut errors);
         let mut starts = Vec::new();
         if let (Some(first), Some(time), true) = (first, time, errors.is_empty()) {
             match dates(first, weeks, last, &skip) {
@@ -235,16 +255,7 @@ impl TermFields {
         if location.is_empty() || location.chars().count() > MAX_TEXT {
             errors.add("location", "Enter where the sessions take place.");
         }
-        let dropin_price_amount = match self.dropin_price.trim() {
-            "" => None,
-            text => match Money::parse_major(text, &currency) {
-                Ok(amount) => Some(amount),
-                Err(message) => {
-                    errors.add("dropin_price", format!("Drop-in price: {message}."));
-                    None
-                }
-            },
-        };
+        let dropin_price_amount = parse_dropin(&self.dropin_price, &currency, &mut errors);
         match (duration, capacity, price) {
             (Some(duration_minutes), Some(capacity), Some(price_amount)) if errors.is_empty() => {
                 Ok(NewTerm {

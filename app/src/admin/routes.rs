@@ -18,6 +18,8 @@ lazy_pages! {
     NewSessionRoute => super::sessions::NewSessionPage,
     /// `/admin/terms/new`.
     NewTermRoute => super::terms::NewTermPage,
+    /// `/admin/terms/:id/change`.
+    ChangeTermRoute => super::terms::ChangeTermPage,
     /// `/admin/terms/:id`.
     TermRoute => super::term_page::TermPage,
     /// `/admin/sessions/:id`.

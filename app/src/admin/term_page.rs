@@ -202,6 +202,9 @@ fn TermDetails(
             <h1 class="text-2xl font-bold">{term.title.clone()}</h1>
             <p class="mt-1 text-slate-700">{term.price.clone()}</p>
             {term.cancelled.then(|| view! { <p class="mt-2 inline-block rounded bg-gray-600 px-2 text-white" data-testid="term-cancelled">"Cancelled"</p> })}
+            {(!term.cancelled && !term.sessions.iter().any(|s| s.past && !s.cancelled)).then(|| view! {
+                <p class="mt-2"><a class="text-indigo-700 underline" href=format!("/admin/terms/{id}/change") data-testid="change-term">"Change places, prices or dates"</a></p>
+            })}
             <h2 class="mt-6 text-lg font-semibold">"Sessions"</h2>
             <ul class="mt-2 space-y-2" data-testid="term-sessions">
                 {term.sessions.into_iter().map(|s| view! {

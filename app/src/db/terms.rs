@@ -180,3 +180,35 @@ pub async fn standing_to_come(
     .fetch_all(db.reader())
     .await
 }
+
+/// Sets term `term`'s price and drop-in price.
+pub async fn set_prices(
+    tx: &mut Tx,
+    term: i64,
+    price: i64,
+    dropin: Option<i64>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE terms SET price_amount = $1, dropin_price_amount = $2 WHERE id = $3")
+        .bind(price)
+        .bind(dropin)
+        .bind(term)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Sets the places and the price of session `session` of a term.
+pub async fn set_session(
+    tx: &mut Tx,
+    session: i64,
+    capacity: i64,
+    price: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE training_sessions SET capacity = $1, price_amount = $2 WHERE id = $3")
+        .bind(capacity)
+        .bind(price)
+        .bind(session)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}

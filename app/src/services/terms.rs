@@ -75,7 +75,7 @@ pub async fn book(
     // Locked in order (as every term booking does), then checked: none started, a place in each
     // for every child.
     let mut held = Vec::new();
-    for (position, &(session, _)) in all.iter().enumerate() {
+    for &(session, _) in &all {
         let Some(terms_of) = bookings::lock_session(&mut tx, session).await? else {
             continue;
         };
@@ -111,7 +111,7 @@ pub async fn book(
                 )));
             }
         }
-        held.push((position, session, terms_of));
+        held.push((session, terms_of));
     }
     if held.is_empty() {
         return Err(refuse("This term has no session left to book.".into()));
@@ -120,7 +120,7 @@ pub async fn book(
     if let Some(limit) = policy.refuses(
         holds.held + children - 1,
         holds.in_session + children - 1,
-        held[0].2.capacity,
+        held[0].1.capacity,
     ) {
         let mut fields = FieldErrors::default();
         fields.add("parent_email", limit.message());
@@ -135,12 +135,14 @@ pub async fn book(
         domain::siblings::shares(price.price_amount, requests.len(), sibling_percent);
     let mut created: Vec<CreatedBooking> = Vec::new();
     for (request, child_price) in requests.iter().zip(child_prices) {
-        let per_session = shares(child_price, all.len());
-        for (position, session, terms_of) in &held {
+        // The child's price over the sessions still held (a session cancelled before is not
+        // paid for: the term's price is for those it has).
+        let per_session = shares(child_price, held.len());
+        for (position, (session, terms_of)) in held.iter().enumerate() {
             let mut in_session = request.clone();
             in_session.training_session_id = *session;
             let place = bookings::NewPlace {
-                amount: per_session[*position],
+                amount: per_session[position],
                 paid_with: created.first().map(|lead| lead.id),
                 held_until: now + HOLD_MS,
             };
@@ -199,4 +201,115 @@ pub async fn cancel(
     terms::mark_cancelled(db, term, now).await?;
     tracing::info!(term_id = term, bookings = done.len(), "term cancelled");
     Ok(done)
+}
+
+/// Why a term's change was refused or failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ChangeError {
+    /// A field's problem, named on it.
+    #[error("the change has problems")]
+    Invalid(FieldErrors),
+    #[error(transparent)]
+    Cancel(#[from] super::cancellation::CancelError),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// Changes term `term` before its first session: places (never fewer than any session has
+/// taken), price and drop-in price (for bookings made from now on; each session's price its
+/// share of the term's, or the drop-in price), and dates it no longer has, each such session
+/// then cancelled as a session is (its bookings refunded their shares). How many sessions were
+/// cancelled.
+pub async fn change(
+    db: &Db,
+    gateway: &dyn crate::services::gateway::PaymentGateway,
+    term: i64,
+    fields: &domain::term_change::TermChangeFields,
+    tz: chrono_tz::Tz,
+    admin_email: &str,
+) -> Result<usize, ChangeError> {
+    let refuse = |field: &str, message: String| {
+        let mut errors = FieldErrors::default();
+        errors.add(field, message);
+        errors.values = fields.values();
+        ChangeError::Invalid(errors)
+    };
+    let now = now_ms();
+    let mut tx = db.begin().await?;
+    let Some(price) = terms::lock(&mut tx, term).await? else {
+        return Err(refuse("capacity", "That term does not exist.".into()));
+    };
+    let change = fields
+        .parse(&price.currency)
+        .map_err(ChangeError::Invalid)?;
+    if price.cancelled_at.is_some() {
+        return Err(refuse("capacity", "This term was cancelled.".into()));
+    }
+    let mut kept = Vec::new();
+    let mut skipped = Vec::new();
+    for (session, starts_at) in terms::sessions_of(&mut tx, term).await? {
+        let Some(standing) = bookings::lock_session(&mut tx, session).await? else {
+            continue;
+        };
+        if standing.cancelled_at.is_some() {
+            continue;
+        }
+        if starts_at <= now {
+            return Err(refuse(
+                "capacity",
+                "This term has started: change its sessions one by one.".into(),
+            ));
+        }
+        let day = chrono::DateTime::from_timestamp_millis(starts_at)
+            .map(|at| at.with_timezone(&tz).date_naive());
+        if day.is_some_and(|day| change.skip.contains(&day)) {
+            skipped.push((session, day));
+            continue;
+        }
+        let taken = bookings::places_taken(&mut tx, session, now, 0).await?;
+        if taken > change.capacity {
+            return Err(refuse(
+                "capacity",
+                format!(
+                    "{taken} places are taken in the session on {}: the places cannot be fewer.",
+                    domain::schedule::when(starts_at, tz)
+                ),
+            ));
+        }
+        kept.push(session);
+    }
+    if let Some(stray) = change
+        .skip
+        .iter()
+        .find(|d| !skipped.iter().any(|(_, day)| day.as_ref() == Some(*d)))
+    {
+        return Err(refuse(
+            "skip",
+            format!("{stray} is not the date of one of this term's sessions still to come."),
+        ));
+    }
+    if kept.is_empty() {
+        return Err(refuse(
+            "skip",
+            "Every session would be cancelled: cancel the term instead.".into(),
+        ));
+    }
+    terms::set_prices(
+        &mut tx,
+        term,
+        change.price_amount,
+        change.dropin_price_amount,
+    )
+    .await?;
+    let prices = shares(change.price_amount, kept.len());
+    for (session, share) in kept.iter().zip(prices) {
+        let price = change.dropin_price_amount.unwrap_or(share);
+        terms::set_session(&mut tx, *session, change.capacity, price).await?;
+    }
+    db.commit(tx, &[]).await?;
+    for (session, _) in &skipped {
+        super::cancellation::cancel_session(db, gateway, *session, admin_email).await?;
+    }
+    tracing::info!(term_id = term, cancelled = skipped.len(), "term changed");
+    Ok(skipped.len())
 }

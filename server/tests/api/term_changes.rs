@@ -292,8 +292,139 @@ async fn once_started_the_admin_refunds_a_childs_sessions_to_come(backend: Backe
     assert_eq!(view["families"][0]["to_come"], 0);
 }
 
+async fn before_it_starts_the_admin_changes_places_prices_and_drops_a_date(backend: Backend) {
+    use chrono::TimeZone;
+    let app = TestApp::spawn_with(backend, &[("BUSINESS_TIMEZONE", "Europe/London")]).await;
+    app.login_admin().await;
+    let term = a_term(&app).await;
+    let id = term.to_string();
+    let rows = book_and_pay(&app, term, "early@example.com", &["Ada"]).await;
+    let start = app
+        .server_fn("admin/terms/change-start", &[("id", id.as_str())])
+        .await
+        .json();
+    assert_eq!(start["fields"]["capacity"], "12");
+    assert_eq!(start["fields"]["price"], "300.00");
+    assert_eq!(start["closed"], false);
+
+    // The fifth session's local date is dropped; a date of no session is refused.
+    let fifth: i64 = sqlx::query_scalar("SELECT starts_at FROM training_sessions WHERE id = $1")
+        .bind(rows[4].1)
+        .fetch_one(app.db.reader())
+        .await
+        .unwrap();
+    let london = chrono_tz::Europe::London;
+    let date = london.timestamp_millis_opt(fifth).unwrap().date_naive();
+    let stray = (date + chrono::Duration::days(1)).to_string();
+    let date = date.to_string();
+    let form = |capacity: &'static str, skip: &str| {
+        vec![
+            ("id".to_owned(), id.clone()),
+            ("capacity".to_owned(), capacity.to_owned()),
+            ("price".to_owned(), "280".to_owned()),
+            ("dropin_price".to_owned(), String::new()),
+            ("skip".to_owned(), skip.to_owned()),
+        ]
+    };
+    for (capacity, skip, field, says) in [
+        ("none", date.as_str(), "capacity", "how many athletes"),
+        (
+            "14",
+            stray.as_str(),
+            "skip",
+            "is not the date of one of this term's sessions",
+        ),
+    ] {
+        let refused = app
+            .server_fn("admin/terms/change", &as_pairs(&form(capacity, skip)))
+            .await;
+        assert_eq!(refused.status, 422, "{}", refused.body);
+        let said = refused.json()["Invalid"]["errors"][field]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        assert!(said.contains(says), "{field}: {said}");
+    }
+    assert_eq!(
+        count_where(&app.db, "training_sessions", "capacity = 14").await,
+        0,
+        "nothing changed"
+    );
+
+    let changed = app
+        .server_fn("admin/terms/change", &as_pairs(&form("14", &date)))
+        .await;
+    assert_eq!(changed.status, 200, "{}", changed.body);
+    assert_eq!(changed.redirect, Some(format!("/admin/terms/{term}")));
+    let standing: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT capacity, price_amount FROM training_sessions
+         WHERE term_id = $1 AND cancelled_at IS NULL ORDER BY starts_at",
+    )
+    .bind(term)
+    .fetch_all(app.db.reader())
+    .await
+    .unwrap();
+    assert_eq!(standing.len(), 8, "the dropped date's session cancelled");
+    assert!(standing.iter().all(|s| s.0 == 14));
+    assert_eq!(standing.iter().map(|s| s.1).sum::<i64>(), 28000);
+    // The family booked keeps what it paid; the dropped session's share comes back.
+    let after = until_rows(&app, "early@example.com", |r| {
+        r.4 == "paid" || r.4 == "refunded"
+    })
+    .await;
+    let mut refunded = Vec::new();
+    for _ in 0..100 {
+        refunded = term_rows(&app.db, "early@example.com").await;
+        if refunded[4].4 == "refunded" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        (
+            refunded[4].4.as_str(),
+            refunded[4].5.as_str(),
+            refunded[4].6
+        ),
+        ("refunded", "cancelled", after[4].2)
+    );
+    assert_eq!(
+        refunded.iter().filter(|r| r.4 == "paid").count(),
+        8,
+        "{refunded:?}"
+    );
+
+    // A family booking now pays the new price for the eight sessions left.
+    let (_, book) = app.get_page("/book").await;
+    assert!(
+        book.contains("£280.00 for the whole term"),
+        "the new price offered"
+    );
+    let new = book_and_pay(&app, term, "late@example.com", &["Bea"]).await;
+    assert_eq!(new.len(), 8);
+    assert_eq!(new.iter().map(|r| r.2).sum::<i64>(), 28000);
+
+    // Once the term has started, it is changed session by session only.
+    hold_first_sessions(&app, term, 1).await;
+    let closed = app
+        .server_fn("admin/terms/change-start", &[("id", id.as_str())])
+        .await
+        .json();
+    assert_eq!(closed["closed"], true);
+    let refused = app
+        .server_fn("admin/terms/change", &as_pairs(&form("16", "")))
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        refused.body.contains("This term has started"),
+        "{}",
+        refused.body
+    );
+}
+
 on_both_databases!(
     a_family_cancels_its_whole_term_before_the_first_cut_off,
     too_close_to_the_first_session_the_whole_term_is_refused,
     once_started_the_admin_refunds_a_childs_sessions_to_come,
+    before_it_starts_the_admin_changes_places_prices_and_drops_a_date,
 );
