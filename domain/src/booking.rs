@@ -327,6 +327,8 @@ pub enum CannotMove {
     PriceDiffers { from: String, to: String },
     #[error("that session is full")]
     Full,
+    #[error("the athlete is already booked into that session")]
+    AthleteThere,
     #[error("the session is too close: bookings can be changed up to {cutoff_hours} hours before it starts")]
     TooLate { cutoff_hours: i64 },
     #[error("{0}")]

@@ -103,13 +103,58 @@ pub async fn admin_cancel_summary(
     Ok(crate::services::cancellation::session_summary(&state.db, id).await?)
 }
 
+/// The sessions that could give every booking of session `id` a make-up place: id and when.
+#[server(endpoint = "admin/sessions/make-up-options")]
+pub async fn admin_make_up_options(id: i64) -> Result<Vec<(i64, String)>, AppError> {
+    use crate::state::AppState;
+    crate::access::require_admin().await?;
+    let state = expect_context::<AppState>();
+    Ok(crate::services::make_up::options(&state.db, id)
+        .await?
+        .into_iter()
+        .map(|s| {
+            let when = domain::schedule::when(s.starts_at, state.settings.timezone);
+            (s.id, format!("{when} ({} places left)", s.places_left()))
+        })
+        .collect())
+}
+
 /// Cancels a session and every booking in it, refunding the paid ones (each its own request,
-/// so running it again after an interruption finishes the work, refunding no one twice).
+/// so running it again after an interruption finishes the work, refunding no one twice); or,
+/// with `make_up`, moving each booking to that session instead.
 #[server(endpoint = "admin/sessions/cancel")]
-pub async fn admin_cancel_session(id: i64) -> Result<(), AppError> {
+pub async fn admin_cancel_session(id: i64, make_up: Option<String>) -> Result<(), AppError> {
+    use crate::services::make_up::{cancel_with_make_up, MakeUpError};
     use crate::state::AppState;
     let admin = crate::access::require_admin().await?;
     let state = expect_context::<AppState>();
+    if let Some(to) = make_up.as_deref().filter(|to| !to.is_empty()) {
+        let Ok(to) = to.parse::<i64>() else {
+            return Err(AppError::field(
+                "make_up",
+                "Choose a session from the list.",
+                Default::default(),
+            ));
+        };
+        let done =
+            match cancel_with_make_up(&state.db, state.checkout.as_ref(), id, to, &admin.email)
+                .await
+            {
+                Ok(done) => done,
+                Err(MakeUpError::Unsuitable(why)) => {
+                    return Err(AppError::field("make_up", &why, Default::default()))
+                }
+                Err(MakeUpError::Cancel(error)) => return Err(error.into()),
+                Err(MakeUpError::Database(error)) => return Err(error.into()),
+            };
+        let refunds = done.cancelled.iter().filter(|c| c.refund.is_some()).count();
+        crate::components::sessions_notice::set(
+            &state,
+            &format!("madeup.{}.{refunds}", done.moved),
+        );
+        leptos_axum::redirect("/admin/sessions");
+        return Ok(());
+    }
     let done = crate::services::cancellation::cancel_session(
         &state.db,
         state.checkout.as_ref(),
@@ -136,12 +181,15 @@ pub fn CancelSessionPage() -> impl IntoView {
             .unwrap_or(0)
     };
     let summary = Resource::new(id, admin_cancel_summary);
+    let make_up = Resource::new(id, admin_make_up_options);
     let cancel = ServerAction::<AdminCancelSession>::new();
+    let feedback = crate::components::form::FormFeedback::new(move || cancel.value().get());
     view! {
         <section class="mx-auto max-w-2xl">
             <h1 class="text-2xl font-bold">"Cancel this session?"</h1>
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
+                    let options = make_up.await.unwrap_or_default();
                     match summary.await {
                         Ok(Some(s)) => {
                             let total = domain::Money::new(s.refund_total, s.currency.clone()).to_string();
@@ -151,9 +199,20 @@ pub fn CancelSessionPage() -> impl IntoView {
                                     <li>{format!("{} paid booking{} will be refunded in full: {total} in all.", s.refunds, if s.refunds == 1 { "" } else { "s" })}</li>
                                     <li>"The session leaves the public list and takes no more bookings."</li>
                                 </ul>
-                                <ActionForm action=cancel attr:class="mt-6 flex gap-3">
+                                <ActionForm action=cancel attr:class="mt-6 flex flex-wrap gap-3">
                                     <input type="hidden" name="id" value=id()/>
-                                    <button type="submit" class="rounded-lg bg-red-700 px-5 py-2.5 font-semibold text-white hover:bg-red-800" data-testid="confirm-cancel-session">"Cancel the session and refund"</button>
+                                    {(!options.is_empty() && s.bookings > 0).then(|| view! {
+                                        <div class="w-full">
+                                            <label for="field-make_up" class="block font-medium">"Instead of refunds, a make-up place for everyone in"</label>
+                                            <select id="field-make_up" name="make_up" class="mt-1 w-full rounded-lg border border-slate-300 p-2" aria-describedby="field-make_up-error" data-testid="make-up">
+                                                <option value="">"No make-up: cancel and refund"</option>
+                                                {options.into_iter().map(|(session, when)| view! { <option value=session.to_string()>{when}</option> }).collect_view()}
+                                            </select>
+                                            <p class="mt-1 text-sm text-slate-600">"Each booking moves there keeping what it paid, and the family gets the new time by mail."</p>
+                                            <crate::components::form::FieldError id="field-make_up-error" error=feedback.error("make_up")/>
+                                        </div>
+                                    })}
+                                    <button type="submit" class="rounded-lg bg-red-700 px-5 py-2.5 font-semibold text-white hover:bg-red-800" data-testid="confirm-cancel-session">"Cancel the session"</button>
                                     <a href="/admin/sessions" class=SECONDARY_BUTTON_CLASS>"Back"</a>
                                 </ActionForm>
                             }.into_any()

@@ -3,7 +3,7 @@
 
 const COOKIE: &str = "session_notice";
 
-/// Leaves `what` ("saved", "term.N" or "cancelled.N.M") for the sessions page.
+/// Leaves `what` ("saved", "term.N", "cancelled.N.M" or "madeup.N.M") for the sessions page.
 pub fn set(state: &crate::state::AppState, what: &str) {
     put(state, &format!("{COOKIE}={what}; Max-Age=60"));
 }
@@ -48,6 +48,15 @@ fn words(value: &str) -> Option<String> {
             Some(format!(
                 "Term saved: {} made.",
                 plural(sessions, "session", "sessions")
+            ))
+        }
+        ["madeup", moved, refunds] => {
+            let moved = moved.parse().ok()?;
+            let refunds = refunds.parse().ok()?;
+            Some(format!(
+                "Session cancelled: {} moved to the make-up session, {} sent.",
+                plural(moved, "booking", "bookings"),
+                plural(refunds, "refund", "refunds")
             ))
         }
         ["cancelled", bookings, refunds] => {

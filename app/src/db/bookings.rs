@@ -203,6 +203,22 @@ pub async fn same_athlete_in_session(
     tx: &mut Tx,
     request: &BookingRequest,
 ) -> Result<Option<i64>, sqlx::Error> {
+    athlete_in_session(
+        tx,
+        request.training_session_id,
+        &request.parent_email,
+        &request.athlete_name,
+    )
+    .await
+}
+
+/// [`same_athlete_in_session`], by the session, the parent's email and the athlete's name.
+pub async fn athlete_in_session(
+    tx: &mut Tx,
+    session: i64,
+    parent_email: &str,
+    athlete_name: &str,
+) -> Result<Option<i64>, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT id FROM bookings
          WHERE training_session_id = $1 AND lower(parent_email) = lower($2)
@@ -210,9 +226,9 @@ pub async fn same_athlete_in_session(
            AND attendance_status <> 'cancelled'
          LIMIT 1",
     )
-    .bind(request.training_session_id)
-    .bind(request.parent_email.clone())
-    .bind(request.athlete_name.clone())
+    .bind(session)
+    .bind(parent_email.to_owned())
+    .bind(athlete_name.to_owned())
     .fetch_optional(&mut **tx)
     .await
 }

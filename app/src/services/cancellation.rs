@@ -254,27 +254,38 @@ pub async fn cancel_session(
     super::waitlist::close_for_cancelled_session(db, session_id).await?;
     let mut done = Vec::new();
     for id in bookings::standing_in_session(db, session_id).await? {
-        let cancelled = cancel(
-            db,
-            gateway,
-            id,
-            Actor::Admin(admin_email.to_owned()),
-            true,
-            Cause::Session,
-            |b| match b.attendance_status {
-                AttendanceStatus::Cancelled => Err(CannotCancel::AlreadyCancelled),
-                _ => Ok(()),
-            },
-        )
-        .await;
-        match cancelled {
-            Ok(cancelled) => done.push(cancelled),
-            // Cancelled meanwhile (another admin, the parent): nothing left to do for it.
-            Err(CancelError::Cannot(CannotCancel::AlreadyCancelled)) => {}
-            Err(error) => return Err(error),
-        }
+        done.extend(cancel_in_cancelled_session(db, gateway, id, admin_email).await?);
     }
     Ok(done)
+}
+
+/// Cancels booking `id` of a session the admin cancelled, refunding it if paid, and tells the
+/// family the session is off; `None` when it was cancelled meanwhile (another admin, the
+/// parent): nothing left to do for it.
+pub async fn cancel_in_cancelled_session(
+    db: &Db,
+    gateway: &dyn PaymentGateway,
+    id: i64,
+    admin_email: &str,
+) -> Result<Option<Cancelled>, CancelError> {
+    let cancelled = cancel(
+        db,
+        gateway,
+        id,
+        Actor::Admin(admin_email.to_owned()),
+        true,
+        Cause::Session,
+        |b| match b.attendance_status {
+            AttendanceStatus::Cancelled => Err(CannotCancel::AlreadyCancelled),
+            _ => Ok(()),
+        },
+    )
+    .await;
+    match cancelled {
+        Ok(cancelled) => Ok(Some(cancelled)),
+        Err(CancelError::Cannot(CannotCancel::AlreadyCancelled)) => Ok(None),
+        Err(error) => Err(error),
+    }
 }
 
 /// Cancels a family's bookings `ids` of a term together (the soonest first), each as one

@@ -32,6 +32,7 @@ pub mod gateway;
 pub mod issues;
 pub mod lookup;
 pub mod mail;
+pub mod make_up;
 pub mod medical;
 pub mod messages;
 pub mod moves;

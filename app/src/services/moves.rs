@@ -31,7 +31,12 @@ impl From<CannotMove> for MoveError {
 #[derive(Debug, Clone)]
 pub enum Mover {
     Admin(String),
-    Parent { cutoff_ms: i64 },
+    Parent {
+        cutoff_ms: i64,
+    },
+    /// An admin gives a make-up place for a cancelled session: the booking keeps what it paid,
+    /// whatever the other session's price.
+    MakeUp(String),
 }
 
 /// Moves booking `booking_id` to session `to`; returns the booking's reference.
@@ -63,22 +68,32 @@ pub async fn move_booking(
             )?;
             Actor::Parent
         }
-        Mover::Admin(email) => Actor::Admin(email.clone()),
+        Mover::Admin(email) | Mover::MakeUp(email) => Actor::Admin(email.clone()),
     };
     let terms = bookings::lock_session(&mut tx, to)
         .await?
         .ok_or(CannotMove::SessionUnavailable)?;
+    let to_price = match mover {
+        Mover::MakeUp(_) => booking.amount,
+        _ => terms.price_amount,
+    };
     may_move_to(
         booking.training_session_id,
         (booking.amount, &booking.currency),
         to,
-        (terms.price_amount, &terms.currency),
+        (to_price, &terms.currency),
         terms.cancelled_at.is_none(),
         terms.starts_at,
         now,
     )?;
     if bookings::places_taken(&mut tx, to, now, booking.id).await? >= terms.capacity {
         return Err(CannotMove::Full.into());
+    }
+    if bookings::athlete_in_session(&mut tx, to, &booking.parent_email, &booking.athlete_name)
+        .await?
+        .is_some()
+    {
+        return Err(CannotMove::AthleteThere.into());
     }
     let moved = moves::apply(
         &mut tx,
@@ -98,6 +113,7 @@ pub async fn move_booking(
             from_title: booking.session_title.clone(),
             from_starts_at: booking.session_starts_at,
             sequence: u32::try_from(moved).unwrap_or(u32::MAX),
+            make_up: matches!(mover, Mover::MakeUp(_)),
         }),
         now,
     )

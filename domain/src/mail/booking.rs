@@ -26,6 +26,8 @@ pub struct MoveFacts {
     pub from_starts_at: i64,
     /// How many times the calendar entry changed (a move sends a newer entry).
     pub sequence: u32,
+    /// The session it was in was cancelled and this is its make-up place.
+    pub make_up: bool,
 }
 
 /// The confirmation: the session, what to do next, the link and the calendar entry.
@@ -150,14 +152,24 @@ pub(super) fn session_cancelled(
 /// The new session and a calendar entry that replaces the old one.
 pub(super) fn moved(b: &MailBooking, facts: &MoveFacts, sender: &Sender<'_>, now: i64) -> Draft {
     let mut body = b.hello();
-    body.say(format!(
-        "{}'s booking moved from {} on {} to {} on {}. The new calendar entry is attached; your payment goes with the booking.",
-        b.athlete_name,
-        facts.from_title,
-        schedule::when(facts.from_starts_at, sender.timezone),
-        b.session_title,
-        b.when(sender)
-    ));
+    let from = schedule::when(facts.from_starts_at, sender.timezone);
+    if facts.make_up {
+        body.say(format!(
+            "We are sorry: {} on {from} is cancelled. In its place, {} has a make-up place in {} on {}. The new calendar entry is attached; your payment goes with the booking.",
+            facts.from_title,
+            b.athlete_name,
+            b.session_title,
+            b.when(sender)
+        ));
+    } else {
+        body.say(format!(
+            "{}'s booking moved from {} on {from} to {} on {}. The new calendar entry is attached; your payment goes with the booking.",
+            b.athlete_name,
+            facts.from_title,
+            b.session_title,
+            b.when(sender)
+        ));
+    }
     body.facts(b.session_facts(sender));
     body.link("Your booking", b.link(sender));
     Draft {
@@ -271,6 +283,23 @@ mod tests {
     }
 
     #[test]
+    fn a_make_up_place_says_the_session_was_cancelled_and_where_the_place_is() {
+        let facts = MoveFacts {
+            from_title: "Sprint technique".into(),
+            from_starts_at: 1_783_000_000_000,
+            sequence: 1,
+            make_up: true,
+        };
+        let mail = BookingMail::BookingMoved(facts).render(&booking(), &sender(), 0);
+        assert!(
+            mail.text.contains("We are sorry: Sprint technique on Thu 2 Jul 2026, 14:46 BST is cancelled. In its place, Alex has a make-up place in Sprint technique on Sat 4 Jul 2026, 10:30 BST."),
+            "{}",
+            mail.text
+        );
+        assert!(mail.ics.unwrap().contains("SEQUENCE:1"));
+    }
+
+    #[test]
     fn a_terms_bookings_cancelled_together_are_one_mail_with_their_refund() {
         let facts = CancelFacts {
             reason: Some("You cancelled the whole term from your booking page.".into()),
@@ -319,6 +348,7 @@ mod tests {
             from_title: "Hurdles".into(),
             from_starts_at: 1_783_000_000_000,
             sequence: 2,
+            make_up: false,
         };
         let mail = BookingMail::BookingMoved(facts).render(&booking(), &sender(), 0);
         assert!(mail.subject.starts_with("Booking moved: Sprint technique"));

@@ -414,6 +414,7 @@ mod fixtures {
                 from_title: "Hurdles".into(),
                 from_starts_at: 1_783_000_000_000,
                 sequence: 1,
+                make_up: true,
             })
             .into(),
             BookingMail::LatePaymentReturned(payment()).into(),

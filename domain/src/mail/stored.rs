@@ -114,6 +114,8 @@ impl Cancellation {
 struct Moved {
     moved_from: (String, i64),
     sequence: u32,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    make_up: bool,
 }
 
 /// An admin's message to a session.
@@ -214,6 +216,7 @@ impl MailFacts {
                     from_title: moved.moved_from.0,
                     from_starts_at: moved.moved_from.1,
                     sequence: moved.sequence,
+                    make_up: moved.make_up,
                 })
                 .into()
             }
@@ -298,6 +301,7 @@ impl BookingMail {
             Self::BookingMoved(facts) => write(&Moved {
                 moved_from: (facts.from_title.clone(), facts.from_starts_at),
                 sequence: facts.sequence,
+                make_up: facts.make_up,
             }),
             Self::Reminder { starts_at } => write(&Reminder {
                 starts_at: *starts_at,
@@ -521,6 +525,7 @@ mod tests {
                     from_title: "Hurdles".into(),
                     from_starts_at: 1_783_000_000_000,
                     sequence: 2,
+                    make_up: false,
                 })),
                 true,
             ),

@@ -422,9 +422,132 @@ async fn before_it_starts_the_admin_changes_places_prices_and_drops_a_date(backe
     );
 }
 
+async fn a_session_cancelled_with_make_up_places_moves_its_families_there(backend: Backend) {
+    let app = TestApp::spawn_with(backend, &[("BUSINESS_TIMEZONE", "Europe/London")]).await;
+    app.login_admin().await;
+    let term = a_term(&app).await;
+    let ada = book_and_pay(&app, term, "ada@example.com", &["Ada"]).await;
+    let bea = book_and_pay(&app, term, "bea@example.com", &["Bea"]).await;
+    // The coach adds a make-up session of the term's kind, at another price; Bea is already
+    // booked into it.
+    let extra = app::services::sessions::create(
+        &app.db,
+        &domain::session_form::NewTrainingSession {
+            title: "Tuesday sprinters".into(),
+            starts_at: (chrono::Utc::now() + chrono::Duration::days(20)).timestamp_millis(),
+            duration_minutes: 60,
+            location: "Riverside Track".into(),
+            capacity: 6,
+            price_amount: 4000,
+            currency: "GBP".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let mut form = booking_form(extra, "Bea Parent");
+    for (key, value) in &mut form {
+        match key.as_str() {
+            "parent_email" => *value = "bea@example.com".into(),
+            "athlete_name" => *value = "Bea".into(),
+            _ => {}
+        }
+    }
+    let booked = app.server_fn("book", &as_pairs(&form)).await;
+    assert_eq!(booked.status, 200, "{}", booked.body);
+
+    let third = ada[2].1;
+    let id = third.to_string();
+    let options = app
+        .server_fn("admin/sessions/make-up-options", &[("id", id.as_str())])
+        .await
+        .json();
+    let offered: Vec<i64> = options
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o[0].as_i64().unwrap())
+        .collect();
+    assert!(offered.contains(&extra), "{options}");
+    assert!(!offered.contains(&third));
+    let (_, page) = app
+        .get_page(&format!("/admin/sessions/{third}/cancel"))
+        .await;
+    assert!(page.contains("Instead of refunds, a make-up place for everyone in"));
+
+    let bogus = app
+        .server_fn(
+            "admin/sessions/cancel",
+            &[("id", id.as_str()), ("make_up", third.to_string().as_str())],
+        )
+        .await;
+    assert_eq!(bogus.status, 422, "{}", bogus.body);
+    assert_eq!(
+        count_where(&app.db, "training_sessions", "cancelled_at IS NOT NULL").await,
+        0,
+        "nothing cancelled"
+    );
+    let done = app
+        .server_fn(
+            "admin/sessions/cancel",
+            &[("id", id.as_str()), ("make_up", extra.to_string().as_str())],
+        )
+        .await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    let (_, list) = app.get_page("/admin/sessions").await;
+    assert!(
+        list.contains("Session cancelled: 1 booking moved to the make-up session, 1 refund sent."),
+        "the list says what was done"
+    );
+    // Ada's place moved there, still paid its share; Bea, already there, refunded instead.
+    let (session, payment, attendance, amount, refunded): (i64, String, String, i64, i64) =
+        sqlx::query_as(
+            "SELECT training_session_id, payment_status, attendance_status, amount, amount_refunded
+             FROM bookings WHERE id = $1",
+        )
+        .bind(ada[2].0)
+        .fetch_one(app.db.reader())
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            session,
+            payment.as_str(),
+            attendance.as_str(),
+            amount,
+            refunded
+        ),
+        (extra, "paid", ada[2].5.as_str(), ada[2].2, 0)
+    );
+    let after = until_rows(&app, "bea@example.com", |r| {
+        r.1 != third || r.4 == "refunded"
+    })
+    .await;
+    let moved_out = after.iter().find(|r| r.0 == bea[2].0).unwrap();
+    assert_eq!(
+        (moved_out.4.as_str(), moved_out.5.as_str(), moved_out.6),
+        ("refunded", "cancelled", bea[2].2)
+    );
+    let payload: String = sqlx::query_scalar(
+        "SELECT payload FROM outbox WHERE recipient = 'ada@example.com' AND kind = 'booking_moved'",
+    )
+    .fetch_one(app.db.reader())
+    .await
+    .unwrap();
+    assert!(payload.contains("\"make_up\":true"), "{payload}");
+    assert_eq!(
+        mails_to(&app, "bea@example.com")
+            .await
+            .iter()
+            .filter(|k| *k == "session_cancelled")
+            .count(),
+        1
+    );
+}
+
 on_both_databases!(
     a_family_cancels_its_whole_term_before_the_first_cut_off,
     too_close_to_the_first_session_the_whole_term_is_refused,
     once_started_the_admin_refunds_a_childs_sessions_to_come,
     before_it_starts_the_admin_changes_places_prices_and_drops_a_date,
+    a_session_cancelled_with_make_up_places_moves_its_families_there,
 );
