@@ -106,7 +106,8 @@ pub fn TermFacts(term: TermOffer) -> impl IntoView {
     }
 }
 
-/// The terms open for booking, each with its "Book the term" link; nothing when there are none.
+/// The terms open for booking, each with its "Book the term" link (or, full, its waitlist's);
+/// nothing when there are none.
 #[component]
 pub fn TermList(terms: Resource<Result<Vec<TermOffer>, AppError>>) -> impl IntoView {
     view! {
@@ -119,14 +120,17 @@ pub fn TermList(terms: Resource<Result<Vec<TermOffer>, AppError>>) -> impl IntoV
                         <ul class="mt-2 space-y-3">
                             {list.into_iter().map(|term| {
                                 let href = format!("/book/term/{}", term.id);
+                                let wait = format!("/waitlist/join?term={}", term.id);
                                 let full = term.places_left == 0;
                                 view! {
                                     <li class="rounded-xl border border-slate-200 bg-white p-4 shadow-sm" data-term-id=term.id>
                                         <h3 class="font-semibold">{term.title.clone()}</h3>
                                         <TermFacts term=term.clone()/>
-                                        {(!full).then(|| view! {
-                                            <a class="mt-2 inline-block py-1 font-semibold text-indigo-700 underline" href=href>"Book the term"</a>
-                                        })}
+                                        {if full {
+                                            view! { <a class="mt-2 inline-block py-1 font-semibold text-indigo-700 underline" href=wait>"Join the waitlist"</a> }.into_any()
+                                        } else {
+                                            view! { <a class="mt-2 inline-block py-1 font-semibold text-indigo-700 underline" href=href>"Book the term"</a> }.into_any()
+                                        }}
                                     </li>
                                 }
                             }).collect_view()}

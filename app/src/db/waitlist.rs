@@ -12,9 +12,11 @@ use serde::{Deserialize, Serialize};
 macro_rules! offers_holding {
     ($session:literal, $now:literal) => {
         concat!(
-            "(SELECT COUNT(*) FROM waitlist w WHERE w.training_session_id = ",
+            "(SELECT COUNT(*) FROM waitlist w WHERE (w.training_session_id = ",
             $session,
-            " AND w.status = 'offered' AND w.offer_expires_at > ",
+            " OR w.term_id = (SELECT ts.term_id FROM training_sessions ts WHERE ts.id = ",
+            $session,
+            ")) AND w.status = 'offered' AND w.offer_expires_at > ",
             $now,
             ")"
         )
@@ -42,6 +44,8 @@ pub struct WaitlistEntry {
     pub offer_expires_at: Option<i64>,
     pub booking_id: Option<i64>,
     pub created_at: i64,
+    /// The term it waits for, whole (its session is then the term's first).
+    pub term_id: Option<i64>,
     pub session_title: String,
     pub session_starts_at: i64,
     pub session_location: String,
@@ -54,7 +58,7 @@ macro_rules! entry_select {
         "SELECT w.id, w.training_session_id, w.token, w.parent_name, w.parent_email,
                 w.parent_phone, w.athlete_name, w.athlete_age, w.notes, w.status, w.confirmed_at,
                 w.offered_at,
-                w.offer_expires_at, w.booking_id, w.created_at,
+                w.offer_expires_at, w.booking_id, w.created_at, w.term_id,
                 s.title AS session_title, s.starts_at AS session_starts_at,
                 s.location AS session_location, s.price_amount AS session_price,
                 s.currency AS session_currency
@@ -147,14 +151,15 @@ pub async fn remove_unconfirmed(db: &Db, before: i64) -> Result<u64, sqlx::Error
 pub async fn insert(
     tx: &mut Tx,
     request: &BookingRequest,
+    term: Option<i64>,
     token: &str,
     now: i64,
 ) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO waitlist
             (training_session_id, token, parent_name, parent_email, parent_phone, athlete_name,
-             athlete_age, notes, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+             athlete_age, notes, created_at, updated_at, term_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10)
          RETURNING id",
     )
     .bind(request.training_session_id)
@@ -166,6 +171,7 @@ pub async fn insert(
     .bind(request.athlete_age)
     .bind(request.notes.clone())
     .bind(now)
+    .bind(term)
     .fetch_one(&mut **tx)
     .await
 }
@@ -195,8 +201,22 @@ pub async fn of_session(db: &Db, session_id: i64) -> Result<Vec<WaitlistEntry>, 
     .await
 }
 
+/// A place of no term, or of a cancelled one (`$row`: the waitlist row's name).
+macro_rules! term_closed {
+    ($row:literal) => {
+        concat!(
+            "(",
+            $row,
+            ".term_id IS NULL OR EXISTS (SELECT 1 FROM terms t WHERE t.id = ",
+            $row,
+            ".term_id AND t.cancelled_at IS NOT NULL))"
+        )
+    };
+}
+
 /// Closes the open places (waiting or offered) of a cancelled session; returns them as they
-/// were, in order. A place closed once is not closed again.
+/// were, in order. A place closed once is not closed again. A place waiting for a whole term
+/// closes only once its term is cancelled.
 pub async fn close_session(
     tx: &mut Tx,
     session_id: i64,
@@ -204,15 +224,18 @@ pub async fn close_session(
 ) -> Result<Vec<WaitlistEntry>, sqlx::Error> {
     let open: Vec<WaitlistEntry> = sqlx::query_as(concat!(
         entry_select!(),
-        " WHERE w.training_session_id = $1 AND w.status IN ('waiting', 'offered') ORDER BY w.id"
+        " WHERE w.training_session_id = $1 AND w.status IN ('waiting', 'offered') AND ",
+        term_closed!("w"),
+        " ORDER BY w.id"
     ))
     .bind(session_id)
     .fetch_all(&mut **tx)
     .await?;
-    sqlx::query(
+    sqlx::query(concat!(
         "UPDATE waitlist SET status = 'closed', updated_at = $2
-         WHERE training_session_id = $1 AND status IN ('waiting', 'offered')",
-    )
+         WHERE training_session_id = $1 AND status IN ('waiting', 'offered') AND ",
+        term_closed!("waitlist")
+    ))
     .bind(session_id)
     .bind(now)
     .execute(&mut **tx)
@@ -237,7 +260,7 @@ pub async fn sessions_with_waiting(db: &Db, now: i64) -> Result<Vec<i64>, sqlx::
     sqlx::query_scalar(
         "SELECT DISTINCT w.training_session_id FROM waitlist w
          JOIN training_sessions s ON s.id = w.training_session_id
-         WHERE w.status = 'waiting' AND w.confirmed_at IS NOT NULL
+         WHERE w.status = 'waiting' AND w.confirmed_at IS NOT NULL AND w.term_id IS NULL
            AND s.cancelled_at IS NULL AND s.starts_at > $1",
     )
     .bind(now)
@@ -255,6 +278,7 @@ pub async fn first_waiting(
     sqlx::query_as(concat!(
         entry_select!(),
         " WHERE w.training_session_id = $1 AND w.status = 'waiting' AND w.confirmed_at IS NOT NULL
+            AND w.term_id IS NULL
           ORDER BY w.id LIMIT $2"
     ))
     .bind(session_id)
@@ -314,4 +338,34 @@ pub async fn withdraw(db: &Db, token: &str, now: i64) -> Result<bool, sqlx::Erro
     .await?
     .rows_affected()
         == 1)
+}
+
+/// The open terms, not yet started, someone is waiting for whole.
+pub async fn terms_with_waiting(db: &Db, now: i64) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT DISTINCT w.term_id FROM waitlist w JOIN terms t ON t.id = w.term_id
+         WHERE w.status = 'waiting' AND w.confirmed_at IS NOT NULL AND t.cancelled_at IS NULL
+           AND NOT EXISTS (SELECT 1 FROM training_sessions s
+                           WHERE s.term_id = t.id AND s.cancelled_at IS NULL AND s.starts_at <= $1)",
+    )
+    .bind(now)
+    .fetch_all(db.reader())
+    .await
+}
+
+/// The first `count` people still waiting for term `term` (confirmed), in order.
+pub async fn first_waiting_for_term(
+    tx: &mut Tx,
+    term: i64,
+    count: i64,
+) -> Result<Vec<WaitlistEntry>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        entry_select!(),
+        " WHERE w.term_id = $1 AND w.status = 'waiting' AND w.confirmed_at IS NOT NULL
+          ORDER BY w.id LIMIT $2"
+    ))
+    .bind(term)
+    .bind(count)
+    .fetch_all(&mut **tx)
+    .await
 }

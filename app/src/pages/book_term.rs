@@ -68,7 +68,7 @@ pub async fn submit_term_booking(
     state
         .limit(&input.parent_email)
         .map_err(|wait_ms| AppError::limited_form(&input, wait_ms))?;
-    let created = crate::services::terms::book(
+    let created = crate::services::term_booking::book(
         &state.db,
         term,
         &input,
@@ -109,6 +109,13 @@ pub fn BookTermPage() -> impl IntoView {
                             <div class="mt-4 rounded-xl border border-slate-200 bg-white p-4 shadow-sm" data-testid="term-offer">
                                 <h2 class="text-xl font-semibold">{term.title.clone()}</h2>
                                 <TermFacts term=term.clone()/>
+                                {(term.places_left == 0).then(|| view! {
+                                    <p class="mt-2" data-testid="term-full">
+                                        "This term is full. "
+                                        <a class="text-indigo-700 underline" href=format!("/waitlist/join?term={}", term.id)>"Join its waitlist"</a>
+                                        " and we will email you if a place frees in every session."
+                                    </p>
+                                })}
                                 <FieldError id="field-session-error" error=feedback.error("session")/>
                             </div>
                         }.into_any(),

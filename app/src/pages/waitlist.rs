@@ -15,8 +15,10 @@ use serde::{Deserialize, Serialize};
 /// Puts an athlete on a full session's waitlist; the place's link goes to the address typed
 /// (only its owner can confirm it), and the browser to a page that says so.
 #[server(endpoint = "waitlist/join")]
+#[allow(clippy::too_many_arguments)]
 pub async fn join_waitlist(
     session: String,
+    term: Option<String>,
     parent_name: String,
     parent_email: String,
     parent_phone: Option<String>,
@@ -27,7 +29,7 @@ pub async fn join_waitlist(
 ) -> Result<(), AppError> {
     use crate::state::AppState;
     use domain::booking_form::BookingFormInput;
-    let input = BookingFormInput {
+    let mut input = BookingFormInput {
         session,
         parent_name,
         parent_email,
@@ -40,13 +42,25 @@ pub async fn join_waitlist(
         ..Default::default()
     };
     let state = expect_context::<AppState>();
+    let term = match term.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        Some(term) => Some(
+            term.parse::<i64>()
+                .map_err(|_| AppError::not_found("We could not find that term."))?,
+        ),
+        None => None,
+    };
+    if let Some(term) = term {
+        input.session = crate::services::waitlist::term_session(&state.db, term)
+            .await?
+            .to_string();
+    }
     // Only a form that passes its checks spends the address's allowance: junk posted with a
     // family's address cannot make the family wait.
     input.parse().map_err(AppError::invalid)?;
     state
         .limit(&input.parent_email)
         .map_err(|wait_ms| AppError::limited_form(&input, wait_ms))?;
-    crate::services::waitlist::join(&state.db, &input).await?;
+    crate::services::waitlist::join(&state.db, &input, term).await?;
     leptos_axum::redirect("/waitlist/joined");
     Ok(())
 }
@@ -159,8 +173,27 @@ pub async fn take_offered_place(token: String) -> Result<(), AppError> {
     use crate::services::waitlist::book_offer;
     use crate::state::AppState;
     let state = expect_context::<AppState>();
-    let created = book_offer(&state.db, &token, state.settings.hold_policy).await?;
-    state.go_to_checkout(&created.reference).await;
+    let whole_term = crate::db::waitlist::by_token(&state.db, &token)
+        .await?
+        .is_some_and(|entry| entry.term_id.is_some());
+    let reference = if whole_term {
+        // The whole term: one checkout, held by its first booking.
+        crate::services::term_booking::book_offer(
+            &state.db,
+            &token,
+            state.settings.hold_policy,
+            state.settings.sibling_discount_percent,
+            &state.settings.family.data_key,
+        )
+        .await?
+        .swap_remove(0)
+        .reference
+    } else {
+        book_offer(&state.db, &token, state.settings.hold_policy)
+            .await?
+            .reference
+    };
+    state.go_to_checkout(&reference).await;
     Ok(())
 }
 
@@ -178,11 +211,29 @@ pub async fn leave_waitlist(token: String) -> Result<(), AppError> {
     Ok(())
 }
 
-/// `/waitlist/join?session=…`: the booking form's fields, to wait for a full session.
+/// Term `id` as its waitlist's page names it (`None`: no longer open).
+#[server(endpoint = "waitlist/term")]
+pub async fn waitlist_term(
+    id: i64,
+) -> Result<Option<crate::components::term_list::TermOffer>, AppError> {
+    use crate::state::AppState;
+    let state = expect_context::<AppState>();
+    Ok(crate::components::term_list::offer(&state.db, state.settings.timezone, id).await?)
+}
+
+/// `/waitlist/join?session=…` (or `?term=…`, for a whole term): the booking form's fields, to
+/// wait for a full session or term.
 #[component]
 pub fn JoinWaitlistPage() -> impl IntoView {
     let action = ServerAction::<JoinWaitlist>::new();
     let query = use_query_map();
+    let term_id = move || query.read().get("term").and_then(|t| t.parse::<i64>().ok());
+    let term = Resource::new(term_id, |id| async move {
+        match id {
+            Some(id) => waitlist_term(id).await.ok().flatten(),
+            None => None,
+        }
+    });
     let sessions = Resource::new(|| (), |_| upcoming_sessions());
     let session_choices = move || async move {
         sessions
@@ -208,10 +259,26 @@ pub fn JoinWaitlistPage() -> impl IntoView {
     view! {
         <section class="mx-auto max-w-2xl">
             <h1 class="text-3xl font-bold tracking-tight">"Join the waitlist"</h1>
-            <p class="mt-2 text-slate-700">"When a place frees in the session, the first person waiting gets an email with a link that holds the place for a while. Nothing is paid until then."</p>
+            <p class="mt-2 text-slate-700">"When a place frees, the first person waiting gets an email with a link that holds the place for a while. Nothing is paid until then."</p>
             <ErrorSummary feedback=feedback order=&FORM_ORDER/>
             <ActionForm action=action attr:class="mt-6 space-y-5 rounded-2xl bg-white p-6 shadow-sm" attr:novalidate="true">
-                <SessionSelect choices=session_choices chosen=chosen error=feedback.error("session")/>
+                {move || match term_id() {
+                    Some(id) => view! {
+                        <input type="hidden" name="term" value=id.to_string()/>
+                        <input type="hidden" name="session" value=""/>
+                        <Suspense fallback=|| ()>
+                            {move || Suspend::new(async move {
+                                term.await.map(|t| view! {
+                                    <p class="rounded-lg bg-slate-100 p-3" data-testid="waitlist-term">
+                                        {format!("For the whole term {}: {}, {} sessions from {}, {} for the whole term.", t.title, t.schedule, t.dates.len(), t.dates.first().cloned().unwrap_or_default(), t.price)}
+                                    </p>
+                                })
+                            })}
+                        </Suspense>
+                        <crate::components::form::FieldError id="field-session-error" error=feedback.error("session")/>
+                    }.into_any(),
+                    None => view! { <SessionSelect choices=session_choices chosen=chosen error=feedback.error("session")/> }.into_any(),
+                }}
                 <ParentAndAthlete feedback=feedback/>
                 <button type="submit" class=BUTTON_CLASS disabled=move || action.pending().get()>"Join the waitlist"</button>
             </ActionForm>

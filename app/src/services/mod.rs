@@ -45,6 +45,7 @@ pub mod reminders;
 pub mod returned_forms;
 pub mod sealed;
 pub mod sessions;
+pub mod term_booking;
 pub mod term_families;
 pub mod terms;
 pub mod waitlist;

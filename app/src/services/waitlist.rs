@@ -23,7 +23,13 @@ fn place(entry: &waitlist::WaitlistEntry) -> WaitlistFacts {
         token: entry.token.clone(),
         parent_name: entry.parent_name.clone(),
         athlete_name: entry.athlete_name.clone(),
-        session_title: entry.session_title.clone(),
+        session_title: match entry.term_id {
+            Some(_) => format!(
+                "{} (the whole term, from its first session)",
+                entry.session_title
+            ),
+            None => entry.session_title.clone(),
+        },
         starts_at: entry.session_starts_at,
         location: entry.session_location.clone(),
     }
@@ -100,12 +106,22 @@ pub async fn forget_unconfirmed(db: &Db, now: i64) -> Result<u64, sqlx::Error> {
     Ok(gone)
 }
 
-/// Puts the form's athlete on the waitlist of its (full) session, with the same rules as a
-/// booking; returns the private token of their place. The place waits for its address to
-/// confirm it (the joined mail carries the link, and nothing typed in the form); until then it
-/// is offered nothing. A session with a free place is booked instead, one athlete waits once
-/// per session, and an address has at most a few places awaiting its confirmation.
-pub async fn join(db: &Db, input: &BookingFormInput) -> Result<String, FormRefused> {
+/// Puts the form's athlete on the waitlist of its (full) session, or of the whole (full) term
+/// `term`, with the same rules as a booking; returns the private token of their place. The
+/// place waits for its address to confirm it (the joined mail carries the link, and nothing
+/// typed in the form); until then it is offered nothing. A session or term with a free place
+/// is booked instead, one athlete waits once per session, and an address has at most a few
+/// places awaiting its confirmation.
+pub async fn join(
+    db: &Db,
+    input: &BookingFormInput,
+    term: Option<i64>,
+) -> Result<String, FormRefused> {
+    let mut input = input.clone();
+    if let Some(term) = term {
+        input.session = term_session(db, term).await?.to_string();
+    }
+    let input = &input;
     let request = input.parse().map_err(FormRefused::Invalid)?;
     let refused = |field: &str, message: &str| {
         let mut fields = FieldErrors::default();
@@ -115,20 +131,39 @@ pub async fn join(db: &Db, input: &BookingFormInput) -> Result<String, FormRefus
     };
     let now = now_ms();
     let mut tx = db.begin().await?;
-    let Some(terms) = bookings::lock_session(&mut tx, request.training_session_id).await? else {
-        return Err(refused("session", "Choose a session."));
+    let free = match term {
+        Some(term) => match term_places_left(&mut tx, term, now).await? {
+            Some(left) => left,
+            None => {
+                return Err(refused(
+                    "session",
+                    "This term is no longer open: it has started or was cancelled.",
+                ))
+            }
+        },
+        None => {
+            let Some(terms) = bookings::lock_session(&mut tx, request.training_session_id).await?
+            else {
+                return Err(refused("session", "Choose a session."));
+            };
+            if terms.cancelled_at.is_some() || terms.starts_at <= now {
+                return Err(refused(
+                    "session",
+                    "This session is no longer open; choose another.",
+                ));
+            }
+            terms.capacity
+                - bookings::places_taken(&mut tx, request.training_session_id, now, 0).await?
+        }
     };
-    if terms.cancelled_at.is_some() || terms.starts_at <= now {
+    if free > 0 {
         return Err(refused(
             "session",
-            "This session is no longer open; choose another.",
-        ));
-    }
-    let taken = bookings::places_taken(&mut tx, request.training_session_id, now, 0).await?;
-    if taken < terms.capacity {
-        return Err(refused(
-            "session",
-            "This session has a free place: book it instead of waiting.",
+            if term.is_some() {
+                "This term has a free place: book it instead of waiting."
+            } else {
+                "This session has a free place: book it instead of waiting."
+            },
         ));
     }
     if waitlist::already_waiting(&mut tx, &request).await? {
@@ -147,7 +182,7 @@ pub async fn join(db: &Db, input: &BookingFormInput) -> Result<String, FormRefus
         ));
     }
     let token = bookings::new_reference();
-    let id = waitlist::insert(&mut tx, &request, &token, now).await?;
+    let id = waitlist::insert(&mut tx, &request, term, &token, now).await?;
     if let Some(entry) = waitlist::by_id(&mut tx, id).await? {
         // Nothing typed into the form is kept with its mail either: the address has not
         // confirmed, and the mail names nobody.
@@ -167,6 +202,16 @@ pub async fn join(db: &Db, input: &BookingFormInput) -> Result<String, FormRefus
     Ok(token)
 }
 
+/// The session a place waiting for term `term` waits in: its first not cancelled (0 when
+/// there is none, which no form accepts).
+pub async fn term_session(db: &Db, term: i64) -> Result<i64, sqlx::Error> {
+    Ok(crate::db::sessions::of_term(db, term)
+        .await?
+        .into_iter()
+        .find(|s| s.cancelled_at.is_none())
+        .map_or(0, |s| s.id))
+}
+
 /// Offers every freed place to the next person waiting; the number of offers made.
 pub async fn offer_free_places(db: &Db, offer_ms: i64, now: i64) -> Result<usize, sqlx::Error> {
     let expired = waitlist::expire_offers(db, now).await?;
@@ -176,6 +221,62 @@ pub async fn offer_free_places(db: &Db, offer_ms: i64, now: i64) -> Result<usize
     let mut offered = 0;
     for session in waitlist::sessions_with_waiting(db, now).await? {
         offered += offer_in_session(db, session, offer_ms, now).await?;
+    }
+    for term in waitlist::terms_with_waiting(db, now).await? {
+        offered += offer_in_term(db, term, offer_ms, now).await?;
+    }
+    Ok(offered)
+}
+
+/// The places left in term `term` (the fewest of its sessions to come), under the lock of the
+/// term and each of its sessions, in order (as a term booking takes them); `None` when it is
+/// cancelled or has started.
+async fn term_places_left(tx: &mut Tx, term: i64, now: i64) -> Result<Option<i64>, sqlx::Error> {
+    match crate::db::terms::lock(tx, term).await? {
+        Some(price) if price.cancelled_at.is_none() => {}
+        _ => return Ok(None),
+    }
+    let mut left: Option<i64> = None;
+    for (session, _) in crate::db::terms::sessions_of(tx, term).await? {
+        let Some(terms) = bookings::lock_session(tx, session).await? else {
+            continue;
+        };
+        if terms.cancelled_at.is_some() {
+            continue;
+        }
+        if terms.starts_at <= now {
+            return Ok(None);
+        }
+        let free = terms.capacity - bookings::places_taken(tx, session, now, 0).await?;
+        left = Some(left.map_or(free, |l| l.min(free)));
+    }
+    Ok(left)
+}
+
+/// Offers the places free in every session of term `term` to the first people waiting for it.
+async fn offer_in_term(db: &Db, term: i64, offer_ms: i64, now: i64) -> Result<usize, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let Some(free) = term_places_left(&mut tx, term, now).await? else {
+        return Ok(0);
+    };
+    if free <= 0 {
+        return Ok(0);
+    }
+    let until = now + offer_ms;
+    let mut offered = 0;
+    for entry in waitlist::first_waiting_for_term(&mut tx, term, free).await? {
+        if waitlist::offer(&mut tx, entry.id, now, until).await? {
+            let offer = UnbookedMail::WaitlistOffer {
+                place: place(&entry),
+                held_until: until,
+            };
+            queue_mail(&mut tx, &entry, &offer, now).await?;
+            offered += 1;
+        }
+    }
+    tx.commit().await?;
+    if offered > 0 {
+        tracing::info!(term, offered, "term waitlist places offered");
     }
     Ok(offered)
 }

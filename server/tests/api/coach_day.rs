@@ -648,7 +648,7 @@ async fn a_restarted_instance_does_not_offer_a_place_again() {
             request.athlete_name = parent.into();
             let token = app::db::bookings::new_reference();
             let mut tx = db.begin().await.unwrap();
-            app::db::waitlist::insert(&mut tx, &request, &token, app::db::now_ms())
+            app::db::waitlist::insert(&mut tx, &request, None, &token, app::db::now_ms())
                 .await
                 .unwrap();
             tx.commit().await.unwrap();

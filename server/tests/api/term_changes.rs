@@ -32,6 +32,7 @@ async fn book_and_pay(app: &TestApp, term: i64, email: &str, names: &[&str]) -> 
     }
     let booked = app.server_fn("book/term", &as_pairs(&form)).await;
     assert_eq!(booked.status, 200, "{}", booked.body);
+    eprintln!("REDIRECT {:?}", booked.redirect);
     press_simulated(
         app,
         booked.redirect.unwrap().rsplit('/').next().unwrap(),
@@ -544,10 +545,144 @@ async fn a_session_cancelled_with_make_up_places_moves_its_families_there(backen
     );
 }
 
+async fn a_full_terms_waitlist_offers_the_whole_term_when_a_family_leaves(backend: Backend) {
+    use app::services::waitlist::offer_free_places;
+    const OFFER_MS: i64 = 3_600_000;
+    let app = TestApp::spawn_with(backend, &[("BUSINESS_TIMEZONE", "Europe/London")]).await;
+    app.login_admin().await;
+    let (form, _) = term_form(&[("capacity", "1")]);
+    let made = app.server_fn("admin/terms/create", &as_pairs(&form)).await;
+    assert_eq!(made.status, 200, "{}", made.body);
+    let term: i64 = sqlx::query_scalar("SELECT id FROM terms")
+        .fetch_one(app.db.reader())
+        .await
+        .unwrap();
+    let wait_form = |email: &str| {
+        let mut form = term_booking(term, email);
+        form.retain(|(k, _)| k != "term");
+        form.push(("term".into(), term.to_string()));
+        form.push(("session".into(), String::new()));
+        form.retain(|(k, _)| !k.starts_with("emergency"));
+        form
+    };
+    // Not while it has a place.
+    let early = app
+        .server_fn("waitlist/join", &as_pairs(&wait_form("early@example.com")))
+        .await;
+    assert_eq!(early.status, 422, "{}", early.body);
+    assert!(
+        early.body.contains("This term has a free place"),
+        "{}",
+        early.body
+    );
+
+    let first = book_and_pay(&app, term, "first@example.com", &["Fay"]).await;
+    let (_, book) = app.get_page("/book").await;
+    assert!(
+        book.contains(&format!("/waitlist/join?term={term}")),
+        "the list offers the waitlist"
+    );
+    let (_, page) = app.get_page(&format!("/book/term/{term}")).await;
+    assert!(
+        page.contains("This term is full."),
+        "the term's page says so"
+    );
+
+    let joined = app
+        .server_fn("waitlist/join", &as_pairs(&wait_form("wait@example.com")))
+        .await;
+    assert_eq!(joined.status, 200, "{}", joined.body);
+    let token: String = sqlx::query_scalar("SELECT token FROM waitlist WHERE term_id = $1")
+        .bind(term)
+        .fetch_one(app.db.reader())
+        .await
+        .unwrap();
+    let confirmed = app
+        .server_fn("waitlist/confirm", &[("token", token.as_str())])
+        .await;
+    assert_eq!(confirmed.status, 200, "{}", confirmed.body);
+    assert_eq!(
+        offer_free_places(&app.db, OFFER_MS, app::db::now_ms())
+            .await
+            .unwrap(),
+        0,
+        "nothing free yet"
+    );
+
+    // The first family cancels its whole term: the whole term is offered, once, and while the
+    // offer holds no one else can book it.
+    let reference = reference_of(&app, first[0].0).await;
+    let cancelled = app
+        .server_fn("bookings/cancel-term", &[("reference", reference.as_str())])
+        .await;
+    assert_eq!(cancelled.status, 200, "{}", cancelled.body);
+    let now = app::db::now_ms();
+    let offered = offer_free_places(&app.db, OFFER_MS, now).await.unwrap()
+        + offer_free_places(&app.db, OFFER_MS, now).await.unwrap();
+    assert_eq!(offered, 1);
+    let offer: String = sqlx::query_scalar(
+        "SELECT payload FROM outbox WHERE kind = 'waitlist_offer' AND recipient = 'wait@example.com'",
+    )
+    .fetch_one(app.db.reader())
+    .await
+    .unwrap();
+    assert!(offer.contains("the whole term"), "{offer}");
+    let other = app
+        .server_fn(
+            "book/term",
+            &as_pairs(&term_booking(term, "sneak@example.com")),
+        )
+        .await;
+    assert_eq!(other.status, 422, "{}", other.body);
+    assert!(other.body.contains("This term is full."), "{}", other.body);
+
+    // Booked from the offer: every session, one checkout, paid at once.
+    let booked = app
+        .server_fn("waitlist/book", &[("token", token.as_str())])
+        .await;
+    assert_eq!(booked.status, 200, "{}", booked.body);
+    assert!(
+        booked
+            .redirect
+            .as_deref()
+            .unwrap_or_default()
+            .contains("/checkout/simulated/"),
+        "{booked:?}"
+    );
+    let checkout = booked.redirect.clone().unwrap();
+    let response = app
+        .client
+        .post(app.url(&format!(
+            "/api/simulated/checkout/{}/pay",
+            checkout.rsplit('/').next().unwrap()
+        )))
+        .header("origin", &app.address)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status(),
+        303,
+        "{checkout}: {}",
+        response.text().await.unwrap()
+    );
+    let rows = until_rows(&app, "wait@example.com", |r| r.4 == "paid").await;
+    assert_eq!(rows.len(), 9, "{rows:?} {booked:?}");
+    assert!(rows.iter().all(|r| r.4 == "paid"), "{rows:?}");
+    assert_eq!(rows.iter().map(|r| r.2).sum::<i64>(), 30000);
+    let status: String = sqlx::query_scalar("SELECT status FROM waitlist WHERE token = $1")
+        .bind(&token)
+        .fetch_one(app.db.reader())
+        .await
+        .unwrap();
+    assert_eq!(status, "booked");
+}
+
 on_both_databases!(
     a_family_cancels_its_whole_term_before_the_first_cut_off,
     too_close_to_the_first_session_the_whole_term_is_refused,
     once_started_the_admin_refunds_a_childs_sessions_to_come,
     before_it_starts_the_admin_changes_places_prices_and_drops_a_date,
     a_session_cancelled_with_make_up_places_moves_its_families_there,
+    a_full_terms_waitlist_offers_the_whole_term_when_a_family_leaves,
 );
