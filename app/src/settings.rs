@@ -30,6 +30,9 @@ pub struct Settings {
     /// The second child of a family booked in one form, and each after, costs this much less
     /// (percent; zero: no discount).
     pub sibling_discount_percent: u8,
+    /// Checkout offers Stripe's promotion-code field (`PROMOTION_CODES`; the codes are made in
+    /// Stripe's Dashboard).
+    pub promotion_codes: bool,
     /// The family accounts: sign-in links, the data key, how long data is kept.
     pub family: FamilySettings,
 }

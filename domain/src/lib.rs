@@ -7,6 +7,7 @@
 pub mod booking;
 pub mod booking_form;
 pub mod client;
+pub mod discount;
 pub mod family;
 pub mod filter;
 pub mod ics;

@@ -1,6 +1,7 @@
 //! What a decision writes on the booking: the status it moves to and the Stripe facts that
 //! come with it. Computed here, written by `app::db::payments`.
 
+use crate::discount::Discount;
 use crate::status::PaymentStatus;
 use crate::stripe_event::StripeEvent;
 use crate::transition::{status_after, Decision, PaymentSignal};
@@ -17,6 +18,8 @@ pub struct PaymentChange {
     pub payment_intent_id: Option<String>,
     /// What the settling session charged, when it moved the booking to `paid`.
     pub amount_paid: Option<i64>,
+    /// The promotion code's discount on that session, if it had one.
+    pub discount: Option<Discount>,
     /// Stripe's refunded total for the charge (the largest seen is kept).
     pub amount_refunded: Option<i64>,
     /// A delayed payment method completed the checkout: its money is awaited.
@@ -50,6 +53,14 @@ impl PaymentChange {
             } => Some(amount_refunded),
             _ => None,
         };
+        // The session's money is the booking's once it moves the booking to `paid`: when it
+        // completes, or when its delayed payment succeeds (the event carries the same session).
+        let pays = to == PaymentStatus::Paid
+            && from != PaymentStatus::Paid
+            && matches!(
+                signal,
+                PaymentSignal::CheckoutCompleted { .. } | PaymentSignal::AsyncPaymentSucceeded
+            );
         let owned = |id: Option<&str>| id.map(str::to_owned);
         Self {
             from,
@@ -60,9 +71,8 @@ impl PaymentChange {
                     .then(|| event.payment_intent_id())
                     .flatten(),
             ),
-            amount_paid: (settles && to == PaymentStatus::Paid)
-                .then_some(event.object.amount)
-                .flatten(),
+            amount_paid: pays.then_some(event.object.amount).flatten(),
+            discount: pays.then(|| Discount::of(&event.object)).flatten(),
             amount_refunded,
             awaited: decision == Decision::AwaitingPayment,
             writes_booking: to != from || settles || amount_refunded.is_some(),
@@ -113,6 +123,68 @@ mod tests {
         );
         assert!(!again.writes_booking);
         assert_eq!(again.checkout_session_id, None);
+    }
+
+    #[test]
+    fn a_discounted_session_carries_what_was_paid_and_its_discount_when_it_pays() {
+        let body = |kind: &str, payment_status: &str| {
+            format!(
+                r#"{{"id":"e","type":"{kind}","data":{{"object":{{"object":"checkout.session","id":"cs_1",
+                "payment_intent":"pi_1","amount_total":3500,"payment_status":"{payment_status}",
+                "total_details":{{"amount_discount":1000}},"discounts":[{{"promotion_code":"promo_1"}}]}}}}}}"#
+            )
+        };
+        let discount = Some(Discount {
+            amount: 1000,
+            promotion_code: None,
+            promotion_code_id: Some("promo_1".into()),
+        });
+        let paid = event(&body("checkout.session.completed", "paid"));
+        let signal = PaymentSignal::CheckoutCompleted {
+            session_payment: SessionPayment::Paid,
+        };
+        let change = PaymentChange::of(
+            &paid,
+            signal,
+            PaymentStatus::Unpaid,
+            decide(signal, PaymentStatus::Unpaid),
+        );
+        assert_eq!(
+            (change.amount_paid, change.discount.clone()),
+            (Some(3500), discount.clone())
+        );
+        // A bank debit: nothing paid yet when the session completes; its success pays.
+        let awaiting = event(&body("checkout.session.completed", "unpaid"));
+        let signal = PaymentSignal::CheckoutCompleted {
+            session_payment: SessionPayment::Unpaid,
+        };
+        let change = PaymentChange::of(
+            &awaiting,
+            signal,
+            PaymentStatus::Unpaid,
+            decide(signal, PaymentStatus::Unpaid),
+        );
+        assert_eq!((change.amount_paid, change.discount), (None, None));
+        let succeeded = event(&body("checkout.session.async_payment_succeeded", "paid"));
+        let signal = PaymentSignal::AsyncPaymentSucceeded;
+        let change = PaymentChange::of(
+            &succeeded,
+            signal,
+            PaymentStatus::Unpaid,
+            decide(signal, PaymentStatus::Unpaid),
+        );
+        assert_eq!(
+            (change.amount_paid, change.discount),
+            (Some(3500), discount)
+        );
+        // Already paid: nothing of it is written again.
+        let again = PaymentChange::of(
+            &succeeded,
+            signal,
+            PaymentStatus::Paid,
+            decide(signal, PaymentStatus::Paid),
+        );
+        assert_eq!((again.amount_paid, again.discount), (None, None));
     }
 
     #[test]

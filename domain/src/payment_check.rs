@@ -37,6 +37,9 @@ impl StripeMode {
 pub struct Expected<'a> {
     /// Minor units.
     pub amount: i64,
+    /// What a promotion code took off the payment already made (0 before it, or without one):
+    /// a refund or failure is of `amount` less this.
+    pub discounted: i64,
     pub currency: &'a str,
     /// The PaymentIntent already tied to the booking, if any.
     pub payment_intent_id: Option<&'a str>,
@@ -52,6 +55,13 @@ pub enum Mismatch {
     },
     #[error("amount mismatch: got {}, booking is {}", major(.got), major(.expected))]
     Amount { got: Money, expected: Money },
+    /// A discounted session whose total and discount do not come to the booking's amount.
+    #[error("amount mismatch: got {} with a discount of {}, booking is {}", major(.got), major(.discount), major(.expected))]
+    Discounted {
+        got: Money,
+        discount: Money,
+        expected: Money,
+    },
     #[error("currency mismatch: got {got}, booking is in {expected}")]
     Currency { got: String, expected: String },
     #[error("the event carries no {0}, so it cannot be checked against the booking")]
@@ -97,6 +107,27 @@ fn names_a_payment(signal: PaymentSignal) -> bool {
     )
 }
 
+/// Whether a session's total `got` (and its discount, if any) settles the booking: with no
+/// discount, the total is at least the booking's amount; with one (a promotion code), the
+/// session itself accounts for the difference: its total and its discount come to exactly the
+/// booking's amount.
+fn settles(got: i64, discount: Option<i64>, expected: Expected<'_>) -> Result<(), Mismatch> {
+    let money = |amount: i64| Money::new(amount, expected.currency);
+    match discount.filter(|discount| *discount > 0) {
+        None if got >= expected.amount => Ok(()),
+        None => Err(Mismatch::Amount {
+            got: money(got),
+            expected: money(expected.amount),
+        }),
+        Some(discount) if got >= 0 && got.checked_add(discount) == Some(expected.amount) => Ok(()),
+        Some(discount) => Err(Mismatch::Discounted {
+            got: money(got),
+            discount: money(discount),
+            expected: money(expected.amount),
+        }),
+    }
+}
+
 /// Checks `event` (carrying `signal`) against the booking, in a deployment of `mode`.
 pub fn check(
     event: &StripeEvent,
@@ -130,11 +161,14 @@ pub fn check(
         (None, true) => return Err(Mismatch::Missing("currency")),
         _ => {}
     }
+    let money = |amount: i64| Money::new(amount, expected.currency);
     match (object.amount, must_carry_money(signal)) {
-        (Some(got), _) if got < expected.amount => {
+        (Some(got), true) => settles(got, object.amount_discount, expected)?,
+        // A refund or a failure is of the payment made: the booking's amount, less its discount.
+        (Some(got), false) if got < expected.amount - expected.discounted => {
             return Err(Mismatch::Amount {
-                got: Money::new(got, expected.currency),
-                expected: Money::new(expected.amount, expected.currency),
+                got: money(got),
+                expected: money(expected.amount - expected.discounted),
             })
         }
         (None, true) => return Err(Mismatch::Missing("amount")),
@@ -174,6 +208,7 @@ mod tests {
 
     const BOOKING: Expected<'static> = Expected {
         amount: 4500,
+        discounted: 0,
         currency: "USD",
         payment_intent_id: None,
     };
@@ -205,6 +240,89 @@ mod tests {
         assert_eq!(
             check(&e, s, BOOKING, StripeMode::Test),
             Err(Mismatch::Missing("amount"))
+        );
+    }
+
+    fn discounted(total: i64, discount: serde_json::Value) -> (StripeEvent, PaymentSignal) {
+        let mut body = completed(total.into(), "usd", false);
+        body["data"]["object"]["total_details"] =
+            serde_json::json!({"amount_discount": discount, "amount_tax": 0});
+        body["data"]["object"]["discounts"] = serde_json::json!([{"promotion_code": "promo_1"}]);
+        event(body)
+    }
+
+    #[test]
+    fn a_session_that_accounts_for_its_discount_pays_the_booking() {
+        let (e, s) = discounted(3500, 1000.into());
+        assert_eq!(check(&e, s, BOOKING, StripeMode::Test), Ok(()));
+        // A code that takes it all: nothing to pay, and still the booking's own session.
+        let (e, s) = discounted(0, 4500.into());
+        assert_eq!(check(&e, s, BOOKING, StripeMode::Test), Ok(()));
+        // A discount of nothing is no discount: the total alone must do, as always.
+        let (e, s) = discounted(4500, 0.into());
+        assert_eq!(check(&e, s, BOOKING, StripeMode::Test), Ok(()));
+    }
+
+    #[test]
+    fn a_short_payment_without_a_discount_that_makes_it_up_does_not() {
+        let (e, s) = discounted(3500, 0.into());
+        assert_eq!(
+            check(&e, s, BOOKING, StripeMode::Test)
+                .unwrap_err()
+                .to_string(),
+            "amount mismatch: got 35.00 USD, booking is 45.00 USD"
+        );
+        let (e, s) = discounted(3500, serde_json::Value::Null);
+        assert!(matches!(
+            check(&e, s, BOOKING, StripeMode::Test),
+            Err(Mismatch::Amount { .. })
+        ));
+        // The discount does not add up: too short, or a session for another price.
+        for (total, discount) in [(3000, 1000), (4500, 1000), (3500, 999)] {
+            let (e, s) = discounted(total, discount.into());
+            assert!(
+                matches!(
+                    check(&e, s, BOOKING, StripeMode::Test),
+                    Err(Mismatch::Discounted { .. })
+                ),
+                "{total} + {discount}"
+            );
+        }
+        let (e, s) = discounted(3000, 1000.into());
+        assert_eq!(
+            check(&e, s, BOOKING, StripeMode::Test)
+                .unwrap_err()
+                .to_string(),
+            "amount mismatch: got 30.00 USD with a discount of 10.00 USD, booking is 45.00 USD"
+        );
+        let (e, s) = discounted(-1000, 5500.into());
+        assert!(check(&e, s, BOOKING, StripeMode::Test).is_err());
+        let (e, s) = discounted(i64::MAX, 1.into());
+        assert!(check(&e, s, BOOKING, StripeMode::Test).is_err());
+    }
+
+    #[test]
+    fn a_refund_of_a_discounted_payment_is_checked_against_what_was_paid() {
+        let refund = |amount: i64| {
+            event(
+                serde_json::json!({"id": "evt_r", "type": "charge.refunded", "data": {"object": {
+                "object": "charge", "payment_intent": "pi_mine", "amount": amount,
+                "amount_refunded": amount, "refunded": true, "currency": "usd"}}}),
+            )
+        };
+        let paid = Expected {
+            discounted: 1000,
+            payment_intent_id: Some("pi_mine"),
+            ..BOOKING
+        };
+        let (e, s) = refund(3500);
+        assert_eq!(check(&e, s, paid, StripeMode::Test), Ok(()));
+        let (e, s) = refund(3400);
+        assert_eq!(
+            check(&e, s, paid, StripeMode::Test)
+                .unwrap_err()
+                .to_string(),
+            "amount mismatch: got 34.00 USD, booking is 35.00 USD"
         );
     }
 

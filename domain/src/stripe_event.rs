@@ -43,6 +43,15 @@ pub struct EventObject {
     /// A refund's `status`: `pending`, `succeeded`, `failed`, `canceled`, `requires_action`.
     #[serde(default)]
     pub status: Option<String>,
+    /// A Checkout Session's `total_details.amount_discount`: what its discounts took off.
+    #[serde(default)]
+    pub amount_discount: Option<i64>,
+    /// The id (`promo_...`) of the promotion code a Checkout Session's discount came from.
+    #[serde(default)]
+    pub promotion_code_id: Option<String>,
+    /// That promotion code's text (`SPRING10`), when the event carries the expanded object.
+    #[serde(default)]
+    pub promotion_code: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -189,8 +198,40 @@ impl StripeEvent {
     }
 }
 
+/// The promotion code a session's discounts name: `discounts[].promotion_code` (newer API
+/// versions), else `total_details.breakdown.discounts[].discount.promotion_code` (an expanded
+/// breakdown); each an id, or an expanded object with its `id` and `code`. Its id and its text.
+fn promotion_code(object: &Value) -> (Option<String>, Option<String>) {
+    let listed = |path: &[&str]| -> Vec<&Value> {
+        path.iter()
+            .try_fold(object, |v, key| v.get(key))
+            .and_then(Value::as_array)
+            .map(|items| items.iter().collect())
+            .unwrap_or_default()
+    };
+    let direct = listed(&["discounts"])
+        .into_iter()
+        .filter_map(|discount| discount.get("promotion_code"));
+    let broken_down = listed(&["total_details", "breakdown", "discounts"])
+        .into_iter()
+        .filter_map(|amount| amount.get("discount")?.get("promotion_code"));
+    direct
+        .chain(broken_down)
+        .find_map(|code| match code {
+            Value::String(id) if !id.is_empty() => Some((Some(id.clone()), None)),
+            Value::Object(_) => {
+                let id = owned_string_at(code, &["id"]);
+                let text = owned_string_at(code, &["code"]);
+                (id.is_some() || text.is_some()).then_some((id, text))
+            }
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
 impl EventObject {
     fn read(object: &Value) -> Self {
+        let (promotion_code_id, promotion_code) = promotion_code(object);
         let payment_intent = match object.get("payment_intent") {
             Some(Value::String(id)) if !id.is_empty() => Some(id.clone()),
             Some(expanded @ Value::Object(_)) => owned_string_at(expanded, &["id"]),
@@ -218,6 +259,9 @@ impl EventObject {
                 .or_else(|| owned_string_at(object, &["failure_message"]))
                 .or_else(|| owned_string_at(object, &["failure_reason"])),
             status: owned_string_at(object, &["status"]),
+            amount_discount: integer_at(object, &["total_details", "amount_discount"]),
+            promotion_code_id,
+            promotion_code,
         }
     }
 }
@@ -252,6 +296,59 @@ mod tests {
                 session_payment: SessionPayment::Paid
             })
         );
+    }
+
+    #[test]
+    fn reads_a_session_s_discount_and_its_promotion_code() {
+        let session = |object: &str| {
+            let body = format!(
+                r#"{{"id":"evt_d","type":"checkout.session.completed","data":{{"object":{{
+                "object":"checkout.session","id":"cs_d","amount_subtotal":4500,"amount_total":3500,
+                "payment_status":"paid",{object}}}}}}}"#
+            );
+            StripeEvent::parse(body.as_bytes()).unwrap().object
+        };
+        // As a webhook carries it: the promotion code's id.
+        let plain = session(
+            r#""total_details":{"amount_discount":1000,"amount_shipping":0,"amount_tax":0},
+               "discounts":[{"coupon":"Z4OV52SU","promotion_code":"promo_1"}]"#,
+        );
+        assert_eq!(plain.amount, Some(3500));
+        assert_eq!(plain.amount_discount, Some(1000));
+        assert_eq!(plain.promotion_code_id.as_deref(), Some("promo_1"));
+        assert_eq!(plain.promotion_code, None);
+        // Expanded: its text too.
+        let expanded = session(
+            r#""total_details":{"amount_discount":1000,"amount_tax":0},
+               "discounts":[{"coupon":null,"promotion_code":{"id":"promo_2","object":"promotion_code","code":"SPRING10"}}]"#,
+        );
+        assert_eq!(expanded.promotion_code_id.as_deref(), Some("promo_2"));
+        assert_eq!(expanded.promotion_code.as_deref(), Some("SPRING10"));
+        // An older API version's expanded breakdown.
+        let breakdown = session(
+            r#""total_details":{"amount_discount":500,"amount_tax":0,"breakdown":{"taxes":[],
+               "discounts":[{"amount":500,"discount":{"id":"di_1","object":"discount","promotion_code":"promo_3"}}]}}"#,
+        );
+        assert_eq!(breakdown.amount_discount, Some(500));
+        assert_eq!(breakdown.promotion_code_id.as_deref(), Some("promo_3"));
+        // Odd shapes read as absent.
+        let odd = session(r#""total_details":[1],"discounts":{"promotion_code":"promo_4"}"#);
+        assert_eq!(
+            (
+                odd.amount_discount,
+                odd.promotion_code_id,
+                odd.promotion_code
+            ),
+            (None, None, None)
+        );
+        // A summary kept before these fields existed still reads.
+        let old: EventObject = serde_json::from_str(
+            r#"{"object":null,"id":null,"booking_id":null,
+            "client_reference_id":null,"payment_intent":null,"payment_status":null,"amount":4500,
+            "amount_refunded":null,"refunded":null,"currency":"USD","failure_message":null}"#,
+        )
+        .unwrap();
+        assert_eq!(old.amount_discount, None);
     }
 
     #[test]
@@ -377,6 +474,13 @@ mod tests {
                 Just("refunded".to_owned()),
                 Just("last_payment_error".to_owned()),
                 Just("message".to_owned()),
+                Just("total_details".to_owned()),
+                Just("amount_discount".to_owned()),
+                Just("discounts".to_owned()),
+                Just("promotion_code".to_owned()),
+                Just("breakdown".to_owned()),
+                Just("discount".to_owned()),
+                Just("code".to_owned()),
                 "[a-z_]{1,12}",
             ];
             let leaf = prop_oneof![

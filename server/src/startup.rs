@@ -115,6 +115,7 @@ impl Application {
             waitlist_offer_ms: config.server.waitlist_offer.as_millis() as i64,
             reminder_ahead_ms: config.server.reminder_ahead.as_millis() as i64,
             sibling_discount_percent: config.server.sibling_discount_percent,
+            promotion_codes: config.stripe.promotion_codes,
             mail_sending: config.mail.sending_to().is_some(),
             mail_send_timeout_ms: config.mail.send_timeout.as_millis() as i64,
             family: app::settings::FamilySettings {

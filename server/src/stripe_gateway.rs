@@ -113,7 +113,12 @@ impl PaymentGateway for StripeGateway {
 
         let key = IdempotencyKey::new(request.idempotency_key.clone())
             .map_err(|e| GatewayError::Refused(format!("bad idempotency key: {e:?}")))?;
-        let session = CreateCheckoutSession::new()
+        let mut create = CreateCheckoutSession::new();
+        if request.allow_promotion_codes {
+            // Checkout shows its promotion-code field; the codes live in Stripe's Dashboard.
+            create = create.allow_promotion_codes(true);
+        }
+        let session = create
             .mode(CheckoutSessionMode::Payment)
             .line_items(line_items)
             .client_reference_id(booking)
@@ -205,6 +210,32 @@ impl PaymentGateway for StripeGateway {
             amount_total: session.amount_total,
             currency: session.currency.as_ref().map(|c| c.to_string()),
             livemode: session.livemode,
+            discount: discount_of(&session),
         })
     }
+}
+
+/// What a retrieved session's promotion code took off, read as the webhook's parser reads an
+/// event's session (`domain::StripeEvent`): `total_details.amount_discount`, and the code of
+/// its first discount that names one (an id, or the expanded object with its text).
+fn discount_of(session: &stripe_checkout::CheckoutSession) -> Option<domain::discount::Discount> {
+    use stripe_types::Expandable;
+    let amount = session.total_details.as_ref()?.amount_discount;
+    let code = session
+        .discounts
+        .iter()
+        .flatten()
+        .find_map(|discount| discount.promotion_code.as_ref());
+    let (promotion_code_id, promotion_code) = match code {
+        Some(Expandable::Id(id)) => (Some(id.as_str().to_owned()), None),
+        Some(Expandable::Object(code)) => {
+            (Some(code.id.as_str().to_owned()), Some(code.code.clone()))
+        }
+        None => (None, None),
+    };
+    (amount > 0).then_some(domain::discount::Discount {
+        amount,
+        promotion_code,
+        promotion_code_id,
+    })
 }

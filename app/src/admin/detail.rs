@@ -38,6 +38,8 @@ pub struct AdminBookingDetail {
     pub settled: Option<String>,
     pub amount: String,
     pub amount_paid: Option<String>,
+    /// A promotion code's discount and its code (`domain::discount::describe`).
+    pub discount: Option<String>,
     pub amount_refunded: String,
     pub payment_status: PaymentStatus,
     pub attendance_status: AttendanceStatus,
@@ -123,6 +125,12 @@ pub async fn admin_booking(id: i64) -> Result<Option<AdminBookingDetail>, AppErr
         session_when: when(b.session_starts_at, tz),
         amount: money(b.amount),
         amount_paid: b.amount_paid.map(money),
+        discount: domain::discount::describe(
+            b.amount_discount,
+            &b.currency,
+            b.promotion_code.as_deref(),
+            b.promotion_code_id.as_deref(),
+        ),
         amount_refunded: money(b.amount_refunded),
         created: when(b.created_at, tz),
         reference: b.reference,
@@ -230,6 +238,7 @@ fn Detail(b: AdminBookingDetail) -> impl IntoView {
             <dl class="grid grid-cols-[auto_minmax(0,1fr)] break-words gap-x-4 gap-y-1 rounded-xl bg-white p-4 text-sm shadow-sm">
                 <dt class="font-medium">"Price"</dt><dd>{b.amount.clone()}</dd>
                 <dt class="font-medium">"Paid"</dt><dd>{optional(b.amount_paid.clone())}</dd>
+                {b.discount.clone().map(|text| view! { <dt class="font-medium">"Discount"</dt><dd data-testid="discount">{text}</dd> })}
                 {b.paid_together.clone().map(|text| view! { <dt class="font-medium">"Family"</dt><dd data-testid="paid-together">{text}</dd> })}
                 <dt class="font-medium">"Refunded"</dt><dd>{b.amount_refunded.clone()}</dd>
                 <dt class="font-medium">"Checkout Session"</dt><dd class="font-mono break-all">{optional(b.checkout_session.clone())}</dd>

@@ -55,6 +55,10 @@ pub struct Booking {
     pub checkout_request: Option<String>,
     pub stripe_payment_intent_id: Option<String>,
     pub amount_paid: Option<i64>,
+    /// What a promotion code took off its price (0: none), and that code's text and id.
+    pub amount_discount: i64,
+    pub promotion_code: Option<String>,
+    pub promotion_code_id: Option<String>,
     pub amount_refunded: i64,
     pub paid_at: Option<i64>,
     /// Since when a delayed payment (a bank debit) is awaited, if one is.
@@ -81,7 +85,8 @@ macro_rules! booking_select {
                 b.held_until, b.stripe_checkout_session_id, b.stripe_checkout_url,
                 b.stripe_checkout_expires_at, b.checkout_attempts, b.checkout_request,
                 b.stripe_payment_intent_id,
-                b.amount_paid, b.amount_refunded, b.paid_at, b.payment_awaited_at,
+                b.amount_paid, b.amount_discount, b.promotion_code, b.promotion_code_id,
+                b.amount_refunded, b.paid_at, b.payment_awaited_at,
                 b.manual_payment, b.checkout_started_at, b.paid_with, b.schedule_changes, b.created_at,
                 b.updated_at
          FROM bookings b JOIN training_sessions s ON s.id = b.training_session_id"

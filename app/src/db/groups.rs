@@ -110,11 +110,12 @@ pub async fn leave_unpaid(tx: &mut Tx, booking: i64, now: i64) -> Result<Vec<i64
     .await
 }
 
-/// What the payment that paid `booking` came to: its own amount, or for a family paid
-/// together the amounts of the lead and of every booking it paid for.
+/// What the payment that paid `booking` came to: what it paid (its amount, until it is paid),
+/// or for a family paid together what the lead and every booking it paid for paid (each its
+/// share of a discounted payment).
 pub async fn payment_total(db: &super::Db, booking: i64) -> Result<Option<i64>, sqlx::Error> {
     sqlx::query_scalar(
-        "SELECT CAST(SUM(g.amount) AS BIGINT) FROM bookings b
+        "SELECT CAST(SUM(COALESCE(g.amount_paid, g.amount)) AS BIGINT) FROM bookings b
          JOIN bookings g ON g.id = COALESCE(b.paid_with, b.id)
                          OR g.paid_with = COALESCE(b.paid_with, b.id)
          WHERE b.id = $1",

@@ -4,6 +4,7 @@
 
 use super::sql::Binds;
 use super::Tx;
+use domain::discount::Discount;
 use domain::{AttendanceStatus, PaymentChange, PaymentStatus};
 
 /// The payment side of a booking, as read at the start of a decision.
@@ -31,6 +32,8 @@ pub struct PaymentState {
     pub followers: i64,
     /// What its payment must come to: its own amount and its followers'.
     pub group_amount: i64,
+    /// What a promotion code took off its payment, once paid: its own part and its followers'.
+    pub group_discount: i64,
 }
 
 impl PaymentState {
@@ -44,14 +47,19 @@ impl PaymentState {
     }
 }
 
-/// The followers of the booking `b` and what its payment comes to (its own amount and that of
-/// its followers not cancelled unpaid), for a `PaymentState`.
+/// The followers of the booking `b`, what its payment comes to (its own amount and that of
+/// its followers not cancelled unpaid) and what a promotion code took off it, for a
+/// `PaymentState`.
 macro_rules! group_columns {
     () => {
         "(SELECT COUNT(*) FROM bookings f WHERE f.paid_with = b.id) AS followers,
          b.amount + CAST(COALESCE((SELECT SUM(f.amount) FROM bookings f WHERE f.paid_with = b.id), 0)
                           AS BIGINT)
-             AS group_amount"
+             AS group_amount,
+         b.amount_discount
+             + CAST(COALESCE((SELECT SUM(f.amount_discount) FROM bookings f
+                              WHERE f.paid_with = b.id), 0) AS BIGINT)
+             AS group_discount"
     };
 }
 
@@ -123,7 +131,7 @@ pub enum Written {
 
 /// Writes `change` on the booking while it still holds `change.from`: one UPDATE for the
 /// status, the Stripe ids of a settling session and the refunded amount; another only for an
-/// expiry.
+/// expiry, or for a payment's discount.
 pub async fn apply(
     tx: &mut Tx,
     booking_id: i64,
@@ -132,6 +140,14 @@ pub async fn apply(
 ) -> Result<Written, sqlx::Error> {
     if change.writes_booking && apply_all(tx, &[(booking_id, change)], now).await? == 0 {
         return Ok(Written::StatusChanged);
+    }
+    if let (Some(discount), Some(paid)) = (&change.discount, change.amount_paid) {
+        let share = DiscountShare {
+            booking_id,
+            paid,
+            discount: discount.amount,
+        };
+        record_discount(tx, &[share], discount, now).await?;
     }
     if let Some(session) = &change.expired_session {
         // Only the session the booking still holds is cleared: a newer one stays.
@@ -177,8 +193,8 @@ pub async fn states(
 }
 
 /// Writes each `(booking, change)` while the booking still holds `change.from`, as
-/// `payments::apply` does for one (never an expiry: those go one at a time). The number of
-/// bookings written.
+/// `payments::apply` does for one (never an expiry nor a discounted payment: those go one at a
+/// time). The number of bookings written.
 pub async fn apply_all(
     tx: &mut Tx,
     changes: &[(i64, &PaymentChange)],
@@ -222,7 +238,8 @@ pub async fn apply_all(
 
 /// Brings the followers of `lead` (a family's further children, paid by its checkout) to the
 /// status `change` gave the lead, those still where the lead was: paid with it (each its own
-/// share), failed or refunded with it. The lead keeps its own share as what it paid. The
+/// share), failed or refunded with it. When the payment lands, the lead keeps its own share as
+/// what it paid (a discounted payment's shares are then written by `record_discount`). The
 /// followers changed.
 pub async fn follow(
     tx: &mut Tx,
@@ -233,17 +250,20 @@ pub async fn follow(
     if !change.writes_booking {
         return Ok(Vec::new());
     }
-    sqlx::query(
-        "UPDATE bookings SET amount_paid = amount WHERE id = $1 AND payment_status = 'paid'",
-    )
-    .bind(lead)
-    .execute(&mut **tx)
-    .await?;
+    if change.amount_paid.is_some() {
+        sqlx::query(
+            "UPDATE bookings SET amount_paid = amount WHERE id = $1 AND payment_status = 'paid'",
+        )
+        .bind(lead)
+        .execute(&mut **tx)
+        .await?;
+    }
     sqlx::query_scalar(
         "UPDATE bookings
          SET payment_status = $2, updated_at = $3,
              paid_at = CASE WHEN $2 = 'paid' AND paid_at IS NULL THEN $3 ELSE paid_at END,
-             amount_paid = CASE WHEN $2 = 'paid' THEN amount ELSE amount_paid END,
+             amount_paid = CASE WHEN $2 = 'paid' AND $6 <> 'paid' THEN amount
+                                ELSE amount_paid END,
              amount_refunded = CASE WHEN $2 = 'refunded' THEN COALESCE(amount_paid, 0)
                                     ELSE amount_refunded END,
              stripe_payment_intent_id = COALESCE(stripe_payment_intent_id, $4),
@@ -258,6 +278,59 @@ pub async fn follow(
     .bind(change.payment_intent_id.as_deref())
     .bind(i64::from(change.awaited))
     .bind(change.from.as_str())
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// One booking's part of a discounted payment: what it paid, and what the discount took off
+/// its price.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DiscountShare {
+    pub booking_id: i64,
+    pub paid: i64,
+    pub discount: i64,
+}
+
+/// Records a promotion code's discount on the bookings it paid (those still paid): each its
+/// share of what was paid (`amount_paid`) and of the discount, and the code.
+pub async fn record_discount(
+    tx: &mut Tx,
+    shares: &[DiscountShare],
+    discount: &Discount,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    if shares.is_empty() {
+        return Ok(());
+    }
+    let mut binds = Binds::new();
+    let now_at = binds.push(now);
+    let code = binds.push(discount.promotion_code.clone());
+    let code_id = binds.push(discount.promotion_code_id.clone());
+    let rows = binds.rows(shares, |row, share| {
+        row.bind(share.booking_id)
+            .bind(share.paid)
+            .bind(share.discount);
+    });
+    let sql = format!(
+        "WITH v (id, paid, discount) AS (VALUES {rows})
+         UPDATE bookings
+         SET amount_paid = v.paid, amount_discount = v.discount, promotion_code = {code},
+             promotion_code_id = {code_id}, updated_at = {now_at}
+         FROM v
+         WHERE bookings.id = v.id AND bookings.payment_status = 'paid'"
+    );
+    binds.query(sql)?.execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// The bookings `lead`'s payment is for, the lead first, each with its price: what a
+/// discounted payment is shared among.
+pub async fn group_prices(tx: &mut Tx, lead: i64) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, amount FROM bookings WHERE id = $1 OR paid_with = $1
+         ORDER BY CASE WHEN id = $1 THEN 0 ELSE 1 END, id",
+    )
+    .bind(lead)
     .fetch_all(&mut **tx)
     .await
 }

@@ -140,6 +140,7 @@ fn new_request(
         cancel_url,
         idempotency_key: idempotency_key(&booking.reference, attempt),
         expires_at: now / 1000 + SESSION_LIFETIME_SECS,
+        allow_promotion_codes: settings.promotion_codes,
     }
 }
 

@@ -22,6 +22,10 @@ pub struct CheckoutRequest {
     /// `amount`); empty for one booking, whose line is `product_name` at `amount`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lines: Vec<CheckoutLine>,
+    /// Checkout offers its promotion-code field (`PROMOTION_CODES`). Left out of the kept
+    /// JSON when false, so a request kept before the setting reads (and is sent again) the same.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub allow_promotion_codes: bool,
 }
 
 /// One line of a checkout: what Checkout shows, and its price in minor units.
@@ -53,6 +57,8 @@ pub struct RetrievedSession {
     pub amount_total: Option<i64>,
     pub currency: Option<String>,
     pub livemode: bool,
+    /// What a promotion code took off (`total_details.amount_discount`), and which code.
+    pub discount: Option<domain::discount::Discount>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -116,4 +122,30 @@ pub trait PaymentGateway: Send + Sync + 'static {
     async fn expire_session(&self, id: &str) -> Result<(), GatewayError>;
     /// Refunds (part of) a payment; the same key again is the same refund.
     async fn create_refund(&self, request: &RefundRequest) -> Result<CreatedRefund, GatewayError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_request_kept_before_promotion_codes_reads_and_is_sent_the_same() {
+        let kept = r#"{"booking_id":7,"reference":"r","amount":4500,"currency":"USD",
+            "product_name":"p","customer_email":"e@example.com","success_url":"s",
+            "cancel_url":"c","idempotency_key":"checkout-r-1","expires_at":1}"#;
+        let request: CheckoutRequest = serde_json::from_str(kept).unwrap();
+        assert!(!request.allow_promotion_codes);
+        let again = serde_json::to_string(&request).unwrap();
+        assert!(!again.contains("allow_promotion_codes"), "{again}");
+        let offered = CheckoutRequest {
+            allow_promotion_codes: true,
+            ..request
+        };
+        let json = serde_json::to_string(&offered).unwrap();
+        assert!(json.contains(r#""allow_promotion_codes":true"#), "{json}");
+        assert_eq!(
+            serde_json::from_str::<CheckoutRequest>(&json).unwrap(),
+            offered
+        );
+    }
 }

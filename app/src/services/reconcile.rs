@@ -55,6 +55,16 @@ pub fn event_for(session: &RetrievedSession, booking_id: i64) -> Option<StripeEv
             refunded: None,
             currency: session.currency.as_ref().map(|c| c.to_ascii_uppercase()),
             failure_message: None,
+            // The same money rule as the webhook's: a discount the session accounts for.
+            amount_discount: session.discount.as_ref().map(|d| d.amount),
+            promotion_code_id: session
+                .discount
+                .as_ref()
+                .and_then(|d| d.promotion_code_id.clone()),
+            promotion_code: session
+                .discount
+                .as_ref()
+                .and_then(|d| d.promotion_code.clone()),
         },
     })
 }

@@ -22,6 +22,8 @@ pub struct StripeConfig {
     pub reconcile_after: Duration,
     /// How long the simulated bank payment takes to clear.
     pub simulated_delay: Duration,
+    /// Checkout offers Stripe's promotion-code field (`PROMOTION_CODES`, default false).
+    pub promotion_codes: bool,
 }
 
 impl StripeConfig {
@@ -165,7 +167,9 @@ impl StripeConfig {
             |n: &u64| *n <= 600_000,
             "a number of milliseconds up to 600000",
         )?);
+        let promotion_codes = parse_bool(source, "PROMOTION_CODES")?;
         Ok(Self {
+            promotion_codes,
             mode,
             secret_key,
             webhook_secrets,
@@ -225,6 +229,30 @@ mod tests {
         )
         .unwrap();
         assert!(none.is_empty());
+    }
+
+    #[test]
+    fn promotion_codes_are_off_unless_asked_for() {
+        let read = |vars: &[(&str, &str)]| {
+            let vars: Vec<(String, String)> = vars
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            StripeConfig::from_source(
+                &vars,
+                Environment::Development,
+                &"http://127.0.0.1:3000".parse().unwrap(),
+                &mut Vec::new(),
+            )
+            .map(|s| s.promotion_codes)
+        };
+        assert_eq!(read(&[]), Ok(false));
+        assert_eq!(read(&[("PROMOTION_CODES", "true")]), Ok(true));
+        assert_eq!(read(&[("PROMOTION_CODES", "off")]), Ok(false));
+        assert_eq!(
+            read(&[("PROMOTION_CODES", "maybe")]).unwrap_err().variable,
+            "PROMOTION_CODES"
+        );
     }
 
     fn public() -> url::Url {

@@ -309,6 +309,8 @@ impl PaymentGateway for Simulator {
             amount_total: Some(session.amount),
             currency: Some(session.currency.to_ascii_lowercase()),
             livemode: false,
+            // The simulated checkout offers no promotion codes.
+            discount: None,
         })
     }
 }

@@ -598,6 +598,63 @@ async fn a_refund_is_the_whole_payment_unless_an_amount_is_given() {
 }
 
 #[tokio::test]
+async fn a_promotion_code_comes_off_the_total_and_off_what_can_be_refunded() {
+    let fake = FakeStripe::start().await;
+    let form = with(&checkout_form(30), "allow_promotion_codes", "true");
+    let created = post(&fake, SESSIONS, Some("promo-30"), &form).await;
+    assert_eq!(created.status, 200, "{}", created.body);
+    let session = created.json();
+    assert_eq!(session["allow_promotion_codes"], true);
+    assert_eq!(session["discounts"], json!([]));
+    let id = session["id"].as_str().unwrap().to_owned();
+    // Without the parameter the field is not offered, as Stripe answers it.
+    let plain = post(&fake, SESSIONS, None, &checkout_form(31)).await.json();
+    assert_eq!(plain["allow_promotion_codes"], Value::Null);
+
+    fake.enter_promotion_code(&id, "promo_fake_spring", 1000);
+    let discounted = get(&fake, &format!("{SESSIONS}/{id}")).await.json();
+    assert_shaped_like("checkout.session", &discounted);
+    assert_eq!(
+        (
+            &discounted["amount_subtotal"],
+            &discounted["amount_total"],
+            &discounted["total_details"]["amount_discount"],
+            &discounted["discounts"][0]["promotion_code"],
+        ),
+        (
+            &json!(4500),
+            &json!(3500),
+            &json!(1000),
+            &json!("promo_fake_spring")
+        )
+    );
+    // Stripe's idempotency rule still holds: the same create replays its first answer.
+    let again = post(&fake, SESSIONS, Some("promo-30"), &form).await;
+    assert!(again.replayed);
+    assert_eq!(again.body, created.body);
+
+    // What was paid is what can be refunded: the discounted total.
+    fake.set_session(&id, "complete", "paid");
+    let intent = fake.session(&id).unwrap().payment_intent.unwrap();
+    let whole = pairs(&[("payment_intent", &intent), ("amount", "4500")]);
+    let refused = post(&fake, REFUNDS, None, &whole).await;
+    assert_eq!(
+        refused.error()["code"],
+        "amount_too_large",
+        "{}",
+        refused.body
+    );
+    let all = post(&fake, REFUNDS, None, &pairs(&[("payment_intent", &intent)])).await;
+    assert_eq!(all.json()["amount"], 3500, "{}", all.body);
+
+    // Codes typed by the customer or a discount given by the request, not both.
+    let both = with(&form, "discounts[0][coupon]", "co_given");
+    let refused = post(&fake, SESSIONS, None, &both).await;
+    assert_eq!(refused.status, 400);
+    assert_eq!(refused.error()["param"], "discounts", "{}", refused.body);
+}
+
+#[tokio::test]
 async fn partial_refunds_add_up_to_the_payment_at_most() {
     let fake = FakeStripe::start().await;
     let charge = fake.register_payment("pi_partial", 4500, "USD");

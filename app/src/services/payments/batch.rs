@@ -103,9 +103,12 @@ fn plan(
     };
     let decision = decide(signal, state.payment_status);
     let change = PaymentChange::of(event, signal, state.payment_status, decision);
-    // An expiry, or a payment that lands on a cancelled booking (returned: a refund is kept),
-    // is rare enough to go one at a time.
-    if change.expired_session.is_some() || arrives_late(state, decision) {
+    // An expiry, a discounted payment (its discount is written apart), or a payment that lands
+    // on a cancelled booking (returned: a refund is kept), is rare enough to go one at a time.
+    if change.expired_session.is_some()
+        || change.discount.is_some()
+        || arrives_late(state, decision)
+    {
         return Plan::OneAtATime;
     }
     let applied = Applied::Decided {

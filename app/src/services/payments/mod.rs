@@ -115,6 +115,7 @@ fn expected(booking: &PaymentState) -> Expected<'_> {
     Expected {
         // A family's children paid in one checkout: the payment is for all of them.
         amount: booking.group_amount,
+        discounted: booking.group_discount,
         currency: &booking.currency,
         payment_intent_id: booking.payment_intent_id.as_deref(),
     }

@@ -6,7 +6,7 @@
 
 use super::{arrives_late, expected, mail_of, seen, ApplyError};
 use crate::db::ledger::{self, LedgerEntry, Recorded};
-use crate::db::payments::{self, BookingKey, PaymentState, Written};
+use crate::db::payments::{self, BookingKey, DiscountShare, PaymentState, Written};
 use crate::db::{bookings, payment_logs, refunds as refund_rows, Tx};
 use crate::services::mail;
 use crate::services::refunds::{self, RefundError};
@@ -321,7 +321,9 @@ pub(super) async fn decide_and_apply(
 
 /// The further children paid by `lead`'s payment follow what the decision did to it: paid,
 /// failed, or refunded with the whole charge (also when the lead's own share was refunded
-/// before, so its own status did not move).
+/// before, so its own status did not move). A discounted payment is shared among them in
+/// proportion to their prices (`domain::discount::shares`): each booking's `amount_paid` is
+/// its share of the charge, so no one booking's refund is more than it paid.
 async fn follow_lead(
     tx: &mut Tx,
     lead: &PaymentState,
@@ -330,6 +332,20 @@ async fn follow_lead(
     now: i64,
 ) -> Result<(), sqlx::Error> {
     let mut changed = payments::follow(tx, lead.id, change, now).await?;
+    if let (Some(discount), Some(paid)) = (&change.discount, change.amount_paid) {
+        let group = payments::group_prices(tx, lead.id).await?;
+        let prices: Vec<i64> = group.iter().map(|(_, price)| *price).collect();
+        let shares: Vec<DiscountShare> = group
+            .iter()
+            .zip(domain::discount::shares(paid, &prices))
+            .map(|((booking_id, price), paid)| DiscountShare {
+                booking_id: *booking_id,
+                paid,
+                discount: price - paid,
+            })
+            .collect();
+        payments::record_discount(tx, &shares, discount, now).await?;
+    }
     if let PaymentSignal::ChargeRefunded { fully: true, .. } = signal {
         changed.extend(payments::refund_group(tx, lead.id, now).await?);
     }

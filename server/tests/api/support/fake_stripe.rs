@@ -348,6 +348,30 @@ impl FakeStripe {
         register(&mut inner, &intent, amount, &currency);
     }
 
+    /// The customer enters a promotion code on the session's page, as Checkout allows only
+    /// when the session was made with `allow_promotion_codes`: its discount (`amount_off`, at
+    /// most the subtotal) comes off `amount_total`, and the session shows it as Stripe's do,
+    /// in `total_details.amount_discount` and `discounts` (the coupon's and the code's ids).
+    /// Before `set_session`, whose payment is then the discounted total.
+    pub fn enter_promotion_code(&self, id: &str, promotion_code: &str, amount_off: i64) {
+        let mut inner = self.lock();
+        let coupon = format!("co_fake_{}", inner.next());
+        let session = inner.sessions.get_mut(id).expect("a session the fake made");
+        assert_eq!(
+            session["allow_promotion_codes"], true,
+            "Checkout shows no promotion-code field on a session made without allow_promotion_codes"
+        );
+        assert_eq!(
+            session["status"], "open",
+            "a code is entered on an open session"
+        );
+        let subtotal = session["amount_subtotal"].as_i64().unwrap_or(0);
+        let discount = amount_off.clamp(0, subtotal);
+        session["amount_total"] = json!(subtotal - discount);
+        session["total_details"]["amount_discount"] = json!(discount);
+        session["discounts"] = json!([{ "coupon": coupon, "promotion_code": promotion_code }]);
+    }
+
     /// Changes what a session reports it charged (a session made elsewhere on the account, as
     /// reconciliation might find it).
     pub fn set_session_total(&self, id: &str, amount_total: i64, currency: &str) {
@@ -619,6 +643,18 @@ fn new_session(inner: &mut Inner, params: &Value, key: Option<&str>) -> Result<V
         total += unit * item["quantity"].as_i64().unwrap_or(1);
         currency = currency.or_else(|| data["currency"].as_str().map(str::to_ascii_lowercase));
     }
+    // Stripe takes codes typed by the customer or a discount given by the request, not both.
+    if params["allow_promotion_codes"] == true
+        && params["discounts"]
+            .as_array()
+            .is_some_and(|d| !d.is_empty())
+    {
+        return Err(ParamError::invalid(
+            "discounts",
+            "You may only specify one of these parameters: allow_promotion_codes, discounts."
+                .into(),
+        ));
+    }
     let expires_at = params["expires_at"].as_i64().unwrap_or(now + 24 * 3600);
     // The window the spec describes for `expires_at`: 30 minutes to 24 hours from creation.
     if expires_at < now + 30 * 60 {
@@ -682,6 +718,7 @@ fn new_session(inner: &mut Inner, params: &Value, key: Option<&str>) -> Result<V
         "customer_details": null,
         "collected_information": null,
         "total_details": { "amount_discount": 0, "amount_shipping": 0, "amount_tax": 0 },
+        "discounts": [],
         "shipping_cost": null,
         "shipping_address_collection": null,
         "shipping_options": [],
