@@ -95,3 +95,26 @@ export async function contrasts(page: Page, selector: string): Promise<{ text: s
     });
   });
 }
+
+/** The admin's "New term" form filled and sent (the admin signed in on `page`); ends on the
+ * sessions list, which says how many sessions were made. */
+export async function createTerm(
+  page: Page,
+  baseURL: string,
+  term: { title: string; first: string; weeks: string; skip?: string; places: string; price: string },
+) {
+  await page.goto(baseURL + '/admin/sessions');
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  await page.getByRole('link', { name: 'New term' }).click();
+  await expect(page).toHaveURL(/\/admin\/terms\/new$/);
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  await page.getByLabel('Title').fill(term.title);
+  await page.getByLabel('First session').fill(term.first);
+  await page.getByLabel('Start time').fill('17:00');
+  await page.getByLabel('Weeks').fill(term.weeks);
+  if (term.skip) await page.getByLabel('Dates without a session').fill(term.skip);
+  await page.getByLabel('Places').fill(term.places);
+  await page.getByLabel('Place', { exact: true }).fill('Riverside Track');
+  await page.getByLabel('Price of the whole term').fill(term.price);
+  await page.getByLabel('Currency').fill('GBP');
+}

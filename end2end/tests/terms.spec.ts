@@ -4,7 +4,7 @@
 // family sees that session's share refunded while the others stay paid, as the term's page does.
 import { test, expect } from './fixtures';
 import { startMailDev, startServer, RunningServer } from './server';
-import { expectAccessible, fillBooking, loginAt, signInByMail } from './helpers';
+import { createTerm, expectAccessible, fillBooking, loginAt, signInByMail } from './helpers';
 
 let server: RunningServer;
 test.use({ baseURL: undefined, bypassCSP: true });
@@ -41,20 +41,9 @@ test('an admin creates a term, a family books and pays it at once, one cancelled
     const { first, skipped } = termAcrossAClockChange();
 
     await loginAt(page, server.baseURL);
-    await page.goto(server.baseURL + '/admin/sessions');
-    await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
-    await page.getByRole('link', { name: 'New term' }).click();
-    await expect(page).toHaveURL(/\/admin\/terms\/new$/);
-    await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
-    await page.getByLabel('Title').fill('Tuesday sprinters');
-    await page.getByLabel('First session').fill(iso(first));
-    await page.getByLabel('Start time').fill('17:00');
-    await page.getByLabel('Weeks').fill('10');
-    await page.getByLabel('Dates without a session').fill(iso(skipped));
-    await page.getByLabel('Places').fill('12');
-    await page.getByLabel('Place', { exact: true }).fill('Riverside Track');
-    await page.getByLabel('Price of the whole term').fill('270');
-    await page.getByLabel('Currency').fill('GBP');
+    await createTerm(page, server.baseURL, {
+      title: 'Tuesday sprinters', first: iso(first), weeks: '10', skip: iso(skipped), places: '12', price: '270',
+    });
     await expectAccessible(page, 'the new term form');
     await page.getByRole('button', { name: 'Create the term' }).click();
     await expect(page).toHaveURL(/\/admin\/sessions$/);
