@@ -76,6 +76,9 @@ pub struct DbOptions {
     pub acquire_timeout: Duration,
     /// SQLite `synchronous`: NORMAL survives a process crash, FULL also a power cut.
     pub sqlite_synchronous_full: bool,
+    /// SQLite `mmap_size`: how much of the database file reads map into the process (bytes;
+    /// 0 reads through each connection's own page cache instead).
+    pub sqlite_mmap_bytes: u64,
 }
 
 impl Default for DbOptions {
@@ -84,6 +87,7 @@ impl Default for DbOptions {
             max_connections: 8,
             acquire_timeout: Duration::from_secs(3),
             sqlite_synchronous_full: false,
+            sqlite_mmap_bytes: 256 << 20,
         }
     }
 }
@@ -154,11 +158,14 @@ impl Db {
                 } else {
                     "PRAGMA synchronous = NORMAL"
                 };
+                let mmap = format!("PRAGMA mmap_size = {}", options.sqlite_mmap_bytes);
                 let pool = |max: u32| {
+                    let mmap = mmap.clone();
                     AnyPoolOptions::new()
                         .max_connections(max)
                         .acquire_timeout(options.acquire_timeout)
                         .after_connect(move |conn, _meta| {
+                            let mmap = mmap.clone();
                             Box::pin(async move {
                                 use sqlx::Executor;
                                 conn.execute("PRAGMA journal_mode = WAL").await?;
@@ -169,8 +176,11 @@ impl Db {
                                 // Reads through the OS page cache, shared by every connection,
                                 // instead of copying pages into each connection's own small
                                 // cache (a search scan is three times faster). Mapped file pages
-                                // count in the process's RSS, though they are the OS's cache.
-                                conn.execute("PRAGMA mmap_size = 268435456").await?;
+                                // count in the process's RSS, though they are the OS's cache:
+                                // `SQLITE_MMAP_MB` bounds them (docs/OPERATIONS.md).
+                                sqlx::raw_sql(sqlx::AssertSqlSafe(mmap))
+                                    .execute(&mut *conn)
+                                    .await?;
                                 Ok(())
                             })
                         })

@@ -8,6 +8,8 @@ use super::{bad, parse_number, ConfigError, Source};
 pub struct DatabaseConfig {
     pub url: String,
     pub max_connections: u32,
+    /// How much of a SQLite file its reads map into memory, in MiB (`SQLITE_MMAP_MB`).
+    pub sqlite_mmap_mb: u64,
 }
 
 impl DatabaseConfig {
@@ -35,9 +37,17 @@ impl DatabaseConfig {
             |n: &u32| (1..=1000).contains(n),
             "a whole number from 1 to 1000",
         )?;
+        let sqlite_mmap_mb = parse_number(
+            source,
+            "SQLITE_MMAP_MB",
+            256,
+            |n: &u64| *n <= 65_536,
+            "a whole number of MiB from 0 (no mapping) to 65536",
+        )?;
         Ok(Self {
             url,
             max_connections,
+            sqlite_mmap_mb,
         })
     }
 
@@ -45,6 +55,7 @@ impl DatabaseConfig {
     pub fn options(&self) -> app::db::DbOptions {
         app::db::DbOptions {
             max_connections: self.max_connections,
+            sqlite_mmap_bytes: self.sqlite_mmap_mb << 20,
             ..app::db::DbOptions::default()
         }
     }
@@ -64,5 +75,10 @@ mod tests {
         assert_eq!((pg.max_connections, pg.options().max_connections), (16, 16));
         let err = DatabaseConfig::from_source(&[("DATABASE_MAX_CONNECTIONS", "0")]).unwrap_err();
         assert_eq!(err.variable, "DATABASE_MAX_CONNECTIONS");
+        assert_eq!(db.options().sqlite_mmap_bytes, 256 << 20);
+        let small = DatabaseConfig::from_source(&[("SQLITE_MMAP_MB", "16")]).unwrap();
+        assert_eq!(small.options().sqlite_mmap_bytes, 16 << 20);
+        let err = DatabaseConfig::from_source(&[("SQLITE_MMAP_MB", "-1")]).unwrap_err();
+        assert_eq!(err.variable, "SQLITE_MMAP_MB");
     }
 }

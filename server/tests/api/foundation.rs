@@ -218,3 +218,27 @@ async fn the_two_schemas_have_the_same_tables_and_columns() {
     );
     assert_eq!(sqlite_columns, postgres_columns);
 }
+
+/// `SQLITE_MMAP_MB` bounds how much of the SQLite file the server's connections map (and so
+/// its resident memory after large reads); 0 maps nothing.
+#[tokio::test]
+async fn sqlite_maps_at_most_what_sqlite_mmap_mb_allows() {
+    for (setting, bytes) in [
+        (None, 256_i64 << 20),
+        (Some("16"), 16 << 20),
+        (Some("0"), 0),
+    ] {
+        let overrides: Vec<(&str, &str)> = setting
+            .map(|mb| ("SQLITE_MMAP_MB", mb))
+            .into_iter()
+            .collect();
+        let app = TestApp::spawn_with(Backend::Sqlite, &overrides).await;
+        for pool in [app.db.reader(), app.db.writer()] {
+            let mapped: i64 = sqlx::query_scalar("PRAGMA mmap_size")
+                .fetch_one(pool)
+                .await
+                .unwrap();
+            assert_eq!(mapped, bytes, "{setting:?}");
+        }
+    }
+}
