@@ -60,6 +60,8 @@ pub struct RosterData {
     pub when: String,
     pub location: String,
     pub capacity: i64,
+    /// The term the session is part of, if any: its id and title.
+    pub term: Option<(i64, String)>,
     pub counts: RosterCounts,
     pub entries: Vec<RosterEntry>,
     pub waitlist: Vec<WaitingPerson>,
@@ -142,6 +144,7 @@ pub async fn admin_roster(id: i64) -> Result<Option<RosterData>, AppError> {
         title: session.title,
         location: session.location,
         capacity: session.capacity,
+        term: session.term_id.zip(session.term_title),
         counts,
         entries,
         waitlist,
@@ -241,6 +244,9 @@ pub fn RosterPage() -> impl IntoView {
                             view! {
                                 <h1 class="mt-3 text-2xl font-bold">{r.title.clone()}</h1>
                                 <p class="text-slate-700">{format!("{} · {} · {} places", r.when, r.location, r.capacity)}</p>
+                                {r.term.clone().map(|(term, title)| view! {
+                                    <p class="text-sm"><a class="text-indigo-700 underline" href=format!("/admin/terms/{term}") data-testid="roster-term">{format!("Term: {title}")}</a></p>
+                                })}
                                 <dl class="mt-3 grid grid-cols-5 gap-1 text-center sm:mt-4 sm:gap-2" data-testid="roster-counts">
                                     {[("Booked", c.booked, "booked"), ("Paid", c.paid, "paid"), ("Unpaid", c.unpaid, "unpaid"), ("Present", c.present, "present"), ("No-show", c.no_show, "no-show")]
                                         .into_iter().map(|(label, n, key)| view! {

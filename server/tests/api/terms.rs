@@ -326,6 +326,13 @@ async fn a_cancelled_term_refunds_every_family_what_it_paid(backend: Backend) {
         html.contains("9 sessions booked: 9 paid, 0 refunded"),
         "the page says so"
     );
+    // Each session's roster names its term, with the way to its page.
+    let first = view["sessions"][0]["id"].as_i64().unwrap();
+    let (_, roster) = app
+        .get_page(&format!("/admin/sessions/{first}/roster"))
+        .await;
+    assert!(roster.contains(&format!("href=\"/admin/terms/{term}\"")));
+    assert!(roster.contains("Term: Tuesday sprinters"));
 
     // Not without the box ticked; then every session and booking cancelled, the paid ones
     // refunded their shares: the whole term's price.
