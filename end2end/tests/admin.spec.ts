@@ -74,8 +74,13 @@ test('tags, attendance, a live payment, and logging out', async ({ page, context
   await page.reload();
   await expect(row(page, 'Pat Parent').locator('[data-attendance-status]')).toHaveText('Present');
 
-  // The session ends (cookie gone): the change rolls back with a message.
+  // The session ends (cookie gone): the list can no longer be read (here, sorted again), and
+  // the page says why above the rows it keeps; a change rolls back with a message.
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
   await context.clearCookies();
+  await page.locator('thead a').first().click();
+  await expect(page.getByRole('alert').filter({ hasText: 'Your admin session has ended: log in again to go on.' })).toBeVisible();
+  await expect(row(page, 'Pat Parent')).toBeVisible();
   const samAttendance = row(page, 'Sam Smith').locator('[data-attendance-status]');
   await row(page, 'Sam Smith').getByTestId('attendance-select').selectOption('confirmed');
   await expect(row(page, 'Sam Smith').getByRole('alert')).toBeVisible();

@@ -54,7 +54,8 @@ pub async fn require_login(
         Ok(None) if path.starts_with("/api/") || request.method() != Method::GET => (
             StatusCode::UNAUTHORIZED,
             [(header::CONTENT_TYPE, "application/json")],
-            r#"{"error":"login required"}"#,
+            // An `AppError::Message`, as every server function's error reads: the page says it.
+            r#"{"Message":"Your admin session has ended: log in again to go on."}"#,
         )
             .into_response(),
         Ok(None) => {

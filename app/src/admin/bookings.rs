@@ -120,6 +120,9 @@ pub fn BookingsPage() -> impl IntoView {
         move || (query_string(), live.map(|v| v.get()).unwrap_or(0)),
         |(query, _)| admin_bookings(query),
     );
+    // The rows last read: a refetch that fails (the login ended, the database is away) says
+    // why above them instead of taking them away.
+    let last_read = RwSignal::new(None);
 
     view! {
         <section>
@@ -136,8 +139,14 @@ pub fn BookingsPage() -> impl IntoView {
             <Transition fallback=|| view! { <p class="mt-4 text-slate-600">"Loading bookings…"</p> }>
                 {move || Suspend::new(async move {
                     match page.await {
-                        Err(e) => view! { <p class="mt-4 rounded-lg bg-red-50 p-4 text-red-800" role="alert">{e.to_string()}</p> }.into_any(),
-                        Ok(data) => view! { <Filters data=data.clone()/> <Table data=data/> }.into_any(),
+                        Err(e) => view! {
+                            <p class="mt-4 rounded-lg bg-red-50 p-4 text-red-800" role="alert">{e.to_string()}</p>
+                            {last_read.get_untracked().map(|data: AdminBookingsPage| view! { <Filters data=data.clone()/> <Table data=data/> })}
+                        }.into_any(),
+                        Ok(data) => {
+                            last_read.set(Some(data.clone()));
+                            view! { <Filters data=data.clone()/> <Table data=data/> }.into_any()
+                        }
                     }
                 })}
             </Transition>

@@ -76,6 +76,12 @@ async fn everything_admin_is_refused_without_a_session(backend: Backend) {
             !answer.body.contains("Zelda"),
             "{endpoint} leaked booking data"
         );
+        // In the shape of every server function's error, so the page can say it.
+        assert_eq!(
+            answer.json()["Message"],
+            "Your admin session has ended: log in again to go on.",
+            "{endpoint}"
+        );
     }
     for page in ADMIN_PAGES {
         let response = app.client.get(app.url(page)).send().await.unwrap();
