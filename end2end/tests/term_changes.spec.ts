@@ -32,6 +32,9 @@ test('a family cancels its whole term on a phone and gets back what it paid', as
   await phone.goto(server.baseURL + '/book');
   await expect(phone.locator('body')).toHaveAttribute('data-hydrated', 'true');
   await phone.locator('li[data-term-id]', { hasText: 'Tuesday hurdles' }).getByRole('link', { name: 'Book the term' }).click();
+  // The term's own form (the start page has a booking form of its own): wait until it is there.
+  await expect(phone).toHaveURL(/\/book\/term\/\d+$/);
+  await expect(phone.getByTestId('term-offer')).toContainText('Tuesday hurdles');
   await expect(phone.locator('body')).toHaveAttribute('data-hydrated', 'true');
   await fillBooking(phone, 'Hana Hurdle', 'hana@example.com');
   await phone.getByRole('button', { name: 'Continue to payment' }).click();
