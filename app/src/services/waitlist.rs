@@ -253,6 +253,27 @@ async fn term_places_left(tx: &mut Tx, term: i64, now: i64) -> Result<Option<i64
     Ok(left)
 }
 
+/// Offers a place until `until` to each of `waiting` still waiting, with its mail; how many.
+async fn offer_each(
+    tx: &mut Tx,
+    waiting: Vec<waitlist::WaitlistEntry>,
+    until: i64,
+    now: i64,
+) -> Result<usize, sqlx::Error> {
+    let mut offered = 0;
+    for entry in waiting {
+        if waitlist::offer(tx, entry.id, now, until).await? {
+            let offer = UnbookedMail::WaitlistOffer {
+                place: place(&entry),
+                held_until: until,
+            };
+            queue_mail(tx, &entry, &offer, now).await?;
+            offered += 1;
+        }
+    }
+    Ok(offered)
+}
+
 /// Offers the places free in every session of term `term` to the first people waiting for it.
 async fn offer_in_term(db: &Db, term: i64, offer_ms: i64, now: i64) -> Result<usize, sqlx::Error> {
     let mut tx = db.begin().await?;
@@ -262,18 +283,8 @@ async fn offer_in_term(db: &Db, term: i64, offer_ms: i64, now: i64) -> Result<us
     if free <= 0 {
         return Ok(0);
     }
-    let until = now + offer_ms;
-    let mut offered = 0;
-    for entry in waitlist::first_waiting_for_term(&mut tx, term, free).await? {
-        if waitlist::offer(&mut tx, entry.id, now, until).await? {
-            let offer = UnbookedMail::WaitlistOffer {
-                place: place(&entry),
-                held_until: until,
-            };
-            queue_mail(&mut tx, &entry, &offer, now).await?;
-            offered += 1;
-        }
-    }
+    let waiting = waitlist::first_waiting_for_term(&mut tx, term, free).await?;
+    let offered = offer_each(&mut tx, waiting, now + offer_ms, now).await?;
     tx.commit().await?;
     if offered > 0 {
         tracing::info!(term, offered, "term waitlist places offered");
@@ -298,18 +309,8 @@ async fn offer_in_session(
     if free <= 0 {
         return Ok(0);
     }
-    let until = now + offer_ms;
-    let mut offered = 0;
-    for entry in waitlist::first_waiting(&mut tx, session, free).await? {
-        if waitlist::offer(&mut tx, entry.id, now, until).await? {
-            let offer = UnbookedMail::WaitlistOffer {
-                place: place(&entry),
-                held_until: until,
-            };
-            queue_mail(&mut tx, &entry, &offer, now).await?;
-            offered += 1;
-        }
-    }
+    let waiting = waitlist::first_waiting(&mut tx, session, free).await?;
+    let offered = offer_each(&mut tx, waiting, now + offer_ms, now).await?;
     tx.commit().await?;
     if offered > 0 {
         tracing::info!(session, offered, "waitlist places offered");
