@@ -19,11 +19,9 @@ admin_email="bench@example.com"
 admin_password="benchmark-admin-password"
 
 scripts/setup.sh >/dev/null
-# wasm-opt for the release build comes from the npm binaryen package (GitHub is unreachable).
-export PATH="$root/end2end/node_modules/.bin:$PATH"
-echo "[bench] building the release server, site and wasm" >&2
-cargo leptos build --release --split >/dev/null 2>&1 || cargo leptos build --release --split
-cargo run -q --release -p style --bin precompress >&2
+echo "[bench] building the release server, site and wasm (scripts/release.sh)" >&2
+RELEASE_SKIP_SETUP=1 scripts/release.sh >"$root/target/release-build.log" 2>&1 \
+  || { tail -40 "$root/target/release-build.log" >&2; exit 1; }
 cargo build -q --release -p bench
 
 out=$(mktemp -d /tmp/booking-bench.XXXXXX)
@@ -36,6 +34,20 @@ cleanup() {
   scripts/postgres.sh stop "$pg_dir" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
+
+# CPU ticks (user + system) of every process of the benchmark's PostgreSQL cluster: the
+# postmaster and its children.
+pg_cpu_ticks() {
+  local postmaster
+  postmaster=$(head -1 "$pg_dir/data/postmaster.pid")
+  { echo "$postmaster"; pgrep -P "$postmaster"; } | while read -r pid; do
+    cat "/proc/$pid/stat" 2>/dev/null || true
+  done | awk '{ t += $14 + $15 } END { print t + 0 }'
+}
+# The bookings table's updates and HOT updates so far: `n_tup_upd n_tup_hot_upd`.
+pg_hot_counts() {
+  psql -qtA -F ' ' "$1" -c "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'bookings'"
+}
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
@@ -57,11 +69,27 @@ run_backend() {
 
   echo "[bench] $name: $deliveries webhook deliveries at concurrency $concurrency" >&2
   # The server's own CPU time (user + system) over the deliveries, per delivery.
-  local cpu_before cpu_after
+  # On PostgreSQL also the database's: every process of the cluster (the backends, the WAL
+  # writer, the checkpointer, ...), and how many of the bookings' updates were HOT.
+  local cpu_before cpu_after db_before=0 db_after=0 hot_before="0 0" hot_after
   cpu_before=$(awk '{print $14 + $15}' "/proc/$server_pid/stat")
+  if [ "$name" = postgres ]; then
+    db_before=$(pg_cpu_ticks)
+    hot_before=$(pg_hot_counts "$url")
+  fi
   target/release/bench webhooks "$base" "$secret" "$deliveries" "$concurrency" 1 | sed "s/^/${name}_/" >>"$results"
   cpu_after=$(awk '{print $14 + $15}' "/proc/$server_pid/stat")
   echo "${name}_server_cpu_us_per_delivery $(( (cpu_after - cpu_before) * 1000000 / $(getconf CLK_TCK) / deliveries ))" >>"$results"
+  if [ "$name" = postgres ]; then
+    db_after=$(pg_cpu_ticks)
+    echo "${name}_db_cpu_us_per_delivery $(( (db_after - db_before) * 1000000 / $(getconf CLK_TCK) / deliveries ))" >>"$results"
+    # The statistics reach the shared counters within a second of each backend's last commit.
+    sleep 1.5
+    hot_after=$(pg_hot_counts "$url")
+    echo "$hot_before $hot_after" | awk -v n="$name" '{ u = $3 - $1; h = $4 - $2;
+      printf "%s_bookings_updates %d\n%s_bookings_hot_updates %d\n%s_bookings_hot_ratio_pct %.1f\n",
+        n, u, n, h, n, (u > 0 ? 100 * h / u : 0) }' >>"$results"
+  fi
   echo "${name}_server_peak_rss_mb $(awk '/VmHWM/ {printf "%.1f", $2/1024}' /proc/$server_pid/status)" >>"$results"
 
   echo "[bench] $name: database ceiling for the same work" >&2
@@ -164,6 +192,10 @@ awk -v c="$concurrency" '
         v[n "_webhook_throughput"], v[n "_webhook_p50_ms"], v[n "_webhook_p99_ms"],
         v[n "_ceiling_throughput"], 100 * v[n "_webhook_throughput"] / v[n "_ceiling_throughput"],
         v[n "_server_cpu_us_per_delivery"], v[n "_server_peak_rss_mb"];
+      if (n == "postgres")
+        printf "postgres: %s us of PostgreSQL CPU per delivery; %s%% of the bookings updates HOT (%s of %s)\n",
+          v["postgres_db_cpu_us_per_delivery"], v["postgres_bookings_hot_ratio_pct"],
+          v["postgres_bookings_hot_updates"], v["postgres_bookings_updates"];
       printf "%s, %d in flight: %d deliveries/s (p99 %s ms)\n", n, 4 * c,
         v[n "_webhook_c" 4 * c "_throughput"], v[n "_webhook_c" 4 * c "_p99_ms"];
     }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every check and test: formatting, the generated CSS, clippy (server and browser builds), the
-# Rust tests on SQLite and on a throwaway PostgreSQL, and the browser tests in Chromium on both.
+# Rust tests on SQLite and on a throwaway PostgreSQL, the browser tests in Chromium on both, and
+# the release build an operator makes (scripts/test-release.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -49,5 +50,9 @@ cargo test -q -p domain -p app -p server -p style --no-fail-fast -- --test-threa
 step "browser tests (Chromium: projects sqlite and postgres)"
 # Each server of the postgres project gets a new database of the cluster above (TEST_POSTGRES_URL).
 (cd end2end && CI=1 npx playwright test)
+
+step "the release build on its first try (scripts/run.sh --release), and its server answering"
+# Last: it replaces target/site, which the browser tests above served in its debug build.
+scripts/test-release.sh
 
 step "all passed"
