@@ -234,10 +234,10 @@ pub struct Layers {
     pub db: app::db::Db,
 }
 
-/// Wraps the router in the layers above. Each limit and the timeout wrap the router as one
-/// service (a `Router::layer` would give each route its own limit): one for the webhook's
-/// path, one for everything else.
-pub fn layered(router: Router, layers: Layers) -> Router {
+/// Wraps the router, and the webhook's own router for its path, in the layers above. Each limit
+/// and the timeout wrap a router as one service (a `Router::layer` would give each route its
+/// own limit): one for the webhook's path, one for everything else.
+pub fn layered(router: Router, webhook: Router, layers: Layers) -> Router {
     let limited = |max: usize, router: Router| {
         ServiceBuilder::new()
             .layer(HandleErrorLayer::new(overloaded_or_slow))
@@ -262,14 +262,14 @@ pub fn layered(router: Router, layers: Layers) -> Router {
                 next,
             )
         }))
-        .service(limited(layers.max_in_flight, router.clone()));
+        .service(limited(layers.max_in_flight, router));
     // Stripe's deliveries come from a few addresses, many at once: the webhook's own budget,
     // its body due by the same deadline.
     let webhook = ServiceBuilder::new()
         .map_request(move |request: Request| {
             crate::client_limits::with_body_deadline(request, body_deadline)
         })
-        .service(limited(layers.webhook_max_in_flight, router));
+        .service(limited(layers.webhook_max_in_flight, webhook));
     Router::new()
         .route_service(crate::webhook::PATH, webhook)
         .fallback_service(public)

@@ -215,11 +215,15 @@ impl Application {
         };
         let secure = state.settings.secure_cookies;
         let trusted_proxies = Arc::new(config.server.trusted_proxies.clone());
+        // Stripe's deliveries get a router of their own: none of the pages' layers (the
+        // admin's login, the cross-origin check, the pages' CSP) has anything to do with them.
+        let webhook = webhook::router(webhook).with_state(state.clone());
         let router = crate::http::layered(
-            router(state.clone(), webhook, simulator).merge(crate::metrics::router(
+            router(state.clone(), simulator).merge(crate::metrics::router(
                 metrics,
                 config.server.metrics_token.clone(),
             )),
+            webhook,
             crate::http::Layers {
                 max_in_flight: config.limits.max_in_flight,
                 max_in_flight_per_client: config.limits.max_in_flight_per_client,
@@ -273,18 +277,12 @@ impl Application {
 }
 
 /// The whole HTTP surface, built from a ready state.
-pub fn router(
-    state: AppState,
-    webhook: WebhookSettings,
-    simulator: Option<Arc<Simulator>>,
-) -> Router {
+pub fn router(state: AppState, simulator: Option<Arc<Simulator>>) -> Router {
     let routes = generate_route_list(App);
     let leptos_options = state.leptos_options.clone();
     let files = crate::assets::site_files(std::path::Path::new(leptos_options.site_root.as_ref()));
     // leptos_axum provides each page render a fresh nonce; `shell` puts it in the CSP.
-    let mut router = Router::new()
-        .merge(crate::health::router())
-        .merge(webhook::router(webhook));
+    let mut router = Router::new().merge(crate::health::router());
     if let Some(simulator) = simulator {
         router = router.merge(simulated::checkout::router(simulator));
     }

@@ -38,6 +38,7 @@ pub use live::LiveHub;
 use sqlx::any::AnyPoolOptions;
 use sqlx::migrate::Migrator;
 use sqlx::{Any, AnyPool, Transaction};
+use std::sync::Arc;
 use std::time::Duration;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
@@ -103,7 +104,7 @@ pub struct Db {
     backend: Backend,
     write: AnyPool,
     read: AnyPool,
-    url: String,
+    url: Arc<str>,
     live: LiveHub,
 }
 
@@ -191,7 +192,7 @@ impl Db {
                     backend,
                     write,
                     read,
-                    url,
+                    url: url.into(),
                     live: LiveHub::new(),
                 })
             }
@@ -205,7 +206,7 @@ impl Db {
                     backend,
                     write: pool.clone(),
                     read: pool,
-                    url: url.to_owned(),
+                    url: url.into(),
                     live: LiveHub::new(),
                 })
             }
@@ -250,7 +251,7 @@ impl Db {
     /// instance's hub (SQLite serves one instance: nothing to listen to).
     pub fn listen_for_changes(&self) {
         if self.backend == Backend::Postgres {
-            live::spawn_postgres_listener(self.url.clone(), self.live.clone());
+            live::spawn_postgres_listener(self.url.to_string(), self.live.clone());
         }
     }
 
