@@ -52,7 +52,7 @@ pub async fn record_all(
     if entries.is_empty() {
         return Ok(0);
     }
-    let mut binds = Binds::new();
+    let mut binds = Binds::on_connection(tx);
     let rows = binds.rows(entries, |row, entry| {
         let event = entry.event;
         row.bind(event.id.as_str())
@@ -81,7 +81,7 @@ pub async fn known(tx: &mut Tx, ids: &[&str]) -> Result<HashSet<String>, sqlx::E
     if ids.is_empty() {
         return Ok(HashSet::new());
     }
-    let mut binds = Binds::new();
+    let mut binds = Binds::on_connection(tx);
     let list = binds.list(ids.iter().copied());
     let sql = format!("SELECT id FROM stripe_events WHERE id IN ({list})");
     Ok(binds
@@ -97,7 +97,7 @@ pub async fn parked_intents(tx: &mut Tx, intents: &[&str]) -> Result<HashSet<Str
     if intents.is_empty() {
         return Ok(HashSet::new());
     }
-    let mut binds = Binds::new();
+    let mut binds = Binds::on_connection(tx);
     let list = binds.list(intents.iter().copied());
     let sql = format!(
         "SELECT DISTINCT payment_intent_id FROM stripe_events

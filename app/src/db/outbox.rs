@@ -33,7 +33,7 @@ pub async fn enqueue_all(tx: &mut Tx, mails: &[NewMail<'_>], now: i64) -> Result
     if mails.is_empty() {
         return Ok(0);
     }
-    let mut binds = Binds::new();
+    let mut binds = Binds::on_connection(tx);
     let rows = binds.rows(mails, |row, mail| {
         row.bind(mail.dedupe_key)
             .bind(mail.kind.as_str())

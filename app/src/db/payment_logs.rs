@@ -37,7 +37,7 @@ pub async fn write_all(tx: &mut Tx, logs: &[LogRow<'_>], now: i64) -> Result<(),
     if logs.is_empty() {
         return Ok(());
     }
-    let mut binds = Binds::new();
+    let mut binds = Binds::on_connection(tx);
     let rows = binds.rows(logs, |row, log| {
         row.bind(log.booking_id)
             .bind(log.summary)
@@ -208,7 +208,7 @@ pub async fn resolve_failures_paid_since(
     if booking_ids.is_empty() {
         return Ok(0);
     }
-    let mut binds = Binds::new();
+    let mut binds = Binds::on_connection(tx);
     let ids = binds.list(booking_ids.iter().copied());
     let kinds = binds.list(PAYMENT_FAILURES);
     let by_at = binds.push(by.to_owned());

@@ -177,7 +177,7 @@ pub async fn states(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut binds = Binds::new();
+    let mut binds = Binds::on_connection(tx);
     let list = binds.list(ids.iter().copied());
     let sql = format!(
         "SELECT b.id, b.payment_status, b.stripe_checkout_session_id, b.stripe_payment_intent_id,
@@ -203,7 +203,7 @@ pub async fn apply_all(
     if changes.is_empty() {
         return Ok(0);
     }
-    let mut binds = Binds::new();
+    let mut binds = Binds::on_connection(tx);
     let now_at = binds.push(now);
     let rows = binds.rows(changes, |row, (booking, change)| {
         row.bind(*booking)
@@ -302,7 +302,7 @@ pub async fn record_discount(
     if shares.is_empty() {
         return Ok(());
     }
-    let mut binds = Binds::new();
+    let mut binds = Binds::on_connection(tx);
     let now_at = binds.push(now);
     let code = binds.push(discount.promotion_code.clone());
     let code_id = binds.push(discount.promotion_code_id.clone());
