@@ -7,7 +7,9 @@
 # several filters and the CSV export of every booking; then the release wasm size, and what a
 # parent's phone downloads for the booking form (first and repeat visit, bytes as served) and
 # how soon it is interactive under Slow 4G (Chromium, end2end/tools/page-weight.cjs).
-# Prints `key value` lines and a summary; writes bench/results/latest.txt.
+# Prints `key value` lines and a summary; writes bench/results/latest.txt and
+# bench/results/bookings-BOOKINGS.txt (bench/compare.py puts sizes side by side). On PostgreSQL
+# also its own CPU per delivery and the HOT ratio of the bookings updates.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -175,6 +177,8 @@ server_pid=""
 
 mkdir -p bench/results
 cp "$results" bench/results/latest.txt
+# Kept by size too: `python3 bench/compare.py bench/results/bookings-*.txt` sets them side by side.
+cp "$results" "bench/results/bookings-$bookings.txt"
 # A delivery that failed makes the run's figures meaningless: say so and fail.
 if awk '/_failures / && $2 != 0 { bad = 1 } END { exit !bad }' "$results"; then
   grep '_failures ' "$results" >&2
