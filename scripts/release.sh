@@ -7,7 +7,7 @@
 # What makes it work on the first try here:
 # - `wasm-opt` comes from the npm package `binaryen` that setup installs under end2end/: without
 #   a `wasm-opt` on PATH, cargo-leptos downloads Binaryen from GitHub, which is unreachable here,
-#   and the release build fails after its whole compile.
+#   and the release build fails once the wasm is compiled.
 # - No RUSTFLAGS from the caller's dev builds: cargo-leptos sets `--cfg erase_components` itself
 #   (always-erase-components), and a different RUSTFLAGS would rebuild every crate.
 # - The site directory is cargo-leptos' own: it empties it and writes it again; our compressed
