@@ -8,7 +8,6 @@
 //! walks its list of names, so a batch statement with hundreds of values spent more time
 //! binding than running (7% of the server's CPU per webhook delivery in a profile).
 
-use super::Backend;
 use sqlx::any::AnyArguments;
 use sqlx::query::{Query, QueryAs, QueryScalar};
 use sqlx::AnyConnection;
@@ -41,21 +40,12 @@ impl Binds {
         Self::default()
     }
 
-    /// Values for a statement run on `backend`.
-    pub(crate) fn on(backend: Backend) -> Self {
+    /// Values for a statement run in `tx`: anonymous `?` on SQLite (see the module).
+    pub(crate) fn on_connection(tx: &AnyConnection) -> Self {
         Self {
-            anonymous: backend == Backend::Sqlite,
+            anonymous: tx.backend_name() == <sqlx::Sqlite as sqlx::Database>::NAME,
             ..Self::default()
         }
-    }
-
-    /// Values for a statement run in `tx`.
-    pub(crate) fn on_connection(tx: &AnyConnection) -> Self {
-        Self::on(if tx.backend_name() == "SQLite" {
-            Backend::Sqlite
-        } else {
-            Backend::Postgres
-        })
     }
 
     /// Binds `value`; its placeholder.
