@@ -199,10 +199,11 @@ test('a parent moves their booking to another session of the same price', async 
   await parent.goto(booking);
   await parent.getByTestId('move-link').click();
   await expect(parent).toHaveURL(/\/move$/);
-  const options = await parent.getByLabel('New session').locator('option').allInnerTexts();
-  // Only the session of the same price is offered.
-  expect(options).toHaveLength(1);
-  expect(options[0]).toContain('Sprint technique, later');
+  // The options come with the page's data (after "Loading…" on a client-side visit): wait for
+  // them. Only the session of the same price is offered.
+  const options = parent.getByLabel('New session').locator('option');
+  await expect(options).toHaveCount(1);
+  await expect(options.first()).toContainText('Sprint technique, later');
   await expectAccessible(parent, 'the move page');
   await parent.getByTestId('confirm-move').click();
   await expect(parent).toHaveURL(/\/bookings\/[0-9a-z]{20}\?moved=1$/);

@@ -24,6 +24,7 @@ mod families;
 mod feed;
 mod fixtures;
 mod foundation;
+mod hot_updates;
 mod lifecycle_edges;
 mod maildev;
 mod messages;
