@@ -139,8 +139,7 @@ async fn seed(url: &str, n: i64) {
         let mut sql = String::from(
             "INSERT INTO bookings (reference, training_session_id, parent_name, parent_email,
                athlete_name, athlete_age, consent_at, attendance_status, amount, currency,
-               held_until, search_text, created_at, updated_at, session_starts_at,
-               stripe_checkout_session_id) VALUES ",
+               held_until, search_text, created_at, updated_at, session_starts_at) VALUES ",
         );
         for row in 0..batch {
             let i = id + row;
@@ -151,7 +150,7 @@ async fn seed(url: &str, n: i64) {
             let email = format!("family{i}@example.com");
             let athlete = format!("Athlete{i}");
             sql.push_str(&format!(
-                "('bench{i:015}', {}, '{parent}', '{email}', '{athlete}', {}, {now}, '{}', 4500, 'USD', 0, '{}', {}, {}, {}, '{}')",
+                "('bench{i:015}', {}, '{parent}', '{email}', '{athlete}', {}, {now}, '{}', 4500, 'USD', 0, '{}', {}, {}, {})",
                 i % 50 + 1,
                 8 + i % 10,
                 statuses[(i % 6) as usize],
@@ -159,7 +158,6 @@ async fn seed(url: &str, n: i64) {
                 now - (n - i) * 1000,
                 now - (n - i) * 1000,
                 now + (i % 50 + 1) * 86_400_000,
-                bench_session(i + 1),
             ));
         }
         sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -191,12 +189,6 @@ fn latency_report(prefix: &str, mut latencies: Vec<Duration>, elapsed: Duration)
     println!("{prefix}_p99_ms {}", ms(percentile(&latencies, 99.0)));
 }
 
-/// The checkout session the seed gave booking `id`, as a booking that went to Stripe holds it
-/// (its completion then changes the payment columns only, as in production).
-fn bench_session(id: i64) -> String {
-    format!("cs_bench_{id}")
-}
-
 /// Whether the seed made booking `id` cancelled (every sixth, from the fourth): a payment that
 /// lands on it is returned with a refund, a rare path that is not the one measured.
 fn seeded_cancelled(id: i64) -> bool {
@@ -220,7 +212,7 @@ async fn webhooks(base: &str, secret: &str, m: usize, c: usize, first_id: i64) {
                 now,
                 server::simulated::events::checkout_session(
                     &server::simulated::events::SessionState {
-                        session_id: &bench_session(booking),
+                        session_id: &format!("cs_bench_{now}_{i}"),
                         booking_id: booking,
                         amount: 4500,
                         currency: "usd",

@@ -61,48 +61,6 @@ async fn search_plan(db: &Db, filter: &BookingFilter) -> Result<Search, sqlx::Er
     })
 }
 
-/// Where the list reads the payment status for a filter or sort by it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum PaymentFrom {
-    /// `bookings` itself (SQLite, and every list that neither filters nor sorts by payment).
-    Bookings,
-    /// PostgreSQL: `booking_payment_order p`, the status's own indexed table (a payment's
-    /// update of `bookings` then changes no indexed column and is made in place, HOT). Read
-    /// for a sort by payment, and for a filter by payment alone; with another filter, that
-    /// filter's index leads and the status is tested on the booking.
-    OwnTable,
-}
-
-impl PaymentFrom {
-    fn of(filter: &BookingFilter, backend: Backend) -> Self {
-        let payment_alone = filter.payment.is_some() && !filters_bookings(filter);
-        if backend == Backend::Postgres && (payment_alone || filter.sort == SortKey::Payment) {
-            PaymentFrom::OwnTable
-        } else {
-            PaymentFrom::Bookings
-        }
-    }
-
-    /// The FROM clause of the bookings the filter lists (`b`, and `p` when it is read).
-    fn bookings(self) -> &'static str {
-        match self {
-            PaymentFrom::Bookings => " FROM bookings b",
-            PaymentFrom::OwnTable => {
-                " FROM bookings b JOIN booking_payment_order p ON p.booking_id = b.id"
-            }
-        }
-    }
-}
-
-/// Whether the filter has a condition on `bookings` other than the payment status.
-fn filters_bookings(filter: &BookingFilter) -> bool {
-    filter.attendance.is_some()
-        || filter.session.is_some()
-        || filter.from.is_some()
-        || filter.to.is_some()
-        || filter.search.is_some()
-}
-
 /// The WHERE clause of a filter, its values bound to `binds`. Every condition is a fixed
 /// piece of SQL; only values are bound.
 ///
@@ -113,20 +71,13 @@ fn conditions(
     tz: chrono_tz::Tz,
     search: Search,
     status_index: bool,
-    payment: PaymentFrom,
     binds: &mut Binds,
 ) -> String {
     let unindexed = if status_index { "" } else { "+" };
-    // The payment status, and the source that goes with "unpaid", where they are tested.
-    let paid_by = if payment == PaymentFrom::OwnTable && !filters_bookings(filter) {
-        "p"
-    } else {
-        "b"
-    };
     let mut clauses: Vec<String> = Vec::new();
     if let Some(p) = filter.payment {
         let at = binds.push(p.as_str());
-        clauses.push(format!("{unindexed}{paid_by}.payment_status = {at}"));
+        clauses.push(format!("{unindexed}b.payment_status = {at}"));
     }
     if let Some(a) = filter.attendance {
         let at = binds.push(a.as_str());
@@ -168,7 +119,7 @@ fn conditions(
     }
     // An admin's entry was settled outside Stripe: "unpaid" never lists it as owed.
     if filter.payment == Some(PaymentStatus::Unpaid) {
-        clauses.push(format!("{paid_by}.source = 'online'"));
+        clauses.push("b.source = 'online'".to_owned());
     }
     if clauses.is_empty() {
         String::new()
@@ -177,23 +128,7 @@ fn conditions(
     }
 }
 
-/// The list's ORDER BY, on `bookings`' columns, or on `p`'s where they serve it (`payment`).
-fn order_by(filter: &BookingFilter, payment: PaymentFrom) -> String {
-    let dir = if filter.descending { "DESC" } else { "ASC" };
-    if payment == PaymentFrom::OwnTable {
-        // The status's own index is (payment_status, created_at, booking_id).
-        match filter.sort {
-            SortKey::Created => {
-                return format!(" ORDER BY p.created_at {dir}, p.booking_id {dir}");
-            }
-            SortKey::Payment => {
-                return format!(
-                    " ORDER BY p.payment_status {dir}, p.created_at {dir}, p.booking_id {dir}"
-                );
-            }
-            _ => {}
-        }
-    }
+fn order_by(filter: &BookingFilter) -> String {
     let column = match filter.sort {
         SortKey::Created => "b.created_at",
         SortKey::Session => "b.session_starts_at",
@@ -203,8 +138,8 @@ fn order_by(filter: &BookingFilter, payment: PaymentFrom) -> String {
         SortKey::Payment => "b.payment_status",
         SortKey::Attendance => "b.attendance_status",
     };
-    // Each sort has an index on (column, created_at, id) (on PostgreSQL, the payment's is
-    // `booking_payment_order`'s): ties are broken in that order.
+    let dir = if filter.descending { "DESC" } else { "ASC" };
+    // Each sort has an index on (column, created_at, id): ties are broken in that order.
     if column == "b.created_at" {
         format!(" ORDER BY b.created_at {dir}, b.id {dir}")
     } else {
@@ -218,7 +153,8 @@ const ROW_COLUMNS: &str = "SELECT b.id, b.reference, b.parent_name, b.parent_ema
         b.athlete_name, b.athlete_age,
         (SELECT s.title FROM training_sessions s WHERE s.id = b.training_session_id) AS session_title,
         b.session_starts_at, b.amount, b.currency, b.payment_status, b.attendance_status, b.source,
-        b.manual_payment, b.notes, b.created_at";
+        b.manual_payment, b.notes, b.created_at
+     FROM bookings b";
 
 /// One row of the admin's bookings list.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -274,19 +210,12 @@ pub async fn bookings_page(
         COUNT_CAP
     };
     let search = search_plan(db, filter).await?;
-    let payment = PaymentFrom::of(filter, db.backend());
     let count = {
         let mut binds = Binds::new();
-        let clause = conditions(filter, tz, search, true, payment, &mut binds);
+        let clause = conditions(filter, tz, search, true, &mut binds);
         let limit = binds.push(cap + 1);
-        // Filtered by payment alone, the status's own table counts without reading a booking.
-        let from = if payment == PaymentFrom::OwnTable && !filters_bookings(filter) {
-            " FROM booking_payment_order p"
-        } else {
-            payment.bookings()
-        };
         binds.query(format!(
-            "SELECT COUNT(*) FROM (SELECT 1{from}{clause} LIMIT {limit}) capped"
+            "SELECT COUNT(*) FROM (SELECT 1 FROM bookings b{clause} LIMIT {limit}) capped"
         ))?
     };
     // A status matches a large share of the bookings. Sorted by anything but creation, SQLite's
@@ -299,14 +228,14 @@ pub async fn bookings_page(
     let (total, rows) = if status_walk {
         let total: i64 = count.fetch_one(db.reader()).await?.try_get(0)?;
         // Past the cap, walking the sort's index is the better plan.
-        let page = page_query(filter, payment, tz, search, total <= cap)?;
+        let page = page_query(filter, tz, search, total <= cap)?;
         (total, page.fetch_all(db.reader()).await?)
     } else {
         // Independent reads: on two connections at once, the page costs the slower of the two
         // rather than their sum.
         let (total, rows) = tokio::try_join!(
             count.fetch_one(db.reader()),
-            page_query(filter, payment, tz, search, true)?.fetch_all(db.reader()),
+            page_query(filter, tz, search, true)?.fetch_all(db.reader()),
         )?;
         (total.try_get(0)?, rows)
     };
@@ -325,20 +254,17 @@ pub async fn bookings_page(
 /// only); the columns, with their per-row subquery, are read for those rows alone.
 fn page_query(
     filter: &BookingFilter,
-    payment: PaymentFrom,
     tz: chrono_tz::Tz,
     search: Search,
     status_index: bool,
 ) -> Result<Query<'static, Any, AnyArguments>, sqlx::Error> {
     let mut binds = Binds::new();
-    let clause = conditions(filter, tz, search, status_index, payment, &mut binds);
+    let clause = conditions(filter, tz, search, status_index, &mut binds);
     let limit = binds.push(PAGE_SIZE);
     let offset = binds.push((filter.page - 1).saturating_mul(PAGE_SIZE));
-    let from = payment.bookings();
-    let pick = order_by(filter, payment);
-    let order = order_by(filter, PaymentFrom::Bookings);
+    let order = order_by(filter);
     binds.query(format!(
-        "{ROW_COLUMNS} FROM bookings b WHERE b.id IN (SELECT b.id{from}{clause}{pick} LIMIT {limit} OFFSET {offset}){order}"
+        "{ROW_COLUMNS} WHERE b.id IN (SELECT b.id FROM bookings b{clause}{order} LIMIT {limit} OFFSET {offset}){order}"
     ))
 }
 
@@ -355,13 +281,8 @@ pub fn bookings_stream(
     async_stream::try_stream! {
         let mut binds = Binds::new();
         let search = search_plan(&db, &filter).await?;
-        let payment = PaymentFrom::of(&filter, db.backend());
-        let clause = conditions(&filter, tz, search, true, payment, &mut binds);
-        let sql = format!(
-            "{ROW_COLUMNS}{}{clause}{}",
-            payment.bookings(),
-            order_by(&filter, payment)
-        );
+        let clause = conditions(&filter, tz, search, true, &mut binds);
+        let sql = format!("{ROW_COLUMNS}{clause}{}", order_by(&filter));
         let mut rows = binds.query(sql)?.fetch(db.reader());
         while let Some(row) = rows.try_next().await? {
             yield BookingRow::from_row(&row)?;

@@ -217,8 +217,7 @@ pub async fn resolve_failures_paid_since(
         "UPDATE payment_logs SET resolved_by = {by_at}, resolved_at = {now_at}
          WHERE resolved_at IS NULL AND level = 'error' AND event_type IN ({kinds})
            AND booking_id IN ({ids})
-           AND EXISTS (SELECT 1 FROM bookings b
-                       WHERE b.id = payment_logs.booking_id AND b.payment_status = 'paid')"
+           AND booking_id IN (SELECT id FROM bookings WHERE payment_status = 'paid')"
     );
     Ok(binds.query(sql)?.execute(&mut **tx).await?.rows_affected())
 }

@@ -103,11 +103,8 @@ pub async fn read(
         }
         BookingKey::PaymentIntent(pi) => sqlx::query_as(concat!(
             payment_state_select!(),
-            // Looked up in its own table (the column is not indexed: a payment's update then
-            // stays in place on PostgreSQL). A family's further children hold the payment's
-            // intent too: the lead is its booking.
-            " WHERE b.id IN (SELECT i.booking_id FROM booking_payment_intents i
-                             WHERE i.payment_intent_id = $1) AND b.paid_with IS NULL"
+            // A family's further children hold the payment's intent too: the lead is its booking.
+            " WHERE b.stripe_payment_intent_id = $1 AND b.paid_with IS NULL"
         ))
         .bind(pi.to_owned()),
         BookingKey::CheckoutSession(session) => sqlx::query_as(concat!(

@@ -24,7 +24,6 @@ mod families;
 mod feed;
 mod fixtures;
 mod foundation;
-mod hot_updates;
 mod lifecycle_edges;
 mod maildev;
 mod messages;
