@@ -8,6 +8,8 @@
 #             triggers; `bookings` at fillfactor 80
 #   no-keep   the same without its triggers (what HOT alone would save, side tables unkept)
 #   *-ff50    the same two with `bookings` at fillfactor 50
+#   writer-ff50  no triggers: the batch's own statement keeps the side tables (a data-modifying
+#             CTE: the bookings' UPDATE ... RETURNING feeds the other two), fillfactor 50
 # (the seeded pages are rewritten at the variant's fillfactor).
 # Prints the seconds and the HOT share of each. Needs target/release/bench (bench/run.sh or
 # `cargo build --release -p bench`).
@@ -20,7 +22,7 @@ base=${url%/*}
 psql "$url" -qc "CREATE DATABASE seed"
 target/release/bench seed "$base/seed" 100000 >/dev/null
 migration=$(git show d7f0045:migrations/postgres/20261207000005_hot_payments.sql)
-for variant in today side no-keep side-ff50 no-keep-ff50; do
+for variant in today side no-keep side-ff50 no-keep-ff50 writer-ff50; do
   db=$(echo "$variant" | tr -d -)
   psql "$url" -qc "CREATE DATABASE $db TEMPLATE seed"
   if [ "$variant" != today ]; then
@@ -28,23 +30,39 @@ for variant in today side no-keep side-ff50 no-keep-ff50; do
     # The migration's fillfactor applies to new pages only: rewrite the seeded ones with it.
     case "$variant" in *ff50) psql "$base/$db" -qc "ALTER TABLE bookings SET (fillfactor = 50)" ;; esac
     psql "$base/$db" -qc "VACUUM FULL bookings"
-    case "$variant" in no-keep*) psql "$base/$db" -qc "ALTER TABLE bookings DISABLE TRIGGER USER" ;; esac
+    case "$variant" in no-keep* | writer*) psql "$base/$db" -qc "ALTER TABLE bookings DISABLE TRIGGER USER" ;; esac
   fi
   psql "$base/$db" -qc "VACUUM ANALYZE" -c "SELECT pg_stat_reset()" >/dev/null
-  start=$(date +%s.%N)
-  psql "$base/$db" -q <<'SQL'
-DO $$
-BEGIN
-  FOR s IN 0..624 LOOP
-    UPDATE bookings SET payment_status = 'paid', updated_at = 5, paid_at = 5,
+  update="UPDATE bookings SET payment_status = 'paid', updated_at = 5, paid_at = 5,
       stripe_payment_intent_id = COALESCE(stripe_payment_intent_id, 'pi_' || id),
       amount_paid = 4500, payment_awaited_at = NULL
-    WHERE id BETWEEN s * 32 + 1 AND s * 32 + 32 AND payment_status = 'unpaid';
+    WHERE id BETWEEN s * 32 + 1 AND s * 32 + 32 AND payment_status = 'unpaid'"
+  if [ "$variant" = writer-ff50 ]; then
+    statement="WITH u AS ($update RETURNING id, payment_status, stripe_payment_intent_id),
+      o AS (UPDATE booking_payment_order p SET payment_status = u.payment_status
+            FROM u WHERE p.booking_id = u.id)
+    INSERT INTO booking_payment_intents (payment_intent_id, booking_id)
+    SELECT u.stripe_payment_intent_id, u.id FROM u WHERE u.stripe_payment_intent_id IS NOT NULL
+    ON CONFLICT DO NOTHING"
+  else
+    statement=$update
+  fi
+  start=$(date +%s.%N)
+  psql "$base/$db" -q <<SQL
+DO \$\$
+BEGIN
+  FOR s IN 0..624 LOOP
+    $statement;
   END LOOP;
-END $$;
+END \$\$;
 SQL
   end=$(date +%s.%N)
   sleep 1.5 # the statistics are flushed once the backend is gone
   hot=$(psql "$base/$db" -Atc "SELECT n_tup_hot_upd || ' of ' || n_tup_upd FROM pg_stat_user_tables WHERE relname = 'bookings'")
-  printf '%-10s %6.2f s  HOT %s\n' "$variant" "$(echo "$end - $start" | bc)" "$hot"
+  kept=-
+  if [ "$variant" != today ]; then
+    kept=$(psql "$base/$db" -Atc "SELECT (SELECT count(*) FROM booking_payment_order
+      WHERE payment_status = 'paid') || ' paid, ' || (SELECT count(*) FROM booking_payment_intents) || ' intents'")
+  fi
+  printf '%-13s %6.2f s  HOT %-16s side tables: %s\n' "$variant" "$(echo "$end - $start" | bc)" "$hot" "$kept"
 done
