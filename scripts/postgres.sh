@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL cluster from the installed binaries, for the test suite.
-#   scripts/postgres.sh start DIR   -> initdb + start on a free port; prints the URL
+#   scripts/postgres.sh start DIR   -> initdb + start on a free port; prints the URL (refused
+#                                      while a cluster runs in DIR)
 #   scripts/postgres.sh stop DIR    -> stop it and remove DIR
 #   scripts/postgres.sh pause DIR   -> stop it, keeping its data (an outage)
 #   scripts/postgres.sh resume DIR  -> start it again on the same port
@@ -40,6 +41,11 @@ case "$cmd" in
     for bin in initdb pg_ctl postgres; do
       command -v "$bin" >/dev/null || { echo "postgres.sh: $bin is not on PATH" >&2; exit 1; }
     done
+    # Never under a running cluster: its files would go from under it.
+    if [ -f "$dir/data/postmaster.pid" ] && kill -0 "$(head -1 "$dir/data/postmaster.pid")" 2>/dev/null; then
+      echo "postgres.sh: a cluster is running in $dir; stop it first (scripts/postgres.sh stop $dir)" >&2
+      exit 1
+    fi
     rm -rf "$dir" && mkdir -p "$dir"
     [ "$(id -u)" = 0 ] && chown postgres "$dir"
     as_pg "initdb -D '$dir/data' -A trust -U postgres --no-sync -E UTF8 --locale=C.UTF-8" >"$dir/initdb.log" 2>&1 \
