@@ -27,6 +27,8 @@ ROWS = [
     ("page_html_sort_parent_p50_ms", "list page, sorted by parent, ms"),
     ("page_html_deep_page_p50_ms", "list page, page 2,000, ms"),
     ("page_html_combined_p50_ms", "list page, unpaid + pending by date, ms"),
+    ("page_html_sessions_p50_ms", "admin's sessions page, ms"),
+    ("page_html_book_p50_ms", "parent's booking form, ms"),
     ("csv_rows", "CSV rows"),
     ("csv_seconds", "CSV, s"),
     ("csv_rss_before_mb", "server RSS before the CSV, MB"),

@@ -354,7 +354,9 @@ async fn logged_in(base: &str, email: &str, password: &str) -> reqwest::Client {
 }
 
 /// The admin bookings list at 100,000 bookings: the server function behind the page, and the
-/// whole server-rendered page, for each filter.
+/// whole server-rendered page, for each filter; then the pages that count every session's
+/// places (the admin's sessions page, the parent's booking form), 2,000 bookings a session at
+/// 100,000.
 async fn pages(base: &str, email: &str, password: &str, rounds: usize) {
     let client = logged_in(base, email, password).await;
     let filters = [
@@ -370,38 +372,78 @@ async fn pages(base: &str, email: &str, password: &str, rounds: usize) {
         ("combined", "payment=unpaid&attendance=pending&sort=session"),
     ];
     for (name, query) in filters {
-        let mut times = Vec::new();
-        for _ in 0..rounds {
-            let t = Instant::now();
-            let response = client
-                .post(format!("{base}/api/admin/bookings"))
-                .header("accept", "application/json")
-                .header("origin", base)
-                .form(&[("query", query)])
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(response.status(), 200);
-            response.bytes().await.unwrap();
-            times.push(t.elapsed());
-        }
-        times.sort();
-        println!("page_fn_{name}_p50_ms {}", ms(percentile(&times, 50.0)));
-        let mut times = Vec::new();
-        for _ in 0..rounds {
-            let t = Instant::now();
-            let response = client
-                .get(format!("{base}/admin?{query}"))
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(response.status(), 200);
-            response.bytes().await.unwrap();
-            times.push(t.elapsed());
-        }
-        times.sort();
-        println!("page_html_{name}_p50_ms {}", ms(percentile(&times, 50.0)));
+        let list = format!("/admin?{query}");
+        time_page(
+            &client,
+            base,
+            name,
+            "/api/admin/bookings",
+            &[("query", query)],
+            &list,
+            rounds,
+        )
+        .await;
     }
+    time_page(
+        &client,
+        base,
+        "sessions",
+        "/api/admin/sessions",
+        &[],
+        "/admin/sessions",
+        rounds,
+    )
+    .await;
+    time_page(
+        &client,
+        base,
+        "book",
+        "/api/sessions/upcoming",
+        &[],
+        "/book",
+        rounds,
+    )
+    .await;
+}
+
+/// The p50 of a page's server function (`page_fn_NAME_p50_ms`) and of the whole page as the
+/// server renders it (`page_html_NAME_p50_ms`), over `rounds` requests each.
+async fn time_page(
+    client: &reqwest::Client,
+    base: &str,
+    name: &str,
+    function: &str,
+    form: &[(&str, &str)],
+    page: &str,
+    rounds: usize,
+) {
+    let mut times = Vec::new();
+    for _ in 0..rounds {
+        let t = Instant::now();
+        let response = client
+            .post(format!("{base}{function}"))
+            .header("accept", "application/json")
+            .header("origin", base)
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{function}");
+        response.bytes().await.unwrap();
+        times.push(t.elapsed());
+    }
+    times.sort();
+    println!("page_fn_{name}_p50_ms {}", ms(percentile(&times, 50.0)));
+    let mut times = Vec::new();
+    for _ in 0..rounds {
+        let t = Instant::now();
+        let response = client.get(format!("{base}{page}")).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{page}");
+        response.bytes().await.unwrap();
+        times.push(t.elapsed());
+    }
+    times.sort();
+    println!("page_html_{name}_p50_ms {}", ms(percentile(&times, 50.0)));
 }
 
 fn rss_kb(pid: u32, field: &str) -> u64 {

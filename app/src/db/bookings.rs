@@ -5,20 +5,68 @@ use domain::booking_form::BookingRequest;
 use domain::{AttendanceStatus, BookingSource, PaymentStatus};
 use serde::{Deserialize, Serialize};
 
+/// Whether booking `b` holds a place whatever the time: paid or manual, neither cancelled nor
+/// refunded. Written exactly as the predicate of the index `bookings_firm` (migration
+/// `place_counts`), so that a count of these reads that index alone.
+macro_rules! firm_place {
+    () => {
+        "b.attendance_status <> 'cancelled' AND b.payment_status <> 'refunded'
+           AND (b.payment_status = 'paid' OR b.source = 'manual')"
+    };
+}
+pub(crate) use firm_place;
+
+/// Whether booking `b` holds a place while its hold lasts: online, unpaid or failed, not
+/// cancelled. Written exactly as the predicate of the index `bookings_held`.
+macro_rules! held_place {
+    () => {
+        "b.attendance_status <> 'cancelled' AND b.payment_status IN ('unpaid', 'failed')
+           AND b.source <> 'manual'"
+    };
+}
+
 /// Whether booking `b` holds a place in its session at the time bound to `$now`: not cancelled
-/// or refunded, and paid, manual, or still within its hold. Every query that counts places
-/// uses it, each naming its own placeholder for the time.
+/// or refunded, and paid, manual, or still within its hold (firm, or held). Every query that
+/// asks it of one booking uses it, each naming its own placeholder for the time; a count over
+/// a session uses [`places_held`].
 macro_rules! holds_place {
     ($now:literal) => {
         concat!(
-            "(b.attendance_status <> 'cancelled' AND b.payment_status <> 'refunded'
-              AND (b.payment_status = 'paid' OR b.source = 'manual' OR b.held_until > ",
+            "((",
+            $crate::db::bookings::firm_place!(),
+            ") OR (",
+            $crate::db::bookings::held_place!(),
+            " AND b.held_until > ",
             $now,
             "))"
         )
     };
 }
 pub(crate) use holds_place;
+
+/// How many bookings of session `$session` hold a place at `$now`: the firm ones, then those
+/// still held, each counted from its own partial index. Their number, not the session's whole
+/// list of bookings, is what the count reads (docs/ARCHITECTURE.md, "Counting a session's
+/// places").
+macro_rules! places_held {
+    ($session:literal, $now:literal) => {
+        concat!(
+            "((SELECT COUNT(*) FROM bookings b WHERE b.training_session_id = ",
+            $session,
+            " AND ",
+            $crate::db::bookings::firm_place!(),
+            ") + (SELECT COUNT(*) FROM bookings b WHERE b.training_session_id = ",
+            $session,
+            " AND ",
+            $crate::db::bookings::held_place!(),
+            " AND b.held_until > ",
+            $now,
+            "))"
+        )
+    };
+}
+pub(crate) use held_place;
+pub(crate) use places_held;
 
 /// Everything stored about one booking, with its session's title, start and place.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
@@ -149,6 +197,19 @@ pub async fn lock_session(
     .await
 }
 
+/// The places of session `$1` held at `$3` (by its bookings, and by waitlist offers), not
+/// counting booking `$2` (0 counts them all): the query of [`places_taken`], public so that a
+/// test can ask the database how it reads it.
+pub const PLACES_TAKEN_SQL: &str = concat!(
+    "SELECT ",
+    places_held!("$1", "$3"),
+    " - (SELECT COUNT(*) FROM bookings b
+     WHERE b.id = $2 AND b.training_session_id = $1 AND ",
+    holds_place!("$3"),
+    ") + ",
+    super::waitlist::offers_holding!("$1", "$3")
+);
+
 /// The places of a session held at `now` (by its bookings, and by waitlist offers), not
 /// counting booking `except` (0 counts them all).
 pub async fn places_taken(
@@ -157,18 +218,12 @@ pub async fn places_taken(
     now: i64,
     except: i64,
 ) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(concat!(
-        "SELECT (SELECT COUNT(*) FROM bookings b
-         WHERE b.training_session_id = $1 AND b.id <> $2 AND ",
-        holds_place!("$3"),
-        ") + ",
-        super::waitlist::offers_holding!("$1", "$3")
-    ))
-    .bind(session_id)
-    .bind(except)
-    .bind(now)
-    .fetch_one(&mut **tx)
-    .await
+    sqlx::query_scalar(PLACES_TAKEN_SQL)
+        .bind(session_id)
+        .bind(except)
+        .bind(now)
+        .fetch_one(&mut **tx)
+        .await
 }
 
 /// An email's unpaid online bookings holding a place at `now`: how many, how many of them in

@@ -1,7 +1,7 @@
 //! A session's roster: its bookings as the coach reads them at the track, and the "today"
 //! overview of the admin's start page.
 
-use super::bookings::holds_place;
+use super::bookings::{firm_place, holds_place, places_held};
 use super::{Db, Tx};
 use domain::{AttendanceStatus, BookingSource, PaymentStatus};
 
@@ -83,8 +83,11 @@ pub struct DaySession {
     pub starts_at: i64,
     pub location: String,
     pub capacity: i64,
+    /// Bookings holding a place now.
     pub booked: i64,
+    /// Of them, the firm ones: paid or manual (neither cancelled nor refunded).
     pub paid: i64,
+    /// Bookings marked present.
     pub present: i64,
     pub waiting: i64,
 }
@@ -96,21 +99,22 @@ pub async fn sessions_between(
     to: i64,
     now: i64,
 ) -> Result<Vec<DaySession>, sqlx::Error> {
-    // One pass over each session's bookings for the three counts (one index range each).
+    // Each count reads its own partial index (migration `place_counts`): the bookings it
+    // counts, never the session's whole list.
     sqlx::query_as(concat!(
         "SELECT s.id, s.title, s.starts_at, s.location, s.capacity,
-                COALESCE(SUM(CASE WHEN ",
-        holds_place!("$3"),
-        " THEN 1 ELSE 0 END), 0) AS booked,
-                COALESCE(SUM(CASE WHEN (b.payment_status = 'paid' OR b.source = 'manual')
-                   AND b.attendance_status <> 'cancelled' THEN 1 ELSE 0 END), 0) AS paid,
-                COALESCE(SUM(CASE WHEN b.attendance_status = 'completed' THEN 1 ELSE 0 END), 0)
-                  AS present,
+                ",
+        places_held!("s.id", "$3"),
+        " AS booked,
+                (SELECT COUNT(*) FROM bookings b WHERE b.training_session_id = s.id AND ",
+        firm_place!(),
+        ") AS paid,
+                (SELECT COUNT(*) FROM bookings b WHERE b.training_session_id = s.id
+                   AND b.attendance_status = 'completed') AS present,
                 (SELECT COUNT(*) FROM waitlist w WHERE w.training_session_id = s.id
                    AND w.status = 'waiting') AS waiting
-         FROM training_sessions s LEFT JOIN bookings b ON b.training_session_id = s.id
+         FROM training_sessions s
          WHERE s.cancelled_at IS NULL AND s.starts_at >= $1 AND s.starts_at < $2
-         GROUP BY s.id, s.title, s.starts_at, s.location, s.capacity
          ORDER BY s.starts_at, s.id"
     ))
     .bind(from)

@@ -1,6 +1,6 @@
 //! Training sessions: what parents can book, with their capacity and price.
 
-use super::bookings::holds_place;
+use super::bookings::places_held;
 use super::{now_ms, Db, Tx};
 use domain::session_form::{NewTrainingSession, SessionDetails};
 use serde::{Deserialize, Serialize};
@@ -71,10 +71,9 @@ macro_rules! session_select {
                     s.price_amount, s.currency, s.cancelled_at,
                     s.description, s.min_age, s.max_age, s.coach, s.term_id,
                     (SELECT t.title FROM terms t WHERE t.id = s.term_id) AS term_title,
-                    (SELECT COUNT(*) FROM bookings b
-                     WHERE b.training_session_id = s.id AND ",
-            holds_place!("$1"),
-            ") + ",
+                    ",
+            places_held!("s.id", "$1"),
+            " + ",
             super::waitlist::offers_holding!("s.id", "$1"),
             " AS places_taken
              FROM training_sessions s"

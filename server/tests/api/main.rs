@@ -30,6 +30,7 @@ mod messages;
 mod one_message;
 mod payment_integrity;
 mod payment_writer;
+mod place_counts;
 mod promotion_codes;
 mod rebook;
 mod reliability;
