@@ -24,7 +24,9 @@ scripts/setup.sh >/dev/null
 echo "[bench] building the release server, site and wasm (scripts/release.sh)" >&2
 RELEASE_SKIP_SETUP=1 scripts/release.sh >"$root/target/release-build.log" 2>&1 \
   || { tail -40 "$root/target/release-build.log" >&2; exit 1; }
-cargo build -q --release -p bench
+# With the flags cargo-leptos gave the release server (`always-erase-components`), so that the
+# bench reuses its compiled crates instead of compiling them a second time.
+RUSTFLAGS="--cfg erase_components" cargo build -q --release -p bench
 
 out=$(mktemp -d /tmp/booking-bench.XXXXXX)
 chmod 755 "$out"  # PostgreSQL runs as its own user and needs to reach its data directory
