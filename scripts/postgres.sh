@@ -31,6 +31,8 @@ start_cluster() {
   if [ "${PG_DURABLE:-0}" != 1 ]; then
     settings="$settings -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
   fi
+  # More settings for an experiment (e.g. "-c shared_preload_libraries=pg_stat_statements").
+  settings="$settings ${PG_SETTINGS:-}"
   as_pg "pg_ctl -D '$dir/data' -l '$dir/server.log' -w -t 60 \
     -o \"-p $port -k '$dir' -c listen_addresses=127.0.0.1 $settings\" start" \
     >/dev/null || { cat "$dir/server.log" >&2; exit 1; }

@@ -20,7 +20,7 @@ fn day_start(date: &str, tz: chrono_tz::Tz, next_day: bool) -> Option<i64> {
 /// How a search term finds its bookings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Search {
-    /// PostgreSQL: `LIKE '%term%'` through the trigram index.
+    /// PostgreSQL: `LIKE '%term%'` through the trigram index of `booking_search`.
     Trigram,
     /// SQLite: the candidates from the trigram full-text index, sorted afterwards. Fast when
     /// few bookings match.
@@ -101,7 +101,12 @@ fn conditions(
                     .replace('%', "\\%")
                     .replace('_', "\\_");
                 let at = binds.push(format!("%{escaped}%"));
-                clauses.push(format!("b.search_text LIKE {at} ESCAPE '\\'"));
+                // The text and its trigram index live in a table of their own, which a
+                // payment's update does not write (migration `search_table`).
+                clauses.push(format!(
+                    "b.id IN (SELECT t.booking_id FROM booking_search t
+                              WHERE t.search_text LIKE {at} ESCAPE '\\')"
+                ));
             }
             // The full-text index serves only a LIKE without ESCAPE, where a `%` or `_` in
             // the term would be a wildcard: it finds a superset, `instr` keeps the exact rows.

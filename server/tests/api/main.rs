@@ -25,6 +25,7 @@ mod feed;
 mod fixtures;
 mod foundation;
 mod lifecycle_edges;
+mod list_search;
 mod maildev;
 mod messages;
 mod one_message;
