@@ -34,18 +34,11 @@ pub struct PaymentState {
     pub group_amount: i64,
     /// What a promotion code took off its payment, once paid: its own part and its followers'.
     pub group_discount: i64,
-    /// 1 when a line of a failed payment of its is still open (a later payment resolves it).
-    open_failure: i64,
 }
 
 impl PaymentState {
     pub fn has_parked(&self) -> bool {
         self.has_parked != 0
-    }
-
-    /// Whether an error line of its (a failed payment's) is still open.
-    pub fn has_open_failure(&self) -> bool {
-        self.open_failure != 0
     }
 
     /// Whether its payment pays for other bookings too.
@@ -55,8 +48,8 @@ impl PaymentState {
 }
 
 /// The followers of the booking `b`, what its payment comes to (its own amount and that of
-/// its followers not cancelled unpaid), what a promotion code took off it, and whether a failed
-/// payment's line of it is open, for a `PaymentState`.
+/// its followers not cancelled unpaid) and what a promotion code took off it, for a
+/// `PaymentState`.
 macro_rules! group_columns {
     () => {
         "(SELECT COUNT(*) FROM bookings f WHERE f.paid_with = b.id) AS followers,
@@ -66,10 +59,7 @@ macro_rules! group_columns {
          b.amount_discount
              + CAST(COALESCE((SELECT SUM(f.amount_discount) FROM bookings f
                               WHERE f.paid_with = b.id), 0) AS BIGINT)
-             AS group_discount,
-         CASE WHEN EXISTS (SELECT 1 FROM payment_logs l WHERE l.booking_id = b.id
-                             AND l.level = 'error' AND l.resolved_at IS NULL)
-              THEN 1 ELSE 0 END AS open_failure"
+             AS group_discount"
     };
 }
 

@@ -137,23 +137,15 @@ fn plan(
     })
 }
 
-/// What a batch did: a result per event, in the order of `events`, and the bookings whose open
-/// payment-failure lines a payment may have settled.
-pub(super) struct Done {
-    pub results: Vec<Applied>,
-    /// Those the batch decided whose read found such a line, and every booking an event
-    /// applied one at a time changed (nobody read for those).
-    pub to_settle: Vec<i64>,
-}
-
-/// Applies a batch of events inside `tx` (see [`super::apply_all_in`]).
+/// Applies a batch of events inside `tx` (see [`super::apply_all_in`]); results in the order
+/// of `events`.
 pub(super) async fn apply_all(
     tx: &mut Tx,
     events: &[(&StripeEvent, EventSource)],
     lock: bool,
     mode: StripeMode,
     now: i64,
-) -> Result<Done, ApplyError> {
+) -> Result<Vec<Applied>, ApplyError> {
     let mut results: Vec<Option<Applied>> = (0..events.len()).map(|_| None).collect();
     let routes: Vec<Route> = events.iter().map(|(event, _)| Route::of(event)).collect();
     // The others first: the reads below then see what they wrote.
@@ -167,9 +159,7 @@ pub(super) async fn apply_all(
         }
     }
     if set.is_empty() {
-        let results: Vec<Applied> = results.into_iter().flatten().collect();
-        let to_settle = results.iter().filter_map(Applied::booking_id).collect();
-        return Ok(Done { results, to_settle });
+        return Ok(results.into_iter().flatten().collect());
     }
     // The bookings are read (and locked) before the ledger is asked about the events: a
     // writer holding the same event for the same booking commits before this one reads.
@@ -226,28 +216,10 @@ pub(super) async fn apply_all(
         results[index] = Some(apply_in(tx, event, source, mode, now).await?);
     }
     write(tx, events, &planned, now).await?;
-    let mut to_settle: Vec<i64> = results
-        .iter()
-        .flatten()
-        .filter_map(Applied::booking_id)
-        .collect();
-    to_settle.extend(
-        planned
-            .iter()
-            .filter(|p| {
-                states
-                    .get(&p.booking_id)
-                    .is_some_and(PaymentState::has_open_failure)
-            })
-            .map(|p| p.booking_id),
-    );
     for p in planned {
         results[p.index] = Some(p.applied);
     }
-    Ok(Done {
-        results: results.into_iter().flatten().collect(),
-        to_settle,
-    })
+    Ok(results.into_iter().flatten().collect())
 }
 
 /// Writes the set's decisions: one statement for the ledger, the bookings, the log lines and

@@ -221,9 +221,9 @@ pub async fn apply_all_in(
     mode: StripeMode,
     now: i64,
 ) -> Result<Vec<Applied>, ApplyError> {
-    let done = batch::apply_all(tx, events, lock, mode, now).await?;
+    let applied = batch::apply_all(tx, events, lock, mode, now).await?;
     // A failed payment followed by a payment leaves nothing to do: its issue resolves itself.
-    // Asked only of the bookings that may have such an issue: most batches have none.
-    crate::services::issues::settle_paid_failures(tx, &done.to_settle, now).await?;
-    Ok(done.results)
+    let touched: Vec<i64> = applied.iter().filter_map(Applied::booking_id).collect();
+    crate::services::issues::settle_paid_failures(tx, &touched, now).await?;
+    Ok(applied)
 }
