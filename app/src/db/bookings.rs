@@ -44,6 +44,35 @@ macro_rules! holds_place {
 }
 pub(crate) use holds_place;
 
+/// How many bookings of session `$session` are firm, read from `bookings_firm` alone.
+macro_rules! firm_count {
+    ($session:literal) => {
+        concat!(
+            "(SELECT COUNT(*) FROM bookings b WHERE b.training_session_id = ",
+            $session,
+            " AND ",
+            $crate::db::bookings::firm_place!(),
+            ")"
+        )
+    };
+}
+
+/// How many bookings of session `$session` are still held at `$now`, read from
+/// `bookings_held` alone.
+macro_rules! held_count {
+    ($session:literal, $now:literal) => {
+        concat!(
+            "(SELECT COUNT(*) FROM bookings b WHERE b.training_session_id = ",
+            $session,
+            " AND ",
+            $crate::db::bookings::held_place!(),
+            " AND b.held_until > ",
+            $now,
+            ")"
+        )
+    };
+}
+
 /// How many bookings of session `$session` hold a place at `$now`: the firm ones, then those
 /// still held, each counted from its own partial index. Their number, not the session's whole
 /// list of bookings, is what the count reads (docs/ARCHITECTURE.md, "Counting a session's
@@ -51,20 +80,16 @@ pub(crate) use holds_place;
 macro_rules! places_held {
     ($session:literal, $now:literal) => {
         concat!(
-            "((SELECT COUNT(*) FROM bookings b WHERE b.training_session_id = ",
-            $session,
-            " AND ",
-            $crate::db::bookings::firm_place!(),
-            ") + (SELECT COUNT(*) FROM bookings b WHERE b.training_session_id = ",
-            $session,
-            " AND ",
-            $crate::db::bookings::held_place!(),
-            " AND b.held_until > ",
-            $now,
-            "))"
+            "(",
+            $crate::db::bookings::firm_count!($session),
+            " + ",
+            $crate::db::bookings::held_count!($session, $now),
+            ")"
         )
     };
 }
+pub(crate) use firm_count;
+pub(crate) use held_count;
 pub(crate) use held_place;
 pub(crate) use places_held;
 

@@ -1,7 +1,7 @@
 //! A session's roster: its bookings as the coach reads them at the track, and the "today"
 //! overview of the admin's start page.
 
-use super::bookings::{firm_place, holds_place, places_held};
+use super::bookings::{firm_count, held_count, holds_place};
 use super::{Db, Tx};
 use domain::{AttendanceStatus, BookingSource, PaymentStatus};
 
@@ -100,22 +100,24 @@ pub async fn sessions_between(
     now: i64,
 ) -> Result<Vec<DaySession>, sqlx::Error> {
     // Each count reads its own partial index (migration `place_counts`): the bookings it
-    // counts, never the session's whole list.
+    // counts, never the session's whole list. The firm ones are counted once: they are the
+    // paid, and with those still held, the booked.
     sqlx::query_as(concat!(
-        "SELECT s.id, s.title, s.starts_at, s.location, s.capacity,
-                ",
-        places_held!("s.id", "$3"),
-        " AS booked,
-                (SELECT COUNT(*) FROM bookings b WHERE b.training_session_id = s.id AND ",
-        firm_place!(),
-        ") AS paid,
-                (SELECT COUNT(*) FROM bookings b WHERE b.training_session_id = s.id
-                   AND b.attendance_status = 'completed') AS present,
-                (SELECT COUNT(*) FROM waitlist w WHERE w.training_session_id = s.id
-                   AND w.status = 'waiting') AS waiting
-         FROM training_sessions s
-         WHERE s.cancelled_at IS NULL AND s.starts_at >= $1 AND s.starts_at < $2
-         ORDER BY s.starts_at, s.id"
+        "SELECT id, title, starts_at, location, capacity, paid + held AS booked, paid, present,
+                waiting
+         FROM (SELECT s.id, s.title, s.starts_at, s.location, s.capacity,
+                      ",
+        firm_count!("s.id"),
+        " AS paid, ",
+        held_count!("s.id", "$3"),
+        " AS held,
+                      (SELECT COUNT(*) FROM bookings b WHERE b.training_session_id = s.id
+                         AND b.attendance_status = 'completed') AS present,
+                      (SELECT COUNT(*) FROM waitlist w WHERE w.training_session_id = s.id
+                         AND w.status = 'waiting') AS waiting
+               FROM training_sessions s
+               WHERE s.cancelled_at IS NULL AND s.starts_at >= $1 AND s.starts_at < $2) counted
+         ORDER BY starts_at, id"
     ))
     .bind(from)
     .bind(to)

@@ -54,16 +54,9 @@ impl State {
 /// Every combination of payment, attendance, source and hold (over or still running).
 fn every_state(now: i64) -> Vec<State> {
     let mut all = Vec::new();
-    for payment in ["unpaid", "paid", "failed", "refunded"] {
-        for attendance in [
-            "pending",
-            "confirmed",
-            "completed",
-            "cancelled",
-            "no-show",
-            "manual",
-        ] {
-            for source in ["online", "manual"] {
+    for payment in domain::PaymentStatus::ALL.map(|s| s.as_str()) {
+        for attendance in domain::AttendanceStatus::ALL.map(|s| s.as_str()) {
+            for source in domain::BookingSource::ALL.map(|s| s.as_str()) {
                 for held_until in [0, now - 1, now + DAY_MS] {
                     all.push(State {
                         payment,
