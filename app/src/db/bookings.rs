@@ -44,16 +44,24 @@ macro_rules! holds_place {
 }
 pub(crate) use holds_place;
 
-/// How many bookings of session `$session` are firm, read from `bookings_firm` alone.
-macro_rules! firm_count {
-    ($session:literal) => {
+/// How many bookings `b` of session `$session` meet `$condition`: the one form of a count
+/// over a session's bookings, which [`firm_count`] and [`held_count`] fill in.
+macro_rules! session_count {
+    ($session:literal, $condition:expr) => {
         concat!(
             "(SELECT COUNT(*) FROM bookings b WHERE b.training_session_id = ",
             $session,
             " AND ",
-            $crate::db::bookings::firm_place!(),
+            $condition,
             ")"
         )
+    };
+}
+
+/// How many bookings of session `$session` are firm, read from `bookings_firm` alone.
+macro_rules! firm_count {
+    ($session:literal) => {
+        $crate::db::bookings::session_count!($session, $crate::db::bookings::firm_place!())
     };
 }
 
@@ -61,14 +69,13 @@ macro_rules! firm_count {
 /// `bookings_held` alone.
 macro_rules! held_count {
     ($session:literal, $now:literal) => {
-        concat!(
-            "(SELECT COUNT(*) FROM bookings b WHERE b.training_session_id = ",
+        $crate::db::bookings::session_count!(
             $session,
-            " AND ",
-            $crate::db::bookings::held_place!(),
-            " AND b.held_until > ",
-            $now,
-            ")"
+            concat!(
+                $crate::db::bookings::held_place!(),
+                " AND b.held_until > ",
+                $now
+            )
         )
     };
 }
@@ -92,6 +99,7 @@ pub(crate) use firm_count;
 pub(crate) use held_count;
 pub(crate) use held_place;
 pub(crate) use places_held;
+pub(crate) use session_count;
 
 /// Everything stored about one booking, with its session's title, start and place.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
