@@ -54,9 +54,45 @@ struct Delivery {
     client: reqwest::Client,
 }
 
+/// How long the simulator keeps redelivering an event the webhook did not take, and its first
+/// pause between tries (doubled after each). Stripe retries a refused delivery for days; the
+/// simulated page waits on its button, so it retries for seconds: long enough to get past a
+/// moment's contention or a restarting database, short enough for a person waiting.
+const RETRY_FOR: Duration = Duration::from_secs(10);
+const FIRST_RETRY_AFTER: Duration = Duration::from_millis(200);
+
 impl Delivery {
+    /// Posts `event`, signed afresh for each try, until the webhook accepts it. A refusal the
+    /// next try may get past (no answer, 429, 5xx) is tried again, the same event with the
+    /// same id as Stripe redelivers it, within [`RETRY_FOR`]; any other refusal (a 4xx: the
+    /// event itself was refused) is final.
     async fn deliver(&self, event: serde_json::Value) -> Result<(), String> {
         let body = event.to_string();
+        let started = std::time::Instant::now();
+        let mut pause = FIRST_RETRY_AFTER;
+        loop {
+            let error = match self.post(&body).await {
+                Ok(status) if status.is_success() => return Ok(()),
+                Ok(status)
+                    if !(status.is_server_error()
+                        || status == reqwest::StatusCode::TOO_MANY_REQUESTS) =>
+                {
+                    return Err(format!("the webhook answered {status}"));
+                }
+                Ok(status) => format!("the webhook answered {status}"),
+                Err(error) => format!("the webhook could not be reached: {error}"),
+            };
+            if started.elapsed() + pause > RETRY_FOR {
+                return Err(error);
+            }
+            tracing::warn!(%error, retry_in_ms = pause.as_millis() as u64, "simulated event refused; retrying");
+            tokio::time::sleep(pause).await;
+            pause *= 2;
+        }
+    }
+
+    /// One try: `body` signed now and posted.
+    async fn post(&self, body: &str) -> Result<reqwest::StatusCode, reqwest::Error> {
         let signature = domain::stripe_signature::header_value(
             self.secret.expose_secret(),
             now_secs(),
@@ -67,15 +103,10 @@ impl Delivery {
             .post(&self.webhook_url)
             .header("content-type", "application/json")
             .header("stripe-signature", signature)
-            .body(body)
+            .body(body.to_owned())
             .send()
-            .await
-            .map_err(|e| format!("the webhook could not be reached: {e}"))?;
-        if response.status().is_success() {
-            Ok(())
-        } else {
-            Err(format!("the webhook answered {}", response.status()))
-        }
+            .await?;
+        Ok(response.status())
     }
 }
 
@@ -430,5 +461,102 @@ async fn complete(
             tracing::error!(%error, "simulated event not delivered");
             problem(&session_id, "unavailable")
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::{body::Bytes, http::HeaderMap, http::StatusCode, routing::post};
+
+    /// A webhook that answers each delivery with the next of `answers` (then 200), keeping
+    /// what it received: the body and whether its signature was valid when it arrived.
+    async fn webhook(answers: Vec<StatusCode>) -> (String, Arc<Mutex<Vec<(String, bool)>>>) {
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let answers = Arc::new(Mutex::new(answers.into_iter()));
+        let kept = received.clone();
+        let app = axum::Router::new().route(
+            "/webhook",
+            post(move |headers: HeaderMap, body: Bytes| {
+                let kept = kept.clone();
+                let answers = answers.clone();
+                async move {
+                    let signature = headers
+                        .get("stripe-signature")
+                        .and_then(|v| v.to_str().ok());
+                    let valid = domain::stripe_signature::verify(
+                        &body,
+                        signature,
+                        &[SecretString::from("whsec_retry")],
+                        now_secs(),
+                        300,
+                    )
+                    .is_ok();
+                    kept.lock()
+                        .unwrap()
+                        .push((String::from_utf8(body.to_vec()).unwrap(), valid));
+                    answers.lock().unwrap().next().unwrap_or(StatusCode::OK)
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/webhook", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        (url, received)
+    }
+
+    fn delivery(url: String) -> Delivery {
+        Delivery {
+            webhook_url: url,
+            secret: SecretString::from("whsec_retry"),
+            client: reqwest::Client::new(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_delivery_refused_for_a_moment_is_made_again_until_taken() {
+        let (url, received) = webhook(vec![
+            StatusCode::SERVICE_UNAVAILABLE,
+            StatusCode::TOO_MANY_REQUESTS,
+            StatusCode::INTERNAL_SERVER_ERROR,
+        ])
+        .await;
+        let event =
+            serde_json::json!({"id": "evt_sim_retry", "type": "checkout.session.completed"});
+        delivery(url).deliver(event.clone()).await.unwrap();
+        let received = received.lock().unwrap();
+        assert_eq!(received.len(), 4, "three refusals, then the delivery taken");
+        for (body, valid) in received.iter() {
+            assert_eq!(
+                serde_json::from_str::<serde_json::Value>(body).unwrap(),
+                event
+            );
+            assert!(valid, "each try is signed");
+        }
+    }
+
+    #[tokio::test]
+    async fn an_event_the_webhook_refuses_is_not_sent_again() {
+        let (url, received) = webhook(vec![StatusCode::BAD_REQUEST]).await;
+        let error = delivery(url)
+            .deliver(serde_json::json!({"id": "evt_sim_bad"}))
+            .await
+            .unwrap_err();
+        assert!(error.contains("400"), "{error}");
+        assert_eq!(received.lock().unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_webhook_down_for_longer_is_given_up_on_within_seconds() {
+        let (url, received) = webhook(vec![StatusCode::SERVICE_UNAVAILABLE; 100]).await;
+        let started = std::time::Instant::now();
+        let error = delivery(url)
+            .deliver(serde_json::json!({"id": "evt_sim_down"}))
+            .await
+            .unwrap_err();
+        assert!(error.contains("503"), "{error}");
+        assert!(started.elapsed() <= RETRY_FOR, "{:?}", started.elapsed());
+        let tries = received.lock().unwrap().len();
+        assert!((4..=7).contains(&tries), "{tries} tries in {RETRY_FOR:?}");
     }
 }
