@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The performance benchmark, one command: bench/run.sh [BOOKINGS] [DELIVERIES] [CONCURRENCY]
-# (defaults 100000, 20000, 32). For SQLite and then a throwaway PostgreSQL (durable settings):
+# (defaults 100000, 20000, 32; BOOKINGS may list sizes, e.g. 100000,1000000, each measured
+# in turn and then set side by side). For each size, for SQLite and then a throwaway PostgreSQL (durable settings):
 # seeds the bookings, starts the release server, fires distinct pre-signed webhook deliveries
 # from a separate load process and reads the server's peak RSS, measures the database's own
 # ceiling for the same ledger insert + conditional update, times the admin bookings page for
@@ -8,12 +9,13 @@
 # parent's phone downloads for the booking form (first and repeat visit, bytes as served) and
 # how soon it is interactive under Slow 4G (Chromium, end2end/tools/page-weight.cjs).
 # Prints `key value` lines and a summary; writes bench/results/latest.txt and
-# bench/results/bookings-BOOKINGS.txt (bench/compare.py puts sizes side by side). On PostgreSQL
+# bench/results/bookings-BOOKINGS.txt for each size (bench/compare.py puts sizes side by side,
+# as the run does at its end when it measured several). On PostgreSQL
 # also its own CPU per delivery and the HOT ratio of the bookings updates.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-bookings=${1:-100000}
+sizes=${1:-100000}
 deliveries=${2:-20000}
 concurrency=${3:-32}
 secret="whsec_benchmark_secret_0123456789"
@@ -30,7 +32,6 @@ RUSTFLAGS="--cfg erase_components" cargo build -q --release -p bench
 
 out=$(mktemp -d /tmp/booking-bench.XXXXXX)
 chmod 755 "$out"  # PostgreSQL runs as its own user and needs to reach its data directory
-results="$out/results.txt"
 pg_dir="$out/pg"
 server_pid=""
 cleanup() {
@@ -118,17 +119,21 @@ run_backend() {
   server_pid=""
 }
 
-: >"$results"
-run_backend sqlite "sqlite://$out/bench.db" 8
+# Both databases at `$bookings` bookings, into `$results`; PostgreSQL in a cluster of its own.
+run_size() {
+  echo "bookings $bookings" >"$results"
+  run_backend sqlite "sqlite://$out/bench-$bookings.db" 8
+  rm -f "$out/bench-$bookings.db"*
 
-# PostgreSQL with its default, durable settings (fsync and synchronous commit on).
-PG_DURABLE=1 scripts/postgres.sh start "$pg_dir" >"$out/pg.url"
-pg_url=$(cat "$out/pg.url")
-psql -q "$pg_url" -c "CREATE DATABASE bench" >/dev/null
-pg_bench_url="${pg_url%/*}/bench"
-run_backend postgres "$pg_bench_url" 48
-# pgbench, as a second opinion on PostgreSQL's ceiling: the same two statements.
-cat >"$out/ceiling.sql" <<SQL
+  # PostgreSQL with its default, durable settings (fsync and synchronous commit on).
+  PG_DURABLE=1 scripts/postgres.sh start "$pg_dir" >"$out/pg.url"
+  local pg_url pg_bench_url
+  pg_url=$(cat "$out/pg.url")
+  psql -q "$pg_url" -c "CREATE DATABASE bench" >/dev/null
+  pg_bench_url="${pg_url%/*}/bench"
+  run_backend postgres "$pg_bench_url" 48
+  # pgbench, as a second opinion on PostgreSQL's ceiling: the same two statements.
+  cat >"$out/ceiling.sql" <<SQL
 \set id random($((2 * deliveries + 1)), $((bookings - deliveries)))
 \set r random(1, 1000000000)
 BEGIN;
@@ -138,19 +143,30 @@ INSERT INTO stripe_events (id, event_type, source, outcome, summary, received_at
 UPDATE bookings SET payment_status = 'paid', updated_at = 1, paid_at = 1 WHERE id = :id AND payment_status = 'unpaid';
 END;
 SQL
-pgbench -n -c "$concurrency" -j 2 -t $((deliveries / concurrency)) -f "$out/ceiling.sql" "$pg_bench_url" \
-  >"$out/pgbench.txt" 2>&1 || cat "$out/pgbench.txt" >&2
-awk '/^tps/ {printf "postgres_pgbench_tps %.0f\n", $3}' "$out/pgbench.txt" >>"$results"
+  pgbench -n -c "$concurrency" -j 2 -t $((deliveries / concurrency)) -f "$out/ceiling.sql" "$pg_bench_url" \
+    >"$out/pgbench.txt" 2>&1 || cat "$out/pgbench.txt" >&2
+  awk '/^tps/ {printf "postgres_pgbench_tps %.0f\n", $3}' "$out/pgbench.txt" >>"$results"
+  scripts/postgres.sh stop "$pg_dir" >/dev/null
+}
+
+for bookings in ${sizes//,/ }; do
+  results="$out/results-$bookings.txt"
+  run_size
+done
+# What follows does not depend on the data's size: it is measured once, into `$page`, and
+# added to each size's figures.
+page="$out/page.txt"
+: >"$page"
 
 # The main module is what every page loads (all a parent ever needs); the admin's pages add
 # their lazily loaded chunks (listed in the split manifest) on top. Names carry their hashes
 # (target/site/hash.txt); `.br` is the brotli copy the server sends.
 hashed() { sed -n "s/^$1: //p" target/site/hash.txt; }
 wasm=target/site/pkg/booking.$(hashed wasm).wasm
-echo "wasm_raw_kb $(( $(stat -c %s "$wasm") / 1024 ))" >>"$results"
-echo "wasm_gzip_kb $(( $(gzip -9 -c "$wasm" | wc -c) / 1024 ))" >>"$results"
-echo "wasm_br_kb $(( $(stat -c %s "$wasm.br") / 1024 ))" >>"$results"
-python3 - target/site/pkg "__wasm_split_manifest.$(hashed manifest).json" >>"$results" <<'PY'
+echo "wasm_raw_kb $(( $(stat -c %s "$wasm") / 1024 ))" >>"$page"
+echo "wasm_gzip_kb $(( $(gzip -9 -c "$wasm" | wc -c) / 1024 ))" >>"$page"
+echo "wasm_br_kb $(( $(stat -c %s "$wasm.br") / 1024 ))" >>"$page"
+python3 - target/site/pkg "__wasm_split_manifest.$(hashed manifest).json" >>"$page" <<'PY'
 import gzip, json, pathlib, sys
 pkg = pathlib.Path(sys.argv[1])
 manifest = json.loads((pkg / sys.argv[2]).read_text())
@@ -171,25 +187,34 @@ DATABASE_URL="sqlite://$out/parent.db" LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS
   PAYMENT_MODE=simulated RUST_LOG=error target/release/server >"$out/server-parent.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 200); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.05; done
-(cd end2end && node tools/page-weight.cjs "http://127.0.0.1:$port" /book 5) >>"$results" 2>"$out/page-weight.log" \
+(cd end2end && node tools/page-weight.cjs "http://127.0.0.1:$port" /book 5) >>"$page" 2>"$out/page-weight.log" \
   || { cat "$out/page-weight.log" >&2; exit 1; }
 kill "$server_pid"
 wait "$server_pid" 2>/dev/null || true
 server_pid=""
 
 mkdir -p bench/results
-cp "$results" bench/results/latest.txt
-# Kept by size too: `python3 bench/compare.py bench/results/bookings-*.txt` sets them side by side.
-cp "$results" "bench/results/bookings-$bookings.txt"
+files=()
+for bookings in ${sizes//,/ }; do
+  results="$out/results-$bookings.txt"
+  cat "$page" >>"$results"
+  # Kept by size: `python3 bench/compare.py bench/results/bookings-*.txt` sets them side by side.
+  cp "$results" "bench/results/bookings-$bookings.txt"
+  files+=("bench/results/bookings-$bookings.txt")
+done
+for file in "${files[@]}"; do cat "$file"; done >bench/results/latest.txt
 # A delivery that failed makes the run's figures meaningless: say so and fail.
-if awk '/_failures / && $2 != 0 { bad = 1 } END { exit !bad }' "$results"; then
-  grep '_failures ' "$results" >&2
+if awk '/_failures / && $2 != 0 { bad = 1 } END { exit !bad }' bench/results/latest.txt; then
+  grep '_failures ' bench/results/latest.txt >&2
   echo "[bench] some deliveries failed; the figures above do not count" >&2
   exit 1
 fi
-cat "$results"
-echo
-awk -v c="$concurrency" '
+for bookings in ${sizes//,/ }; do
+  results="bench/results/bookings-$bookings.txt"
+  echo "== $bookings bookings"
+  cat "$results"
+  echo
+  awk -v c="$concurrency" '
   { v[$1] = $2 }
   END {
     for (b = 1; b <= 2; b++) {
@@ -205,10 +230,21 @@ awk -v c="$concurrency" '
       printf "%s, %d in flight: %d deliveries/s (p99 %s ms)\n", n, 4 * c,
         v[n "_webhook_c" 4 * c "_throughput"], v[n "_webhook_c" 4 * c "_p99_ms"];
     }
+  }' "$results"
+  echo
+done
+awk '
+  { v[$1] = $2 }
+  END {
     printf "wasm: %s KB raw, %s KB gzipped, %s KB brotli; the admin dashboard adds %s KB raw, %s KB gzipped, %s KB brotli\n",
       v["wasm_raw_kb"], v["wasm_gzip_kb"], v["wasm_br_kb"], v["wasm_admin_chunks_raw_kb"],
       v["wasm_admin_chunks_gzip_kb"], v["wasm_admin_chunks_br_kb"];
     printf "parent booking form: first visit %s KB, repeat visit %s KB as served; interactive in %s ms under Slow 4G (slowest %s ms)\n",
       v["parent_first_visit_kb"], v["parent_repeat_visit_kb"], v["parent_form_interactive_ms"],
       v["parent_form_interactive_max_ms"];
-  }' "$results"
+  }' "$page"
+if [ "${#files[@]}" -gt 1 ]; then
+  echo
+  echo "How the figures grow with the data (bench/compare.py ${files[*]}):"
+  python3 bench/compare.py "${files[@]}"
+fi
