@@ -43,8 +43,7 @@ async fn search_plan(db: &Db, filter: &BookingFilter) -> Result<Search, sqlx::Er
         return Ok(Search::Trigram);
     }
     let term = q.to_lowercase();
-    // The index holds three-character sequences; `%` and `_` would be read as wildcards.
-    if term.chars().count() < 3 || term.contains(['%', '_']) {
+    if !full_text_finds(&term) {
         return Ok(Search::Scan);
     }
     let candidates: i64 = sqlx::query_scalar(
@@ -59,6 +58,12 @@ async fn search_plan(db: &Db, filter: &BookingFilter) -> Result<Search, sqlx::Er
     } else {
         Search::Scan
     })
+}
+
+/// Whether SQLite's full-text index can give the candidates for `term` (lower case): it holds
+/// three-character sequences, and a `%` or `_` in the term would be read as a wildcard.
+fn full_text_finds(term: &str) -> bool {
+    term.chars().count() >= 3 && !term.contains(['%', '_'])
 }
 
 /// The WHERE clause of a filter, its values bound to `binds`. Every condition is a fixed
@@ -215,14 +220,7 @@ pub async fn bookings_page(
         COUNT_CAP
     };
     let search = search_plan(db, filter).await?;
-    let count = {
-        let mut binds = Binds::new();
-        let clause = conditions(filter, tz, search, true, &mut binds);
-        let limit = binds.push(cap + 1);
-        binds.query(format!(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM bookings b{clause} LIMIT {limit}) capped"
-        ))?
-    };
+    let count = count_query(filter, tz, search, cap)?;
     // A status matches a large share of the bookings. Sorted by anything but creation, SQLite's
     // planner still reads every match through the status index and sorts them all (28 ms for
     // 20,000 of 100,000); walking the sort's index and testing each row fills the page after a
@@ -253,6 +251,45 @@ pub async fn bookings_page(
         more: total > cap,
     };
     Ok((rows, count))
+}
+
+/// How many bookings match the filter, counted up to `cap + 1`.
+fn count_query(
+    filter: &BookingFilter,
+    tz: chrono_tz::Tz,
+    search: Search,
+    cap: i64,
+) -> Result<Query<'static, Any, AnyArguments>, sqlx::Error> {
+    let mut binds = Binds::new();
+    // SQLite, a term many bookings contain and nothing else asked: left to itself, the planner
+    // counts by walking the narrow index `bookings_search`, in the order of the text, where a
+    // name's matches lie together, so the walk can read most of the index before the first
+    // (110 ms at 1,000,000 bookings for a first name and "family"). The full-text index gives
+    // the candidates in the order of the rows instead, each checked until the cap: 3-7 ms
+    // whatever the term (docs/PERFORMANCE.md, "A common term on SQLite").
+    let term = filter.search.as_deref().map(str::to_lowercase);
+    let search_alone = filter.payment.is_none()
+        && filter.attendance.is_none()
+        && filter.session.is_none()
+        && filter.from.is_none()
+        && filter.to.is_none();
+    if let Some(term) =
+        term.filter(|t| search == Search::Scan && search_alone && full_text_finds(t))
+    {
+        let like = binds.push(format!("%{term}%"));
+        let exact = binds.push(term);
+        let limit = binds.push(cap + 1);
+        return binds.query(format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM bookings_fts f JOIN bookings b ON b.id = f.rowid
+              WHERE f.search_text LIKE {like} AND instr(b.search_text, {exact}) > 0
+              LIMIT {limit}) capped"
+        ));
+    }
+    let clause = conditions(filter, tz, search, true, &mut binds);
+    let limit = binds.push(cap + 1);
+    binds.query(format!(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM bookings b{clause} LIMIT {limit}) capped"
+    ))
 }
 
 /// The rows of the filter's current page. They are picked first (the OFFSET walks an index
